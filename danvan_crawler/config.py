@@ -1,0 +1,391 @@
+"""Configuration for ``danvan``: a TOML file, ``DANVAN_*`` environment variables, flags.
+
+Precedence, lowest first: built-in defaults (the value in ``danvan_crawler/settings.py``
+when that module defines the key's Scrapy setting), the TOML file, the environment, the
+command-line flags. Every value remembers where it came from, which ``danvan config``
+prints.
+
+The file is ``danvan.toml`` in the working folder, or the one named by ``--config PATH``
+(or by ``DANVAN_CONFIG``). Its keys are the names of :data:`KEYS`, at top level or
+grouped in a table named after their prefix (``[alarm] fallback_ratio = 0.3`` is
+``alarm_fallback_ratio = 0.3``). A ``[scrapy]`` table passes Scrapy settings through
+verbatim, like ``-s NAME=VALUE`` on the command line does::
+
+    site = "https://nghean.dcs.vn"
+    db = "/var/lib/danvan/danvan.db"
+    out = "/srv/www/feeds"
+    public_url = "https://feeds.example.org/"
+
+    [alarm]
+    fallback_ratio = 0.3
+
+    [scrapy]
+    DOWNLOAD_DELAY = 2
+
+The environment variable of key ``k`` is ``DANVAN_`` + ``k`` upper-cased
+(``DANVAN_PUBLIC_URL``). Unknown keys in the file and values that do not parse raise
+:class:`ConfigError`, whose message is one line; commands turn it into exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import tomllib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+logger = logging.getLogger(__name__)
+
+#: The file looked for in the working folder when ``--config`` is not given.
+DEFAULT_CONFIG_NAME = "danvan.toml"
+#: Environment variable naming the configuration file (below ``--config``).
+CONFIG_ENV = "DANVAN_CONFIG"
+#: Prefix of every environment variable read.
+ENV_PREFIX = "DANVAN_"
+#: The Scrapy settings module the defaults are read from.
+SETTINGS_MODULE = "danvan_crawler.settings"
+
+
+class ConfigError(ValueError):
+    """A configuration problem, told in one line (exit code 2)."""
+
+
+# --- value parsers: each takes a TOML value or a string, returns the typed value ---
+
+
+def _url(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("expected an http(s) URL")
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("expected an http(s) URL such as https://nghean.dcs.vn")
+    return value.strip()
+
+
+def _optional_url(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    return _url(value)
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("expected a non-empty string")
+    return value.strip()
+
+
+def _optional_path(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    return _text(value)
+
+
+def _int(minimum: int) -> Callable[[Any], int]:
+    def parse(value: Any) -> int:
+        if isinstance(value, bool):
+            raise ValueError("expected an integer")
+        try:
+            number = int(value, 10) if isinstance(value, str) else int(value)
+        except (TypeError, ValueError):
+            raise ValueError("expected an integer") from None
+        if isinstance(value, float) and value != number:
+            raise ValueError("expected an integer")
+        if number < minimum:
+            raise ValueError(f"expected an integer >= {minimum}")
+        return number
+
+    return parse
+
+
+def _ratio(value: Any) -> float:
+    if isinstance(value, bool):
+        raise ValueError("expected a number between 0 and 1")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError("expected a number between 0 and 1") from None
+    if not 0.0 <= number <= 1.0:
+        raise ValueError("expected a number between 0 and 1")
+    return number
+
+
+def _choice(*choices: str) -> Callable[[Any], str]:
+    def parse(value: Any) -> str:
+        text = str(value).strip().lower() if not isinstance(value, bool) else ""
+        if text not in choices:
+            raise ValueError("expected one of " + ", ".join(choices))
+        return text
+
+    return parse
+
+
+@dataclass(frozen=True)
+class Key:
+    """One configuration key: its type, default, flag and Scrapy setting."""
+
+    name: str
+    parse: Callable[[Any], Any]
+    default: Any
+    help: str
+    setting: str | None = None
+    flag: str | None = None
+    metavar: str | None = None
+
+    @property
+    def env(self) -> str:
+        return ENV_PREFIX + self.name.upper()
+
+
+KEYS: tuple[Key, ...] = (
+    Key("site", _url, "https://nghean.dcs.vn", "portal base URL",
+        "DANVAN_SITE_URL", "--site", "URL"),
+    Key("db", _text, "danvan.db", "store: SQLite file path or database URL",
+        "DANVAN_DB", "--db", "PATH"),
+    Key("jsonl", _optional_path, None,
+        "JSON Lines of the articles new or changed in a run (none if unset)",
+        "DANVAN_JSONL", "--jsonl", "PATH"),
+    Key("out", _text, "feeds", "folder the feeds are published to",
+        "DANVAN_FEEDS_DIR", "--out", "DIR"),
+    Key("public_url", _optional_url, None, "URL the feeds folder is served at",
+        "DANVAN_PUBLIC_URL", "--public-url", "URL"),
+    Key("limit", _int(1), 50, "entries per feed", "DANVAN_FEED_LIMIT", "--limit", "N"),
+    Key("profile", _text, "nghean", "site profile: a name in danvan_crawler/profiles/ or a path",
+        "DANVAN_PROFILE", "--profile", "NAME"),
+    Key("crawl_interval_minutes", _int(1), 30,
+        "how often cron runs the crawl (feeds' ttl)", "DANVAN_CRAWL_INTERVAL_MINUTES"),
+    Key("politeness", _choice("auto", "on", "off"), "auto",
+        "auto: polite on the live portal, lifted on loopback; on; off", "DANVAN_POLITENESS"),
+    Key("contact_url", _url, "https://github.com/danvan-crawler/danvan-crawler",
+        "contact URL sent in the User-Agent", "DANVAN_CONTACT_URL"),
+    Key("log_file", _optional_path, None, "also write the full log (INFO) to this file",
+        None, "--log-file", "PATH"),
+    Key("alarm_min_listing_items", _int(0), 1,
+        "a listing page with fewer article links than this counts as empty",
+        "DANVAN_ALARM_MIN_LISTING_ITEMS"),
+    Key("alarm_empty_listing_ratio", _ratio, 0.5,
+        "alarm when more than this share of fetched listing pages are empty",
+        "DANVAN_ALARM_EMPTY_LISTING_RATIO"),
+    Key("alarm_fallback_ratio", _ratio, 0.2,
+        "alarm when more than this share of articles needed a fallback",
+        "DANVAN_ALARM_FALLBACK_RATIO"),
+    Key("alarm_missing_ratio", _ratio, 0.1,
+        "alarm when more than this share of articles miss a required field",
+        "DANVAN_ALARM_MISSING_RATIO"),
+    Key("alarm_min_articles", _int(1), 3,
+        "article ratios are judged only when a run parsed at least this many articles",
+        "DANVAN_ALARM_MIN_ARTICLES"),
+)  # fmt: skip
+
+KEYS_BY_NAME: dict[str, Key] = {key.name: key for key in KEYS}
+KEYS_BY_SETTING: dict[str, Key] = {key.setting: key for key in KEYS if key.setting}
+
+
+@dataclass(frozen=True)
+class Value:
+    """A configuration value and where it came from (``default``, ``file ...``,
+    ``env DANVAN_X``, ``flag --x``)."""
+
+    value: Any
+    source: str
+
+
+@dataclass(frozen=True)
+class Config:
+    """The effective configuration."""
+
+    values: Mapping[str, Value]
+    #: Scrapy settings passed through (``[scrapy]`` table, ``-s NAME=VALUE``).
+    scrapy: Mapping[str, Value]
+    #: The file read, if any.
+    path: Path | None = None
+
+    def __getitem__(self, name: str) -> Any:
+        return self.values[name].value
+
+    def source(self, name: str) -> str:
+        return self.values[name].source
+
+    def scrapy_settings(self) -> dict[str, Any]:
+        """Settings to lay over ``danvan_crawler.settings`` for a crawl."""
+        settings: dict[str, Any] = {}
+        for key in KEYS:
+            if key.setting and self.values[key.name].value is not None:
+                settings[key.setting] = self.values[key.name].value
+        for name, value in self.scrapy.items():
+            settings[name] = value.value
+        return settings
+
+    def describe(self) -> str:
+        """The effective configuration, one key a line, with sources."""
+        rows = [(name, _show(value.value), value.source) for name, value in self.values.items()]
+        rows += [
+            (f"-s {name}", _show(value.value), value.source) for name, value in self.scrapy.items()
+        ]
+        width = max(len(row[0]) for row in rows)
+        vwidth = min(max(len(row[1]) for row in rows), 50)
+        header = f"# configuration file: {self.path if self.path else 'none'}"
+        lines = [header]
+        lines += [
+            f"{name:<{width}} = {shown:<{vwidth}}  ({source})" for name, shown, source in rows
+        ]
+        return "\n".join(lines)
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "(unset)"
+    if isinstance(value, str):
+        return value
+    return repr(value) if not isinstance(value, (int, float)) else str(value)
+
+
+def add_config_arguments(
+    parser: argparse.ArgumentParser, names: Iterable[str] | None = None
+) -> None:
+    """Add ``--config``, ``-s`` and the flags of the keys ``names`` (default: all that
+    have a flag). Absent flags stay absent from the namespace (``SUPPRESS``), so that
+    :func:`load_config` can tell a flag given from a default."""
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help=f"configuration file (default: ./{DEFAULT_CONFIG_NAME} if present)",
+    )
+    wanted = set(names) if names is not None else None
+    for key in KEYS:
+        if key.flag is None or (wanted is not None and key.name not in wanted):
+            continue
+        parser.add_argument(
+            key.flag, dest=key.name, metavar=key.metavar, default=argparse.SUPPRESS, help=key.help
+        )
+    parser.add_argument(
+        "-s",
+        "--set",
+        dest="scrapy_settings",
+        metavar="NAME=VALUE",
+        action="append",
+        default=argparse.SUPPRESS,
+        help="set a Scrapy setting (may be repeated)",
+    )
+
+
+def _parse(key: Key, raw: Any, source: str) -> Value:
+    try:
+        return Value(key.parse(raw), source)
+    except ValueError as exc:
+        raise ConfigError(f"invalid value for {key.name} ({raw!r} from {source}): {exc}") from None
+
+
+def _find_file(args: argparse.Namespace | None, env: Mapping[str, str], cwd: Path) -> Path | None:
+    explicit = getattr(args, "config", None) if args is not None else None
+    source = "--config"
+    if explicit is None and env.get(CONFIG_ENV):
+        explicit, source = env[CONFIG_ENV], CONFIG_ENV
+    if explicit is not None:
+        path = Path(explicit).expanduser()
+        if not path.is_absolute():
+            path = cwd / path
+        if not path.is_file():
+            raise ConfigError(f"configuration file not found: {explicit} (from {source})")
+        return path
+    default = cwd / DEFAULT_CONFIG_NAME
+    return default if default.is_file() else None
+
+
+def _read_file(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The file's keys (flattened) and its ``[scrapy]`` table."""
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    scrapy = data.pop("scrapy", {})
+    if not isinstance(scrapy, dict):
+        raise ConfigError(f"{path}: 'scrapy' must be a table of Scrapy settings")
+    flat: dict[str, Any] = {}
+    for name, value in data.items():
+        if isinstance(value, dict):
+            for sub, subvalue in value.items():
+                flat[f"{name}_{sub}"] = subvalue
+        else:
+            flat[name] = value
+    unknown = sorted(name for name in flat if name not in KEYS_BY_NAME)
+    if unknown:
+        raise ConfigError(
+            f"{path}: unknown key{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} "
+            f"(known: {', '.join(KEYS_BY_NAME)})"
+        )
+    return flat, scrapy
+
+
+def _settings_defaults() -> dict[str, Any]:
+    """Defaults that ``danvan_crawler/settings.py`` defines for our keys' settings."""
+    try:
+        from scrapy.settings import Settings
+
+        settings = Settings()
+        settings.setmodule(SETTINGS_MODULE, priority="project")
+    except ImportError:
+        return {}
+    return {
+        key.name: settings[key.setting]
+        for key in KEYS
+        if key.setting and settings.get(key.setting) is not None
+    }
+
+
+def _split_setting(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise ConfigError(f"-s expects NAME=VALUE, got {text!r}")
+    return name.strip(), value
+
+
+def load_config(
+    args: argparse.Namespace | None = None,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> Config:
+    """The effective configuration: defaults < file < environment < flags."""
+    env = os.environ if env is None else env
+    cwd = Path.cwd() if cwd is None else cwd
+    values: dict[str, Value] = {key.name: Value(key.default, "default") for key in KEYS}
+    for name, raw in _settings_defaults().items():
+        values[name] = _parse(KEYS_BY_NAME[name], raw, "default, settings.py")
+    scrapy: dict[str, Value] = {}
+
+    path = _find_file(args, env, cwd)
+    if path is not None:
+        flat, table = _read_file(path)
+        for name, raw in flat.items():
+            values[name] = _parse(KEYS_BY_NAME[name], raw, f"file {path}")
+        for name, raw in table.items():
+            key = KEYS_BY_SETTING.get(name)
+            if key is not None:
+                values[key.name] = _parse(key, raw, f"file {path} [scrapy]")
+            else:
+                scrapy[name] = Value(raw, f"file {path} [scrapy]")
+
+    for key in KEYS:
+        if key.env in env:
+            values[key.name] = _parse(key, env[key.env], f"env {key.env}")
+
+    if args is not None:
+        for key in KEYS:
+            if key.name in vars(args):
+                values[key.name] = _parse(key, getattr(args, key.name), f"flag {key.flag}")
+        for item in getattr(args, "scrapy_settings", None) or ():
+            name, raw = _split_setting(item)
+            key = KEYS_BY_SETTING.get(name)
+            if key is not None:
+                values[key.name] = _parse(key, raw, f"flag -s {name}")
+            else:
+                scrapy[name] = Value(raw, f"flag -s {name}")
+    return Config(values=values, scrapy=scrapy, path=path)
