@@ -1,0 +1,595 @@
+"""Article pages: every output field the page itself gives.
+
+``ArticlePage(html, url, profile).extract()`` returns an :class:`ArticleResult`: the fields
+(output schema names) and, per field, the generic fallback used when the profile's
+selectors found nothing. Categories, crawl time and document references are not the
+page's business (the spider and the pipelines add them).
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import nh3
+from lxml import etree
+from parsel import Selector
+
+from danvan_crawler.dates import ParsedDate, parse_date
+from danvan_crawler.extract.common import (
+    banner_site_name,
+    canon,
+    first,
+    json_ld_value,
+    make_selector,
+    meta,
+    text_of,
+)
+from danvan_crawler.extract.listing import text_of_title
+from danvan_crawler.profile import SiteProfile
+from danvan_crawler.text import clean_block, clean_text, strip_invisible
+from danvan_crawler.urls import article_id
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["ARTICLE_FIELDS", "ArticlePage", "ArticleResult"]
+
+#: The fields an article page gives, in output order.
+ARTICLE_FIELDS: tuple[str, ...] = (
+    "articleId",
+    "url",
+    "canonicalUrl",
+    "headline",
+    "description",
+    "articleBody",
+    "articleBodyHtml",
+    "datePublished",
+    "datePublishedRaw",
+    "dateModified",
+    "dateModifiedRaw",
+    "authors",
+    "breadcrumbs",
+    "inLanguage",
+    "mainImage",
+    "images",
+    "subSite",
+    "attachments",
+)
+
+#: Elements that hold one paragraph of text (when they hold no other block).
+BLOCK_TAGS = frozenset(
+    [
+        "p",
+        "div",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "blockquote",
+        "pre",
+        "td",
+        "th",
+        "dd",
+        "dt",
+        "section",
+        "article",
+    ]
+)
+#: Tags kept in articleBodyHtml.
+HTML_TAGS = frozenset(
+    [
+        "p",
+        "br",
+        "strong",
+        "b",
+        "em",
+        "i",
+        "u",
+        "sub",
+        "sup",
+        "a",
+        "img",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "td",
+        "th",
+        "figure",
+        "figcaption",
+        "ul",
+        "ol",
+        "li",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "div",
+        "span",
+    ]
+)
+HTML_ATTRIBUTES: dict[str, set[str]] = {
+    "a": {"href", "title"},
+    "img": {"src", "alt"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+}
+
+
+@dataclass
+class ArticleResult:
+    """What one article page gives: output fields, and the fallbacks used per field."""
+
+    fields: dict[str, Any]
+    fallbacks: dict[str, str] = field(default_factory=dict)
+    #: Required fields that neither the selectors nor the fallbacks found.
+    missing: list[str] = field(default_factory=list)
+
+
+def _is_block(el: etree._Element) -> bool:
+    return isinstance(el.tag, str) and el.tag.lower() in BLOCK_TAGS
+
+
+def _raw_text(el: etree._Element, top: bool = True) -> str:
+    """Text of ``el`` with ``<br>`` as a newline (not cleaned); comments skipped."""
+    parts: list[str] = []
+    tag = el.tag.lower() if isinstance(el.tag, str) else None
+    if tag == "br":
+        parts.append("\n")
+    elif tag is not None and el.text:
+        parts.append(el.text)
+    for child in el:
+        parts.append(_raw_text(child, top=False))
+    if not top and el.tail:
+        parts.append(el.tail)
+    return "".join(parts)
+
+
+def _leaf_blocks(root: etree._Element) -> list[etree._Element]:
+    """Block elements under ``root`` holding no other block, in document order."""
+    out = []
+    for el in root.iterdescendants():
+        if _is_block(el) and not any(_is_block(d) for d in el.iterdescendants()):
+            out.append(el)
+    return out
+
+
+def _drop(el: etree._Element) -> None:
+    """Remove ``el`` from its tree, keeping its tail text in place."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+class ArticlePage:
+    """Extraction from one article page. One method or property per output field."""
+
+    def __init__(self, html: str | bytes, url: str, profile: SiteProfile) -> None:
+        self.html = html
+        self.response_url = url
+        self.profile = profile
+        self.fallbacks: dict[str, str] = {}
+
+    # -- plumbing -----------------------------------------------------------------------
+    @cached_property
+    def sel(self) -> Selector:
+        return make_selector(self.html)
+
+    def _fallback(self, field_name: str, source: str) -> None:
+        self.fallbacks.setdefault(field_name, source)
+
+    def _abs(self, href: str) -> str:
+        return canon(self.profile, href, self.response_url)
+
+    @cached_property
+    def _content_node(self) -> etree._Element | None:
+        """A working copy of the content block, unwanted parts removed (site selectors, or
+        the generic main-content extractor as a fallback)."""
+        found = first(self.sel, self.profile.article.content)
+        if found:
+            node = copy.deepcopy(found[0].root)
+        else:
+            node = self._generic_content()
+            if node is None:
+                return None
+            self._fallback("articleBody", "main-content")
+        wrapper = Selector(root=node, type="html")
+        for css in self.profile.article.remove:
+            for bad in wrapper.css(css):
+                if bad.root is not node:
+                    _drop(bad.root)
+        return node
+
+    def _generic_content(self) -> etree._Element | None:
+        """The element whose direct ``<p>`` children hold the most text."""
+        doc = copy.deepcopy(self.sel.root)
+        holder = Selector(root=doc, type="html")
+        for css in self.profile.article.remove:
+            for bad in holder.css(css):
+                _drop(bad.root)
+        best, best_len = None, 0
+        for el in doc.iter("div", "article", "section", "td", "main", "body"):
+            size = sum(len(clean_text(p.text_content())) for p in el.findall("p"))
+            if size > best_len:
+                best, best_len = el, size
+        return best if best_len else None
+
+    @cached_property
+    def _signature_nodes(self) -> list[etree._Element]:
+        """The trailing right-aligned / NBSP-indented paragraphs of the content."""
+        node = self._content_node
+        if node is None:
+            return []
+        rules = self.profile.signature
+        tags = {t.lower() for t in rules.paragraph}
+        blocks = [b for b in _leaf_blocks(node) if not self._in_image_block(b, node)]
+        sig: list[etree._Element] = []
+        for block in reversed(blocks):
+            raw = _raw_text(block)
+            if not clean_text(raw):
+                continue
+            if len(sig) >= rules.max_lines or block.tag.lower() not in tags:
+                break
+            style = " ".join(
+                str(a.get("style", "")) + " align:" + str(a.get("align", ""))
+                for a in (block, *block.iterancestors())
+                if a is not node.getparent()
+            )
+            right = bool(rules.align_right.search(style)) or "align:right" in style.lower()
+            if right or rules.nbsp_indent.match(raw):
+                sig.append(block)
+            else:
+                break
+        sig.reverse()
+        return sig
+
+    def _image_blocks(self, node: etree._Element) -> list[etree._Element]:
+        wrapper = Selector(root=node, type="html")
+        out: list[etree._Element] = []
+        for css in self.profile.article.image_block:
+            out.extend(s.root for s in wrapper.css(css))
+        return out
+
+    def _in_image_block(self, el: etree._Element, node: etree._Element) -> bool:
+        blocks = set(self._image_blocks(node))
+        return any(a in blocks for a in (el, *el.iterancestors()))
+
+    # -- fields -------------------------------------------------------------------------
+    @cached_property
+    def canonical_url(self) -> str:
+        url = self._abs(self.response_url)
+        for href in self.sel.xpath('//link[@rel="canonical"]/@href').getall():
+            candidate = self._abs(href)
+            if article_id(candidate, self.profile.article_id_re) == article_id(
+                url, self.profile.article_id_re
+            ):
+                return candidate
+        return url
+
+    @cached_property
+    def article_id(self) -> str | None:
+        return article_id(self.canonical_url, self.profile.article_id_re)
+
+    @cached_property
+    def headline(self) -> str | None:
+        found = first(self.sel, self.profile.article.headline)
+        if found and text_of(found[0]):
+            return text_of(found[0])
+        for source, value in (
+            ("og:title", meta(self.sel, "og:title")),
+            ("json-ld", json_ld_value(self.sel, "headline")),
+            ("title", text_of_title(self.sel, self.profile)),
+            ("h1", text_of(self.sel.css("h1")[0]) if self.sel.css("h1") else None),
+        ):
+            if isinstance(value, str) and clean_text(value):
+                self._fallback("headline", source)
+                return clean_text(value)
+        return None
+
+    @cached_property
+    def description(self) -> str | None:
+        found = first(self.sel, self.profile.article.description)
+        if found:
+            return text_of(found[0]) or None
+        for source, value in (
+            ("og:description", meta(self.sel, "og:description")),
+            ("meta:description", meta(self.sel, "description")),
+            ("json-ld", json_ld_value(self.sel, "description")),
+        ):
+            if isinstance(value, str) and clean_text(value):
+                self._fallback("description", source)
+                return clean_text(value)
+        return None
+
+    @cached_property
+    def body_paragraphs(self) -> list[str]:
+        """Body paragraphs (lead excluded): no captions, signature, attachments, related."""
+        node = self._content_node
+        if node is None:
+            return []
+        skip = set(self._signature_nodes)
+        paragraphs: list[str] = []
+        blocks = _leaf_blocks(node)
+        if not blocks:
+            return [line for line in clean_block(_raw_text(node)).split("\n") if line]
+        for block in blocks:
+            if block in skip or self._in_image_block(block, node):
+                continue
+            text = clean_block(_raw_text(block))
+            if text:
+                paragraphs.extend(text.split("\n"))
+        return paragraphs
+
+    @cached_property
+    def article_body(self) -> str:
+        lead = [self.description] if self.description else []
+        body = self.body_paragraphs
+        if lead and body and body[0] == lead[0]:
+            lead = []
+        return "\n".join([*lead, *body])
+
+    @cached_property
+    def article_body_html(self) -> str:
+        node = self._content_node
+        parts: list[str] = []
+        if self.description:
+            parts.append("<p>" + _escape(self.description) + "</p>")
+        if node is not None:
+            body = copy.deepcopy(node)
+            for sig in self._signature_nodes_in(body, node):
+                _drop(sig)
+            for el in body.iter("a", "img"):
+                attr = "href" if el.tag == "a" else "src"
+                if el.get(attr):
+                    el.set(attr, self._abs(el.get(attr, "")))
+            inner = (body.text or "") if isinstance(body.text, str) else ""
+            inner = _escape(inner) + "".join(
+                etree.tostring(child, encoding="unicode", method="html") for child in body
+            )
+            parts.append(inner)
+        cleaned = nh3.clean(
+            "".join(parts),
+            tags=set(HTML_TAGS),
+            attributes=HTML_ATTRIBUTES,
+            link_rel=None,
+            strip_comments=True,
+        )
+        return clean_html_text(cleaned)
+
+    def _signature_nodes_in(
+        self, body: etree._Element, original: etree._Element
+    ) -> list[etree._Element]:
+        """The signature nodes of ``original`` located in its copy ``body``."""
+        out = []
+        for sig in self._signature_nodes:
+            el = body
+            for index in _relative_path(original, sig):
+                el = el[index]
+            out.append(el)
+        return out
+
+    @cached_property
+    def dates(self) -> tuple[ParsedDate | None, ParsedDate | None]:
+        """(published, modified)."""
+        return self._date("datePublished", self.profile.article.date_published), self._date(
+            "dateModified", self.profile.article.date_modified
+        )
+
+    def _date(self, field_name: str, selectors: tuple[str, ...]) -> ParsedDate | None:
+        patterns, tz = self.profile.date_patterns, self.profile.timezone
+        found = first(self.sel, selectors)
+        if found:
+            parsed = parse_date(text_of(found[0]), patterns, tz)
+            if parsed:
+                return parsed
+        published = field_name == "datePublished"
+        candidates = [
+            ("meta", meta(self.sel, f"article:{'published' if published else 'modified'}_time")),
+            ("json-ld", json_ld_value(self.sel, field_name)),
+        ]
+        if published:
+            candidates.append(("time", self.sel.css("time::attr(datetime)").get()))
+            times = self.sel.css("time")
+            candidates.append(("time-text", text_of(times[0]) if times else None))
+        for source, value in candidates:
+            if isinstance(value, str) and value.strip():
+                parsed = parse_date(value, patterns, tz)
+                if parsed:
+                    self._fallback(field_name, source)
+                    return parsed
+        return None
+
+    @cached_property
+    def authors(self) -> list[dict[str, str | None]]:
+        lines: list[str] = []
+        for node in self._signature_nodes:
+            lines.extend(clean_block(_raw_text(node)).split("\n"))
+        lines = [line for line in lines if line]
+        if lines:
+            return [self._author(lines)]
+        for source, value in (
+            ("meta:author", meta(self.sel, "author", "article:author")),
+            ("json-ld", _json_ld_author(json_ld_value(self.sel, "author"))),
+        ):
+            if isinstance(value, str) and clean_text(value):
+                self._fallback("authors", source)
+                name = clean_text(value)
+                return [{"name": name, "nameRaw": name, "role": None}]
+        return []
+
+    def _author(self, lines: list[str]) -> dict[str, str | None]:
+        rules = self.profile.signature
+        name_raw = lines[0]
+        role = " ".join(lines[1:]) or None
+        name = rules.name_prefix.sub("", name_raw).strip()
+        if role is None:
+            parts = rules.name_role_separator.split(name, maxsplit=1)
+            if len(parts) == 2 and parts[0] and parts[1]:
+                name, role = parts[0].strip(), parts[1].strip()
+        return {"name": name or name_raw, "nameRaw": name_raw, "role": role}
+
+    @cached_property
+    def breadcrumbs(self) -> list[dict[str, str]]:
+        out = []
+        for a in first(self.sel, self.profile.article.breadcrumbs):
+            href = a.attrib.get("href")
+            name = text_of(a)
+            if name:
+                out.append({"name": name, "url": self._abs(href) if href else None})
+        return out
+
+    @cached_property
+    def in_language(self) -> str:
+        lang = (self.sel.xpath("/html/@lang").get() or "").strip().lower()
+        return lang.split("-")[0] if lang else self.profile.language
+
+    @cached_property
+    def images(self) -> list[dict[str, str | None]]:
+        node = self._content_node
+        if node is None:
+            return []
+        blocks = self._image_blocks(node)
+        out: list[dict[str, str | None]] = []
+        seen: set[str] = set()
+        for img in node.iter("img"):
+            src = (img.get("src") or img.get("data-src") or "").strip()
+            if not src or src.startswith("data:") or "banner" in (img.get("class") or ""):
+                continue
+            url = self._abs(src)
+            if url in seen:
+                continue
+            seen.add(url)
+            caption = None
+            for block in blocks:
+                if img in block.iterdescendants():
+                    wrapper = Selector(root=block, type="html")
+                    cap = first(wrapper, self.profile.article.image_caption)
+                    caption = (text_of(cap[0]) or None) if cap else None
+                    break
+            out.append({"url": url, "caption": caption})
+        return out
+
+    @cached_property
+    def main_image(self) -> dict[str, str] | None:
+        if self.images:
+            return {"url": str(self.images[0]["url"])}
+        og = meta(self.sel, "og:image")
+        if og:
+            self._fallback("mainImage", "og:image")
+            return {"url": self._abs(og)}
+        return None
+
+    @cached_property
+    def attachments(self) -> list[dict[str, str]]:
+        out: dict[str, dict[str, str]] = {}
+        found = first(self.sel, self.profile.article.attachments)
+        for a in found:
+            url = self._abs(a.attrib["href"])
+            out.setdefault(url, {"url": url, "name": text_of(a) or url.rsplit("/", 1)[-1]})
+        if found:
+            return list(out.values())
+        node = self._content_node
+        if node is not None:
+            for a in node.iter("a"):
+                href = (a.get("href") or "").strip()
+                if href and self.profile.attachment_re.search(href.split("?")[0]):
+                    url = self._abs(href)
+                    name = clean_text(a.text_content()) or url.rsplit("/", 1)[-1]
+                    out.setdefault(url, {"url": url, "name": name})
+        if out:
+            self._fallback("attachments", "content-links")
+        return list(out.values())
+
+    @cached_property
+    def sub_site(self) -> str | None:
+        name = banner_site_name(self.sel, self.profile)
+        if name:
+            return name
+        for source, value in (
+            ("og:site_name", meta(self.sel, "og:site_name")),
+            ("json-ld", _json_ld_author(json_ld_value(self.sel, "publisher"))),
+        ):
+            if isinstance(value, str) and clean_text(value):
+                self._fallback("subSite", source)
+                return clean_text(value)
+        return None
+
+    # -- all together -------------------------------------------------------------------
+    def extract(self) -> ArticleResult:
+        published, modified = self.dates
+        fields: dict[str, Any] = {
+            "articleId": self.article_id,
+            "url": self.canonical_url,
+            "canonicalUrl": self.canonical_url,
+            "headline": self.headline,
+            "description": self.description,
+            "articleBody": self.article_body,
+            "articleBodyHtml": self.article_body_html,
+            "datePublished": published.isoformat() if published else None,
+            "datePublishedRaw": published.raw if published else None,
+            "dateModified": modified.isoformat() if modified else None,
+            "dateModifiedRaw": modified.raw if modified else None,
+            "authors": self.authors,
+            "breadcrumbs": self.breadcrumbs,
+            "inLanguage": self.in_language,
+            "mainImage": self.main_image,
+            "images": self.images,
+            "subSite": self.sub_site,
+            "attachments": self.attachments,
+        }
+        required = ("articleId", "headline", "articleBody", "datePublished", "subSite")
+        missing = [name for name in required if not fields[name]]
+        return ArticleResult(fields, dict(self.fallbacks), missing)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _relative_path(root: etree._Element, el: etree._Element) -> list[int]:
+    path: list[int] = []
+    while el is not root:
+        parent = el.getparent()
+        if parent is None:
+            raise ValueError("element not under root")
+        path.append(parent.index(el))
+        el = parent
+    path.reverse()
+    return path
+
+
+def _json_ld_author(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("name")
+    return value if isinstance(value, str) else None
+
+
+_BLANK_RE = re.compile(r"(?:[\u00a0]|&nbsp;|&#160;|&#xa0;)+", re.IGNORECASE)
+
+
+def clean_html_text(value: str) -> str:
+    """Normalize the text of cleaned HTML: NFC, zero-width characters removed, NBSP runs
+    to one space, empty paragraphs dropped, whitespace between tags collapsed."""
+    value = strip_invisible(value)
+    value = _BLANK_RE.sub(" ", value)
+    value = re.sub(r"[ \t\r\n]+", " ", value)
+    value = re.sub(r"<p>\s*</p>", "", value)
+    return value.strip()

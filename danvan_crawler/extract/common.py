@@ -1,0 +1,100 @@
+"""Helpers shared by the page objects: selector lookup, banner, metadata, JSON-LD."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Iterator
+from typing import Any
+from urllib.parse import urljoin
+
+from parsel import Selector, SelectorList
+from w3lib.encoding import html_to_unicode
+
+from danvan_crawler.profile import SiteProfile
+from danvan_crawler.text import clean_text
+from danvan_crawler.urls import canonical_url
+
+logger = logging.getLogger(__name__)
+
+
+def make_selector(html: str | bytes, encoding: str | None = None) -> Selector:
+    """A parsel selector over ``html``; bytes are decoded by BOM, ``<meta charset>`` or
+    ``encoding`` (windows-1258 pages included), NCR entities resolved by the parser."""
+    if isinstance(html, bytes):
+        content_type = f"text/html; charset={encoding}" if encoding else None
+        _, html = html_to_unicode(content_type, html)
+    return Selector(text=html or "<html></html>", type="html")
+
+
+def first(sel: Selector | SelectorList[Any], selectors: Iterable[str]) -> SelectorList[Any]:
+    """The matches of the first CSS selector in ``selectors`` that matches anything."""
+    for css in selectors:
+        found = sel.css(css)
+        if found:
+            return found
+    return SelectorList([])
+
+
+def text_of(node: Selector) -> str:
+    """All text under ``node``, cleaned to one line."""
+    return clean_text(" ".join(node.xpath(".//text()").getall()))
+
+
+def canon(profile: SiteProfile, url: str, base: str | None = None) -> str:
+    """Canonical URL of ``url`` (resolved against ``base`` or the site base) on this site."""
+    if base:
+        url = urljoin(base, url.strip())
+    return canonical_url(
+        url,
+        profile.base_url,
+        tracking_params=profile.tracking_params,
+        same_site_hosts=profile.hosts,
+    )
+
+
+def banner_site_name(sel: Selector, profile: SiteProfile) -> str | None:
+    """The (sub-)site named by the banner's alt text, or ``None``."""
+    for css in profile.banner_selectors:
+        for alt in sel.css(css).getall():
+            match = profile.banner_site_name_re.match(clean_text(alt))
+            if match and clean_text(match.group("name")):
+                return clean_text(match.group("name"))
+    return None
+
+
+def meta(sel: Selector, *names: str) -> str | None:
+    """Content of the first non-empty ``<meta property|name=...>`` among ``names``."""
+    for name in names:
+        for value in sel.xpath("//meta[@property=$n or @name=$n]/@content", n=name).getall():
+            if clean_text(value):
+                return clean_text(value)
+    return None
+
+
+def json_ld(sel: Selector) -> Iterator[dict[str, Any]]:
+    """Every JSON-LD object on the page (``@graph`` members included)."""
+    for raw in sel.xpath('//script[@type="application/ld+json"]/text()').getall():
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            logger.debug("unparsable JSON-LD block skipped")
+            continue
+        stack = data if isinstance(data, list) else [data]
+        while stack:
+            obj = stack.pop(0)
+            if isinstance(obj, dict):
+                yield obj
+                graph = obj.get("@graph")
+                if isinstance(graph, list):
+                    stack.extend(graph)
+
+
+def json_ld_value(sel: Selector, key: str) -> Any:
+    """The first value of ``key`` in an Article-like JSON-LD object."""
+    for obj in json_ld(sel):
+        kind = obj.get("@type")
+        kinds = kind if isinstance(kind, list) else [kind]
+        if any(str(k).endswith("Article") for k in kinds) and obj.get(key):
+            return obj[key]
+    return None

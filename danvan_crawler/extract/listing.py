@@ -1,0 +1,168 @@
+"""Category listing pages: article entries, pagination, category title, banner site name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from urllib.parse import urlsplit
+
+from parsel import Selector
+
+from danvan_crawler.dates import parse_date
+from danvan_crawler.extract.common import (
+    banner_site_name,
+    canon,
+    first,
+    make_selector,
+    meta,
+    text_of,
+)
+from danvan_crawler.extract.navigation import (
+    CategoryLink,
+    SubSiteLink,
+    category_page_number,
+    category_url,
+    classify,
+    find_article_links,
+    find_categories,
+    find_subsites,
+)
+from danvan_crawler.profile import SiteProfile
+from danvan_crawler.urls import canonical_url, set_query
+
+__all__ = ["ListingEntry", "ListingPage"]
+
+
+@dataclass(frozen=True)
+class ListingEntry:
+    url: str  # canonical article URL
+    article_id: str
+    title: str
+    #: the listing's time for the entry (the article's last update), when printed
+    updated: datetime | None = None
+    updated_raw: str | None = None
+
+
+@dataclass
+class ListingPage:
+    """One page of a category listing. ``fallbacks`` names what generic rules were used."""
+
+    html: str | bytes
+    url: str
+    profile: SiteProfile
+    fallbacks: dict[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def sel(self) -> Selector:
+        return make_selector(self.html)
+
+    @cached_property
+    def page_url(self) -> str:
+        return canonical_url(
+            self.url,
+            self.profile.base_url,
+            tracking_params=self.profile.tracking_params,
+            same_site_hosts=self.profile.hosts,
+        )
+
+    @cached_property
+    def category_url(self) -> str:
+        """Canonical URL of page 1 of this category."""
+        return category_url(self.page_url, self.profile)
+
+    @cached_property
+    def category_slug(self) -> str:
+        match = self.profile.category_re.match(urlsplit(self.category_url).path)
+        return match.group("slug") if match else ""
+
+    @cached_property
+    def page_number(self) -> int:
+        return category_page_number(self.page_url, self.profile)
+
+    @cached_property
+    def title(self) -> str | None:
+        """The category name as printed on the page."""
+        found = first(self.sel, self.profile.listing.title)
+        if found:
+            return text_of(found[0]) or None
+        title = meta(self.sel, "og:title") or text_of_title(self.sel, self.profile)
+        if title:
+            self.fallbacks["category_title"] = "title"
+        return title
+
+    @cached_property
+    def site_name(self) -> str | None:
+        """The (sub-)site named by the banner."""
+        return banner_site_name(self.sel, self.profile)
+
+    @cached_property
+    def entries(self) -> list[ListingEntry]:
+        """The articles listed on this page, in page order, one per article id."""
+        items = first(self.sel, self.profile.listing.item)
+        out: dict[str, ListingEntry] = {}
+        if items:
+            for item in items:
+                links = find_article_links(
+                    first(item, self.profile.listing.item_link) or item, self.page_url, self.profile
+                )
+                if not links:
+                    continue
+                link = links[0]
+                when = first(item, self.profile.listing.item_time)
+                raw = text_of(when[0]) if when else None
+                parsed = parse_date(raw, self.profile.date_patterns, self.profile.timezone)
+                if link.article_id not in out:
+                    out[link.article_id] = ListingEntry(
+                        link.url,
+                        link.article_id,
+                        link.text,
+                        parsed.value if parsed else None,
+                        parsed.raw if parsed else raw,
+                    )
+            return list(out.values())
+        scope = first(self.sel, self.profile.listing.scope)
+        self.fallbacks["listing_entries"] = "scope" if scope else "page"
+        where = scope[0] if scope else self.sel
+        for link in find_article_links(where, self.page_url, self.profile):
+            out.setdefault(link.article_id, ListingEntry(link.url, link.article_id, link.text))
+        return list(out.values())
+
+    @cached_property
+    def page_urls(self) -> list[str]:
+        """Canonical URLs of the other pages of this category linked from this page, in
+        page-number order (found by URL pattern anywhere on the page)."""
+        pages: dict[int, str] = {}
+        for a_href in self.sel.xpath("//a/@href").getall():
+            url = canon(self.profile, a_href, self.page_url)
+            if classify(url, self.profile) != "category":
+                continue
+            if category_url(url, self.profile) != self.category_url:
+                continue
+            number = category_page_number(url, self.profile)
+            if number != self.page_number:
+                pages.setdefault(number, self.category_page(number))
+        return [pages[k] for k in sorted(pages)]
+
+    def category_page(self, number: int) -> str:
+        """Canonical URL of page ``number`` of this category."""
+        return set_query(
+            self.category_url, **{self.profile.page_param: str(number) if number > 1 else None}
+        )
+
+    @cached_property
+    def categories(self) -> list[CategoryLink]:
+        return find_categories(self.sel, self.page_url, self.profile)
+
+    @cached_property
+    def subsites(self) -> list[SubSiteLink]:
+        return find_subsites(self.sel, self.page_url, self.profile)
+
+
+def text_of_title(sel: Selector, profile: SiteProfile) -> str | None:
+    """``<title>`` without the site-name suffix."""
+    title = sel.xpath("//title")
+    if not title:
+        return None
+    text = profile.article.title_suffix.sub("", text_of(title[0]))
+    return text or None

@@ -1,0 +1,67 @@
+"""Pure text normalization for Vietnamese portal text.
+
+Every text field of the output goes through :func:`clean_text` (one line) or
+:func:`clean_block` (paragraphs kept, one per line): Unicode NFC, zero-width and control
+characters removed, NBSP and whitespace runs collapsed to one space, trimmed. Tone-mark
+placement (``hoá``/``hóa``) is kept as printed; :func:`tone_key` gives a comparison key
+under which both placements are equal.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+__all__ = ["clean_block", "clean_text", "strip_invisible", "tone_key"]
+
+#: Zero-width and invisible formatting characters dropped from text.
+ZERO_WIDTH = "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e"
+_ZERO_WIDTH_RE = re.compile(f"[{ZERO_WIDTH}]")
+# C0/C1 controls except the whitespace ones (tab, LF, VT, FF, CR), handled as whitespace.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_HSPACE_RE = re.compile(r"[ \t\u00a0\u2000-\u200a\u2007\u202f\u205f\u3000\x0b\x0c\r]+")
+_NEWLINES_RE = re.compile(r"[\n\u2028\u2029\x85]")
+
+#: Combining tone marks of Vietnamese (grave, acute, tilde, hook above, dot below).
+TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
+
+
+def strip_invisible(value: str) -> str:
+    """NFC-normalize and drop zero-width and control characters (whitespace is kept)."""
+    value = unicodedata.normalize("NFC", value)
+    value = _ZERO_WIDTH_RE.sub("", value)
+    return _CONTROL_RE.sub("", value)
+
+
+def clean_text(value: str | None) -> str:
+    """One-line text: NFC, invisible characters removed, all whitespace runs -> one space."""
+    if not value:
+        return ""
+    value = strip_invisible(value)
+    value = _NEWLINES_RE.sub(" ", value)
+    return _HSPACE_RE.sub(" ", value).strip()
+
+
+def clean_block(value: str | Iterable[str] | None) -> str:
+    """Paragraph text: each paragraph cleaned like :func:`clean_text`, empty ones dropped,
+    joined with ``\\n``. Accepts one string (paragraphs separated by newlines) or an
+    iterable of paragraph strings."""
+    if not value:
+        return ""
+    parts = _NEWLINES_RE.split(strip_invisible(value)) if isinstance(value, str) else value
+    lines = (clean_text(part) for part in parts)
+    return "\n".join(line for line in lines if line)
+
+
+def tone_key(value: str) -> str:
+    """A comparison key equal for old and new tone-mark placement (``hoá`` == ``hóa``,
+    ``uỷ`` == ``ủy``): in each word, tone marks are moved to the end of the word.
+    Case and everything else are kept; the key is NFC."""
+    out: list[str] = []
+    for word in re.split(r"(\s+)", unicodedata.normalize("NFD", clean_text(value))):
+        tones = [ch for ch in word if ch in TONE_MARKS]
+        if tones:
+            word = "".join(ch for ch in word if ch not in TONE_MARKS) + "".join(tones)
+        out.append(word)
+    return unicodedata.normalize("NFC", "".join(out))

@@ -1,0 +1,81 @@
+"""Pure URL canonicalization (w3lib) and article identity.
+
+The canonical URL of a page on the portal: the site base's scheme and host, the path
+with percent-encoding normalized (upper-case hex, raw non-ASCII UTF-8 encoded, so a raw
+``”`` becomes ``%E2%80%9D`` and a raw U+FFFD ``%EF%BF%BD``), tracking parameters and the
+fragment dropped, remaining query arguments sorted, no trailing slash (except the root).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url, safe_url_string, url_query_cleaner
+
+__all__ = ["DEFAULT_TRACKING_PARAMS", "absolute_url", "article_id", "canonical_url", "set_query"]
+
+DEFAULT_TRACKING_PARAMS: tuple[str, ...] = (
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_term",
+    "utm_content",
+    "fbclid",
+    "zarsrc",
+    "gidzl",
+    "gclid",
+)
+
+_ARTICLE_ID_RE = re.compile(r"(\d+)/?$")
+
+
+def absolute_url(href: str, base: str) -> str:
+    """``href`` resolved against ``base``; whitespace trimmed, unsafe characters encoded."""
+    return safe_url_string(urljoin(base, href.strip()))
+
+
+def canonical_url(
+    url: str,
+    base_url: str | None = None,
+    *,
+    tracking_params: Iterable[str] = DEFAULT_TRACKING_PARAMS,
+    same_site_hosts: Iterable[str] = (),
+) -> str:
+    """Canonical form of ``url``.
+
+    ``base_url`` (``scheme://host[:port]``) is the site's base: relative URLs are resolved
+    against it, and URLs on its host or on one of ``same_site_hosts`` get its scheme and
+    netloc. URLs on other hosts keep theirs (and are canonicalized all the same).
+    """
+    url = url.strip()
+    if base_url:
+        url = urljoin(base_url + "/", url)
+    url = url_query_cleaner(url, tuple(tracking_params), remove=True, keep_fragments=False)
+    url = canonicalize_url(url, keep_fragments=False)
+    parts = urlsplit(url)
+    scheme, netloc = parts.scheme, parts.netloc
+    if base_url:
+        base = urlsplit(base_url)
+        hosts = {(base.hostname or "").lower(), *(h.lower() for h in same_site_hosts)}
+        if (parts.hostname or "").lower() in hosts:
+            scheme, netloc = base.scheme, base.netloc
+    path = parts.path
+    if len(path) > 1:
+        path = path.rstrip("/") or "/"
+    return urlunsplit((scheme.lower(), netloc.lower(), path or "/", parts.query, ""))
+
+
+def article_id(url: str, pattern: re.Pattern[str] = _ARTICLE_ID_RE) -> str | None:
+    """The numeric tail of the URL path (``.../73410-486108-559264`` -> ``559264``)."""
+    match = pattern.search(urlsplit(url).path)
+    return match.group(1) if match else None
+
+
+def set_query(url: str, **params: str | None) -> str:
+    """``url`` with the given query parameters set (or removed when ``None``), sorted."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in params]
+    query += [(k, v) for k, v in params.items() if v is not None]
+    return urlunsplit(parts._replace(query=urlencode(sorted(query))))
