@@ -27,6 +27,7 @@ import re
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from scrapy import Request, signals
 from scrapy.http import Response, TextResponse
@@ -46,8 +47,9 @@ DEFAULTS: dict[str, Any] = {
     "DANVAN_ALARM_MISSING_RATIO": 0.1,
     "DANVAN_ALARM_MIN_ARTICLES": 3,
     "DANVAN_ALARM_EXAMPLES": 3,
-    "DANVAN_ALARM_LISTING_URL_RE": r"/chuyen-muc/[^/?#]+/\d+-\d+/?(?:\?|$)",
-    "DANVAN_ALARM_ARTICLE_URL_RE": r"/tin/[^/?#]+/\d+-\d+-\d+/?(?:[?#]|$)",
+    # Regexes over URL paths; unset (None): the site profile's ``category`` / ``article``.
+    "DANVAN_ALARM_LISTING_URL_RE": None,
+    "DANVAN_ALARM_ARTICLE_URL_RE": None,
 }
 
 PREFIX = "danvan/alarm/"
@@ -78,8 +80,16 @@ class LayoutWatch:
         settings = crawler.settings
         self.min_items = int(_setting(settings, "DANVAN_ALARM_MIN_LISTING_ITEMS"))
         self.max_examples = int(_setting(settings, "DANVAN_ALARM_EXAMPLES"))
-        self.listing_re = re.compile(_setting(settings, "DANVAN_ALARM_LISTING_URL_RE"))
-        self.article_re = re.compile(_setting(settings, "DANVAN_ALARM_ARTICLE_URL_RE"))
+        listing_re = _setting(settings, "DANVAN_ALARM_LISTING_URL_RE")
+        article_re = _setting(settings, "DANVAN_ALARM_ARTICLE_URL_RE")
+        if listing_re is None or article_re is None:
+            from danvan_crawler.profile import DEFAULT_PROFILE, load_profile
+
+            profile = load_profile(settings.get("DANVAN_PROFILE") or DEFAULT_PROFILE)
+            listing_re = listing_re or profile.category_re.pattern
+            article_re = article_re or profile.article_re.pattern
+        self.listing_re = re.compile(listing_re)
+        self.article_re = re.compile(article_re)
         self._dropped_seen: dict[str, int] = {}
         self._before: dict[int, dict[str, int]] = {}
 
@@ -104,7 +114,8 @@ class LayoutWatch:
         if response.status != 200 or not isinstance(response, TextResponse):
             return
         hrefs = response.xpath("//a/@href").getall()
-        articles = {response.urljoin(h) for h in hrefs if self.article_re.search(h.strip())}
+        urls = {response.urljoin(href.strip()) for href in hrefs}
+        articles = {url for url in urls if self.article_re.search(urlsplit(url).path)}
         self.stats.inc_value(PREFIX + "listing_pages")
         if len(articles) < self.min_items:
             self.stats.inc_value(PREFIX + "listing_empty")
@@ -123,9 +134,10 @@ class LayoutWatch:
             self._example("no_item", response.url)
 
     def _kind(self, response: Response) -> str | None:
-        if self.article_re.search(response.url):
+        path = urlsplit(response.url).path
+        if self.article_re.search(path):
             return "article"
-        if self.listing_re.search(response.url):
+        if self.listing_re.search(path):
             return "listing"
         return None
 

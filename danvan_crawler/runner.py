@@ -1,0 +1,312 @@
+"""``danvan run``: lock, crawl, publish, check the layout, record the run, report.
+
+The order matters: the configuration and the output folders are checked first (exit 2),
+then the lock is taken (exit 75) before the store or a feed is touched; the crawl runs
+in this process (Scrapy's ``CrawlerProcess``); the feeds are published from the store
+whatever the crawl found (so a layout change leaves the good articles in the feeds);
+the layout-change alarm is judged from the crawl's stats (exit 3); the run is recorded in
+the store's run history; the summary paragraph is printed last.
+
+Exit codes: 0 ok, 1 the run failed, 2 usage or configuration error, 3 layout-change
+alarm, 75 another run holds the lock.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from danvan_crawler.alarm import LayoutAlarm, check_layout
+from danvan_crawler.config import SETTINGS_MODULE, Config, ConfigError
+from danvan_crawler.locking import LockHeld, RunLock, lock_path_for
+from danvan_crawler.summary import RunSummary, get_console, summarize
+
+if TYPE_CHECKING:
+    from scrapy.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_ALARM = 3
+EXIT_LOCKED = 75
+
+SPIDER_NAME = "portal"
+LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
+
+
+@dataclass
+class RunOptions:
+    """How ``danvan run`` behaves, beyond the configuration."""
+
+    full: bool = False
+    refresh: bool = False
+    quiet: bool = False
+    verbose: bool = False
+    #: None: decide from ``sys.stderr.isatty()``.
+    progress: bool | None = None
+
+
+@dataclass
+class RunResult:
+    """What a run did; ``exit_code`` is the process's exit code."""
+
+    exit_code: int
+    summary: RunSummary = field(default_factory=RunSummary)
+    alarm: LayoutAlarm | None = None
+    failures: list[str] = field(default_factory=list)
+    published: bool = False
+
+
+# --- checks before anything is touched ---------------------------------------
+
+
+def _is_url(db: str) -> bool:
+    return "://" in db and not db.startswith("sqlite:///")
+
+
+def _db_path(db: str) -> str:
+    return db[len("sqlite:///") :] if db.startswith("sqlite:///") else db
+
+
+def _check_writable_dir(path: Path, what: str) -> None:
+    """Raise ConfigError unless ``path`` is, or can be created as, a writable folder."""
+    probe = path
+    while not probe.exists():
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        raise ConfigError(f"{what} {path} is not usable: {probe} is not a folder")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise ConfigError(f"{what} {path} is not writable")
+
+
+def preflight(config: Config) -> None:
+    """Check that every place the run writes to can be written (ConfigError if not)."""
+    _check_writable_dir(Path(config["out"]), "output folder")
+    if not _is_url(config["db"]):
+        _check_writable_dir(Path(_db_path(config["db"])).resolve().parent, "store folder")
+    for key, what in (("jsonl", "JSON Lines file"), ("log_file", "log file")):
+        if config[key]:
+            target = Path(config[key])
+            if target.is_dir():
+                raise ConfigError(f"{what} {target} is a folder")
+            _check_writable_dir(target.resolve().parent, f"folder of the {what}")
+
+
+# --- logging --------------------------------------------------------------------
+
+
+def setup_logging(config: Config, options: RunOptions, tty: bool) -> int:
+    """Console handler (warnings and errors; errors only with --quiet; info with
+    --verbose) and, with ``log_file``, a file handler at INFO. Returns the lowest level."""
+    console_level = (
+        logging.ERROR if options.quiet else logging.INFO if options.verbose else logging.WARNING
+    )
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    console: logging.Handler
+    if tty:
+        from rich.logging import RichHandler
+
+        console = RichHandler(console=get_console(), show_path=False, markup=False)
+        console.setFormatter(logging.Formatter("[%(name)s] %(message)s"))
+    else:
+        console = logging.StreamHandler(sys.stderr)
+        console.setFormatter(logging.Formatter(LOG_FORMAT))
+    console.setLevel(console_level)
+    root.addHandler(console)
+    level = console_level
+    if config["log_file"]:
+        Path(config["log_file"]).parent.mkdir(parents=True, exist_ok=True)
+        file_handler = logging.handlers.WatchedFileHandler(config["log_file"], encoding="utf-8")
+        file_handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        file_handler.setLevel(logging.INFO)
+        root.addHandler(file_handler)
+        level = min(level, logging.INFO)
+    root.setLevel(level)
+    return level
+
+
+# --- the crawl ---------------------------------------------------------------------
+
+
+def build_settings(config: Config, options: RunOptions, log_level: int, progress: bool) -> Settings:
+    """Project settings, overlaid with the configuration and what ``run`` needs."""
+    from scrapy.settings import Settings
+
+    settings = Settings()
+    settings.setmodule(SETTINGS_MODULE, priority="project")
+    settings.update(config.scrapy_settings(), priority="cmdline")
+    run_settings: dict[str, Any] = {
+        "LOG_INSTALL_ROOT_HANDLER": False,
+        "LOG_LEVEL": logging.getLevelName(log_level),
+        "DANVAN_PROGRESS": progress,
+    }
+    if options.full:
+        run_settings["DANVAN_FULL"] = True
+    if options.refresh:
+        run_settings["DANVAN_REFRESH"] = True
+    settings.update(run_settings, priority="cmdline")
+    middlewares = dict(settings.get("SPIDER_MIDDLEWARES") or {})
+    middlewares.setdefault("danvan_crawler.alarm.LayoutWatch", 950)
+    settings.set("SPIDER_MIDDLEWARES", middlewares, priority="cmdline")
+    extensions = dict(settings.get("EXTENSIONS") or {})
+    extensions.setdefault("danvan_crawler.summary.ProgressDisplay", 900)
+    settings.set("EXTENSIONS", extensions, priority="cmdline")
+    return settings
+
+
+def crawl(config: Config, settings: Settings, options: RunOptions) -> dict[str, Any]:
+    """Run the ``portal`` spider to the end in this process; its final stats."""
+    from scrapy.crawler import CrawlerProcess
+
+    process = CrawlerProcess(settings)
+    logging.getLogger("scrapy").setLevel(logging.getLogger().level)
+    crawler = process.create_crawler(SPIDER_NAME)
+    spider_args: dict[str, Any] = {"site": config["site"]}
+    process.crawl(crawler, **spider_args)
+    process.start()
+    assert crawler.stats is not None
+    return dict(crawler.stats.get_stats())
+
+
+# --- publishing and history ----------------------------------------------------------
+
+
+def publish(config: Config) -> None:
+    from danvan_crawler.feeds import publish as publish_feeds
+    from danvan_crawler.store import open_store
+
+    store = open_store(config["db"])
+    try:
+        publish_feeds(
+            store,
+            Path(config["out"]),
+            public_url=config["public_url"],
+            limit=config["limit"],
+            crawl_interval_minutes=config["crawl_interval_minutes"],
+        )
+    finally:
+        close = getattr(store, "close", None)
+        if close is not None:
+            close()
+
+
+def record_run(config: Config, record: dict[str, Any]) -> None:
+    """Append the run to the store's run history (``store.record_run(**record)``)."""
+    from danvan_crawler.store import open_store
+
+    store = open_store(config["db"])
+    try:
+        store.record_run(**record)
+    finally:
+        close = getattr(store, "close", None)
+        if close is not None:
+            close()
+
+
+# --- the whole run -------------------------------------------------------------------
+
+
+def _say(message: str) -> None:
+    print(f"danvan run: {message}", file=sys.stderr, flush=True)
+
+
+def run(config: Config, options: RunOptions) -> RunResult:
+    """Everything ``danvan run`` does after its arguments are parsed."""
+    try:
+        preflight(config)
+    except ConfigError as exc:
+        _say(f"error: {exc}")
+        return RunResult(EXIT_USAGE)
+
+    lock = RunLock(lock_path_for(config["db"]))
+    try:
+        lock.acquire()
+    except LockHeld as exc:
+        _say(f"{exc}; not starting")
+        return RunResult(EXIT_LOCKED)
+    try:
+        return _run_locked(config, options)
+    finally:
+        lock.release()
+
+
+def _run_locked(config: Config, options: RunOptions) -> RunResult:
+    tty = sys.stderr.isatty() if options.progress is None else options.progress
+    progress = tty and not options.quiet
+    level = setup_logging(config, options, tty)
+    started = datetime.now(UTC)
+    clock = time.monotonic()
+    result = RunResult(EXIT_OK)
+
+    stats: dict[str, Any] = {}
+    settings = build_settings(config, options, level, progress)
+    try:
+        stats = crawl(config, settings, options)
+    except Exception as exc:  # the crawl could not run at all
+        logger.debug("crawl failed", exc_info=True)
+        result.failures.append(f"crawl failed: {type(exc).__name__}: {exc}")
+
+    finish_reason = stats.get("finish_reason")
+    if stats and finish_reason != "finished":
+        result.failures.append(f"crawl ended early ({finish_reason})")
+    if stats and not stats.get("downloader/response_count"):
+        result.failures.append(f"no page could be fetched from {config['site']}")
+
+    try:
+        publish(config)
+        result.published = True
+    except Exception as exc:
+        logger.debug("publish failed", exc_info=True)
+        result.failures.append(f"publishing the feeds failed: {type(exc).__name__}: {exc}")
+
+    result.summary = summarize(stats, duration=time.monotonic() - clock)
+    if stats:
+        result.alarm = check_layout(stats, settings)
+
+    if result.failures:
+        result.exit_code = EXIT_FAILED
+        outcome = "failed"
+    elif result.alarm is not None:
+        result.exit_code = EXIT_ALARM
+        outcome = "raised the layout-change alarm"
+    else:
+        outcome = "finished"
+    paragraph = result.summary.paragraph(outcome)
+
+    record = {
+        "started_at": started,
+        "finished_at": datetime.now(UTC),
+        "exit_code": result.exit_code,
+        "summary": paragraph,
+        "stats": result.summary.as_dict()
+        | {
+            "failures": result.failures,
+            "alarm": result.alarm.reasons if result.alarm else [],
+        },
+    }
+    try:
+        record_run(config, record)
+    except Exception as exc:
+        logger.warning("could not record the run in the store's history: %s", exc)
+
+    for failure in result.failures:
+        _say(f"error: {failure}")
+    if result.alarm is not None:
+        print(result.alarm.message(), file=sys.stderr, flush=True)
+    logger.info("%s", paragraph)
+    if not options.quiet:
+        print(paragraph, flush=True)
+    return result
