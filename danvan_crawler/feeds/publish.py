@@ -1,0 +1,259 @@
+"""Publishing the feeds folder from the store.
+
+:func:`build_site` is pure: categories and, per category, the newest articles in, the
+folder's files (name -> bytes) out. :func:`publish` asks the store for those (one
+indexed ``latest()`` query per category, so the cost grows with categories x limit,
+not with the size of the store), builds, and writes the files atomically, skipping
+those whose bytes did not change.
+
+Files, for each category and for ``all`` (every category): ``<stem>.rss`` (RSS 2.0),
+``<stem>.atom`` (Atom 1.0), ``<stem>.json`` (JSON Feed 1.1); plus ``index.opml`` (the
+category feeds by sub-site; not ``all``) and ``index.html``.
+
+Categories that vanished from the portal keep their feeds: the store remembers every
+category ever seen, so they are still published (with their last articles), and nothing
+in the folder is ever deleted by a publish. Readers subscribed to them keep a working
+feed that simply stops growing. Remove such files by hand if wanted.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlsplit, urlunsplit
+
+from danvan_crawler.feeds.files import write_if_changed
+from danvan_crawler.feeds.model import (
+    DEFAULT_ID_AUTHORITY,
+    Entry,
+    Feed,
+    entry_from_article,
+    newest_first,
+    tag_uri,
+)
+from danvan_crawler.feeds.names import ALL_STEM, category_stems
+from danvan_crawler.feeds.render import (
+    FORMATS,
+    render_atom,
+    render_index,
+    render_json,
+    render_opml,
+    render_rss,
+)
+from danvan_crawler.feeds.sanitize import safe_url, xml_safe
+
+logger = logging.getLogger(__name__)
+
+#: Feed URLs when no public URL is configured: where ``danvan serve`` listens by default.
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8080/"
+DEFAULT_LIMIT = 50
+DEFAULT_TTL_MINUTES = 30
+INDEX_OPML = "index.opml"
+INDEX_HTML = "index.html"
+
+
+class ArticleSource(Protocol):
+    """What publishing needs from the store (``danvan_crawler.store``)."""
+
+    def categories(self) -> list[dict[str, Any]]: ...
+
+    def latest(self, category_url: str | None, limit: int) -> list[dict[str, Any]]: ...
+
+
+@dataclass(frozen=True)
+class SiteOptions:
+    """How the folder is published."""
+
+    public_url: str = DEFAULT_PUBLIC_URL
+    ttl_minutes: int = DEFAULT_TTL_MINUTES
+    id_authority: str = DEFAULT_ID_AUTHORITY
+
+    def __post_init__(self) -> None:
+        parts = urlsplit(self.public_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"public URL must be an absolute http(s) URL: {self.public_url!r}")
+        if self.ttl_minutes < 1:
+            raise ValueError("ttl must be at least one minute")
+
+    def url_of(self, filename: str) -> str:
+        base = self.public_url if self.public_url.endswith("/") else self.public_url + "/"
+        return base + filename
+
+
+@dataclass
+class PublishResult:
+    """What a publish did."""
+
+    out_dir: Path
+    feeds: int = 0  # feeds published, ``all`` included (each in three formats)
+    entries: int = 0  # entries over all feeds
+    written: list[str] = field(default_factory=list)  # files created or changed
+    unchanged: list[str] = field(default_factory=list)  # files left untouched
+
+    @property
+    def files(self) -> int:
+        return len(self.written) + len(self.unchanged)
+
+
+def _site_home(urls: Sequence[str], fallback: str) -> str:
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme in ("http", "https") and parts.netloc:
+            return urlunsplit((parts.scheme, parts.netloc, "/", "", ""))
+    return fallback
+
+
+def _join_names(names: Sequence[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " và " + names[-1]
+
+
+def build_site(
+    categories: Sequence[Mapping[str, Any]],
+    latest: Mapping[str | None, Sequence[Mapping[str, Any]]],
+    options: SiteOptions | None = None,
+) -> dict[str, bytes]:
+    """Every file of the feeds folder, by name.
+
+    ``categories`` is ``store.categories()``; ``latest[url]`` the newest articles of the
+    category at ``url`` and ``latest[None]`` those of all categories (``store.latest``).
+    Articles marked ``duplicateOf`` are left out even if given.
+    """
+    options = options or SiteOptions()
+    cache: dict[tuple[object, ...], Entry | None] = {}
+
+    def entries_of(articles: Sequence[Mapping[str, Any]]) -> list[Entry]:
+        prepared = []
+        for article in articles:
+            if article.get("duplicateOf"):
+                continue
+            key = (
+                article.get("articleId"),
+                article.get("canonicalUrl"),
+                article.get("dateModified"),
+                article.get("datePublished"),
+            )
+            if key not in cache:
+                cache[key] = entry_from_article(article, options.id_authority)
+            entry = cache[key]
+            if entry is not None:
+                prepared.append(entry)
+        return newest_first(prepared)
+
+    def self_urls(stem: str) -> dict[str, str]:
+        return {kind: options.url_of(stem + ext) for kind, (ext, _) in FORMATS.items()}
+
+    unique: dict[str, Mapping[str, Any]] = {}
+    for category in categories:
+        if category.get("url") and str(category["url"]) not in unique:
+            unique[str(category["url"])] = category
+    stems = category_stems(unique.values())
+
+    sub_sites = sorted({xml_safe(str(c.get("subSite") or "")).strip() for c in unique.values()})
+    sub_sites = [s for s in sub_sites if s]
+    site_name = _join_names(sub_sites) or "Cổng thông tin"
+    home = _site_home(list(unique), options.public_url)
+
+    category_feeds: list[Feed] = []
+    for url, category in unique.items():
+        name = xml_safe(str(category.get("name") or "")).strip() or stems[url]
+        sub_site = xml_safe(str(category.get("subSite") or "")).strip()
+        where = sub_site or site_name
+        category_feeds.append(
+            Feed(
+                stem=stems[url],
+                id=tag_uri(options.id_authority, f"feed/{stems[url]}"),
+                title=f"{name} – {where}",
+                description=(f"Các bài viết mới nhất của chuyên mục “{name}” trên trang {where}."),
+                home_url=safe_url(url) or home,
+                self_urls=self_urls(stems[url]),
+                author=where,
+                entries=entries_of(latest.get(url, ())),
+                sub_site=sub_site,
+                category_name=name,
+                category_url=url,
+            )
+        )
+    all_feed = Feed(
+        stem=ALL_STEM,
+        id=tag_uri(options.id_authority, f"feed/{ALL_STEM}"),
+        title=f"Tất cả chuyên mục – {site_name}",
+        description=f"Các bài viết mới nhất của mọi chuyên mục trên trang {site_name}.",
+        home_url=home,
+        self_urls=self_urls(ALL_STEM),
+        author=site_name,
+        entries=entries_of(latest.get(None, ())),
+        category_name="Tất cả chuyên mục",
+    )
+
+    files: dict[str, bytes] = {}
+    for feed in (all_feed, *category_feeds):
+        files[feed.stem + FORMATS["rss"][0]] = render_rss(feed, options.ttl_minutes)
+        files[feed.stem + FORMATS["atom"][0]] = render_atom(feed)
+        files[feed.stem + FORMATS["json"][0]] = render_json(feed)
+    title = f"Nguồn tin – {site_name}"
+    files[INDEX_OPML] = render_opml(title, category_feeds)
+    files[INDEX_HTML] = render_index(title, all_feed, category_feeds)
+    return files
+
+
+def gather(
+    store: ArticleSource, limit: int
+) -> tuple[list[dict[str, Any]], dict[str | None, list[dict[str, Any]]]]:
+    """The categories and the newest ``limit`` articles of each (and of all) from ``store``."""
+    categories = store.categories()
+    latest: dict[str | None, list[dict[str, Any]]] = {None: store.latest(None, limit)}
+    for category in categories:
+        url = category.get("url")
+        if url and url not in latest:
+            latest[url] = store.latest(url, limit)
+    return categories, latest
+
+
+def publish(
+    store: ArticleSource,
+    out_dir: str | Path,
+    public_url: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+    *,
+    ttl_minutes: int = DEFAULT_TTL_MINUTES,
+    id_authority: str = DEFAULT_ID_AUTHORITY,
+) -> PublishResult:
+    """Publish every feed of ``store`` into ``out_dir`` (created if missing).
+
+    ``public_url`` is where ``out_dir`` is served (self links); None means
+    :data:`DEFAULT_PUBLIC_URL`. Raises ValueError for a bad ``public_url`` or ``limit``.
+    """
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    options = SiteOptions(
+        public_url=public_url or DEFAULT_PUBLIC_URL,
+        ttl_minutes=ttl_minutes,
+        id_authority=id_authority,
+    )
+    categories, latest = gather(store, limit)
+    files = build_site(categories, latest, options)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    result = PublishResult(out_dir=out)
+    result.feeds = sum(1 for name in files if name.endswith(FORMATS["rss"][0]))
+    result.entries = sum(
+        1 for articles in latest.values() for a in articles if not a.get("duplicateOf")
+    )
+    for name in sorted(files):
+        if write_if_changed(out / name, files[name]):
+            result.written.append(name)
+        else:
+            result.unchanged.append(name)
+    logger.info(
+        "published %d feeds to %s: %d files written, %d unchanged",
+        result.feeds,
+        out,
+        len(result.written),
+        len(result.unchanged),
+    )
+    return result

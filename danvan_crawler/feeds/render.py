@@ -1,0 +1,271 @@
+"""Rendering prepared feeds (:class:`~danvan_crawler.feeds.model.Feed`) to bytes.
+
+RSS 2.0 and Atom 1.0 go through feedgen, with its surprises handled here:
+``add_entry`` prepends unless ``order="append"``; ``FeedEntry.id`` and ``guid`` overwrite
+each other (so RSS and Atom use one generator each); every date defaults to "now" unless
+set (all are set: the feed's to its newest entry, so an unchanged store renders the same
+bytes); the generator and docs tags are fixed here. JSON Feed 1.1, OPML 2.0 and the
+HTML index are written directly. Every function is pure: same input, same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from html import escape
+
+from feedgen.ext.base import BaseEntryExtension
+from feedgen.feed import FeedGenerator
+from lxml import etree
+
+from danvan_crawler.feeds.model import Entry, Feed
+
+logger = logging.getLogger(__name__)
+
+GENERATOR = "danvan-crawler"
+RSS_DOCS = "https://www.rssboard.org/rss-specification"
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+LANGUAGE = "vi"
+
+#: Extension of each feed format's file, and its media type.
+FORMATS: dict[str, tuple[str, str]] = {
+    "rss": (".rss", "application/rss+xml"),
+    "atom": (".atom", "application/atom+xml"),
+    "json": (".json", "application/feed+json"),
+}
+
+
+def _rfc3339(moment: datetime) -> str:
+    return moment.isoformat()
+
+
+def _new_generator(feed: Feed, kind: str, ttl_minutes: int) -> FeedGenerator:
+    fg = FeedGenerator()
+    fg.load_extension("media", atom=True, rss=True)
+    if kind == "rss":
+        fg.load_extension("dc", atom=False, rss=True)
+    fg.id(feed.id)
+    fg.title(feed.title)
+    fg.description(feed.description)  # RSS description and Atom subtitle
+    fg.author({"name": feed.author})
+    # RSS <link> is the LAST link given: self first, then the page.
+    fg.link(href=feed.self_urls[kind], rel="self", type=FORMATS[kind][1])
+    fg.link(href=feed.home_url, rel="alternate", type="text/html")
+    fg.language(LANGUAGE)
+    fg.generator(GENERATOR)
+    fg.docs(RSS_DOCS)
+    fg.updated(feed.updated)  # both atom:updated and rss lastBuildDate
+    if kind == "rss":
+        fg.ttl(ttl_minutes)
+    return fg
+
+
+class _AtomLinks(BaseEntryExtension):
+    """Entry links for Atom: feedgen 1.0's ``atom_entry`` drops ``rel`` and ``type`` of
+    entry links (a shadowed loop variable), which would turn an enclosure into a
+    second alternate link."""
+
+    def __init__(self) -> None:
+        self.links: list[dict[str, str]] = []
+
+    def extend_atom(self, entry: etree._Element) -> etree._Element:
+        for attributes in self.links:
+            etree.SubElement(entry, "link", attributes)
+        return entry
+
+    def extend_rss(self, item: etree._Element) -> etree._Element:
+        return item
+
+
+def _add_entry(fg: FeedGenerator, entry: Entry, kind: str) -> None:
+    fe = fg.add_entry(order="append")
+    fe.title(entry.title)
+    if kind == "rss":
+        fe.guid(entry.link, permalink=True)
+        fe.link(href=entry.link, rel="alternate")
+    else:
+        fe.id(entry.id)
+        fe.register_extension("danvan_links", _AtomLinks, atom=True, rss=False)
+        fe.danvan_links.links.append({"href": entry.link, "rel": "alternate", "type": "text/html"})
+    fe.published(entry.published)
+    fe.updated(entry.updated)
+    if kind == "rss":
+        if entry.summary:
+            fe.description(entry.summary)
+        if entry.content_html:
+            fe.content(entry.content_html)  # content:encoded, escaped
+        elif not entry.summary:
+            fe.description(entry.title)
+        if entry.authors:
+            fe.dc.dc_creator(list(entry.authors))
+    else:
+        if entry.summary:
+            fe.summary(entry.summary)
+        # Always a content element (feedgen insists on content or an alternate link of
+        # its own, and ours are added by _AtomLinks).
+        fe.content(
+            entry.content_html or f"<p>{escape(entry.summary or entry.title)}</p>", type="html"
+        )
+        for name in entry.authors:
+            fe.author({"name": name})
+    for category in entry.categories:
+        fe.category(term=category.name, scheme=category.url, label=category.name)
+    if entry.image_url:
+        # RSS: <enclosure length="0"> (size unknown); Atom: <link rel="enclosure">.
+        if kind == "rss":
+            fe.link(href=entry.image_url, rel="enclosure", type=entry.image_type)
+        else:
+            fe.danvan_links.links.append(
+                {"href": entry.image_url, "rel": "enclosure", "type": entry.image_type or ""}
+            )
+        fe.media.content(url=entry.image_url, type=entry.image_type, medium="image")
+
+
+def render_rss(feed: Feed, ttl_minutes: int) -> bytes:
+    """RSS 2.0 with content:encoded, dc:creator, media:content and atom:link self."""
+    fg = _new_generator(feed, "rss", ttl_minutes)
+    for entry in feed.entries:
+        _add_entry(fg, entry, "rss")
+    return fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+
+
+def render_atom(feed: Feed) -> bytes:
+    """Atom 1.0 with content type="html" and rel="enclosure" links."""
+    fg = _new_generator(feed, "atom", 0)
+    for entry in feed.entries:
+        _add_entry(fg, entry, "atom")
+    return fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+
+
+def render_json(feed: Feed) -> bytes:
+    """JSON Feed 1.1 (https://jsonfeed.org/version/1.1)."""
+    items = []
+    for entry in feed.entries:
+        item: dict[str, object] = {
+            "id": entry.id,
+            "url": entry.link,
+            "title": entry.title,
+        }
+        if entry.content_html:
+            item["content_html"] = entry.content_html
+        else:
+            item["content_text"] = entry.summary or entry.title
+        if entry.summary:
+            item["summary"] = entry.summary
+        if entry.image_url:
+            item["image"] = entry.image_url
+        item["date_published"] = _rfc3339(entry.published)
+        item["date_modified"] = _rfc3339(entry.updated)
+        if entry.authors:
+            item["authors"] = [{"name": name} for name in entry.authors]
+        if entry.categories:
+            item["tags"] = [c.name for c in entry.categories]
+        item["language"] = LANGUAGE
+        if entry.attachments:
+            item["attachments"] = [
+                {"url": url, "mime_type": mime, "title": name}
+                for url, name, mime in entry.attachments
+            ]
+        items.append(item)
+    document = {
+        "version": JSON_FEED_VERSION,
+        "title": feed.title,
+        "home_page_url": feed.home_url,
+        "feed_url": feed.self_urls["json"],
+        "description": feed.description,
+        "language": LANGUAGE,
+        "authors": [{"name": feed.author}],
+        "items": items,
+    }
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _group_by_sub_site(feeds: Iterable[Feed]) -> list[tuple[str, list[Feed]]]:
+    groups: dict[str, list[Feed]] = {}
+    for feed in sorted(feeds, key=lambda f: (f.sub_site, f.category_name, f.stem)):
+        groups.setdefault(feed.sub_site, []).append(feed)
+    return list(groups.items())
+
+
+def render_opml(title: str, category_feeds: Sequence[Feed]) -> bytes:
+    """OPML 2.0 listing the category feeds (RSS), one outline per sub-site. The ``all``
+    feed is left out on purpose: readers that key items by guid across feeds (newsboat)
+    would file every article under it and leave the category feeds empty."""
+    root = etree.Element("opml", version="2.0")
+    head = etree.SubElement(root, "head")
+    etree.SubElement(head, "title").text = title
+    body = etree.SubElement(root, "body")
+    for sub_site, feeds in _group_by_sub_site(category_feeds):
+        group = etree.SubElement(body, "outline", text=sub_site or "?", title=sub_site or "?")
+        for feed in feeds:
+            etree.SubElement(
+                group,
+                "outline",
+                type="rss",
+                text=feed.category_name,
+                title=feed.title,
+                xmlUrl=feed.self_urls["rss"],
+                htmlUrl=feed.home_url,
+                language=LANGUAGE,
+            )
+    return etree.tostring(root, pretty_print=True, encoding="UTF-8", xml_declaration=True)
+
+
+def render_index(
+    title: str, all_feed: Feed, category_feeds: Sequence[Feed], headlines: int = 5
+) -> bytes:
+    """The page for people: every feed with its links and newest headlines, and
+    ``<link rel="alternate">`` tags for readers' autodiscovery. No script, no style."""
+    e = escape
+    out: list[str] = [
+        "<!DOCTYPE html>",
+        '<html lang="vi">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{e(title)}</title>",
+    ]
+    for feed in (all_feed, *category_feeds):
+        for kind in ("rss", "atom", "json"):
+            out.append(
+                f'<link rel="alternate" type="{FORMATS[kind][1]}" '
+                f'title="{e(feed.title)} ({kind.upper()})" href="{e(feed.self_urls[kind])}">'
+            )
+    out += ["</head>", "<body>", f"<h1>{e(title)}</h1>"]
+    out.append(
+        "<p>Nguồn tin RSS, Atom và JSON Feed cho từng chuyên mục. "
+        'Tệp <a href="index.opml">index.opml</a> giúp trình đọc tin đăng ký mọi chuyên mục '
+        "một lần.</p>"
+    )
+
+    def feed_block(feed: Feed, level: str) -> None:
+        out.append(f'<section id="{e(feed.stem)}">')
+        out.append(f"<{level}>{e(feed.category_name or feed.title)}</{level}>")
+        links = " · ".join(
+            f'<a href="{e(feed.self_urls[kind])}" type="{FORMATS[kind][1]}">{kind.upper()}</a>'
+            for kind in ("rss", "atom", "json")
+        )
+        out.append(f'<p>{links} · <a href="{e(feed.home_url)}">trang gốc</a></p>')
+        if feed.entries:
+            out.append("<ul>")
+            for entry in feed.entries[:headlines]:
+                day = entry.published.strftime("%d/%m/%Y")
+                out.append(
+                    f'<li><a href="{e(entry.link)}">{e(entry.title)}</a> '
+                    f'<time datetime="{entry.published.isoformat()}">{day}</time></li>'
+                )
+            out.append("</ul>")
+        else:
+            out.append("<p>Chưa có bài viết.</p>")
+        out.append("</section>")
+
+    out.append("<h2>Tất cả chuyên mục</h2>")
+    feed_block(all_feed, "h3")
+    for sub_site, feeds in _group_by_sub_site(category_feeds):
+        out.append(f"<h2>{e(sub_site or '?')}</h2>")
+        for feed in feeds:
+            feed_block(feed, "h3")
+    out += ["</body>", "</html>", ""]
+    return "\n".join(out).encode("utf-8")

@@ -1,0 +1,147 @@
+"""Making article text and HTML safe to put in a feed.
+
+Three concerns, each a pure function:
+
+* :func:`xml_safe` removes the characters XML 1.0 forbids (C0 controls other than tab,
+  LF and CR, lone surrogates, U+FFFE/U+FFFF) and the C1 controls; lxml refuses the first
+  kind outright, and readers choke on both.
+* :func:`safe_url` turns any link into an absolute, percent-encoded http(s) URL (a raw
+  curly quote in a slug becomes ``%E2%80%9D``), or ``None`` when it is not http(s).
+* :func:`sanitize_html` runs the article HTML through nh3 (ammonia): an allow-list of
+  plain formatting tags, no script/style/iframe/object/embed/form/svg/math (removed with
+  their content), no ``on*`` or ``style`` attributes, only http(s)/mailto URLs, every
+  relative URL resolved against the article's own URL and percent-encoded.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from urllib.parse import urljoin, urlsplit
+
+import nh3
+from w3lib.url import safe_url_string
+
+logger = logging.getLogger(__name__)
+
+# XML 1.0 Char production, minus the C1 controls (U+007F-U+009F).
+_XML_FORBIDDEN = re.compile(
+    "[^\u0009\u000a\u000d\u0020-\u007e\u00a0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+
+#: Tags kept (their attributes are in :data:`ALLOWED_ATTRIBUTES`); others are unwrapped.
+ALLOWED_TAGS: frozenset[str] = frozenset(
+    {
+        "a", "abbr", "b", "blockquote", "br", "caption", "code", "div", "em", "figcaption",
+        "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p",
+        "pre", "q", "s", "small", "span", "strong", "sub", "sup", "table", "tbody", "td",
+        "tfoot", "th", "thead", "tr", "u", "ul",
+    }
+)  # fmt: skip
+
+#: Tags removed together with everything inside them.
+REMOVED_WITH_CONTENT: frozenset[str] = frozenset(
+    {
+        "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet",
+        "form", "textarea", "select", "button", "noscript", "template", "svg", "math",
+        "audio", "video", "canvas", "link", "meta", "base",
+    }
+)  # fmt: skip
+
+ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+    "abbr": {"title"},
+    "q": {"cite"},
+    "blockquote": {"cite"},
+}
+
+#: URL schemes allowed in links and images.
+URL_SCHEMES: frozenset[str] = frozenset({"http", "https", "mailto"})
+_URL_ATTRIBUTES = frozenset({"href", "src", "cite"})
+
+_IMAGE_TYPES = {
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "jpe": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "bmp": "image/bmp",
+    "svg": "image/svg+xml",
+    "avif": "image/avif",
+    "tif": "image/tiff",
+    "tiff": "image/tiff",
+}
+_FILE_TYPES = {
+    "pdf": "application/pdf",
+    "doc": "application/msword",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xls": "application/vnd.ms-excel",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ppt": "application/vnd.ms-powerpoint",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "zip": "application/zip",
+    "rar": "application/vnd.rar",
+    "txt": "text/plain",
+}
+
+
+def xml_safe(text: str | None) -> str:
+    """``text`` without the characters XML 1.0 forbids (and C1 controls); ``""`` for None."""
+    if not text:
+        return ""
+    return _XML_FORBIDDEN.sub("", text)
+
+
+def safe_url(url: str | None, base: str | None = None) -> str | None:
+    """``url`` resolved against ``base``, percent-encoded; None unless http(s)."""
+    if not url:
+        return None
+    url = xml_safe(url).strip()
+    if base:
+        url = urljoin(base, url)
+    try:
+        encoded = safe_url_string(url)
+    except ValueError:
+        return None
+    parts = urlsplit(encoded)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return encoded
+
+
+def media_type(url: str, default: str = "application/octet-stream") -> str:
+    """The MIME type suggested by the extension of ``url``'s path (fixed table, so the
+    answer does not depend on the machine's ``/etc/mime.types``)."""
+    path = urlsplit(url).path.lower()
+    ext = path.rsplit(".", 1)[-1] if "." in path.rsplit("/", 1)[-1] else ""
+    return _IMAGE_TYPES.get(ext) or _FILE_TYPES.get(ext) or default
+
+
+def sanitize_html(html: str | None, base_url: str) -> str:
+    """Article HTML made safe: see the module docstring. ``base_url`` is the article URL."""
+    if not html:
+        return ""
+
+    def attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+        if attribute in _URL_ATTRIBUTES:
+            if value.strip().lower().startswith("mailto:"):
+                return value.strip()
+            return safe_url(value, base_url)
+        return value
+
+    cleaned = nh3.clean(
+        xml_safe(html),
+        tags=set(ALLOWED_TAGS),
+        clean_content_tags=set(REMOVED_WITH_CONTENT),
+        attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
+        attribute_filter=attribute_filter,
+        url_schemes=set(URL_SCHEMES),
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+    # Character references (&#1;) come out of the parser as the characters they name.
+    return xml_safe(cleaned).strip()
