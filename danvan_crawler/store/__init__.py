@@ -1,0 +1,78 @@
+"""The article store: SQLAlchemy Core, SQLite by default, PostgreSQL-ready by URL.
+
+Opening::
+
+    from danvan_crawler.store import open_store, Store
+    store = open_store("danvan.db")          # a path, or a URL: sqlite:///x.db, postgresql://...
+
+A plain path (``str`` or ``os.PathLike``) is a SQLite file, created with its folder when
+missing. The crawler reads it from the setting ``DANVAN_DB`` (default ``danvan.db`` in
+the working folder); commands take ``--db``. Opening applies pending schema migrations
+(table ``schema_version``, ordered functions in :mod:`danvan_crawler.store.schema`) in
+one transaction; a database newer than the code raises :class:`StoreError`.
+
+SQLite runs in WAL mode with ``synchronous=NORMAL`` and ``busy_timeout``; every public
+writing method is ONE transaction (``BEGIN IMMEDIATE``), so a crash (SIGKILL included)
+leaves the state of the last committed call. The only dialect-specific code is the
+upsert (``INSERT ... ON CONFLICT``) switch in ``Store._insert``.
+
+Articles (output-schema mappings, dicts or items; the article id is the identity):
+
+- ``upsert(articles, *, detect_duplicates=True) -> list[Change]``: one transaction for
+  the batch. ``Change(article_id, kind, revision, duplicate_of, record)``, ``kind``:
+  ``new``; ``updated`` (content changed: revision + 1, the page's ``dateModified``
+  kept, categories merged); ``unchanged`` (same content; URL and categories recorded,
+  ``last_seen`` moves); ``merged`` (same content, new categories). ``record`` is the
+  stored output-schema dict. Content = every field except url, canonicalUrl,
+  categories, crawledAt, duplicateOf, change. Near duplicates (>= threshold similar,
+  :mod:`danvan_crawler.similarity`): the oldest of a cluster (datePublished, then
+  numeric id) is the original, the others get ``duplicateOf`` = its id; an original
+  stored after its copies re-marks them. ``detect_duplicates=False`` keeps the
+  ``duplicateOf`` the article carries.
+- ``find_original(article) -> str | None``: the duplicate decision without writing.
+- ``get(article_id) -> dict | None``; ``record(article_id)``: bookkeeping (revision,
+  content_hash, duplicate_of, first_seen, last_seen, changed_at, urls).
+- ``latest(category_url=None, limit=50)``: newest first by datePublished (ties: id
+  desc), duplicates excluded; ``None`` = all categories.
+- ``export(since=None) -> Iterator[dict]``: all articles (duplicates included, with
+  ``duplicateOf``), or those new/updated/merged at or after ``since``.
+- ``categories() -> list[{url, slug, name, subSite}]``: every category ever seen.
+- ``merge_categories(article_id, categories) -> bool``; ``count(include_duplicates=True)``.
+
+Incremental crawling state:
+
+- ``known_ids(ids=None) -> set[str]``: stored ids (all, or those among ``ids``);
+- ``article_id_for_url(url) -> str | None``: every URL an article was stored under;
+- ``get_validators(url) -> {etag, last_modified} | None``;
+  ``set_validators(url, etag, last_modified)``;
+- ``listing_signatures(ids) -> {id: signature}``;
+  ``set_listing_signatures({id: signature})``: write a signature only AFTER its
+  article is stored (a signature without an article would hide it forever).
+
+Runs (issue 5): ``start_run() -> run_id``, ``finish_run(run_id, status, summary)``,
+``runs(limit=20)`` (newest first, times aware UTC).
+"""
+
+from danvan_crawler.store.core import (
+    DEFAULT_DB,
+    Change,
+    ChangeKind,
+    Store,
+    StoreError,
+    content_hash,
+    merge_categories,
+    open_store,
+)
+from danvan_crawler.store.schema import SCHEMA_VERSION
+
+__all__ = [
+    "DEFAULT_DB",
+    "SCHEMA_VERSION",
+    "Change",
+    "ChangeKind",
+    "Store",
+    "StoreError",
+    "content_hash",
+    "merge_categories",
+    "open_store",
+]

@@ -1,0 +1,719 @@
+"""The :class:`Store`: articles, URLs, categories, validators and runs (see package doc)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from itemadapter import ItemAdapter
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Row,
+    Table,
+    create_engine,
+    event,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.engine import make_url
+
+from danvan_crawler.similarity import (
+    DEFAULT_MIN_TOKENS,
+    DEFAULT_THRESHOLD,
+    article_tokens,
+    band_keys,
+    similarity,
+    sketch,
+)
+from danvan_crawler.store import schema as s
+
+logger = logging.getLogger(__name__)
+
+ChangeKind = Literal["new", "updated", "unchanged", "merged"]
+
+#: Default database (relative to the working folder), setting ``DANVAN_DB``.
+DEFAULT_DB = "danvan.db"
+
+#: Fields that do not make an article's content: a change in them alone is no revision.
+NON_CONTENT_FIELDS = frozenset(
+    {"url", "canonicalUrl", "categories", "crawledAt", "duplicateOf", "change"}
+)
+#: Fields never stored (run-specific annotations).
+TRANSIENT_FIELDS = frozenset({"change"})
+#: Most near-duplicate candidates verified per article (best band overlap first).
+MAX_CANDIDATES = 200
+
+
+class StoreError(RuntimeError):
+    """The store cannot be opened or used (e.g. a schema newer than this code)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What an upsert did to one article."""
+
+    article_id: str
+    kind: ChangeKind
+    revision: int
+    duplicate_of: str | None = None
+    #: The stored record after the change (output-schema fields).
+    record: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _to_utc_naive(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        return value
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def _parse_datetime(value: object) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return _to_utc_naive(datetime.fromisoformat(value))
+    except ValueError:
+        return None
+
+
+_DIGITS_RE = re.compile(r"\d+")
+
+
+def _article_num(article_id: str) -> int:
+    digits = _DIGITS_RE.findall(article_id)
+    return int(digits[-1]) if digits else 0
+
+
+def content_hash(data: Mapping[str, Any]) -> str:
+    """SHA-256 of the content fields of an article (see :data:`NON_CONTENT_FIELDS`)."""
+    content = {k: v for k, v in data.items() if k not in NON_CONTENT_FIELDS}
+    blob = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _dumps(data: Mapping[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def merge_categories(*lists: Iterable[Mapping[str, Any]] | None) -> list[dict[str, Any]]:
+    """Union of category lists by ``url`` (later lists update names), sorted by url."""
+    by_url: dict[str, dict[str, Any]] = {}
+    for cats in lists:
+        for cat in cats or ():
+            url = cat.get("url")
+            if not url:
+                continue
+            merged = dict(by_url.get(url, {}))
+            merged.update({k: v for k, v in cat.items() if v is not None or k not in merged})
+            by_url[url] = merged
+    return [by_url[url] for url in sorted(by_url)]
+
+
+def _engine_for(url_or_path: str | os.PathLike[str]) -> Engine:
+    text = os.fspath(url_or_path)
+    if "://" not in text:
+        path = Path(text).expanduser().resolve()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = f"sqlite:///{path}"
+    url = make_url(text)
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url)
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+            # Let SQLAlchemy's BEGIN (below) drive transactions, not pysqlite's guesswork.
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: Connection) -> None:
+            write = conn.get_execution_options().get("danvan_write", False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+class Store:
+    """Articles and crawl state in a SQL database. Build with :func:`open_store`."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        duplicate_threshold: float = DEFAULT_THRESHOLD,
+        duplicate_min_tokens: int = DEFAULT_MIN_TOKENS,
+    ) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+        self.duplicate_threshold = duplicate_threshold
+        self.duplicate_min_tokens = duplicate_min_tokens
+        self._migrate()
+
+    # -- connections and migrations -------------------------------------------------
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """One write transaction (SQLite: BEGIN IMMEDIATE)."""
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(danvan_write=True)
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    def _insert(self, table: Table) -> Any:
+        """INSERT with ``on_conflict_do_*`` for this dialect (the one dialect switch)."""
+        if self.dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        elif self.dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert
+        else:  # pragma: no cover - other backends need their own upsert
+            raise StoreError(f"unsupported database dialect {self.dialect!r}")
+        return insert(table)
+
+    def _migrate(self) -> None:
+        with self._write() as conn:
+            s.metadata.create_all(conn, tables=[s.schema_version])
+            current = conn.execute(select(func.max(s.schema_version.c.version))).scalar() or 0
+            if current > s.SCHEMA_VERSION:
+                raise StoreError(
+                    f"database schema version {current} is newer than this program's "
+                    f"({s.SCHEMA_VERSION}); upgrade danvan-crawler"
+                )
+            for version, migration in s.MIGRATIONS:
+                if version > current:
+                    logger.info("Migrating store to schema version %d", version)
+                    migration(conn)
+                    conn.execute(
+                        s.schema_version.insert().values(version=version, applied_at=_utcnow())
+                    )
+
+    def schema_version(self) -> int:
+        with self._read() as conn:
+            return int(conn.execute(select(func.max(s.schema_version.c.version))).scalar() or 0)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- articles ----------------------------------------------------------------------
+
+    def upsert(
+        self,
+        articles: Iterable[Any],
+        *,
+        detect_duplicates: bool = True,
+        now: datetime | None = None,
+    ) -> list[Change]:
+        """Store ``articles`` (output-schema mappings or items) in one transaction.
+
+        ``detect_duplicates``: decide ``duplicateOf`` here (near-duplicate search);
+        False keeps the value the article carries (the dedupe pipeline's decision).
+        """
+        when = _to_utc_naive(now) if now else _utcnow()
+        changes: list[Change] = []
+        with self._write() as conn:
+            for article in articles:
+                data = ItemAdapter(article).asdict()
+                changes.append(self._upsert_one(conn, data, when, detect_duplicates))
+        return changes
+
+    def _upsert_one(
+        self, conn: Connection, data: dict[str, Any], now: datetime, detect: bool
+    ) -> Change:
+        article_id = str(data.get("articleId") or "").strip()
+        if not article_id:
+            raise ValueError("article without articleId")
+        data = {k: v for k, v in data.items() if k not in TRANSIENT_FIELDS}
+        data["articleId"] = article_id
+        url = data.get("url") or data.get("canonicalUrl") or ""
+        row = conn.execute(select(s.articles).where(s.articles.c.article_id == article_id)).first()
+        digest = content_hash(data)
+        published = _parse_datetime(data.get("datePublished"))
+        num = _article_num(article_id)
+
+        if row is not None and row.content_hash == digest:
+            stored = json.loads(row.data)
+            cats = merge_categories(stored.get("categories"), data.get("categories"))
+            values: dict[str, Any] = {"last_seen": now}
+            kind: ChangeKind = "unchanged"
+            if cats != stored.get("categories"):
+                stored["categories"] = cats
+                values.update(data=_dumps(stored), changed_at=now)
+                kind = "merged"
+            conn.execute(
+                update(s.articles).where(s.articles.c.article_id == article_id).values(**values)
+            )
+            self._record_urls(conn, article_id, data, now)
+            self._record_categories(conn, article_id, data.get("categories"), now)
+            return Change(article_id, kind, row.revision, row.duplicate_of, stored)
+
+        tokens = article_tokens(data)
+        matches = self._near_matches(conn, article_id, tokens)
+        if detect:
+            duplicate_of = self._original_among(matches, article_id, published, num)
+        else:
+            duplicate_of = data.get("duplicateOf") or None
+        data["duplicateOf"] = duplicate_of
+        if row is None:
+            data["categories"] = merge_categories(data.get("categories"))
+            conn.execute(
+                s.articles.insert().values(
+                    article_id=article_id,
+                    article_num=num,
+                    url=url,
+                    data=_dumps(data),
+                    content_hash=digest,
+                    revision=1,
+                    duplicate_of=duplicate_of,
+                    date_published=published,
+                    first_seen=now,
+                    last_seen=now,
+                    changed_at=now,
+                )
+            )
+            kind, revision = "new", 1
+        else:
+            stored = json.loads(row.data)
+            data["categories"] = merge_categories(stored.get("categories"), data.get("categories"))
+            revision = row.revision + 1
+            conn.execute(
+                update(s.articles)
+                .where(s.articles.c.article_id == article_id)
+                .values(
+                    url=url or row.url,
+                    data=_dumps(data),
+                    content_hash=digest,
+                    revision=revision,
+                    duplicate_of=duplicate_of,
+                    date_published=published,
+                    last_seen=now,
+                    changed_at=now,
+                )
+            )
+            conn.execute(s.article_bands.delete().where(s.article_bands.c.article_id == article_id))
+            kind = "updated"
+        if len(tokens) >= self.duplicate_min_tokens:
+            keys = sorted(set(band_keys(sketch(tokens))))
+            conn.execute(
+                s.article_bands.insert(), [{"band_key": k, "article_id": article_id} for k in keys]
+            )
+        self._record_urls(conn, article_id, data, now)
+        self._record_categories(conn, article_id, data.get("categories"), now)
+        if duplicate_of is None:
+            self._claim_copies(conn, article_id, published, num, matches, now)
+        return Change(article_id, kind, revision, duplicate_of, data)
+
+    def _near_matches(self, conn: Connection, article_id: str, tokens: Sequence[str]) -> list[Row]:
+        """Stored articles whose text is at least ``duplicate_threshold`` similar."""
+        if len(tokens) < self.duplicate_min_tokens:
+            return []
+        keys = sorted(set(band_keys(sketch(tokens))))
+        shared = func.count().label("shared")
+        candidates = (
+            select(s.article_bands.c.article_id, shared)
+            .where(s.article_bands.c.band_key.in_(keys))
+            .where(s.article_bands.c.article_id != article_id)
+            .group_by(s.article_bands.c.article_id)
+            .order_by(shared.desc(), s.article_bands.c.article_id)
+            .limit(MAX_CANDIDATES)
+            .subquery()
+        )
+        rows = conn.execute(
+            select(
+                s.articles.c.article_id,
+                s.articles.c.article_num,
+                s.articles.c.data,
+                s.articles.c.duplicate_of,
+                s.articles.c.date_published,
+            ).join(candidates, candidates.c.article_id == s.articles.c.article_id)
+        ).all()
+        found = []
+        for row in rows:
+            other = article_tokens(json.loads(row.data))
+            if similarity(tokens, other, self.duplicate_threshold) >= self.duplicate_threshold:
+                found.append(row)
+        return found
+
+    @staticmethod
+    def _age_key(published: datetime | None, num: int) -> tuple[datetime, int]:
+        return (published or datetime.max, num)
+
+    def _original_among(
+        self, matches: Sequence[Row], article_id: str, published: datetime | None, num: int
+    ) -> str | None:
+        """The original of a cluster is its oldest member (published, then id)."""
+        if not matches:
+            return None
+        oldest = min(matches, key=lambda r: self._age_key(r.date_published, r.article_num))
+        if self._age_key(published, num) <= self._age_key(oldest.date_published, oldest.article_num):
+            return None
+        return str(oldest.duplicate_of or oldest.article_id)
+
+    def _claim_copies(
+        self,
+        conn: Connection,
+        article_id: str,
+        published: datetime | None,
+        num: int,
+        matches: Sequence[Row],
+        now: datetime,
+    ) -> None:
+        """An original stored after its copies: mark the newer look-alikes as copies."""
+        mine = self._age_key(published, num)
+        copies = [
+            str(r.article_id)
+            for r in matches
+            if self._age_key(r.date_published, r.article_num) > mine
+            and r.duplicate_of != article_id
+        ]
+        if not copies:
+            return
+        # Copies of those copies follow them to the real original.
+        dependants = conn.execute(
+            select(s.articles.c.article_id).where(s.articles.c.duplicate_of.in_(copies))
+        ).scalars()
+        for copy_id in sorted({*copies, *dependants} - {article_id}):
+            row = conn.execute(
+                select(s.articles.c.data).where(s.articles.c.article_id == copy_id)
+            ).one()
+            record = json.loads(row.data)
+            record["duplicateOf"] = article_id
+            conn.execute(
+                update(s.articles)
+                .where(s.articles.c.article_id == copy_id)
+                .values(duplicate_of=article_id, data=_dumps(record), changed_at=now)
+            )
+            logger.info("Article %s is now marked as a copy of %s", copy_id, article_id)
+
+    def find_original(self, article: Any) -> str | None:
+        """The id ``article`` would be a copy of (None: it is no near duplicate)."""
+        data = ItemAdapter(article).asdict()
+        article_id = str(data.get("articleId") or "")
+        tokens = article_tokens(data)
+        with self._read() as conn:
+            matches = self._near_matches(conn, article_id, tokens)
+        return self._original_among(
+            matches,
+            article_id,
+            _parse_datetime(data.get("datePublished")),
+            _article_num(article_id),
+        )
+
+    def _record_urls(
+        self, conn: Connection, article_id: str, data: Mapping[str, Any], now: datetime
+    ) -> None:
+        urls = {u for u in (data.get("url"), data.get("canonicalUrl")) if isinstance(u, str) and u}
+        for url in sorted(urls):
+            stmt = self._insert(s.article_urls).values(
+                url=url, article_id=article_id, first_seen=now, last_seen=now
+            )
+            conn.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=[s.article_urls.c.url],
+                    set_={"article_id": article_id, "last_seen": now},
+                )
+            )
+
+    def _record_categories(
+        self,
+        conn: Connection,
+        article_id: str,
+        cats: Iterable[Mapping[str, Any]] | None,
+        now: datetime,
+    ) -> None:
+        for cat in cats or ():
+            category_id = self._upsert_category(conn, cat, now)
+            if category_id is None:
+                continue
+            conn.execute(
+                self._insert(s.article_categories)
+                .values(category_id=category_id, article_id=article_id, first_seen=now)
+                .on_conflict_do_nothing()
+            )
+
+    def _upsert_category(
+        self, conn: Connection, cat: Mapping[str, Any], now: datetime
+    ) -> int | None:
+        url = cat.get("url")
+        if not url:
+            return None
+        values = {
+            "slug": cat.get("slug"),
+            "name": cat.get("name"),
+            "sub_site": cat.get("subSite"),
+        }
+        conn.execute(
+            self._insert(s.categories)
+            .values(url=url, first_seen=now, last_seen=now, **values)
+            .on_conflict_do_update(
+                index_elements=[s.categories.c.url],
+                set_={**{k: v for k, v in values.items() if v is not None}, "last_seen": now},
+            )
+        )
+        return conn.execute(
+            select(s.categories.c.category_id).where(s.categories.c.url == url)
+        ).scalar_one()
+
+    def merge_categories(self, article_id: str, cats: Iterable[Mapping[str, Any]]) -> bool:
+        """Add categories to a stored article; True when its category list grew."""
+        now = _utcnow()
+        cats = list(cats)
+        with self._write() as conn:
+            row = conn.execute(
+                select(s.articles.c.data).where(s.articles.c.article_id == article_id)
+            ).first()
+            if row is None:
+                return False
+            stored = json.loads(row.data)
+            merged = merge_categories(stored.get("categories"), cats)
+            self._record_categories(conn, article_id, cats, now)
+            if merged == stored.get("categories"):
+                return False
+            stored["categories"] = merged
+            conn.execute(
+                update(s.articles)
+                .where(s.articles.c.article_id == article_id)
+                .values(data=_dumps(stored), changed_at=now, last_seen=now)
+            )
+            return True
+
+    def get(self, article_id: str) -> dict[str, Any] | None:
+        with self._read() as conn:
+            data = conn.execute(
+                select(s.articles.c.data).where(s.articles.c.article_id == str(article_id))
+            ).scalar()
+        return json.loads(data) if data is not None else None
+
+    def record(self, article_id: str) -> dict[str, Any] | None:
+        """Bookkeeping of one article: revision, hash, duplicate_of, times, urls."""
+        with self._read() as conn:
+            row = conn.execute(
+                select(s.articles).where(s.articles.c.article_id == str(article_id))
+            ).first()
+            if row is None:
+                return None
+            urls = conn.execute(
+                select(s.article_urls.c.url)
+                .where(s.article_urls.c.article_id == row.article_id)
+                .order_by(s.article_urls.c.url)
+            ).scalars()
+            return {
+                "article_id": row.article_id,
+                "url": row.url,
+                "revision": row.revision,
+                "content_hash": row.content_hash,
+                "duplicate_of": row.duplicate_of,
+                "date_published": row.date_published,
+                "first_seen": row.first_seen,
+                "last_seen": row.last_seen,
+                "changed_at": row.changed_at,
+                "urls": list(urls),
+            }
+
+    def count(self, *, include_duplicates: bool = True) -> int:
+        stmt = select(func.count()).select_from(s.articles)
+        if not include_duplicates:
+            stmt = stmt.where(s.articles.c.duplicate_of.is_(None))
+        with self._read() as conn:
+            return int(conn.execute(stmt).scalar_one())
+
+    def known_ids(self, ids: Iterable[str] | None = None) -> set[str]:
+        """Stored article ids (all of them, or those among ``ids``)."""
+        stmt = select(s.articles.c.article_id)
+        with self._read() as conn:
+            if ids is None:
+                return set(conn.execute(stmt).scalars())
+            wanted = sorted({str(i) for i in ids})
+            found: set[str] = set()
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                found.update(
+                    conn.execute(stmt.where(s.articles.c.article_id.in_(chunk))).scalars()
+                )
+            return found
+
+    def article_id_for_url(self, url: str) -> str | None:
+        with self._read() as conn:
+            return conn.execute(
+                select(s.article_urls.c.article_id).where(s.article_urls.c.url == url)
+            ).scalar()
+
+    def categories(self) -> list[dict[str, Any]]:
+        """Every category ever seen: {url, slug, name, subSite}, sorted by url."""
+        c = s.categories.c
+        with self._read() as conn:
+            rows = conn.execute(select(c.url, c.slug, c.name, c.sub_site).order_by(c.url)).all()
+        return [{"url": r.url, "slug": r.slug, "name": r.name, "subSite": r.sub_site} for r in rows]
+
+    def latest(self, category_url: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        """Newest first by datePublished (ties: id desc), duplicates excluded."""
+        a = s.articles.c
+        stmt = select(a.data).where(a.duplicate_of.is_(None))
+        if category_url is not None:
+            stmt = stmt.join(s.article_categories, s.article_categories.c.article_id == a.article_id)
+            stmt = stmt.join(
+                s.categories, s.categories.c.category_id == s.article_categories.c.category_id
+            ).where(s.categories.c.url == category_url)
+        stmt = stmt.order_by(
+            a.date_published.desc().nulls_last(), a.article_num.desc(), a.article_id.desc()
+        ).limit(limit)
+        with self._read() as conn:
+            return [json.loads(d) for d in conn.execute(stmt).scalars()]
+
+    def export(self, since: datetime | None = None) -> Iterator[dict[str, Any]]:
+        """Every stored article (duplicates included, marked), or those changed since.
+
+        ``since``: articles that were new, updated or merged at or after that time
+        (aware datetimes are converted to UTC; naive ones are taken as UTC). Ordered by
+        that change time, then id.
+        """
+        a = s.articles.c
+        stmt = select(a.data).order_by(a.changed_at, a.article_num, a.article_id)
+        if since is not None:
+            stmt = stmt.where(a.changed_at >= _to_utc_naive(since))
+        with self.engine.connect() as conn, conn.begin():
+            result = conn.execution_options(yield_per=500).execute(stmt)
+            for data in result.scalars():
+                yield json.loads(data)
+
+    # -- incremental crawling state -------------------------------------------------------
+
+    def get_validators(self, url: str) -> dict[str, str | None] | None:
+        """{etag, last_modified} last stored for ``url``, or None."""
+        v = s.http_validators.c
+        with self._read() as conn:
+            row = conn.execute(select(v.etag, v.last_modified).where(v.url == url)).first()
+        return {"etag": row.etag, "last_modified": row.last_modified} if row else None
+
+    def set_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        now = _utcnow()
+        with self._write() as conn:
+            conn.execute(
+                self._insert(s.http_validators)
+                .values(url=url, etag=etag, last_modified=last_modified, updated_at=now)
+                .on_conflict_do_update(
+                    index_elements=[s.http_validators.c.url],
+                    set_={"etag": etag, "last_modified": last_modified, "updated_at": now},
+                )
+            )
+
+    def listing_signatures(self, article_ids: Iterable[str]) -> dict[str, str]:
+        """Stored listing signature per article id (ids without one are absent)."""
+        ls = s.listing_signatures.c
+        wanted = sorted({str(i) for i in article_ids})
+        found: dict[str, str] = {}
+        with self._read() as conn:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                rows = conn.execute(
+                    select(ls.article_id, ls.signature).where(ls.article_id.in_(chunk))
+                )
+                found.update({r.article_id: r.signature for r in rows})
+        return found
+
+    def set_listing_signatures(self, signatures: Mapping[str, str]) -> None:
+        """Remember what listings showed; call only once those articles are stored."""
+        now = _utcnow()
+        with self._write() as conn:
+            for article_id, signature in signatures.items():
+                conn.execute(
+                    self._insert(s.listing_signatures)
+                    .values(article_id=str(article_id), signature=signature, updated_at=now)
+                    .on_conflict_do_update(
+                        index_elements=[s.listing_signatures.c.article_id],
+                        set_={"signature": signature, "updated_at": now},
+                    )
+                )
+
+    # -- runs -----------------------------------------------------------------------------
+
+    def start_run(self, started_at: datetime | None = None) -> int:
+        with self._write() as conn:
+            result = conn.execute(
+                s.runs.insert().values(
+                    started_at=_to_utc_naive(started_at) if started_at else _utcnow(),
+                    status="running",
+                )
+            )
+            return int(result.inserted_primary_key[0])
+
+    def finish_run(
+        self,
+        run_id: int,
+        status: str,
+        summary: Mapping[str, Any] | None = None,
+        finished_at: datetime | None = None,
+    ) -> None:
+        with self._write() as conn:
+            conn.execute(
+                update(s.runs)
+                .where(s.runs.c.run_id == run_id)
+                .values(
+                    status=status,
+                    finished_at=_to_utc_naive(finished_at) if finished_at else _utcnow(),
+                    summary=json.dumps(summary, ensure_ascii=False, default=str)
+                    if summary is not None
+                    else None,
+                )
+            )
+
+    def runs(self, limit: int = 20) -> list[dict[str, Any]]:
+        """Most recent runs first: {run_id, started_at, finished_at, status, summary}."""
+        r = s.runs.c
+        with self._read() as conn:
+            rows = conn.execute(select(s.runs).order_by(r.run_id.desc()).limit(limit)).all()
+        return [
+            {
+                "run_id": row.run_id,
+                "started_at": row.started_at.replace(tzinfo=UTC),
+                "finished_at": row.finished_at.replace(tzinfo=UTC) if row.finished_at else None,
+                "status": row.status,
+                "summary": json.loads(row.summary) if row.summary else None,
+            }
+            for row in rows
+        ]
+
+
+def open_store(
+    url_or_path: str | os.PathLike[str] = DEFAULT_DB,
+    *,
+    duplicate_threshold: float = DEFAULT_THRESHOLD,
+    duplicate_min_tokens: int = DEFAULT_MIN_TOKENS,
+) -> Store:
+    """Open (create and migrate when needed) the store at a path or database URL."""
+    return Store(
+        _engine_for(url_or_path),
+        duplicate_threshold=duplicate_threshold,
+        duplicate_min_tokens=duplicate_min_tokens,
+    )

@@ -1,0 +1,154 @@
+"""Tables of the store (SQLAlchemy Core, dialect neutral) and their migrations.
+
+The tables below are the schema at :data:`SCHEMA_VERSION`. A database records the
+migrations applied to it in ``schema_version`` (one row per version); opening a store
+applies the missing ones, in order, in one transaction. To change the schema: edit the
+tables here AND append a migration function that brings a database of the previous
+version to the new one (``ALTER TABLE`` through ``op``-free Core DDL), never edit an
+old migration.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+logger = logging.getLogger(__name__)
+
+metadata = MetaData()
+
+schema_version = Table(
+    "schema_version",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("applied_at", DateTime, nullable=False),
+)
+
+#: One row per article id (the identity). ``data`` is the JSON of the output-schema
+#: fields; the other columns are bookkeeping and indexes. Times are naive UTC.
+articles = Table(
+    "articles",
+    metadata,
+    Column("article_id", String(32), primary_key=True),
+    Column("article_num", BigInteger, nullable=False),  # numeric id, for ordering
+    Column("url", Text, nullable=False),
+    Column("data", Text, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("duplicate_of", String(32), nullable=True),
+    Column("date_published", DateTime, nullable=True),
+    Column("first_seen", DateTime, nullable=False),
+    Column("last_seen", DateTime, nullable=False),
+    Column("changed_at", DateTime, nullable=False),  # new, updated or merged
+    Index("ix_articles_published", "date_published", "article_num"),
+    Index("ix_articles_changed", "changed_at", "article_num"),
+    Index("ix_articles_duplicate_of", "duplicate_of"),
+)
+
+#: Every URL an article was seen under (canonical form) -> its id.
+article_urls = Table(
+    "article_urls",
+    metadata,
+    Column("url", Text, primary_key=True),
+    Column("article_id", String(32), ForeignKey("articles.article_id"), nullable=False),
+    Column("first_seen", DateTime, nullable=False),
+    Column("last_seen", DateTime, nullable=False),
+    Index("ix_article_urls_article", "article_id"),
+)
+
+categories = Table(
+    "categories",
+    metadata,
+    Column("category_id", Integer, primary_key=True, autoincrement=True),
+    Column("url", Text, nullable=False, unique=True),
+    Column("slug", Text, nullable=True),
+    Column("name", Text, nullable=True),
+    Column("sub_site", Text, nullable=True),
+    Column("first_seen", DateTime, nullable=False),
+    Column("last_seen", DateTime, nullable=False),
+)
+
+article_categories = Table(
+    "article_categories",
+    metadata,
+    Column(
+        "category_id", Integer, ForeignKey("categories.category_id"), primary_key=True
+    ),
+    Column("article_id", String(32), ForeignKey("articles.article_id"), primary_key=True),
+    Column("first_seen", DateTime, nullable=False),
+    Index("ix_article_categories_article", "article_id"),
+)
+
+#: HTTP validators per URL (listing pages, articles) for conditional requests.
+http_validators = Table(
+    "http_validators",
+    metadata,
+    Column("url", Text, primary_key=True),
+    Column("etag", Text, nullable=True),
+    Column("last_modified", Text, nullable=True),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+#: What a listing showed about an article last time (e.g. its update time).
+listing_signatures = Table(
+    "listing_signatures",
+    metadata,
+    Column("article_id", String(32), primary_key=True),
+    Column("signature", Text, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+#: MinHash band keys of each article's comparison text (near-duplicate candidates).
+article_bands = Table(
+    "article_bands",
+    metadata,
+    Column("band_key", BigInteger, primary_key=True, autoincrement=False),
+    Column("article_id", String(32), ForeignKey("articles.article_id"), primary_key=True),
+    Index("ix_article_bands_article", "article_id"),
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("run_id", Integer, primary_key=True, autoincrement=True),
+    Column("started_at", DateTime, nullable=False),
+    Column("finished_at", DateTime, nullable=True),
+    Column("status", String(32), nullable=False),
+    Column("summary", Text, nullable=True),  # JSON
+)
+
+
+def _migration_1(conn: Connection) -> None:
+    """Initial schema."""
+    metadata.create_all(
+        conn,
+        tables=[
+            articles,
+            article_urls,
+            categories,
+            article_categories,
+            http_validators,
+            listing_signatures,
+            article_bands,
+            runs,
+        ],
+    )
+
+
+#: Ordered migrations: (version, function). Append only.
+MIGRATIONS: tuple[tuple[int, Callable[[Connection], None]], ...] = ((1, _migration_1),)
+SCHEMA_VERSION: int = MIGRATIONS[-1][0]

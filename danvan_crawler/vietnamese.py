@@ -1,0 +1,149 @@
+"""Vietnamese tone-mark placement, folded for keys and comparison.
+
+Vietnamese writes a syllable's tone mark on one vowel of its nucleus, and two
+conventions disagree on which one for open syllables ending in ``oa``, ``oe`` and
+``uy``: the old style writes ``hóa``, ``khỏe``, ``thủy``, the new style ``hoá``,
+``khoẻ``, ``thuỷ``. Both are correct NFC text and a reader sees one word; ``==``
+does not. The portal mixes both, even inside one article.
+
+:func:`tone_normalize` removes each syllable's tone mark and puts it back on the
+vowel chosen by one rule (below), so that every placement of the same syllable gives
+the same string. It works by rule on the syllable's structure, not from a word list:
+
+1. split the syllable into onset consonants (``qu`` and ``gi`` before another vowel
+   count as onset), vowel nucleus and final consonants;
+2. a vowel carrying a quality mark (``ă â ê ô ơ ư``) takes the tone; in ``ươ``
+   the ``ơ``;
+3. else a single vowel takes it;
+4. else, when final consonants follow, the last vowel of the nucleus;
+5. else (open syllable) three vowels: the middle one; two vowels: the second for
+   ``oa``, ``oe``, ``uy`` (the "new" style), the first otherwise.
+
+Syllables that are not Vietnamese (no tone mark, two tone marks, no vowel, Latin
+words) are left exactly as they are. Display text keeps what was printed; use these
+functions only for keys and comparisons. :func:`fold_key` adds case folding and
+whitespace collapsing: the key to compare or index text by.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["TONE_MARKS", "fold_key", "strip_tone_marks", "tone_normalize"]
+
+#: The five combining tone marks: grave, acute, tilde, hook above, dot below.
+TONE_MARKS: frozenset[str] = frozenset("\u0300\u0301\u0303\u0309\u0323")
+#: Vowel quality marks (circumflex, breve, horn): part of the letter, not the tone.
+_QUALITY_MARKS = frozenset("\u0302\u0306\u031b")
+_VOWELS = frozenset("aeiouy")
+_OPEN_SECOND = frozenset({"oa", "oe", "uy"})
+
+# A word: letters with their combining marks (run on NFD text).
+_WORD_RE = re.compile(r"[^\W\d_](?:[^\W\d_]|[\u0300-\u036f])*")
+
+
+def _letters(word_nfd: str) -> list[list[str]]:
+    """Split an NFD word into letters, each [base, *combining marks]."""
+    letters: list[list[str]] = []
+    for ch in word_nfd:
+        if unicodedata.combining(ch) and letters:
+            letters[-1].append(ch)
+        else:
+            letters.append([ch])
+    return letters
+
+
+def _tone_position(bases: list[str], quality: list[bool]) -> int | None:
+    """Index of the letter that carries the tone, or None when not a syllable."""
+    n = len(bases)
+    i = 0
+    # Onset: leading consonants (đ is a consonant too).
+    while i < n and bases[i] not in _VOWELS:
+        i += 1
+    if i == n:
+        return None
+    onset = "".join(bases[:i])
+    # "qu" + vowel and "gi" + vowel: the u / i belongs to the onset.
+    if (
+        (onset == "q"
+        and bases[i] == "u"
+        and i + 1 < n
+        and bases[i + 1] in _VOWELS)
+        or (onset == "g"
+        and bases[i] == "i"
+        and i + 1 < n
+        and bases[i + 1] in _VOWELS)
+    ):
+        i += 1
+    start = i
+    while i < n and bases[i] in _VOWELS:
+        i += 1
+    end = i
+    coda = "".join(bases[end:])
+    if any(b in _VOWELS for b in bases[end:]):
+        return None  # vowel after a consonant inside one word: not one syllable
+    if coda not in {"", "c", "ch", "m", "n", "ng", "nh", "p", "t"}:
+        return None
+    nucleus = list(range(start, end))
+    if len(nucleus) > 3:
+        return None
+    marked = [k for k in nucleus if quality[k]]
+    if marked:
+        return marked[-1]
+    if len(nucleus) == 1:
+        return nucleus[0]
+    if coda:
+        return nucleus[-1]
+    if len(nucleus) == 3:
+        return nucleus[1]
+    pair = bases[nucleus[0]] + bases[nucleus[1]]
+    return nucleus[1] if pair in _OPEN_SECOND else nucleus[0]
+
+
+def _normalize_word(match: re.Match[str]) -> str:
+    word = match.group(0)
+    letters = _letters(word)
+    tones = [(k, m) for k, letter in enumerate(letters) for m in letter[1:] if m in TONE_MARKS]
+    if len(tones) != 1:
+        return word
+    bases = [letter[0].lower() for letter in letters]
+    quality = [any(m in _QUALITY_MARKS for m in letter[1:]) for letter in letters]
+    target = _tone_position(bases, quality)
+    if target is None or target == tones[0][0]:
+        return word
+    tone = tones[0][1]
+    source = letters[tones[0][0]]
+    source.remove(tone)
+    letters[target].append(tone)
+    return "".join("".join(letter) for letter in letters)
+
+
+def tone_normalize(text: str) -> str:
+    """``text`` in NFC with every syllable's tone mark on the vowel the rule picks.
+
+    >>> tone_normalize("hóa") == tone_normalize("hoá")
+    True
+    >>> tone_normalize("Thủy") == tone_normalize("Thuỷ")
+    True
+    """
+    nfd = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFC", _WORD_RE.sub(_normalize_word, nfd))
+
+
+def strip_tone_marks(text: str) -> str:
+    """``text`` in NFC without tone marks (quality marks and ``đ`` kept)."""
+    nfd = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFC", "".join(ch for ch in nfd if ch not in TONE_MARKS))
+
+
+_SPACE_RE = re.compile(r"\s+")
+
+
+def fold_key(text: str) -> str:
+    """Comparison key: NFC, tone placement normalized, case-folded, spaces collapsed."""
+    folded = tone_normalize(text).casefold()
+    return unicodedata.normalize("NFC", _SPACE_RE.sub(" ", folded).strip())
