@@ -195,7 +195,7 @@ def publish(config: Config) -> None:
             Path(config["out"]),
             public_url=config["public_url"],
             limit=config["limit"],
-            crawl_interval_minutes=config["crawl_interval_minutes"],
+            ttl_minutes=config["crawl_interval_minutes"],
         )
     finally:
         close = getattr(store, "close", None)
