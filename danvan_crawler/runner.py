@@ -184,12 +184,16 @@ def crawl(config: Config, settings: Settings, options: RunOptions) -> dict[str, 
 # --- publishing and history ----------------------------------------------------------
 
 
-def publish(config: Config) -> None:
-    from danvan_crawler.feeds import publish as publish_feeds
+def _open_store(config: Config) -> Any:
     from danvan_crawler.store import open_store
 
-    store = open_store(config["db"])
-    try:
+    return open_store(config["db"])
+
+
+def publish(config: Config) -> None:
+    from danvan_crawler.feeds import publish as publish_feeds
+
+    with _open_store(config) as store:
         publish_feeds(
             store,
             Path(config["out"]),
@@ -197,23 +201,26 @@ def publish(config: Config) -> None:
             limit=config["limit"],
             ttl_minutes=config["crawl_interval_minutes"],
         )
-    finally:
-        close = getattr(store, "close", None)
-        if close is not None:
-            close()
 
 
-def record_run(config: Config, record: dict[str, Any]) -> None:
-    """Append the run to the store's run history (``store.record_run(**record)``)."""
-    from danvan_crawler.store import open_store
-
-    store = open_store(config["db"])
+def start_run(config: Config, started: datetime) -> int | None:
+    """Open the run in the store's history (status ``running`` until it finishes)."""
     try:
-        store.record_run(**record)
-    finally:
-        close = getattr(store, "close", None)
-        if close is not None:
-            close()
+        with _open_store(config) as store:
+            return int(store.start_run(started_at=started))
+    except Exception as exc:
+        logger.warning("could not record the run in the store's history: %s", exc)
+        return None
+
+
+def finish_run(config: Config, run_id: int | None, status: str, summary: dict[str, Any]) -> None:
+    if run_id is None:
+        return
+    try:
+        with _open_store(config) as store:
+            store.finish_run(run_id, status, summary)
+    except Exception as exc:
+        logger.warning("could not record the run in the store's history: %s", exc)
 
 
 # --- the whole run -------------------------------------------------------------------
@@ -250,6 +257,7 @@ def _run_locked(config: Config, options: RunOptions) -> RunResult:
     started = datetime.now(UTC)
     clock = time.monotonic()
     result = RunResult(EXIT_OK)
+    run_id = start_run(config, started)
 
     stats: dict[str, Any] = {}
     settings = build_settings(config, options, level, progress)
@@ -286,21 +294,15 @@ def _run_locked(config: Config, options: RunOptions) -> RunResult:
         outcome = "finished"
     paragraph = result.summary.paragraph(outcome)
 
-    record = {
-        "started_at": started,
-        "finished_at": datetime.now(UTC),
+    status = {EXIT_OK: "ok", EXIT_FAILED: "failed", EXIT_ALARM: "alarm"}[result.exit_code]
+    history = {
+        "paragraph": paragraph,
         "exit_code": result.exit_code,
-        "summary": paragraph,
-        "stats": result.summary.as_dict()
-        | {
-            "failures": result.failures,
-            "alarm": result.alarm.reasons if result.alarm else [],
-        },
+        **result.summary.as_dict(),
+        "failures": result.failures,
+        "alarm": result.alarm.reasons if result.alarm else [],
     }
-    try:
-        record_run(config, record)
-    except Exception as exc:
-        logger.warning("could not record the run in the store's history: %s", exc)
+    finish_run(config, run_id, status, history)
 
     for failure in result.failures:
         _say(f"error: {failure}")

@@ -1,0 +1,173 @@
+"""``danvan stats``: what the store holds, and the last runs with their summaries."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from danvan_crawler.config import ConfigError, add_config_arguments, load_config
+
+EXIT_USAGE = 2
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser(
+        "stats",
+        help="articles per category and sub-site, dates, duplicates, last runs",
+        description=__doc__.splitlines()[0],
+    )
+    add_config_arguments(parser, names=["db"])
+    parser.add_argument("--runs", type=int, default=5, metavar="N", help="last N runs (5)")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+    parser.set_defaults(func=main)
+
+
+#: Dates published are shown in the portal's time zone.
+PORTAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _local(value: datetime | None) -> str | None:
+    """A stored (naive UTC) time as ISO 8601 in the portal's time zone."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC).astimezone(PORTAL_TZ).isoformat()
+
+
+def gather(store: Any, runs: int) -> dict[str, Any]:
+    """The figures ``danvan stats`` prints, from an open store."""
+    from sqlalchemy import distinct, func, select
+
+    from danvan_crawler.store import schema as s
+
+    a, ac, c = s.articles.c, s.article_categories.c, s.categories.c
+    with store.engine.connect() as conn:
+        total, duplicates, oldest, newest = conn.execute(
+            select(
+                func.count(),
+                func.count(a.duplicate_of),
+                func.min(a.date_published),
+                func.max(a.date_published),
+            )
+        ).one()
+        per_category = conn.execute(
+            select(
+                c.name,
+                c.url,
+                c.sub_site,
+                func.count(ac.article_id),
+                func.count(a.duplicate_of),
+                func.min(a.date_published),
+                func.max(a.date_published),
+            )
+            .select_from(
+                s.categories.outerjoin(
+                    s.article_categories, ac.category_id == c.category_id
+                ).outerjoin(s.articles, a.article_id == ac.article_id)
+            )
+            .group_by(c.category_id, c.name, c.url, c.sub_site)
+            .order_by(c.sub_site, c.name)
+        ).all()
+        per_sub_site = conn.execute(
+            select(c.sub_site, func.count(distinct(ac.article_id)))
+            .select_from(s.categories.join(s.article_categories, ac.category_id == c.category_id))
+            .group_by(c.sub_site)
+            .order_by(c.sub_site)
+        ).all()
+    return {
+        "articles": total,
+        "duplicates": duplicates,
+        "oldest": _local(oldest),
+        "newest": _local(newest),
+        "sub_sites": [{"name": name, "articles": n} for name, n in per_sub_site],
+        "categories": [
+            {
+                "name": name,
+                "url": url,
+                "subSite": sub_site,
+                "articles": n,
+                "duplicates": dupes,
+                "oldest": _local(old),
+                "newest": _local(new),
+            }
+            for name, url, sub_site, n, dupes, old, new in per_category
+        ],
+        "runs": [
+            {
+                "run_id": run["run_id"],
+                "started_at": _iso(run["started_at"]),
+                "finished_at": _iso(run["finished_at"]),
+                "status": run["status"],
+                "summary": run["summary"],
+            }
+            for run in store.runs(limit=runs)
+        ],
+    }
+
+
+def _date(value: str | None) -> str:
+    return value[:16].replace("T", " ") if value else "-"
+
+
+def render(data: dict[str, Any]) -> str:
+    lines = [
+        f"{data['articles']} articles ({data['duplicates']} marked as duplicates), "
+        f"published {_date(data['oldest'])} .. {_date(data['newest'])} (+07:00)",
+        "",
+        "Sub-sites:",
+    ]
+    lines += [f"  {row['articles']:>6}  {row['name'] or '(unknown)'}" for row in data["sub_sites"]]
+    lines += [
+        "",
+        "Categories:",
+        f"  {'articles':>8}  {'dupes':>5}  {'oldest':<16}  {'newest':<16}  name",
+    ]
+    for row in data["categories"]:
+        lines.append(
+            f"  {row['articles']:>8}  {row['duplicates']:>5}  {_date(row['oldest']):<16}  "
+            f"{_date(row['newest']):<16}  {row['name'] or row['url']} ({row['subSite'] or '-'})"
+        )
+    lines += ["", "Last runs:"]
+    if not data["runs"]:
+        lines.append("  none recorded")
+    for run in data["runs"]:
+        summary = run["summary"] or {}
+        text = summary.get("paragraph") if isinstance(summary, dict) else None
+        lines.append(f"  #{run['run_id']} {_date(run['started_at'])} UTC  {run['status']}")
+        if text:
+            lines.append(f"      {text}")
+        for reason in summary.get("alarm", []) if isinstance(summary, dict) else []:
+            lines.append(f"      alarm: {reason}")
+    return "\n".join(lines)
+
+
+def main(args: argparse.Namespace) -> int:
+    try:
+        config = load_config(args)
+    except ConfigError as exc:
+        print(f"danvan stats: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    db = config["db"]
+    if "://" not in db and not Path(db).is_file():
+        print(f"danvan stats: error: no store at {db} (see --db)", file=sys.stderr)
+        return EXIT_USAGE
+    if args.runs < 0:
+        print("danvan stats: error: --runs must be >= 0", file=sys.stderr)
+        return EXIT_USAGE
+    from danvan_crawler.store import open_store
+
+    with open_store(db) as store:
+        data = gather(store, args.runs)
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    else:
+        print(render(data))
+    return 0
