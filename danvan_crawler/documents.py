@@ -31,7 +31,13 @@ from typing import TypedDict
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["CODE_KINDS", "DocumentRef", "document_key", "document_refs_for", "extract_document_refs"]
+__all__ = [
+    "CODE_KINDS",
+    "DocumentRef",
+    "document_key",
+    "document_refs_for",
+    "extract_document_refs",
+]
 
 
 class DocumentRef(TypedDict):

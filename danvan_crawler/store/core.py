@@ -376,7 +376,9 @@ class Store:
         if not matches:
             return None
         oldest = min(matches, key=lambda r: self._age_key(r.date_published, r.article_num))
-        if self._age_key(published, num) <= self._age_key(oldest.date_published, oldest.article_num):
+        if self._age_key(published, num) <= self._age_key(
+            oldest.date_published, oldest.article_num
+        ):
             return None
         return str(oldest.duplicate_of or oldest.article_id)
 
@@ -558,9 +560,7 @@ class Store:
             found: set[str] = set()
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start : start + 500]
-                found.update(
-                    conn.execute(stmt.where(s.articles.c.article_id.in_(chunk))).scalars()
-                )
+                found.update(conn.execute(stmt.where(s.articles.c.article_id.in_(chunk))).scalars())
             return found
 
     def article_id_for_url(self, url: str) -> str | None:
@@ -581,7 +581,9 @@ class Store:
         a = s.articles.c
         stmt = select(a.data).where(a.duplicate_of.is_(None))
         if category_url is not None:
-            stmt = stmt.join(s.article_categories, s.article_categories.c.article_id == a.article_id)
+            stmt = stmt.join(
+                s.article_categories, s.article_categories.c.article_id == a.article_id
+            )
             stmt = stmt.join(
                 s.categories, s.categories.c.category_id == s.article_categories.c.category_id
             ).where(s.categories.c.url == category_url)
@@ -687,6 +689,35 @@ class Store:
                     else None,
                 )
             )
+
+    def record_run(
+        self,
+        *,
+        started_at: datetime,
+        finished_at: datetime | None = None,
+        exit_code: int | None = None,
+        status: str | None = None,
+        summary: str | None = None,
+        stats: Mapping[str, Any] | None = None,
+    ) -> int:
+        """Record a finished run in one call (what ``danvan run`` does); its run_id.
+
+        ``status`` defaults from ``exit_code``: 0 ``ok``, 3 ``alarm``, else ``failed``.
+        The summary JSON holds ``{"exit_code", "summary", "stats"}``.
+        """
+        if status is None:
+            status = {0: "ok", 3: "alarm", None: "ok"}.get(exit_code, "failed")
+        payload = {"exit_code": exit_code, "summary": summary, "stats": dict(stats or {})}
+        with self._write() as conn:
+            result = conn.execute(
+                s.runs.insert().values(
+                    started_at=_to_utc_naive(started_at),
+                    finished_at=_to_utc_naive(finished_at) if finished_at else _utcnow(),
+                    status=status,
+                    summary=json.dumps(payload, ensure_ascii=False, default=str),
+                )
+            )
+            return int(result.inserted_primary_key[0])
 
     def runs(self, limit: int = 20) -> list[dict[str, Any]]:
         """Most recent runs first: {run_id, started_at, finished_at, status, summary}."""

@@ -85,9 +85,7 @@ categories = Table(
 article_categories = Table(
     "article_categories",
     metadata,
-    Column(
-        "category_id", Integer, ForeignKey("categories.category_id"), primary_key=True
-    ),
+    Column("category_id", Integer, ForeignKey("categories.category_id"), primary_key=True),
     Column("article_id", String(32), ForeignKey("articles.article_id"), primary_key=True),
     Column("first_seen", DateTime, nullable=False),
     Index("ix_article_categories_article", "article_id"),

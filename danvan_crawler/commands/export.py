@@ -1,0 +1,116 @@
+"""``danvan export``: the store as JSON Lines (the output schema), whole or a slice.
+
+Exit codes: 0 written; 1 the store could not be read or the file not written;
+2 usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from danvan_crawler.config import ConfigError, add_config_arguments, load_config
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+EPILOG = """\
+One JSON object per line, in the output schema (docs/DESIGN.md), duplicates included
+(with duplicateOf set). --since keeps the articles that were new, updated or gained a
+category at or after that time (ISO 8601; without an offset the time is UTC), ordered
+by that time. A file given to --out is replaced atomically; `-` (the default) is
+standard output."""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser(
+        "export",
+        help="write the store (or what changed since a time) as JSON Lines",
+        description=__doc__.splitlines()[0],
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_config_arguments(parser, names=["db"])
+    parser.add_argument(
+        "--since", metavar="ISO-8601", type=parse_since, help="only articles changed since then"
+    )
+    parser.add_argument(
+        "--out", dest="export_out", metavar="PATH|-", default="-", help="output file (- stdout)"
+    )
+    parser.set_defaults(func=main)
+
+
+def parse_since(text: str) -> datetime:
+    """An ISO 8601 date or date-time; naive values are UTC."""
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 date or time: {text!r}") from None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def write_lines(records: Iterable[dict[str, Any]], out: TextIO) -> int:
+    count = 0
+    for record in records:
+        out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+        count += 1
+    return count
+
+
+def write_atomically(records: Iterable[dict[str, Any]], path: Path) -> int:
+    """Write to a temporary file beside ``path``, fsync, then rename over it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            count = write_lines(records, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return count
+
+
+def main(args: argparse.Namespace) -> int:
+    try:
+        config = load_config(args)
+    except ConfigError as exc:
+        print(f"danvan export: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    db = str(config["db"])
+    if "://" not in db and not Path(db).expanduser().exists():
+        print(f"danvan export: error: no store at {db} (pass --db)", file=sys.stderr)
+        return EXIT_FAILED
+
+    from danvan_crawler.store import open_store
+
+    try:
+        store = open_store(db)
+        try:
+            records = store.export(since=args.since)
+            if args.export_out == "-":
+                count = write_lines(records, sys.stdout)
+                sys.stdout.flush()
+            else:
+                count = write_atomically(records, Path(args.export_out))
+        finally:
+            store.close()
+    except Exception as exc:  # one line, no traceback
+        logger.debug("export failed", exc_info=True)
+        print(f"danvan export: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    logger.info("exported %d articles", count)
+    return EXIT_OK

@@ -1,0 +1,57 @@
+"""Deduplication before the store: one article id per run, copies marked.
+
+- The same article id again in one run (another category, the other sub-site, another
+  URL) with the same content: its categories and URL are merged into the stored record
+  and the item is dropped (``danvan/dedupe/same_id``). With different content it goes on
+  (the store records an update; ``danvan/dedupe/same_id_changed``).
+- Near duplicates (re-published copies) are decided by the store inside the upsert
+  transaction (:meth:`danvan_crawler.store.Store.upsert`), so that the decision and the
+  write cannot disagree; :class:`~danvan_crawler.pipelines.StorePipeline` counts them as
+  ``danvan/dedupe/near_duplicate``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+from scrapy.statscollectors import StatsCollector
+
+from danvan_crawler.pipelines.store import crawler_store
+from danvan_crawler.store import Store, content_hash
+
+logger = logging.getLogger(__name__)
+
+
+class DedupePipeline:
+    def __init__(self, crawler: Crawler, stats: StatsCollector) -> None:
+        self.crawler = crawler
+        self.stats = stats
+        self._seen: dict[str, str] = {}  # article id -> content hash, this run
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
+        assert crawler.stats is not None
+        return cls(crawler, crawler.stats)
+
+    @property
+    def store(self) -> Store:
+        return crawler_store(self.crawler)
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        article_id = str(adapter["articleId"])
+        data = adapter.asdict()
+        digest = content_hash(data)
+        previous = self._seen.get(article_id)
+        if previous is not None:
+            if previous == digest:
+                self.store.upsert([data], detect_duplicates=False)  # URL + categories
+                self.stats.inc_value("danvan/dedupe/same_id")
+                raise DropItem(f"same article again in this run: {article_id}", log_level="DEBUG")
+            self.stats.inc_value("danvan/dedupe/same_id_changed")
+        self._seen[article_id] = digest
+        return item
