@@ -92,12 +92,13 @@ def _add_entry(fg: FeedGenerator, entry: Entry, kind: str) -> None:
     fe.published(entry.published)
     fe.updated(entry.updated)
     if kind == "rss":
+        # RSS description is HTML by convention: the plain-text lead goes in escaped.
         if entry.summary:
-            fe.description(entry.summary)
+            fe.description(escape(entry.summary, quote=False))
         if entry.content_html:
             fe.content(entry.content_html)  # content:encoded, escaped
         elif not entry.summary:
-            fe.description(entry.title)
+            fe.description(escape(entry.title, quote=False))
         if entry.authors:
             fe.dc.dc_creator(list(entry.authors))
     else:

