@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from danvan_crawler.alarm import LayoutAlarm, check_layout
-from danvan_crawler.config import SETTINGS_MODULE, Config, ConfigError
+from danvan_crawler.config import Config, ConfigError
 from danvan_crawler.locking import LockHeld, RunLock, lock_path_for
 from danvan_crawler.summary import RunSummary, get_console, summarize
 
@@ -143,11 +143,11 @@ def setup_logging(config: Config, options: RunOptions, tty: bool) -> int:
 
 def build_settings(config: Config, options: RunOptions, log_level: int, progress: bool) -> Settings:
     """Project settings, overlaid with the configuration and what ``run`` needs."""
-    from scrapy.settings import Settings
+    from danvan_crawler.commands.crawl import build_settings as crawl_settings
 
-    settings = Settings()
-    settings.setmodule(SETTINGS_MODULE, priority="project")
-    settings.update(config.scrapy_settings(), priority="cmdline")
+    settings = crawl_settings(
+        site=config["site"], jsonl=config["jsonl"], overrides=config.scrapy_settings()
+    )
     run_settings: dict[str, Any] = {
         "LOG_INSTALL_ROOT_HANDLER": False,
         "LOG_LEVEL": logging.getLevelName(log_level),
@@ -161,9 +161,10 @@ def build_settings(config: Config, options: RunOptions, log_level: int, progress
     middlewares = dict(settings.get("SPIDER_MIDDLEWARES") or {})
     middlewares.setdefault("danvan_crawler.alarm.LayoutWatch", 950)
     settings.set("SPIDER_MIDDLEWARES", middlewares, priority="cmdline")
-    extensions = dict(settings.get("EXTENSIONS") or {})
-    extensions.setdefault("danvan_crawler.summary.ProgressDisplay", 900)
-    settings.set("EXTENSIONS", extensions, priority="cmdline")
+    if progress:
+        extensions = dict(settings.get("EXTENSIONS") or {})
+        extensions.setdefault("danvan_crawler.summary.ProgressDisplay", 900)
+        settings.set("EXTENSIONS", extensions, priority="cmdline")
     return settings
 
 

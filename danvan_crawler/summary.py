@@ -162,7 +162,7 @@ class ProgressDisplay:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ProgressDisplay:
         if not crawler.settings.getbool("DANVAN_PROGRESS"):
-            raise NotConfigured("DANVAN_PROGRESS is off")
+            raise NotConfigured
         ext = cls(crawler, crawler.settings.getfloat("DANVAN_PROGRESS_INTERVAL", 0.25))
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)

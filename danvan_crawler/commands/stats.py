@@ -140,7 +140,9 @@ def render(data: dict[str, Any]) -> str:
         lines.append("  none recorded")
     for run in data["runs"]:
         summary = run["summary"] or {}
-        text = summary.get("paragraph") if isinstance(summary, dict) else None
+        text = None
+        if isinstance(summary, dict):  # run's own record, or store.record_run's
+            text = summary.get("paragraph") or summary.get("summary")
         lines.append(f"  #{run['run_id']} {_date(run['started_at'])} UTC  {run['status']}")
         if text:
             lines.append(f"      {text}")
