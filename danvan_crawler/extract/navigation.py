@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
-from parsel import Selector
+from parsel import Selector, SelectorList
 
 from danvan_crawler.extract.common import canon, make_selector, text_of
 from danvan_crawler.profile import SiteProfile
@@ -51,8 +51,10 @@ class ArticleLink:
     text: str
 
 
-def _selector(page: Selector | str | bytes) -> Selector:
-    return page if isinstance(page, Selector) else make_selector(page)
+def _selector(
+    page: Selector | SelectorList[Selector] | str | bytes,
+) -> Selector | SelectorList[Selector]:
+    return page if isinstance(page, Selector | SelectorList) else make_selector(page)
 
 
 def classify(url: str, profile: SiteProfile) -> str | None:
@@ -142,13 +144,13 @@ def find_subsites(
 
 
 def find_article_links(
-    page: Selector | str | bytes, page_url: str, profile: SiteProfile
+    page: Selector | SelectorList[Selector] | str | bytes, page_url: str, profile: SiteProfile
 ) -> list[ArticleLink]:
     """Every article linked from the page (or from the given selector's subtree), one per
     article id, in order of first appearance."""
     sel = _selector(page)
     found: dict[str, ArticleLink] = {}
-    for a in sel.xpath(".//a[@href]"):
+    for a in sel.xpath("descendant-or-self::a[@href]"):
         href = a.attrib.get("href", "").strip()
         if not href:
             continue

@@ -1,0 +1,122 @@
+"""``danvan crawl``: run the ``portal`` spider in this process, JSON Lines via FEEDS.
+
+    danvan crawl [--site URL] [--jsonl PATH] [-s NAME=VALUE ...] [--loglevel LEVEL]
+
+Exit codes: 0 the crawl finished; 1 it did not finish cleanly (finish reason other than
+``finished``, or errors in the log); 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+SETTINGS_MODULE = "danvan_crawler.settings"
+SPIDER_NAME = "portal"
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "crawl",
+        help="crawl the portal (or the replica) and write JSON Lines",
+        description="Crawl the portal in this process with the `portal` spider.",
+    )
+    parser.add_argument("--site", metavar="URL", help="portal base URL (DANVAN_SITE_URL)")
+    parser.add_argument(
+        "--jsonl", metavar="PATH", help="write every article as JSON Lines (UTF-8) to PATH"
+    )
+    parser.add_argument(
+        "-s",
+        "--set",
+        dest="settings",
+        metavar="NAME=VALUE",
+        action="append",
+        default=[],
+        help="set a Scrapy/danvan setting (repeatable)",
+    )
+    parser.add_argument(
+        "--loglevel", "-L", metavar="LEVEL", default=None, help="log level (default INFO)"
+    )
+    parser.set_defaults(func=run)
+
+
+def parse_setting(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise ValueError(f"-s expects NAME=VALUE, got {text!r}")
+    return name.strip(), value
+
+
+def build_settings(
+    site: str | None = None,
+    jsonl: str | Path | None = None,
+    overrides: dict[str, Any] | None = None,
+    loglevel: str | None = None,
+) -> Any:
+    """Project settings, overlaid (priority ``cmdline``) with what the flags say."""
+    from scrapy.settings import Settings
+
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", SETTINGS_MODULE)
+    settings = Settings()
+    settings.setmodule(SETTINGS_MODULE, priority="project")
+    values: dict[str, Any] = dict(overrides or {})
+    if site:
+        values["DANVAN_SITE_URL"] = site
+    if loglevel:
+        values["LOG_LEVEL"] = loglevel.upper()
+    if jsonl:
+        path = Path(jsonl)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        feeds = dict(settings.getdict("FEEDS"))
+        feeds[path.resolve().as_uri()] = {
+            "format": "jsonlines",
+            "encoding": "utf-8",
+            "overwrite": True,
+        }
+        values["FEEDS"] = feeds
+    settings.update(values, priority="cmdline")
+    return settings
+
+
+def run_crawl(settings: Any, site: str | None = None) -> dict[str, Any]:
+    """Run the ``portal`` spider to the end in this process; its final stats."""
+    from scrapy.crawler import CrawlerProcess
+
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(SPIDER_NAME)
+    kwargs = {"site": site} if site else {}
+    process.crawl(crawler, **kwargs)
+    process.start()
+    return dict(crawler.stats.get_stats()) if crawler.stats is not None else {}
+
+
+def exit_code(stats: dict[str, Any]) -> int:
+    """0 when the crawl finished without errors, else 1."""
+    if stats.get("finish_reason") != "finished":
+        return 1
+    return 1 if stats.get("log_count/ERROR", 0) else 0
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        overrides = dict(parse_setting(text) for text in args.settings)
+        settings = build_settings(args.site, args.jsonl, overrides, args.loglevel)
+        if args.site:
+            from danvan_crawler.profile import normalize_base_url
+
+            normalize_base_url(args.site)
+    except ValueError as exc:
+        print(f"danvan crawl: error: {exc}", file=sys.stderr)
+        return 2
+    stats = run_crawl(settings, args.site)
+    items = stats.get("item_scraped_count", 0)
+    reason = stats.get("finish_reason", "unknown")
+    where = f" -> {Path(args.jsonl)}" if args.jsonl else ""
+    print(f"danvan crawl: {items} articles ({reason}){where}", file=sys.stderr)
+    return exit_code(stats)

@@ -1,0 +1,64 @@
+"""Scrapy settings of danvan-crawler: the defaults, with a comment each.
+
+Every ``DANVAN_*`` setting is listed here. Override any of them with ``-s NAME=VALUE``
+(``danvan crawl``, ``scrapy crawl``) or through the configuration (``danvan config``).
+"""
+
+from danvan_crawler import __version__
+
+BOT_NAME = "danvan_crawler"
+SPIDER_MODULES = ["danvan_crawler.spiders"]
+NEWSPIDER_MODULE = "danvan_crawler.spiders"
+
+# --- the site ------------------------------------------------------------------------
+# Base URL of the portal (scheme://host[:port]); `-a site=URL` or `--site URL` override it.
+# The replica serves the same paths at http://127.0.0.1:PORT.
+DANVAN_SITE_URL = "https://nghean.dcs.vn"
+# Site profile: a name in danvan_crawler/profiles/ (without .toml) or a path to a TOML file.
+DANVAN_PROFILE = "nghean"
+# Restrict the crawl to these categories (slugs or URLs); empty: every category discovered.
+DANVAN_CATEGORIES: list[str] = []
+# Rename categories or add undiscovered ones: {"<slug or URL>": {"name": ..., "subSite": ...}}
+# (a plain string value is a new name). Keys that are URLs are crawled even if no page
+# links them.
+DANVAN_CATEGORY_OVERRIDES: dict[str, object] = {}
+# Visit sub-site homes to discover their categories: "auto" (only when the page that links
+# a sub-site does not already list its categories in the same menu item), "always", "never".
+DANVAN_VISIT_SUBSITES = "auto"
+
+# --- manners ---------------------------------------------------------------------------
+# Contact URL sent in the User-Agent (who runs this crawler, how to reach them).
+DANVAN_CONTACT_URL = "https://github.com/danvan-crawler/danvan-crawler"
+# User-Agent template; {version} and {contact_url} are filled in by the spider. A USER_AGENT
+# set on the command line wins.
+DANVAN_USER_AGENT = "danvan-crawler/{version} (+{contact_url})"
+USER_AGENT = f"danvan-crawler/{__version__} (+{DANVAN_CONTACT_URL})"
+# "auto": polite against the live portal, lifted when the site URL is loopback (127.0.0.0/8,
+# localhost, ::1: the replica) and the log says so; "polite" (or "on"): always polite;
+# "off": never. Politeness = the AutoThrottle/concurrency/delay values below; lifted =
+# DANVAN_LIFTED_* values. Settings given on the command line always win.
+DANVAN_POLITENESS = "auto"
+# Concurrency per domain when politeness is lifted.
+DANVAN_LIFTED_CONCURRENCY = 16
+ROBOTSTXT_OBEY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+DOWNLOAD_TIMEOUT = 60
+RETRY_TIMES = 2
+# Pages are small; a cache would hide the site's changes from incremental runs.
+HTTPCACHE_ENABLED = False
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+# --- output ----------------------------------------------------------------------------
+# JSON Lines (FEEDS, set by `danvan crawl --jsonl PATH`): UTF-8 without \u escapes.
+FEED_EXPORT_ENCODING = "utf-8"
+
+# --- engine ----------------------------------------------------------------------------
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+LOG_LEVEL = "INFO"

@@ -1,0 +1,396 @@
+"""The ``portal`` spider: decides what to fetch next, nothing else.
+
+``scrapy crawl portal -a site=URL`` / ``danvan crawl --site URL``.
+
+1. Home page: categories and sub-site homes are discovered from links by URL pattern
+   (``extract.navigation``); sub-site homes are visited only when needed
+   (``should_visit_subsite``).
+2. Every category's listing pages, through pagination (``should_follow_page``); each
+   article id seen in a listing is remembered with every category that listed it.
+3. When the listing phase is over (the spider is idle), each article is requested once,
+   by canonical URL (``should_fetch_article``); its item carries all its categories.
+
+Extraction is the page objects' business (``danvan_crawler.extract``); fallbacks they
+use are counted in stats as ``danvan/extract/fallback/<field>``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.http import Request, Response, TextResponse
+from scrapy.settings import BaseSettings
+from twisted.python.failure import Failure
+
+from danvan_crawler import __version__
+from danvan_crawler.dates import LOCAL_TZ
+from danvan_crawler.extract import ArticlePage, ListingPage, find_categories, find_subsites
+from danvan_crawler.extract.navigation import CategoryLink, SubSiteLink, classify
+from danvan_crawler.items import Article
+from danvan_crawler.profile import DEFAULT_PROFILE, SiteProfile, load_profile
+from danvan_crawler.urls import canonical_url
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["CategoryInfo", "PortalSpider", "is_loopback_url"]
+
+STATS_PREFIX = "danvan/"
+
+
+def is_loopback_url(url: str) -> bool:
+    """True for http(s) URLs on 127.0.0.0/8, ::1 or ``localhost``."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass
+class CategoryInfo:
+    """A category being crawled; ``as_item()`` is its entry in ``Article.categories``."""
+
+    url: str
+    slug: str
+    name: str | None = None  # as printed on its listing page (or an override)
+    sub_site: str | None = None  # named by its listing page's banner (or an override)
+    link_text: str = ""  # text of the link that led to it
+    pages_seen: set[str] = field(default_factory=set)
+
+    def as_item(self) -> dict[str, Any]:
+        return {
+            "name": self.name or self.link_text or self.slug,
+            "url": self.url,
+            "slug": self.slug,
+            "subSite": self.sub_site,
+        }
+
+
+class PortalSpider(scrapy.Spider):
+    name = "portal"
+
+    def __init__(self, site: str | None = None, profile: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.site_arg = site
+        self.profile_arg = profile
+        self.profile: SiteProfile
+        self.categories: dict[str, CategoryInfo] = {}
+        self.subsites_seen: set[str] = set()
+        #: sub-sites whose categories a page already listed with the sub-site link
+        self.subsites_covered: set[str] = set()
+        self.listing_pages_seen: set[str] = set()
+        #: article id -> canonical URLs of the categories whose listings showed it
+        self.listed_in: dict[str, set[str]] = {}
+        #: article id -> URL to fetch (first seen)
+        self.article_urls: dict[str, str] = {}
+        self.articles_requested: set[str] = set()
+        self.listing_done = False
+
+    # -- set-up ---------------------------------------------------------------------------
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.configure(crawler.settings)
+        crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
+        return spider
+
+    def configure(self, settings: BaseSettings) -> None:
+        """Read settings; adjust politeness and User-Agent. Runs in ``from_crawler``,
+        before the crawler freezes its settings (Scrapy 2.19: ``Crawler.crawl`` creates
+        the spider, then ``_apply_settings`` builds extensions and freezes)."""
+        site = self.site_arg or settings.get("DANVAN_SITE_URL") or ""
+        try:
+            self.profile = load_profile(
+                self.profile_arg or settings.get("DANVAN_PROFILE") or DEFAULT_PROFILE,
+                base_url=site or None,
+            )
+        except (ValueError, FileNotFoundError) as exc:
+            raise NotConfigured(f"portal spider: {exc}") from exc
+        self.site_url = self.profile.base_url
+        self.allowed_domains = [self.profile.base_host]
+        self.restrict = {self._key(v) for v in settings.getlist("DANVAN_CATEGORIES") if v}
+        self.overrides = {
+            self._key(k): ({"name": v} if isinstance(v, str) else dict(v))
+            for k, v in settings.getdict("DANVAN_CATEGORY_OVERRIDES").items()
+        }
+        self.visit_subsites = (settings.get("DANVAN_VISIT_SUBSITES") or "auto").lower()
+        if not settings.frozen:
+            self._apply_politeness(settings)
+            self._apply_user_agent(settings)
+        logger.info(
+            "portal: site %s, profile %s, allowed domain %s",
+            self.site_url,
+            self.profile.source or self.profile.name,
+            self.profile.base_host,
+        )
+
+    def _apply_politeness(self, settings: BaseSettings) -> None:
+        mode = (settings.get("DANVAN_POLITENESS") or "auto").lower()
+        if mode not in {"auto", "polite", "on", "off"}:
+            raise NotConfigured(f"DANVAN_POLITENESS must be auto, polite or off, not {mode!r}")
+        loopback = is_loopback_url(self.site_url)
+        lifted = mode == "off" or (mode == "auto" and loopback)
+        values: dict[str, Any]
+        if lifted:
+            values = {
+                "AUTOTHROTTLE_ENABLED": False,
+                "DOWNLOAD_DELAY": 0,
+                "CONCURRENT_REQUESTS_PER_DOMAIN": settings.getint("DANVAN_LIFTED_CONCURRENCY", 16),
+            }
+        else:
+            values = {
+                "AUTOTHROTTLE_ENABLED": True,
+                "DOWNLOAD_DELAY": max(settings.getfloat("DOWNLOAD_DELAY"), 0.0) or 1.0,
+                "CONCURRENT_REQUESTS_PER_DOMAIN": min(
+                    settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"), 2
+                )
+                or 2,
+            }
+        changed = []
+        for name, value in values.items():
+            if (settings.getpriority(name) or 0) < 40:  # cmdline (40) and above win
+                settings.set(name, value, priority="spider")
+                changed.append(f"{name}={value}")
+        if lifted:
+            why = "site URL is loopback" if mode == "auto" else "DANVAN_POLITENESS=off"
+            logger.info("politeness lifted (%s): %s", why, ", ".join(changed) or "unchanged")
+        else:
+            logger.info(
+                "polite crawling (DANVAN_POLITENESS=%s): AutoThrottle on, %s",
+                mode,
+                ", ".join(changed) or "settings from the command line",
+            )
+
+    def _apply_user_agent(self, settings: BaseSettings) -> None:
+        if (settings.getpriority("USER_AGENT") or 0) >= 40:
+            return
+        template = settings.get("DANVAN_USER_AGENT") or "danvan-crawler/{version} (+{contact_url})"
+        contact = settings.get("DANVAN_CONTACT_URL") or ""
+        agent = template.format(version=__version__, contact_url=contact)
+        settings.set("USER_AGENT", agent, priority="spider")
+
+    # -- helpers ----------------------------------------------------------------------------
+    def canon(self, url: str) -> str:
+        return canonical_url(
+            url,
+            self.profile.base_url,
+            tracking_params=self.profile.tracking_params,
+            same_site_hosts=self.profile.hosts,
+        )
+
+    def _key(self, value: str) -> str:
+        """Slug, or canonical URL when ``value`` looks like a URL or a path."""
+        value = str(value).strip()
+        if "/" in value:
+            return self.canon(value)
+        return value
+
+    def _stat(self, key: str, count: int = 1) -> None:
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(STATS_PREFIX + key, count)
+
+    # -- what to fetch next -----------------------------------------------------------------
+    async def start(self) -> AsyncIterator[Any]:
+        yield self.home_request()
+        for key in self.overrides:
+            if key.startswith(("http://", "https://")) and classify(key, self.profile):
+                cat = CategoryLink(key, self._slug_of(key), "")
+                request = self.follow_category(cat)
+                if request is not None:
+                    yield request
+
+    def home_request(self) -> Request:
+        return Request(self.profile.home_url, callback=self.parse_home, priority=100)
+
+    def should_follow_category(self, link: CategoryLink) -> bool:
+        """Whether the crawl covers this category (``DANVAN_CATEGORIES`` restricts it)."""
+        if not self.restrict:
+            return True
+        return link.slug in self.restrict or link.url in self.restrict
+
+    def should_visit_subsite(self, link: SubSiteLink, response: Response) -> bool:
+        """Whether to visit a sub-site home to discover its categories. ``auto``: only when
+        the linking page does not list the sub-site's categories with it (the home menu
+        normally does, so a no-change run never needs sub-site homes)."""
+        if link.category_urls:
+            self.subsites_covered.add(link.url)
+        if link.url in self.subsites_seen or self.visit_subsites == "never":
+            return False
+        if self.visit_subsites == "always":
+            return True
+        return link.url not in self.subsites_covered
+
+    def should_follow_page(self, listing: ListingPage, page_url: str) -> bool:
+        """Whether to fetch another page of a category listing (override for incremental
+        crawls: e.g. stop when a page holds only known, unchanged articles)."""
+        return True
+
+    def should_fetch_article(self, article_id: str, url: str) -> bool:
+        """Whether to fetch an article page (override for incremental crawls)."""
+        return True
+
+    def follow_category(self, link: CategoryLink) -> Request | None:
+        """The request for page 1 of a category, or None (restricted, or already known)."""
+        if link.url in self.categories or not self.should_follow_category(link):
+            return None
+        override = self.overrides.get(link.url) or self.overrides.get(link.slug) or {}
+        info = CategoryInfo(
+            url=link.url,
+            slug=link.slug,
+            name=override.get("name"),
+            sub_site=override.get("subSite"),
+            link_text=link.name,
+        )
+        self.categories[link.url] = info
+        self._stat("categories")
+        return self.listing_request(link.url, info)
+
+    def listing_request(self, url: str, info: CategoryInfo) -> Request | None:
+        if url in self.listing_pages_seen:
+            return None
+        self.listing_pages_seen.add(url)
+        return Request(
+            url,
+            callback=self.parse_listing,
+            errback=self.listing_failed,
+            cb_kwargs={"category_url": info.url},
+            priority=50,
+        )
+
+    def subsite_request(self, link: SubSiteLink) -> Request:
+        self.subsites_seen.add(link.url)
+        self._stat("subsites")
+        return Request(link.url, callback=self.parse_home, priority=80)
+
+    def article_request(self, article_id: str, url: str) -> Request:
+        return Request(
+            url,
+            callback=self.parse_article,
+            cb_kwargs={"article_id": article_id},
+            priority=0,
+        )
+
+    def discover(self, response: Response) -> Iterator[Request]:
+        """Category and sub-site requests for every link on the page (by URL pattern)."""
+        if not isinstance(response, TextResponse):
+            return
+        for link in find_categories(response.text, response.url, self.profile):
+            request = self.follow_category(link)
+            if request is not None:
+                yield request
+        for sub in find_subsites(response.text, response.url, self.profile):
+            if self.should_visit_subsite(sub, response):
+                yield self.subsite_request(sub)
+
+    def article_requests(self) -> Iterator[Request]:
+        """The article requests, once the listing phase is over: one per article id."""
+        for article_id, url in self.article_urls.items():
+            if article_id in self.articles_requested:
+                continue
+            self.articles_requested.add(article_id)
+            if self.should_fetch_article(article_id, url):
+                self._stat("articles/requested")
+                yield self.article_request(article_id, url)
+            else:
+                self._stat("articles/skipped")
+
+    # -- callbacks ------------------------------------------------------------------------
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        yield from self.parse_home(response)
+
+    def parse_home(self, response: Response) -> Iterator[Any]:
+        """Home page or sub-site home: discovery only."""
+        yield from self.discover(response)
+
+    def parse_listing(self, response: Response, category_url: str) -> Iterator[Any]:
+        if not isinstance(response, TextResponse):
+            return
+        info = self.categories[category_url]
+        listing = ListingPage(response.text, response.url, self.profile)
+        self._stat("listing/pages")
+        for name in listing.fallbacks:
+            self._stat(f"extract/fallback/{name}")
+        if info.name is None and listing.title:
+            info.name = listing.title
+        if info.sub_site is None and listing.site_name:
+            info.sub_site = listing.site_name
+        for entry in listing.entries:
+            self.note_listed(entry.article_id, entry.url, info)
+        for page_url in listing.page_urls:
+            if page_url not in self.listing_pages_seen and self.should_follow_page(
+                listing, page_url
+            ):
+                request = self.listing_request(page_url, info)
+                if request is not None:
+                    yield request
+        yield from self.discover(response)
+
+    def note_listed(self, article_id: str, url: str, info: CategoryInfo) -> None:
+        if article_id not in self.listed_in:
+            self._stat("articles/listed")
+        self.listed_in.setdefault(article_id, set()).add(info.url)
+        self.article_urls.setdefault(article_id, url)
+
+    def listing_failed(self, failure: Failure) -> None:
+        request = getattr(failure, "request", None)
+        logger.warning("listing page failed: %s (%s)", getattr(request, "url", "?"), failure.value)
+        self._stat("listing/failed")
+
+    def spider_idle(self) -> None:
+        """The listing phase is over when the spider first goes idle: request articles."""
+        if self.listing_done:
+            return
+        self.listing_done = True
+        logger.info(
+            "listing phase done: %d categories, %d listing pages, %d articles listed",
+            len(self.categories),
+            len(self.listing_pages_seen),
+            len(self.article_urls),
+        )
+        requests = list(self.article_requests())
+        if not requests:
+            return
+        assert self.crawler.engine is not None
+        for request in requests:
+            self.crawler.engine.crawl(request)
+        raise DontCloseSpider
+
+    def parse_article(self, response: Response, article_id: str) -> Iterator[Article]:
+        if not isinstance(response, TextResponse):
+            return
+        result = ArticlePage(response.text, response.url, self.profile).extract()
+        for name in result.fallbacks:
+            self._stat(f"extract/fallback/{name}")
+        for name in result.missing:
+            self._stat(f"extract/missing/{name}")
+        if result.missing:
+            logger.warning("%s: no %s found", response.url, ", ".join(result.missing))
+        fields = dict(result.fields)
+        fields["articleId"] = fields.get("articleId") or article_id
+        fields["categories"] = self.categories_of(article_id, fields["articleId"])
+        fields["crawledAt"] = datetime.now(LOCAL_TZ).isoformat(timespec="seconds")
+        self._stat("articles/parsed")
+        yield Article(**fields)
+
+    def categories_of(self, *article_ids: str) -> list[dict[str, Any]]:
+        """Every category whose listing showed the article, sorted by URL."""
+        urls: set[str] = set()
+        for article_id in article_ids:
+            urls |= self.listed_in.get(article_id, set())
+        return [self.categories[u].as_item() for u in sorted(urls)]
+
+    def _slug_of(self, url: str) -> str:
+        match = self.profile.category_re.match(urlsplit(url).path)
+        return match.group("slug") if match else url
