@@ -70,6 +70,12 @@ _ACTIVE_TAGS = frozenset(
         "link", "noscript", "template", "audio", "video", "source", "details",
     }
 )  # fmt: skip
+#: Elements that would be active if a reader rendered the feed XML itself (RSS's own
+#: <link> and <source> are not among them).
+_XML_ACTIVE_TAGS = frozenset(
+    {"script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "form",
+     "svg", "math", "base"}
+)  # fmt: skip
 _URL_ATTRS = frozenset(
     {"href", "src", "action", "formaction", "data", "poster", "background", "cite", "srcdoc",
      "xlink:href", "srcset", "lowsrc", "dynsrc"}
@@ -127,7 +133,7 @@ def find_active_content(data: bytes, kind: str) -> list[str]:
             if not isinstance(el.tag, str):
                 continue
             local = etree.QName(el).localname.lower()
-            if local in _ACTIVE_TAGS and etree.QName(el).namespace in (
+            if local in _XML_ACTIVE_TAGS and etree.QName(el).namespace in (
                 None,
                 "http://www.w3.org/1999/xhtml",
                 "http://www.w3.org/2000/svg",

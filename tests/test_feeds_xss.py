@@ -1,0 +1,87 @@
+"""An XSS payload corpus planted in article HTML (and text fields) leaves no active
+content in any feed, JSON feed, OPML or the HTML index."""
+
+from __future__ import annotations
+
+import json
+
+import feedparser
+import pytest
+
+from danvan_crawler.feeds import SiteOptions, build_site
+from danvan_crawler.feeds.safety import XSS_PAYLOADS, find_active_content
+from danvan_crawler.feeds.samples import synthetic_article, synthetic_categories
+
+BASE = "http://127.0.0.1:8123"
+OPTIONS = SiteOptions(public_url="https://feeds.example.org/")
+
+
+def kind_of(name: str) -> str | None:
+    return {"rss": "rss", "atom": "atom", "json": "json", "html": "html"}.get(
+        name.rsplit(".", 1)[-1]
+    )
+
+
+def planted_site(payloads: list[str]) -> dict[str, bytes]:
+    categories = synthetic_categories(BASE)
+    articles = []
+    for n, payload in enumerate(payloads):
+        article = synthetic_article(
+            n, categories, BASE, body_html=f"<p>Mở đầu</p>{payload}<p>Kết</p>"
+        )
+        article["headline"] = f"Tiêu đề {n} {payload}"[:300]
+        article["description"] = f"Sapo {payload}"
+        article["authors"] = [{"name": payload[:60], "nameRaw": payload, "role": None}]
+        articles.append(article)
+    articles.sort(key=lambda a: a["datePublished"], reverse=True)
+    latest: dict[str | None, list] = {None: articles}
+    for cat in categories:
+        latest[cat["url"]] = [
+            a for a in articles if cat["url"] in {c["url"] for c in a["categories"]}
+        ]
+    return build_site(categories, latest, OPTIONS)
+
+
+def assert_clean(files: dict[str, bytes]) -> None:
+    for name, data in files.items():
+        kind = kind_of(name)
+        if kind:
+            assert find_active_content(data, kind) == [], name
+        if name.endswith((".rss", ".atom")):
+            assert not feedparser.parse(data).bozo, name
+        if name.endswith(".json"):
+            json.loads(data)
+
+
+@pytest.mark.parametrize("payload", XSS_PAYLOADS, ids=range(len(XSS_PAYLOADS)))
+def test_each_payload_leaves_no_active_content(payload: str) -> None:
+    assert_clean(planted_site([payload]))
+
+
+def test_whole_corpus_in_one_site() -> None:
+    files = planted_site(list(XSS_PAYLOADS))
+    assert_clean(files)
+    content = json.loads(files["all.json"])["items"]
+    assert all("Mở đầu" in item["content_html"] for item in content)
+    # the harmless relative link survives, made absolute
+    assert any(f'href="{BASE}/Uploads/files/ok.pdf"' in i["content_html"] for i in content)
+
+
+ACTIVE = [
+    p
+    for p in XSS_PAYLOADS
+    if any(
+        word in p.lower()
+        for word in ("<script", "onerror", "javascript:", "<iframe", "<svg", "<form", "<style")
+    )
+    and "<!--" not in p
+    and "attribute breakout" not in p  # inert even unsanitized: the script is in a value
+    and "cdata" not in p.lower()
+]
+
+
+@pytest.mark.parametrize("payload", ACTIVE, ids=range(len(ACTIVE)))
+def test_checker_sees_unsanitized_payloads(payload: str) -> None:
+    """The checker is not blind: the same payloads, NOT sanitized, are found."""
+    document = json.dumps({"items": [{"content_html": payload}]}).encode()
+    assert find_active_content(document, "json"), payload
