@@ -454,15 +454,38 @@ class Store:
         cats: Iterable[Mapping[str, Any]] | None,
         now: datetime,
     ) -> None:
+        """Link the article to its categories; ordering columns copied from articles."""
+        row = conn.execute(
+            select(s.articles.c.date_published, s.articles.c.article_num).where(
+                s.articles.c.article_id == article_id
+            )
+        ).one()
+        ac = s.article_categories.c
         for cat in cats or ():
             category_id = self._upsert_category(conn, cat, now)
             if category_id is None:
                 continue
             conn.execute(
                 self._insert(s.article_categories)
-                .values(category_id=category_id, article_id=article_id, first_seen=now)
+                .values(
+                    category_id=category_id,
+                    article_id=article_id,
+                    first_seen=now,
+                    date_published=row.date_published,
+                    article_num=row.article_num,
+                )
                 .on_conflict_do_nothing()
             )
+        conn.execute(
+            update(s.article_categories)
+            .where(ac.article_id == article_id)
+            .where(
+                (ac.date_published != row.date_published)
+                | ac.date_published.is_(None)
+                | (ac.article_num != row.article_num)
+            )
+            .values(date_published=row.date_published, article_num=row.article_num)
+        )
 
     def _upsert_category(
         self, conn: Connection, cat: Mapping[str, Any], now: datetime
@@ -577,21 +600,40 @@ class Store:
         return [{"url": r.url, "slug": r.slug, "name": r.name, "subSite": r.sub_site} for r in rows]
 
     def latest(self, category_url: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
-        """Newest first by datePublished (ties: id desc), duplicates excluded."""
-        a = s.articles.c
-        stmt = select(a.data).where(a.duplicate_of.is_(None))
-        if category_url is not None:
-            stmt = stmt.join(
-                s.article_categories, s.article_categories.c.article_id == a.article_id
-            )
-            stmt = stmt.join(
-                s.categories, s.categories.c.category_id == s.article_categories.c.category_id
-            ).where(s.categories.c.url == category_url)
-        stmt = stmt.order_by(
-            a.date_published.desc().nulls_last(), a.article_num.desc(), a.article_id.desc()
-        ).limit(limit)
+        """Newest first by datePublished (ties: id desc), duplicates excluded.
+
+        Reads one index in order (``ix_articles_published`` or, per category,
+        ``ix_article_categories_latest``) and stops after ``limit`` rows.
+        """
+        stmt = self.latest_statement(category_url, limit)
         with self._read() as conn:
             return [json.loads(d) for d in conn.execute(stmt).scalars()]
+
+    def latest_statement(self, category_url: str | None, limit: int) -> Any:
+        """The SELECT behind :meth:`latest` (for query-plan checks)."""
+        a = s.articles.c
+        if category_url is None:
+            order: Any = (a.date_published, a.article_num)
+            stmt = select(a.data).where(a.duplicate_of.is_(None))
+        else:
+            ac = s.article_categories.c
+            category_id = (
+                select(s.categories.c.category_id)
+                .where(s.categories.c.url == category_url)
+                .scalar_subquery()
+            )
+            order = (ac.date_published, ac.article_num)
+            stmt = (
+                select(a.data)
+                .select_from(s.article_categories)
+                .join(s.articles, a.article_id == ac.article_id)
+                .where(ac.category_id == category_id)
+                .where(a.duplicate_of.is_(None))
+            )
+        published = order[0].desc()
+        if self.dialect != "sqlite":  # SQLite sorts NULLs last in DESC already
+            published = published.nulls_last()
+        return stmt.order_by(published, order[1].desc()).limit(limit)
 
     def export(self, since: datetime | None = None) -> Iterator[dict[str, Any]]:
         """Every stored article (duplicates included, marked), or those changed since.

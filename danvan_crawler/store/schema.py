@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 
 logger = logging.getLogger(__name__)
@@ -56,7 +57,14 @@ articles = Table(
     Column("changed_at", DateTime, nullable=False),  # new, updated or merged
     Index("ix_articles_published", "date_published", "article_num"),
     Index("ix_articles_changed", "changed_at", "article_num"),
-    Index("ix_articles_duplicate_of", "duplicate_of"),
+    # Partial: only copies are indexed, so "duplicate_of IS NULL" cannot pick this index
+    # over the ordered ix_articles_published (latest() reads that one in order).
+    Index(
+        "ix_articles_duplicate_of",
+        "duplicate_of",
+        sqlite_where=text("duplicate_of IS NOT NULL"),
+        postgresql_where=text("duplicate_of IS NOT NULL"),
+    ),
 )
 
 #: Every URL an article was seen under (canonical form) -> its id.
@@ -88,7 +96,12 @@ article_categories = Table(
     Column("category_id", Integer, ForeignKey("categories.category_id"), primary_key=True),
     Column("article_id", String(32), ForeignKey("articles.article_id"), primary_key=True),
     Column("first_seen", DateTime, nullable=False),
+    # Copies of the article's ordering columns, so that latest(category) reads one
+    # index range in order instead of sorting the category (kept in sync on update).
+    Column("date_published", DateTime, nullable=True),
+    Column("article_num", BigInteger, nullable=False),
     Index("ix_article_categories_article", "article_id"),
+    Index("ix_article_categories_latest", "category_id", "date_published", "article_num"),
 )
 
 #: HTTP validators per URL (listing pages, articles) for conditional requests.

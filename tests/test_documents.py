@@ -1,0 +1,121 @@
+"""documentRefs extraction (danvan_crawler.documents) on the seed article and variants."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from danvan_crawler.documents import document_refs_for, extract_document_refs
+
+SEED = Path("/work/shared/seed/000_4b8b88a6ce4de1e0.txt")
+SEED_BODY_START = "Công tác dân vận luôn là"
+
+
+def _seed_body() -> str:
+    if SEED.exists():
+        text = SEED.read_text(encoding="utf-8")
+        body = text[text.index(SEED_BODY_START) : text.index("Tin cùng chuyên mục")]
+        return body
+    pytest.skip("seed article not available")
+
+
+def test_seed_article_cites_three_documents_in_order() -> None:
+    refs = extract_document_refs(_seed_body())
+    assert refs == [
+        {
+            "kind": "Quyết định",
+            "number": "23",
+            "code": "QĐ",
+            "issuer": "TW",
+            "raw": "Quyết định số 23-QĐ/TW",
+        },
+        {
+            "kind": "Quy chế",
+            "number": "7",
+            "code": "QC",
+            "issuer": "TU",
+            "raw": "Quy chế số 07-QC/TU",
+        },
+        {
+            "kind": "Quy chế",
+            "number": "4",
+            "code": "QC",
+            "issuer": "ThU",
+            "raw": "Quy chế số 04-QC/ThU",
+        },
+    ]
+
+
+def test_seed_mentions_without_number_are_not_references() -> None:
+    body = _seed_body()
+    assert "Chỉ thị về tăng cường" in body and "Nghị quyết Đại hội" in body
+    kinds = [r["kind"] for r in extract_document_refs(body)]
+    assert "Chỉ thị" not in kinds and "Nghị quyết" not in kinds
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "Quy chế số 07-QC/TU",
+        "Quy chế 7-QC/TU",
+        "quy chế số 007 - QC / TU",
+        "Quy chế\u00a0số\u00a007-QC/TU",
+        "Quy chế số 07\u2013QC/tu",
+        "07-QC/TU",
+    ],
+)
+def test_every_spelling_of_one_document_gives_one_key(spelling: str) -> None:
+    (ref,) = extract_document_refs(spelling)
+    assert (ref["kind"], ref["number"], ref["code"], ref["issuer"]) == ("Quy chế", "7", "QC", "TU")
+    assert "\u00a0" not in ref["raw"] and "  " not in ref["raw"]
+
+
+def test_code_and_issuer_casing_are_canonical() -> None:
+    refs = extract_document_refs(
+        "Quyết định số 23-QD/TW; Quy định số 2683-QĐI/TU; Quy chế số 04-QC/THU; "
+        "Hướng dẫn số 12-HD/BDVTU; Thông báo 5-TB/TU; Kết luận số 65-KL/TW"
+    )
+    assert [(r["kind"], r["code"], r["issuer"]) for r in refs] == [
+        ("Quyết định", "QĐ", "TW"),
+        ("Quy định", "QĐi", "TU"),
+        ("Quy chế", "QC", "ThU"),
+        ("Hướng dẫn", "HD", "BDVTU"),
+        ("Thông báo", "TB", "TU"),
+        ("Kết luận", "KL", "TW"),
+    ]
+
+
+def test_unique_by_key_and_raw_is_the_first_spelling() -> None:
+    refs = extract_document_refs(
+        ["Thực hiện Nghị quyết 25-NQ/TW", "theo Nghị quyết số 25-NQ/TW và Chỉ thị số 05-CT/TU"]
+    )
+    assert [(r["code"], r["number"], r["raw"]) for r in refs] == [
+        ("NQ", "25", "Nghị quyết 25-NQ/TW"),
+        ("CT", "5", "Chỉ thị số 05-CT/TU"),
+    ]
+
+
+def test_state_document_numbering() -> None:
+    (ref,) = extract_document_refs("Quyết định số 1234/QĐ-UBND ngày 30/7/2021")
+    assert ref == {
+        "kind": "Quyết định",
+        "number": "1234",
+        "code": "QĐ",
+        "issuer": "UBND",
+        "raw": "Quyết định số 1234/QĐ-UBND",
+    }
+
+
+def test_dates_ranges_and_unknown_codes_are_not_references() -> None:
+    assert extract_document_refs("ngày 30/7/2021, giai đoạn 2021-2025, Kế hoạch số 12-KH/TU") == []
+
+
+def test_headline_first_then_body() -> None:
+    refs = document_refs_for(
+        {
+            "headline": "Kết quả 05 năm thực hiện Chỉ thị số 21-CT/TW",
+            "articleBody": "Quy chế số 07-QC/TU",
+        }
+    )
+    assert [r["code"] for r in refs] == ["CT", "QC"]
