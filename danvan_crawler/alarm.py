@@ -2,22 +2,33 @@
 
 Two parts:
 
-* :class:`LayoutWatch`, a spider middleware, watches every response the spider parses
-  and writes what it sees into the crawl's stats (so the check needs nothing else):
+* :class:`LayoutWatch`, a spider middleware, watches every page the spider parses and
+  writes what it sees into the crawl's stats, so that the check needs nothing else:
 
-  - ``danvan/alarm/listing_pages``: listing pages parsed (URL matches
-    ``DANVAN_ALARM_LISTING_URL_RE``), and ``danvan/alarm/listing_empty``: those that link
-    fewer than ``DANVAN_ALARM_MIN_LISTING_ITEMS`` distinct article URLs (matching
-    ``DANVAN_ALARM_ARTICLE_URL_RE``, found in any ``<a href>``, whatever the markup);
-  - ``danvan/alarm/articles``: article pages parsed, ``danvan/alarm/articles_with_fallback``:
-    those during whose parsing a ``danvan/extract/fallback/<field>`` counter moved, and
-    ``danvan/alarm/articles_without_item``: article pages the spider got no item from;
-  - ``danvan/alarm/examples/<kind>/<name>``: up to ``DANVAN_ALARM_EXAMPLES`` URLs per
-    kind (``empty_listing``, ``fallback/<field>``, ``dropped/<reason>``, ``no_item``).
+  - ``danvan/alarm/listing_pages``: category listing pages parsed (status 200; URL path
+    matching ``DANVAN_ALARM_LISTING_URL_RE``, default: the profile's ``category``
+    pattern), and ``danvan/alarm/listing_empty``: those linking fewer than
+    ``DANVAN_ALARM_MIN_LISTING_ITEMS`` distinct article URLs (``DANVAN_ALARM_ARTICLE_URL_RE``,
+    default: the profile's ``article`` pattern), found in any ``<a href>`` whatever the
+    markup;
+  - ``danvan/alarm/articles``: article pages parsed;
+    ``danvan/alarm/articles_with_fallback``: those during whose parsing a
+    ``danvan/extract/fallback/<field>`` counter moved;
+    ``danvan/alarm/articles_incomplete``: those during whose parsing a
+    ``danvan/extract/missing/<field>`` counter moved, that gave no item, or whose item
+    the validate pipeline dropped (``danvan/validate/dropped/<reason>``);
+  - ``danvan/alarm/examples/<kind>``: up to ``DANVAN_ALARM_EXAMPLES`` URLs per kind
+    (``empty_listing``, ``fallback/<field>``, ``missing/<field>``, ``dropped/<reason>``,
+    ``no_item``).
 
-* :func:`check_layout` reads the stats after the crawl and returns a :class:`LayoutAlarm`
-  when a threshold is crossed; ``danvan run`` then still publishes the feeds, keeps
-  everything stored, and exits 3 with the alarm's message.
+* :func:`check_layout` reads the stats of a finished crawl and returns a
+  :class:`LayoutAlarm` when a threshold is crossed. ``danvan run`` then still publishes
+  the feeds from the store, throws nothing away, and exits 3 with the alarm's message,
+  which names the thresholds' settings, the fields and a few example URLs.
+
+Thresholds (settings; ``danvan config`` shows them as ``alarm_*`` keys): see
+:data:`DEFAULTS`. Ratios of articles are judged only when the run parsed at least
+``DANVAN_ALARM_MIN_ARTICLES`` article pages (a no-change run parses none).
 """
 
 from __future__ import annotations
@@ -39,7 +50,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-#: Defaults, mirrored in ``danvan_crawler/settings.py`` and ``danvan config``.
+#: Defaults of the alarm's settings (``danvan_crawler.config`` mirrors the first five).
 DEFAULTS: dict[str, Any] = {
     "DANVAN_ALARM_MIN_LISTING_ITEMS": 1,
     "DANVAN_ALARM_EMPTY_LISTING_RATIO": 0.5,
@@ -47,7 +58,7 @@ DEFAULTS: dict[str, Any] = {
     "DANVAN_ALARM_MISSING_RATIO": 0.1,
     "DANVAN_ALARM_MIN_ARTICLES": 3,
     "DANVAN_ALARM_EXAMPLES": 3,
-    # Regexes over URL paths; unset (None): the site profile's ``category`` / ``article``.
+    # Regexes over URL paths; None: the site profile's ``category`` / ``article``.
     "DANVAN_ALARM_LISTING_URL_RE": None,
     "DANVAN_ALARM_ARTICLE_URL_RE": None,
 }
@@ -55,6 +66,7 @@ DEFAULTS: dict[str, Any] = {
 PREFIX = "danvan/alarm/"
 EXAMPLES = PREFIX + "examples/"
 FALLBACK_PREFIX = "danvan/extract/fallback/"
+MISSING_PREFIX = "danvan/extract/missing/"
 DROPPED_PREFIX = "danvan/validate/dropped/"
 
 
@@ -69,6 +81,10 @@ def _counters(stats: Mapping[str, Any], prefix: str) -> dict[str, int]:
         for name, value in stats.items()
         if name.startswith(prefix) and isinstance(value, (int, float))
     }
+
+
+def _moved(before: Mapping[str, int], after: Mapping[str, int]) -> list[str]:
+    return sorted(name for name, value in after.items() if value > before.get(name, 0))
 
 
 class LayoutWatch:
@@ -90,8 +106,9 @@ class LayoutWatch:
             article_re = article_re or profile.article_re.pattern
         self.listing_re = re.compile(listing_re)
         self.article_re = re.compile(article_re)
+        self._incomplete: set[str] = set()
         self._dropped_seen: dict[str, int] = {}
-        self._before: dict[int, dict[str, int]] = {}
+        self._before: dict[int, tuple[dict[str, int], dict[str, int]]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> LayoutWatch:
@@ -99,7 +116,7 @@ class LayoutWatch:
         crawler.signals.connect(watch.item_dropped, signal=signals.item_dropped)
         return watch
 
-    # -- recording -------------------------------------------------------------
+    # -- recording -------------------------------------------------------------------
 
     def _example(self, kind: str, url: str) -> None:
         key = EXAMPLES + kind
@@ -107,31 +124,41 @@ class LayoutWatch:
         if url not in examples and len(examples) < self.max_examples:
             self.stats.set_value(key, [*examples, url])
 
-    def _fallbacks(self) -> dict[str, int]:
-        return _counters(self.stats.get_stats(), FALLBACK_PREFIX)
+    def _snapshot_now(self) -> tuple[dict[str, int], dict[str, int]]:
+        stats = self.stats.get_stats()
+        return _counters(stats, FALLBACK_PREFIX), _counters(stats, MISSING_PREFIX)
+
+    def _mark_incomplete(self, url: str) -> None:
+        self._incomplete.add(url)
+        self.stats.set_value(PREFIX + "articles_incomplete", len(self._incomplete))
 
     def _listing(self, response: Response) -> None:
         if response.status != 200 or not isinstance(response, TextResponse):
             return
-        hrefs = response.xpath("//a/@href").getall()
-        urls = {response.urljoin(href.strip()) for href in hrefs}
+        urls = {response.urljoin(href.strip()) for href in response.xpath("//a/@href").getall()}
         articles = {url for url in urls if self.article_re.search(urlsplit(url).path)}
         self.stats.inc_value(PREFIX + "listing_pages")
         if len(articles) < self.min_items:
             self.stats.inc_value(PREFIX + "listing_empty")
             self._example("empty_listing", response.url)
 
-    def _article(self, response: Response, before: dict[str, int], items: int) -> None:
+    def _article(self, response: Response, items: int) -> None:
+        before = self._before.pop(id(response), None) or self._snapshot_now()
+        after = self._snapshot_now()
         self.stats.inc_value(PREFIX + "articles")
-        after = self._fallbacks()
-        moved = sorted(name for name, value in after.items() if value > before.get(name, 0))
-        if moved:
+        fallbacks = _moved(before[0], after[0])
+        if fallbacks:
             self.stats.inc_value(PREFIX + "articles_with_fallback")
-            for name in moved:
+            for name in fallbacks:
                 self._example(f"fallback/{name}", response.url)
+        missing = _moved(before[1], after[1])
+        for name in missing:
+            self._example(f"missing/{name}", response.url)
         if not items:
             self.stats.inc_value(PREFIX + "articles_without_item")
             self._example("no_item", response.url)
+        if missing or not items:
+            self._mark_incomplete(response.url)
 
     def _kind(self, response: Response) -> str | None:
         path = urlsplit(response.url).path
@@ -142,28 +169,25 @@ class LayoutWatch:
         return None
 
     def item_dropped(self, item: Any, response: Response | None, exception: BaseException) -> None:
-        """Attribute the validation drop that just happened to the page's URL."""
+        """Attribute a validation drop that just happened to the page's URL."""
         now = _counters(self.stats.get_stats(), DROPPED_PREFIX)
-        moved = [name for name, value in now.items() if value > self._dropped_seen.get(name, 0)]
+        moved = _moved(self._dropped_seen, now)
         self._dropped_seen = now
         url = getattr(response, "url", None) or _item_url(item)
-        if url:
+        if url and moved:
             for name in moved:
                 self._example(f"dropped/{name}", url)
+            self._mark_incomplete(url)
 
-    # -- spider middleware -------------------------------------------------------
+    # -- spider middleware --------------------------------------------------------------
 
     def process_spider_input(self, response: Response) -> None:
         # A callback returning a list runs before its output is iterated: snapshot now.
         if self._kind(response) == "article":
-            self._before[id(response)] = self._fallbacks()
+            self._before[id(response)] = self._snapshot_now()
 
     def process_spider_exception(self, response: Response, exception: Exception) -> None:
         self._before.pop(id(response), None)
-
-    def _snapshot(self, response: Response) -> dict[str, int]:
-        before = self._before.pop(id(response), None)
-        return before if before is not None else self._fallbacks()
 
     def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
         kind = self._kind(response)
@@ -172,13 +196,12 @@ class LayoutWatch:
         if kind != "article":
             yield from result
             return
-        before = self._snapshot(response)
         items = 0
         for output in result:
             if not isinstance(output, Request):
                 items += 1
             yield output
-        self._article(response, before, items)
+        self._article(response, items)
 
     async def process_spider_output_async(
         self, response: Response, result: AsyncIterator[Any]
@@ -190,13 +213,12 @@ class LayoutWatch:
             async for output in result:
                 yield output
             return
-        before = self._snapshot(response)
         items = 0
         async for output in result:
             if not isinstance(output, Request):
                 items += 1
             yield output
-        self._article(response, before, items)
+        self._article(response, items)
 
 
 def _item_url(item: Any) -> str | None:
@@ -208,25 +230,36 @@ def _item_url(item: Any) -> str | None:
 
 @dataclass
 class LayoutAlarm:
-    """Why the alarm fired: one reason a line, with example URLs."""
+    """Why the alarm fired: one reason a line, each naming its setting, fields, URLs."""
 
     reasons: list[str] = field(default_factory=list)
 
     def message(self) -> str:
-        head = "layout-change alarm: the portal's markup seems to have changed"
-        return "\n".join([head, *("  " + reason for reason in self.reasons)]) + (
-            "\n  adapt danvan_crawler/profiles/nghean.toml (see docs/OPERATIONS.md); "
-            "what was stored is kept, the feeds were published from it"
+        lines = ["layout-change alarm: the portal's markup seems to have changed"]
+        lines += ["  " + reason for reason in self.reasons]
+        lines.append(
+            "  what was stored is kept and the feeds were published from it; adapt "
+            "danvan_crawler/profiles/nghean.toml (docs/OPERATIONS.md, 'Layout change')"
         )
+        return "\n".join(lines)
 
 
-def _examples(stats: Mapping[str, Any], kind: str) -> list[str]:
-    value = stats.get(EXAMPLES + kind)
-    return list(value) if isinstance(value, (list, tuple)) else []
+def _examples(stats: Mapping[str, Any], *kinds: str, limit: int = 3) -> list[str]:
+    urls: list[str] = []
+    for kind in kinds:
+        value = stats.get(EXAMPLES + kind)
+        for url in value if isinstance(value, (list, tuple)) else ():
+            if url not in urls:
+                urls.append(url)
+    return urls[:limit]
 
 
 def _with_examples(text: str, urls: list[str]) -> str:
-    return text + (f"; e.g. {', '.join(urls)}" if urls else "")
+    return text + (f"; e.g. {' '.join(urls)}" if urls else "")
+
+
+def _named(counts: Mapping[str, int]) -> str:
+    return ", ".join(f"{name} ({count})" for name, count in sorted(counts.items()) if count)
 
 
 def check_layout(
@@ -250,40 +283,44 @@ def check_layout(
         )
 
     articles = int(stats.get(PREFIX + "articles", 0))
-    if articles >= int(_setting(settings, "DANVAN_ALARM_MIN_ARTICLES")):
-        with_fallback = int(stats.get(PREFIX + "articles_with_fallback", 0))
-        fallback_ratio = float(_setting(settings, "DANVAN_ALARM_FALLBACK_RATIO"))
-        if with_fallback / articles > fallback_ratio:
-            fields = _counters(stats, FALLBACK_PREFIX)
-            named = ", ".join(f"{name} ({count})" for name, count in sorted(fields.items()))
-            urls: list[str] = []
-            for name in sorted(fields):
-                urls += [u for u in _examples(stats, f"fallback/{name}") if u not in urls]
-            reasons.append(
-                _with_examples(
-                    f"{with_fallback} of {articles} articles needed a fallback "
-                    f"(DANVAN_ALARM_FALLBACK_RATIO={fallback_ratio}); fields: {named}",
-                    urls[:3],
-                )
+    if articles < int(_setting(settings, "DANVAN_ALARM_MIN_ARTICLES")):
+        return LayoutAlarm(reasons) if reasons else None
+
+    with_fallback = int(stats.get(PREFIX + "articles_with_fallback", 0))
+    fallback_ratio = float(_setting(settings, "DANVAN_ALARM_FALLBACK_RATIO"))
+    if with_fallback / articles > fallback_ratio:
+        fields = _counters(stats, FALLBACK_PREFIX)
+        reasons.append(
+            _with_examples(
+                f"{with_fallback} of {articles} articles needed a fallback "
+                f"(DANVAN_ALARM_FALLBACK_RATIO={fallback_ratio}); fields: {_named(fields)}",
+                _examples(stats, *(f"fallback/{name}" for name in sorted(fields))),
             )
-        dropped = {k: v for k, v in _counters(stats, DROPPED_PREFIX).items() if v}
+        )
+
+    incomplete = int(stats.get(PREFIX + "articles_incomplete", 0))
+    missing_ratio = float(_setting(settings, "DANVAN_ALARM_MISSING_RATIO"))
+    if incomplete / articles > missing_ratio:
+        missing = _counters(stats, MISSING_PREFIX)
+        dropped = _counters(stats, DROPPED_PREFIX)
+        parts = []
+        if any(missing.values()):
+            parts.append(f"fields not found: {_named(missing)}")
+        if any(dropped.values()):
+            parts.append(f"dropped as invalid: {_named(dropped)}")
         no_item = int(stats.get(PREFIX + "articles_without_item", 0))
-        missing = sum(dropped.values()) + no_item
-        missing_ratio = float(_setting(settings, "DANVAN_ALARM_MISSING_RATIO"))
-        if missing / articles > missing_ratio:
-            named_parts = [f"{name} ({count})" for name, count in sorted(dropped.items())]
-            if no_item:
-                named_parts.append(f"no article extracted ({no_item})")
-            urls = []
-            for name in sorted(dropped):
-                urls += [u for u in _examples(stats, f"dropped/{name}") if u not in urls]
-            urls += [u for u in _examples(stats, "no_item") if u not in urls]
-            reasons.append(
-                _with_examples(
-                    f"{missing} of {articles} articles missed a required field or were "
-                    f"dropped as invalid (DANVAN_ALARM_MISSING_RATIO={missing_ratio}): "
-                    + ", ".join(named_parts),
-                    urls[:3],
-                )
+        if no_item:
+            parts.append(f"pages that gave no article: {no_item}")
+        reasons.append(
+            _with_examples(
+                f"{incomplete} of {articles} articles missed a required field "
+                f"(DANVAN_ALARM_MISSING_RATIO={missing_ratio}); " + "; ".join(parts),
+                _examples(
+                    stats,
+                    *(f"missing/{name}" for name in sorted(missing)),
+                    *(f"dropped/{name}" for name in sorted(dropped)),
+                    "no_item",
+                ),
             )
+        )
     return LayoutAlarm(reasons) if reasons else None

@@ -9,7 +9,8 @@ terminal, with rich.
 Stats keys read (written by Scrapy and by our pipelines and spider):
 ``downloader/response_count``, ``downloader/response_status_count/304``,
 ``log_count/ERROR``, ``log_count/WARNING``, ``retry/count``, ``danvan/store/new``,
-``danvan/store/updated``, ``danvan/store/unchanged``, ``danvan/dedupe/<reason>``,
+``danvan/store/updated``, ``danvan/store/unchanged``, ``danvan/store/merged``,
+``danvan/dedupe/<reason>`` (``same_id``, ``near_duplicate``; ``*_changed`` are no drops),
 ``danvan/validate/dropped/<reason>``, ``danvan/extract/fallback/<field>``.
 """
 
@@ -115,12 +116,15 @@ def summarize(
             start, finish = stats.get("start_time"), stats.get("finish_time")
             ok = isinstance(start, datetime) and isinstance(finish, datetime)
             duration = (finish - start).total_seconds() if ok else 0.0
-    dupes = _sum_prefix(stats, DEDUPE_PREFIX)
+    # ``same_id_changed`` is an update seen twice in a run, not a dropped duplicate.
+    dupes = {
+        k: v for k, v in _sum_prefix(stats, DEDUPE_PREFIX).items() if not k.endswith("_changed")
+    }
     dropped = _sum_prefix(stats, DROPPED_PREFIX)
     return RunSummary(
         new=count("danvan/store/new"),
         updated=count("danvan/store/updated"),
-        unchanged=count("danvan/store/unchanged"),
+        unchanged=count("danvan/store/unchanged") + count("danvan/store/merged"),
         duplicates=sum(dupes.values()),
         invalid=sum(dropped.values()),
         pages=count("downloader/response_count"),
