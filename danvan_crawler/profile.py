@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 __all__ = [
     "ArticleSelectors",
+    "FallbackRules",
     "ListingSelectors",
     "SignatureRules",
     "SiteProfile",
@@ -71,6 +72,17 @@ class ListingSelectors:
 
 
 @dataclass(frozen=True)
+class FallbackRules:
+    """Generic rules used when the site selectors find nothing."""
+
+    breadcrumbs: tuple[str, ...] = ()
+    description: tuple[str, ...] = ()
+    byline: tuple[str, ...] = ()
+    modified_marker: re.Pattern[str] = re.compile(r"(?i)cập\s*nhật")
+    date_search_nodes: int = 12
+
+
+@dataclass(frozen=True)
 class SiteProfile:
     """One portal's specifics. Regexes are compiled; selectors are CSS tuples tried in order."""
 
@@ -94,6 +106,7 @@ class SiteProfile:
     listing: ListingSelectors
     timezone: str
     date_patterns: tuple[re.Pattern[str], ...]
+    fallback: FallbackRules = field(default_factory=FallbackRules)
     source: str = field(default="", compare=False)
 
     @property
@@ -181,7 +194,23 @@ def profile_from_dict(data: dict[str, Any], source: str = "") -> SiteProfile:
         ),
         timezone=dates["timezone"],
         date_patterns=tuple(re.compile(p, re.IGNORECASE) for p in dates["patterns"]),
+        fallback=_fallback_rules(data.get("fallback") or {}),
         source=source,
+    )
+
+
+def _fallback_rules(data: dict[str, Any]) -> FallbackRules:
+    default = FallbackRules()
+    return FallbackRules(
+        breadcrumbs=_list(data.get("breadcrumbs")),
+        description=_list(data.get("description")),
+        byline=_list(data.get("byline")),
+        modified_marker=(
+            _compile(data["modified_marker"])
+            if "modified_marker" in data
+            else default.modified_marker
+        ),
+        date_search_nodes=int(data.get("date_search_nodes", default.date_search_nodes)),
     )
 
 

@@ -218,11 +218,7 @@ class ArticlePage:
 
     def _generic_content(self) -> etree._Element | None:
         """The element whose direct ``<p>`` children hold the most text."""
-        doc = copy.deepcopy(self.sel.root)
-        holder = Selector(root=doc, type="html")
-        for css in self.profile.article.remove:
-            for bad in holder.css(css):
-                _drop(bad.root)
+        doc = copy.deepcopy(self._page_without_chrome)
         best, best_len = None, 0
         for el in doc.iter("div", "article", "section", "td", "main", "body"):
             size = sum(len(clean_text(p.text_content())) for p in el.findall("p"))
@@ -307,7 +303,9 @@ class ArticlePage:
         found = first(self.sel, self.profile.article.description)
         if found:
             return text_of(found[0]) or None
+        generic = first(self.sel, self.profile.fallback.description)
         for source, value in (
+            ("class", text_of(generic[0]) if generic else None),
             ("og:description", meta(self.sel, "og:description")),
             ("meta:description", meta(self.sel, "description")),
             ("json-ld", json_ld_value(self.sel, "description")),
@@ -413,6 +411,26 @@ class ArticlePage:
                 if parsed:
                     self._fallback(field_name, source)
                     return parsed
+        parsed = self._date_near_headline(modified=not published)
+        if parsed:
+            self._fallback(field_name, "text-near-headline")
+        return parsed
+
+    def _date_near_headline(self, modified: bool) -> ParsedDate | None:
+        """The first date printed in the text nodes after the headline ``<h1>``: the
+        published date, or (``modified``) a date on a line with the modified marker."""
+        h1 = self.sel.xpath("//h1[1]")
+        if not h1:
+            return None
+        marker = self.profile.fallback.modified_marker
+        limit = self.profile.fallback.date_search_nodes
+        for node in h1[0].xpath(f"following::text()[normalize-space()][position() <= {limit}]"):
+            text = clean_text(node.get())
+            if bool(marker.search(text)) != modified:
+                continue
+            parsed = parse_date(text, self.profile.date_patterns, self.profile.timezone)
+            if parsed:
+                return parsed
         return None
 
     @cached_property
@@ -423,6 +441,14 @@ class ArticlePage:
         lines = [line for line in lines if line]
         if lines:
             return [self._author(lines)]
+        byline = first(self.sel, self.profile.fallback.byline)
+        if byline:
+            parts = [text_of(n) for n in byline[0].xpath(".//text()/..")]
+            lines = [p for p in dict.fromkeys(parts) if p] or [text_of(byline[0])]
+            lines = [line for line in lines if line]
+            if lines:
+                self._fallback("authors", "byline")
+                return [self._author(lines)]
         for source, value in (
             ("meta:author", meta(self.sel, "author", "article:author")),
             ("json-ld", _json_ld_author(json_ld_value(self.sel, "author"))),
@@ -447,7 +473,12 @@ class ArticlePage:
     @cached_property
     def breadcrumbs(self) -> list[dict[str, str]]:
         out = []
-        for a in first(self.sel, self.profile.article.breadcrumbs):
+        links = first(self.sel, self.profile.article.breadcrumbs)
+        if not links:
+            links = first(self.sel, self.profile.fallback.breadcrumbs)
+            if links:
+                self._fallback("breadcrumbs", "class")
+        for a in links:
             href = a.attrib.get("href")
             name = text_of(a)
             if name:
@@ -504,22 +535,34 @@ class ArticlePage:
             out.setdefault(url, {"url": url, "name": text_of(a) or url.rsplit("/", 1)[-1]})
         if found:
             return list(out.values())
-        node = self._content_node
-        if node is not None:
-            for a in node.iter("a"):
-                href = (a.get("href") or "").strip()
-                if href and self.profile.attachment_re.search(href.split("?")[0]):
-                    url = self._abs(href)
-                    name = clean_text(a.text_content()) or url.rsplit("/", 1)[-1]
-                    out.setdefault(url, {"url": url, "name": name})
+        for a in self._page_without_chrome.iter("a"):
+            href = (a.get("href") or "").strip()
+            if href and self.profile.attachment_re.search(href.split("?")[0].split("#")[0]):
+                url = self._abs(href)
+                name = clean_text(a.text_content()) or url.rsplit("/", 1)[-1]
+                out.setdefault(url, {"url": url, "name": name})
         if out:
-            self._fallback("attachments", "content-links")
+            self._fallback("attachments", "links")
         return list(out.values())
+
+    @cached_property
+    def _page_without_chrome(self) -> etree._Element:
+        """A copy of the page without what the profile removes (menus, related, share)."""
+        doc = copy.deepcopy(self.sel.root)
+        holder = Selector(root=doc, type="html")
+        for css in self.profile.article.remove:
+            for bad in holder.css(css):
+                _drop(bad.root)
+        return doc
 
     @cached_property
     def sub_site(self) -> str | None:
         name = banner_site_name(self.sel, self.profile)
         if name:
+            return name
+        name = banner_site_name(self.sel, self.profile, anywhere=True)
+        if name:
+            self._fallback("subSite", "banner-alt")
             return name
         for source, value in (
             ("og:site_name", meta(self.sel, "og:site_name")),

@@ -53,9 +53,10 @@ def canon(profile: SiteProfile, url: str, base: str | None = None) -> str:
     )
 
 
-def banner_site_name(sel: Selector, profile: SiteProfile) -> str | None:
-    """The (sub-)site named by the banner's alt text, or ``None``."""
-    for css in profile.banner_selectors:
+def banner_site_name(sel: Selector, profile: SiteProfile, anywhere: bool = False) -> str | None:
+    """The (sub-)site named by the banner's alt text, or ``None``. ``anywhere``: any image
+    whose alt text matches the profile's banner regex (the generic fallback)."""
+    for css in ("img::attr(alt)",) if anywhere else profile.banner_selectors:
         for alt in sel.css(css).getall():
             match = profile.banner_site_name_re.match(clean_text(alt))
             if match and clean_text(match.group("name")):

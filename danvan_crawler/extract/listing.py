@@ -94,7 +94,12 @@ class ListingPage:
     @cached_property
     def site_name(self) -> str | None:
         """The (sub-)site named by the banner."""
-        return banner_site_name(self.sel, self.profile)
+        name = banner_site_name(self.sel, self.profile)
+        if name is None:
+            name = banner_site_name(self.sel, self.profile, anywhere=True)
+            if name:
+                self.fallbacks["category_subsite"] = "banner-alt"
+        return name
 
     @cached_property
     def entries(self) -> list[ListingEntry]:

@@ -122,7 +122,7 @@ def find_subsites(
     page: Selector | str | bytes, page_url: str, profile: SiteProfile
 ) -> list[SubSiteLink]:
     """Every sub-site home linked from the page, with the category links listed in the
-    same menu item (the nearest ``<li>`` around the link, when there is one)."""
+    same menu item (see :func:`_nested_categories`)."""
     sel = _selector(page)
     found: dict[str, SubSiteLink] = {}
     for url, a in _links(sel, page_url, profile):
@@ -130,17 +130,32 @@ def find_subsites(
             continue
         match = profile.subsite_home_re.match(urlsplit(url).path)
         slug = match.group("slug") if match else ""
-        nested: list[str] = []
-        item = a.xpath("ancestor::li[1]")
-        if item:
-            for href in item[0].xpath(".//a/@href").getall():
-                child = canon(profile, href, page_url)
-                if classify(child, profile) == "category":
-                    nested.append(category_url(child, profile))
+        nested = _nested_categories(a, page_url, profile)
         known = found.get(url)
         merged = tuple(dict.fromkeys((*(known.category_urls if known else ()), *nested)))
         found[url] = SubSiteLink(url, slug, (known.name if known else "") or text_of(a), merged)
     return list(found.values())
+
+
+def _nested_categories(a: Selector, page_url: str, profile: SiteProfile) -> list[str]:
+    """Category links listed in the same menu item as the sub-site link ``a``: the link's
+    parent (or grandparent when the parent holds the link alone), unless that element is
+    the whole menu (it links the home page or another sub-site)."""
+    item = a.xpath("..")
+    if item and len(item[0].xpath(".//a[@href]")) <= 1:
+        item = item[0].xpath("..")
+    if not item:
+        return []
+    nested: list[str] = []
+    own = canon(profile, a.attrib.get("href", ""), page_url)
+    for href in item[0].xpath(".//a/@href").getall():
+        child = canon(profile, href, page_url)
+        kind = classify(child, profile)
+        if kind == "home" or (kind == "subsite" and child != own):
+            return []
+        if kind == "category":
+            nested.append(category_url(child, profile))
+    return nested
 
 
 def find_article_links(

@@ -320,8 +320,6 @@ class PortalSpider(scrapy.Spider):
         info = self.categories[category_url]
         listing = ListingPage(response.text, response.url, self.profile)
         self._stat("listing/pages")
-        for name in listing.fallbacks:
-            self._stat(f"extract/fallback/{name}")
         if info.name is None and listing.title:
             info.name = listing.title
         if info.sub_site is None and listing.site_name:
@@ -335,6 +333,8 @@ class PortalSpider(scrapy.Spider):
                 request = self.listing_request(page_url, info)
                 if request is not None:
                     yield request
+        for name in listing.fallbacks:
+            self._stat(f"extract/fallback/{name}")
         yield from self.discover(response)
 
     def note_listed(self, article_id: str, url: str, info: CategoryInfo) -> None:
