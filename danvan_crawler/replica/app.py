@@ -1,0 +1,82 @@
+"""Command-line entry of the replica: ``python -m danvan_crawler.replica`` / ``danvan replica``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from types import FrameType
+
+from danvan_crawler.replica.server import make_server
+
+logger = logging.getLogger(__name__)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="port (default 0: a free port)")
+    parser.add_argument(
+        "--articles", type=_positive, default=300, help="number of articles (default 300)"
+    )
+    parser.add_argument("--seed", type=int, default=1, help="world seed (default 1)")
+    parser.add_argument(
+        "--layout", choices=("classic", "modern"), default="classic", help="HTML layout"
+    )
+    parser.add_argument(
+        "--xss", action="store_true", help="plant XSS payloads in some article bodies"
+    )
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be >= 1")
+    return number
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Start the replica, print ``serving URL`` on stdout, serve until SIGTERM/SIGINT."""
+    try:
+        server, replica = make_server(
+            args.host,
+            args.port,
+            articles=args.articles,
+            seed=args.seed,
+            layout=args.layout,
+            xss=args.xss,
+        )
+    except OSError as exc:
+        print(
+            f"danvan replica: error: cannot listen on {args.host}:{args.port}: {exc}",
+            file=sys.stderr,
+        )
+        return 1
+    stop = threading.Event()
+
+    def _stop(signum: int, frame: FrameType | None) -> None:
+        if not stop.is_set():
+            stop.set()
+            threading.Thread(target=server.shutdown, daemon=True).start()
+
+    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    print(f"serving {replica.base}/", flush=True)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    finally:
+        server.server_close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m danvan_crawler.replica", description=__doc__.splitlines()[0]
+    )
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    return serve(args)

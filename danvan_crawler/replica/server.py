@@ -1,0 +1,401 @@
+"""The replica's HTTP server (stdlib ``http.server``), with ETag/Last-Modified/gzip.
+
+Routes (see docs/DESIGN.md and README.md next to this file):
+``/``, ``/vi-vn/ban/<slug>``, ``/vi-vn/chuyen-muc/<slug>/<n1>-<n2>[?trang=k]``,
+``/vi-vn/tin/<slug>/<n1>-<n2>-<id>``, ``/robots.txt``, ``/Uploads/...``, and the
+control endpoints under ``/_replica/``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import logging
+import random
+import re
+import threading
+from collections import Counter
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from danvan_crawler.replica import render as R
+from danvan_crawler.replica import world as Wd
+
+logger = logging.getLogger(__name__)
+
+ARTICLE_RE = re.compile(r"^/vi-vn/tin/[^/]+/(\d+)-(\d+)-(\d+)/?$")
+CATEGORY_RE = re.compile(r"^/vi-vn/chuyen-muc/[^/]+/(\d+-\d+)/?$")
+SUBSITE_RE = re.compile(r"^/vi-vn/ban/([^/]+)/?$")
+
+ROBOTS = """User-agent: *
+Disallow: /_replica/
+Disallow: /Admin/
+Disallow: /Search
+"""
+
+# Tiny bodies with the right magic numbers.
+JPEG = (
+    bytes.fromhex("ffd8ffe000104a46494600010100000100010000ffdb004300")
+    + bytes(64)
+    + bytes.fromhex("ffd9")
+)
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+DOC = bytes.fromhex("d0cf11e0a1b11ae1") + bytes(56)
+DOCX = b"PK\x03\x04" + bytes(26)
+UPLOADS: dict[str, tuple[str, bytes]] = {
+    "jpg": ("image/jpeg", JPEG),
+    "jpeg": ("image/jpeg", JPEG),
+    "png": ("image/png", b"\x89PNG\r\n\x1a\n" + bytes(16)),
+    "gif": ("image/gif", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;"),
+    "pdf": ("application/pdf", PDF),
+    "doc": ("application/msword", DOC),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", DOCX),
+    "css": ("text/css; charset=utf-8", b"body{font-family:sans-serif}\n"),
+    "js": ("text/javascript; charset=utf-8", b"/* site script */\n"),
+}
+HTML = "text/html; charset=utf-8"
+
+
+class Replica:
+    """World + layout + request statistics; shared by all handler threads."""
+
+    def __init__(self, world: Wd.World, layout: str = "classic") -> None:
+        self.world = world
+        self.layout = R.LAYOUTS[layout]()
+        self.layout_name = layout
+        self.base = ""
+        self.stats_lock = threading.Lock()
+        self.by_kind: Counter[str] = Counter()
+        self.by_status: Counter[str] = Counter()
+        self.by_kind_status: Counter[str] = Counter()
+        self.not_modified = 0
+        self.bytes_sent = 0
+
+    def count(self, kind: str, status: int, size: int) -> None:
+        with self.stats_lock:
+            self.by_kind[kind] += 1
+            self.by_status[str(status)] += 1
+            self.by_kind_status[f"{kind}/{status}"] += 1
+            self.bytes_sent += size
+            if status == 304:
+                self.not_modified += 1
+
+    def stats(self) -> dict[str, Any]:
+        with self.stats_lock:
+            return {
+                "total": sum(self.by_kind.values()),
+                "by_kind": {k: self.by_kind.get(k, 0) for k in ("listing", "article", "other")},
+                "by_status": dict(sorted(self.by_status.items())),
+                "by_kind_status": dict(sorted(self.by_kind_status.items())),
+                "not_modified": self.not_modified,
+                "bytes": self.bytes_sent,
+                "articles": len(self.world.metas),
+            }
+
+    def reset(self) -> None:
+        with self.stats_lock:
+            self.by_kind.clear()
+            self.by_status.clear()
+            self.by_kind_status.clear()
+            self.not_modified = 0
+            self.bytes_sent = 0
+
+    def ctx(self) -> R.Ctx:
+        return R.Ctx(self.world, self.base, self.layout_name)
+
+
+class Page:
+    """A response to send: status, kind (for stats), body, type, last-modified."""
+
+    __slots__ = ("body", "content_type", "extra", "kind", "last_modified", "status")
+
+    def __init__(
+        self,
+        status: int,
+        kind: str,
+        body: bytes,
+        content_type: str = HTML,
+        last_modified: datetime | None = None,
+    ) -> None:
+        self.status = status
+        self.kind = kind
+        self.body = body
+        self.content_type = content_type
+        self.last_modified = last_modified
+        self.extra: dict[str, str] = {}
+
+
+class Handler(BaseHTTPRequestHandler):
+    server_version = "Microsoft-IIS/10.0"
+    sys_version = ""
+    protocol_version = "HTTP/1.1"
+    replica: Replica  # set on the subclass by make_server
+
+    def log_message(self, format: str, *args: Any) -> None:
+        logger.debug("%s - " + format, self.address_string(), *args)
+
+    # -- dispatch -------------------------------------------------------------------------
+    def do_GET(self) -> None:
+        self._serve(head=False)
+
+    def do_HEAD(self) -> None:
+        self._serve(head=True)
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        split = urlsplit(self.path)
+        if not split.path.startswith("/_replica/"):
+            self._send_plain(405, b"method not allowed\n", "text/plain; charset=utf-8")
+            return
+        self._control("POST", split.path, parse_qs(split.query))
+
+    def _serve(self, head: bool) -> None:
+        split = urlsplit(self.path)
+        if split.path.startswith("/_replica/"):
+            self._control("GET", split.path, parse_qs(split.query))
+            return
+        try:
+            page = self.route(split.path, parse_qs(split.query))
+        except Exception:  # pragma: no cover - a bug: answer 500 and log it
+            logger.exception("replica error on %s", self.path)
+            page = Page(500, "other", b"internal error\n", "text/plain; charset=utf-8")
+        self._send_page(page, head)
+
+    # -- routes ---------------------------------------------------------------------------
+    def route(self, path: str, query: dict[str, list[str]]) -> Page:
+        rep = self.replica
+        w = rep.world
+        ctx = rep.ctx()
+        lay = rep.layout
+        if path == "/":
+            with w.lock:
+                latest = w.latest(10)
+                featured = self._featured(latest)
+            body = lay.home(ctx, featured, latest)
+            return Page(200, "other", body.encode(), HTML, w.last_modified())
+        if path == "/robots.txt":
+            return Page(200, "other", ROBOTS.encode(), "text/plain; charset=utf-8", Wd.WORLD_START)
+        if path.startswith("/Uploads/"):
+            ext = path.rsplit(".", 1)[-1].lower() if "." in path.rsplit("/", 1)[-1] else ""
+            if ext in UPLOADS:
+                ctype, data = UPLOADS[ext]
+                return Page(200, "other", data, ctype, Wd.WORLD_START)
+            return self._not_found("other")
+        m = ARTICLE_RE.match(path)
+        if m:
+            meta = w.by_id.get(int(m.group(3)))
+            if meta is None:
+                return self._not_found("article")
+            art = w.article(meta)
+            return Page(200, "article", lay.article(ctx, art).encode(), HTML, meta.updated)
+        m = CATEGORY_RE.match(path)
+        if m:
+            cat = next((c for c in Wd.CATEGORIES if c.numbers == m.group(1)), None)
+            if cat is None:
+                return self._not_found("listing")
+            items = w.listing(cat.key)
+            last = max(1, -(-len(items) // R.PER_PAGE))
+            raw = query.get("trang", ["1"])[0]
+            if not raw.isdigit() or not 1 <= int(raw) <= last:
+                return self._not_found("listing")
+            page = int(raw)
+            chunk = items[(page - 1) * R.PER_PAGE : page * R.PER_PAGE]
+            lm = max((x.updated for x in chunk), default=Wd.WORLD_START)
+            return Page(200, "listing", lay.listing(ctx, cat, page, last, chunk).encode(), HTML, lm)
+        m = SUBSITE_RE.match(path)
+        if m:
+            site = next((s for s in Wd.SITES[1:] if s.key == m.group(1)), None)
+            if site is None:
+                return self._not_found("other")
+            with w.lock:
+                latest = w.latest(10, site)
+            body = lay.subsite(ctx, site, latest)
+            lm = max((x.updated for x in latest), default=Wd.WORLD_START)
+            return Page(200, "other", body.encode(), HTML, lm)
+        return self._not_found("other")
+
+    def _featured(self, latest: list[Wd.Meta]) -> list[Wd.Meta]:
+        w = self.replica.world
+        rng = random.Random(f"{w.seed}:featured")
+        initial = [m for m in w.metas[: max(1, len(w.metas))] if m.copy_of is None]
+        picks = [initial[rng.randrange(len(initial))] for _ in range(6)]
+        picks.append(w.metas[0])  # the seed article
+        out: dict[int, Wd.Meta] = {m.id: m for m in latest[:6]}
+        for m in picks:
+            out.setdefault(m.id, m)
+        return list(out.values())
+
+    def _not_found(self, kind: str) -> Page:
+        body = self.replica.layout.not_found(self.replica.ctx()).encode()
+        return Page(404, kind, body, HTML, None)
+
+    # -- control ----------------------------------------------------------------------------
+    def _control(self, method: str, path: str, query: dict[str, list[str]]) -> None:
+        rep = self.replica
+        w = rep.world
+        try:
+            n = int(query.get("n", ["1"])[0])
+        except ValueError:
+            n = -1
+        if method == "GET" and path == "/_replica/truth.jsonl":
+            self._send_truth()
+            return
+        if method == "GET" and path == "/_replica/stats":
+            self._send_json(rep.stats())
+            return
+        if method == "POST" and path == "/_replica/stats/reset":
+            rep.reset()
+            self._send_json({"ok": True})
+            return
+        if method == "POST" and path in ("/_replica/publish", "/_replica/edit"):
+            if not 0 <= n <= 10000:
+                self._send_plain(
+                    400, b"n must be an integer 0..10000\n", "text/plain; charset=utf-8"
+                )
+                return
+            metas = w.publish(n) if path.endswith("publish") else w.edit(n)
+            self._send_json([rep.base + w.path(m) for m in metas])
+            return
+        if method == "GET" and path == "/_replica/info":
+            self._send_json(
+                {
+                    "base": rep.base,
+                    "articles": len(w.metas),
+                    "seed": w.seed,
+                    "layout": rep.layout_name,
+                    "xss": w.xss,
+                    "categories": [rep.base + c.path for c in Wd.CATEGORIES],
+                }
+            )
+            return
+        self._send_plain(404, b"unknown control endpoint\n", "text/plain; charset=utf-8")
+
+    def _send_truth(self) -> None:
+        rep = self.replica
+        w = rep.world
+        with w.lock:
+            metas = list(w.metas)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-ndjson; charset=utf-8")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        buf: list[bytes] = []
+        for meta in metas:
+            buf.append(json.dumps(w.truth(meta, rep.base), ensure_ascii=False).encode() + b"\n")
+            if len(buf) >= 200:
+                self.wfile.write(b"".join(buf))
+                buf.clear()
+        self.wfile.write(b"".join(buf))
+
+    def _send_json(self, data: Any) -> None:
+        body = json.dumps(data, ensure_ascii=False).encode()
+        self._send_plain(200, body, "application/json; charset=utf-8")
+
+    def _send_plain(self, status: int, body: bytes, ctype: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+    # -- HTTP semantics -------------------------------------------------------------------
+    def _send_page(self, page: Page, head: bool) -> None:
+        body = page.body
+        etag = '"' + hashlib.sha1(body).hexdigest()[:20] + '"'
+        lm = page.last_modified
+        lm_http = (
+            format_datetime(lm.astimezone(UTC).replace(microsecond=0), usegmt=True) if lm else None
+        )
+        status = page.status
+        if status == 200 and self._not_modified(etag, lm):
+            status = 304
+        use_gzip = (
+            status == 200
+            and page.content_type.startswith(("text/", "application/json"))
+            and len(body) > 256
+            and _accepts_gzip(self.headers.get("Accept-Encoding", ""))
+        )
+        if use_gzip:
+            body = gzip.compress(body, compresslevel=5, mtime=0)
+            etag = etag[:-1] + '-gz"'
+        self.send_response(status)
+        self.send_header("Content-Type", page.content_type)
+        if page.status == 200:
+            self.send_header("ETag", etag)
+            if lm_http:
+                self.send_header("Last-Modified", lm_http)
+            self.send_header("Cache-Control", "public, max-age=0, must-revalidate")
+            if page.content_type.startswith("text/"):
+                self.send_header("Vary", "Accept-Encoding")
+        if use_gzip:
+            self.send_header("Content-Encoding", "gzip")
+        if status == 304:
+            self.end_headers()
+            self.replica.count(page.kind, 304, 0)
+            return
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+        self.replica.count(page.kind, status, len(body))
+
+    def _not_modified(self, etag: str, lm: datetime | None) -> bool:
+        inm = self.headers.get("If-None-Match")
+        if inm is not None:
+            tags = {t.strip().removeprefix("W/") for t in inm.split(",")}
+            return "*" in tags or etag in tags or etag[:-1] + '-gz"' in tags
+        ims = self.headers.get("If-Modified-Since")
+        if ims and lm is not None:
+            try:
+                since = parsedate_to_datetime(ims)
+            except (TypeError, ValueError):
+                return False
+            if since.tzinfo is None:
+                since = since.replace(tzinfo=UTC)
+            return lm.replace(microsecond=0) <= since
+        return False
+
+
+def _accepts_gzip(header: str) -> bool:
+    for part in header.lower().split(","):
+        name, _, params = part.strip().partition(";")
+        if name.strip() in ("gzip", "*"):
+            q = params.strip()
+            return not (q.startswith("q=") and float(q[2:] or 0) == 0)
+    return False
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+
+def make_server(
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    articles: int = 300,
+    seed: int = 1,
+    layout: str = "classic",
+    xss: bool = False,
+) -> tuple[Server, Replica]:
+    world = Wd.World(articles=articles, seed=seed, xss=xss)
+    replica = Replica(world, layout)
+    handler = type("ReplicaHandler", (Handler,), {"replica": replica})
+    server = Server((host, port), handler)
+    shown_host = host if ":" not in host else f"[{host}]"
+    replica.base = f"http://{shown_host}:{server.server_address[1]}"
+    return server, replica

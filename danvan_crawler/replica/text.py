@@ -1,0 +1,138 @@
+"""Text helpers of the replica: cleaning as DESIGN.md defines it, slugs, awkward variants.
+
+Pure functions; the replica's ground truth uses :func:`clean` on its own data (never on
+its own HTML).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import unicodedata
+from urllib.parse import quote
+
+NBSP = "\u00a0"
+ZWSP = "\u200b"
+BOM = "\ufeff"
+
+_ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_WS_RE = re.compile(r"[\s\u00a0]+")
+
+
+def clean(text: str) -> str:
+    """NFC, zero-width/control characters removed, whitespace runs (NBSP too) -> one space."""
+    text = unicodedata.normalize("NFC", text)
+    text = _ZERO_WIDTH_RE.sub("", text)
+    text = _CONTROL_RE.sub(" ", text)
+    return _WS_RE.sub(" ", text).strip()
+
+
+def fold(text: str) -> str:
+    """Accent-fold Vietnamese text to ASCII (đ -> d), keeping other characters."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+#: Punctuation the CMS keeps (percent-encoded) in slugs.
+_KEPT = {"\u201c": "%E2%80%9C", "\u201d": "%E2%80%9D", "\ufffd": "%EF%BF%BD"}
+
+
+def slugify(title: str, *, keep_quotes: bool = False, mojibake_at: int | None = None) -> str:
+    """Lower-case accent-folded slug, percent-encoded upper-case.
+
+    ``keep_quotes`` keeps curly quotes (as ``%E2%80%9C``/``%E2%80%9D``); ``mojibake_at``
+    replaces the n-th non-ASCII letter of the title by U+FFFD (as the CMS does).
+    """
+    chars: list[str] = []
+    seen_non_ascii = 0
+    for ch in unicodedata.normalize("NFC", title):
+        if ch in "\u201c\u201d":
+            chars.append(ch if keep_quotes else " ")
+            continue
+        if ord(ch) > 127 and ch.isalpha():
+            if mojibake_at is not None and seen_non_ascii == mojibake_at:
+                chars.append("\ufffd")
+                seen_non_ascii += 1
+                continue
+            seen_non_ascii += 1
+        chars.append(ch)
+    folded = fold("".join(chars)).lower()
+    out: list[str] = []
+    dash = False
+    for ch in folded:
+        if ch.isascii() and ch.isalnum():
+            out.append(ch)
+            dash = False
+        elif ch in _KEPT:
+            out.append(_KEPT[ch])
+            dash = False
+        elif not dash and out:
+            out.append("-")
+            dash = True
+    return "".join(out).strip("-")
+
+
+def lower_percent(path: str) -> str:
+    """The same path with lower-case percent-encoding hex digits."""
+    return re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), path)
+
+
+def raw_quotes(path: str) -> str:
+    """The same path with curly quotes written raw (unencoded), as some links carry them."""
+    return path.replace("%E2%80%9C", "\u201c").replace("%E2%80%9D", "\u201d")
+
+
+def encode_path(path: str) -> str:
+    """Percent-encode a path (upper-case hex), keeping existing escapes."""
+    return quote(path, safe="/%-._~!$&'()*+,;=:@")
+
+
+# Tone-mark placement: new style (first) and old style (second).
+_TONE_PAIRS: tuple[tuple[str, str], ...] = (
+    ("hóa", "hoá"),
+    ("hòa", "hoà"),
+    ("ủy", "uỷ"),
+    ("thủy", "thuỷ"),
+    ("khỏe", "khoẻ"),
+    ("xóa", "xoá"),
+    ("tòa", "toà"),
+    ("lũy", "luỹ"),
+    ("họa", "hoạ"),
+    ("thỏa", "thoả"),
+)
+_TONE_MAP: dict[str, str] = {}
+for _new, _old in _TONE_PAIRS:
+    _TONE_MAP[_new] = _old
+    _TONE_MAP[_new.capitalize()] = _old.capitalize()
+_TONE_RE = re.compile(r"(?<!\w)(" + "|".join(map(re.escape, _TONE_MAP)) + r")(?!\w)")
+
+
+def mix_tones(text: str, rng: random.Random, p: float) -> str:
+    """Rewrite each new-style word (hóa, ủy...) in the old style with probability ``p``."""
+    if p <= 0:
+        return text
+    return _TONE_RE.sub(lambda m: _TONE_MAP[m.group(1)] if rng.random() < p else m.group(1), text)
+
+
+def roughen(text: str, rng: random.Random, *, nbsp: float, zw: float) -> str:
+    """Replace some spaces by NBSP (or a double space) and put zero-width spaces after some.
+
+    A zero-width character is only ever put next to a space, so removing it (as DESIGN
+    says) or treating it as a space gives the same cleaned text.
+    """
+    if nbsp <= 0 and zw <= 0:
+        return text
+    parts = text.split(" ")
+    out = [parts[0]]
+    for part in parts[1:]:
+        r = rng.random()
+        sep = " "
+        if r < nbsp:
+            sep = NBSP if rng.random() < 0.7 else " " + NBSP
+        elif r < nbsp + zw:
+            sep = " " + (ZWSP if rng.random() < 0.8 else BOM)
+        out.append(sep)
+        out.append(part)
+    return "".join(out)

@@ -1,0 +1,454 @@
+"""The replica's world: sites, categories, light per-article metadata, listings, truth.
+
+Only light metadata is kept per article (:class:`Meta`); text is generated on demand by
+:mod:`danvan_crawler.replica.generator` and cached in a small LRU.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import unicodedata
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+from danvan_crawler.replica import generator as G
+from danvan_crawler.replica.text import clean, slugify
+
+TZ = timezone(timedelta(hours=7))
+WORLD_START = datetime(2019, 1, 2, 7, 0, tzinfo=TZ)
+#: "now" of the world: every generated date is before it; publish/edit tick after it.
+WORLD_NOW = datetime(2025, 10, 31, 17, 0, tzinfo=TZ)
+TICK = 7 * 60  # seconds between two publish/edit events
+
+WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
+TRACKING = (
+    "utm_source=facebook&utm_medium=social",
+    "utm_source=zalo&utm_medium=chat&utm_campaign=tin-moi",
+    "fbclid=IwAR0dQx7T3kQ2",
+    "zarsrc=30&utm_source=zalo",
+    "gidzl=8Kx2Qm",
+)
+
+
+@dataclass(frozen=True)
+class Site:
+    key: str
+    name: str
+    banner: str
+    home: str  # path
+    article_n1: int
+
+
+@dataclass(frozen=True)
+class Category:
+    key: int
+    name: str
+    slug: str
+    numbers: str
+    site: Site
+    article_n2: int
+
+    @property
+    def path(self) -> str:
+        return f"/vi-vn/chuyen-muc/{self.slug}/{self.numbers}"
+
+
+MAIN = Site("main", "Tỉnh ủy Nghệ An", "Banner Tỉnh ủy Nghệ An (Home-latest-1)", "/", 73410)
+SUB = Site(
+    "ban-dan-van-tinh-uy",
+    "Ban dân vận tỉnh ủy",
+    "Banner Ban dân vận tỉnh ủy sub-site-1",
+    "/vi-vn/ban/ban-dan-van-tinh-uy",
+    783534,
+)
+SITES = (MAIN, SUB)
+
+CATEGORIES: tuple[Category, ...] = (
+    Category(0, "Thời sự", "thoi-su", "73410-203449", MAIN, 486108),
+    Category(1, "Xây dựng Đảng", "xay-dung-dang", "231047-16570", MAIN, 16570),
+    Category(2, "Chính quyền", "chinh-quyen", "156332-697469", MAIN, 697469),
+    Category(3, "Kinh tế - Xã hội", "kinh-te-xa-hoi", "506432-11873", MAIN, 11873),
+    Category(4, "Quốc phòng - An ninh", "quoc-phong-an-ninh", "73410-552301", MAIN, 552301),
+    Category(5, "Mặt trận - Đoàn thể", "mat-tran-doan-the", "231047-340915", MAIN, 340915),
+    Category(6, "Dân vận khéo", "dan-van-kheo", "405534-193312", SUB, 193312),
+    Category(7, "Tin hoạt động", "tin-hoat-dong", "405534-193301", SUB, 193301),
+    Category(8, "Dân chủ ở cơ sở", "dan-chu-o-co-so", "405534-193327", SUB, 193327),
+    Category(
+        9, "Công tác tôn giáo - dân tộc", "cong-tac-ton-giao-dan-toc", "405534-193340", SUB, 193340
+    ),
+)
+SEED_CATEGORY = 6
+SEED_EXTRA = 1
+SEED_DATE = datetime(2023, 2, 15, 9, 12, tzinfo=TZ)
+
+#: Date formats (index into this tuple is Meta.fmt)
+DATE_FORMATS = ("weekday", "dash", "date", "ngay")
+
+
+def format_published(dt: datetime, fmt: int) -> str:
+    d = dt.astimezone(TZ)
+    if DATE_FORMATS[fmt] == "weekday":
+        return f"{WEEKDAYS[d.weekday()]}, {d:%d/%m/%Y %H:%M}"
+    if DATE_FORMATS[fmt] == "dash":
+        return f"{d:%d/%m/%Y - %H:%M}"
+    if DATE_FORMATS[fmt] == "date":
+        return f"{d:%d-%m-%Y}"
+    return f"{d:%H:%M} ngày {d:%d/%m/%Y}"
+
+
+def format_modified(dt: datetime) -> str:
+    return f"Cập nhật lúc {dt.astimezone(TZ):%H:%M ngày %d/%m/%Y}"
+
+
+def iso(dt: datetime) -> str:
+    return dt.astimezone(TZ).isoformat()
+
+
+class Meta:
+    """Light metadata of one article."""
+
+    __slots__ = (
+        "cat",
+        "copy_of",
+        "extra",
+        "fmt",
+        "id",
+        "index",
+        "mod",
+        "nfd",
+        "pub",
+        "slug_kind",
+        "version",
+        "xss",
+    )
+
+    def __init__(self, index: int, article_id: int, cat: int, pub: datetime, fmt: int) -> None:
+        self.index = index
+        self.id = article_id
+        self.cat = cat
+        self.extra: tuple[int, ...] = ()
+        self.pub = pub
+        self.mod: datetime | None = None
+        self.fmt = fmt
+        self.version = 0
+        self.copy_of: int | None = None  # index of the original
+        self.nfd = False
+        self.xss = False
+        self.slug_kind = 0  # 0 plain, 1 keep curly quotes, 2 mojibake
+
+    @property
+    def updated(self) -> datetime:
+        return self.mod or self.pub
+
+    @property
+    def categories(self) -> tuple[int, ...]:
+        return (self.cat, *self.extra)
+
+
+@dataclass
+class Article:
+    """Everything needed to render or describe one article."""
+
+    meta: Meta
+    content: G.Content  # printed (NFC)
+    refs: list[G.DocRef]
+    path: str
+    alt_path: str
+
+
+class World:
+    def __init__(self, *, articles: int = 300, seed: int = 1, xss: bool = False) -> None:
+        if articles < 1:
+            raise ValueError("articles must be >= 1")
+        self.seed = seed
+        self.xss = xss
+        self.lock = threading.RLock()
+        self.metas: list[Meta] = []
+        self.by_id: dict[int, Meta] = {}
+        self._titles: dict[int, tuple[str, str, str]] = {}
+        self._cache: OrderedDict[tuple[int, int], Article] = OrderedDict()
+        self.now = WORLD_NOW
+        self.publish_count = 0
+        self.edit_count = 0
+        self._generate(articles)
+        self.listings: dict[int, list[Meta]] = {}
+        self._sort_all()
+
+    # -- generation -------------------------------------------------------------------
+    def _generate(self, n: int) -> None:
+        rng = random.Random(f"world:{self.seed}")
+        ids = rng.sample(range(100000, 1000000), n)
+        span = (WORLD_NOW - WORLD_START).total_seconds() - 86400
+        for i in range(n):
+            frac = (i + rng.random() * 0.9) / n
+            day = WORLD_START + timedelta(seconds=int(span * frac))
+            minute = rng.randrange(6 * 60, 21 * 60 + 45)
+            pub = day.replace(hour=minute // 60, minute=minute % 60, second=0)
+            fmt = i % 4
+            if i == 0:
+                pub, fmt = SEED_DATE, 0
+            if DATE_FORMATS[fmt] == "date":
+                pub = pub.replace(hour=0, minute=0)
+            meta = Meta(i, ids[i], rng.randrange(len(CATEGORIES)), pub, fmt)
+            r = rng.random()
+            if r < 0.09:
+                other = rng.randrange(len(CATEGORIES))
+                if other != meta.cat:
+                    meta.extra = (other,)
+            if rng.random() < 0.1:
+                meta.mod = min(
+                    pub + timedelta(minutes=rng.randint(45, 60 * 24 * 9)),
+                    WORLD_NOW - timedelta(hours=1),
+                )
+            meta.nfd = rng.random() < 0.07
+            meta.xss = self.xss and rng.random() < 0.06
+            s = rng.random()
+            meta.slug_kind = 2 if s < 0.04 else (1 if s < 0.75 else 0)
+            if i >= 40 and rng.random() < 0.02:
+                original = rng.randrange(1, i - 20)
+                if self.metas[original].copy_of is None and self.metas[original].extra == ():
+                    meta.copy_of = original
+                    meta.cat = self.metas[original].cat
+                    meta.mod = None
+            if i == 0:
+                meta.cat, meta.extra, meta.mod = SEED_CATEGORY, (SEED_EXTRA,), None
+                meta.nfd = meta.xss = False
+            self.metas.append(meta)
+            self.by_id[meta.id] = meta
+        # originals of copies are never edited (their copy must stay a near-duplicate)
+        self._dup_originals = {m.copy_of for m in self.metas if m.copy_of is not None}
+
+    def _sort(self, cat: int) -> None:
+        items = [m for m in self.metas if cat in m.categories]
+        items.sort(key=lambda m: (m.updated, m.id), reverse=True)
+        self.listings[cat] = items
+
+    def _sort_all(self) -> None:
+        buckets: dict[int, list[Meta]] = {c.key: [] for c in CATEGORIES}
+        for m in self.metas:
+            for c in m.categories:
+                buckets[c].append(m)
+        for items in buckets.values():
+            items.sort(key=lambda m: (m.updated, m.id), reverse=True)
+        self.listings = buckets
+
+    # -- titles and paths -------------------------------------------------------------
+    def _base(self, meta: Meta) -> int:
+        return meta.copy_of if meta.copy_of is not None else meta.index
+
+    def title_info(self, meta: Meta) -> tuple[str, str, str]:
+        """(printed title NFC, primary slug, alternate slug)."""
+        cached = self._titles.get(meta.index)
+        if cached is not None:
+            return cached
+        if meta.index == 0:
+            title = G.seed_content().title
+        else:
+            base = self._base(meta)
+            raw, citations = G.title_for(self.seed, base, self.metas[base].pub.year)
+            content = G.Content(title=raw, lead="", paragraphs=[])
+            content.citations = citations
+            style = G.style_for(self.seed, base)
+            title = G.printed(content, style, self.seed, base).title
+        ctitle = clean(title)
+        rng = random.Random(f"{self.seed}:slug:{meta.index}")
+        slug = slugify(
+            ctitle,
+            keep_quotes=meta.slug_kind >= 1,
+            mojibake_at=rng.randrange(3) if meta.slug_kind == 2 else None,
+        )
+        words = ctitle.split(" ")
+        alt = slugify(
+            " ".join(words[: max(3, len(words) - 2)]) + " " + rng.choice(("moi", "cu", "1"))
+        )
+        info = (title, slug, alt)
+        self._titles[meta.index] = info
+        return info
+
+    def numbers(self, meta: Meta) -> str:
+        cat = CATEGORIES[meta.cat]
+        return f"{cat.site.article_n1}-{cat.article_n2}-{meta.id}"
+
+    def path(self, meta: Meta) -> str:
+        return f"/vi-vn/tin/{self.title_info(meta)[1]}/{self.numbers(meta)}"
+
+    def alt_path(self, meta: Meta) -> str:
+        return f"/vi-vn/tin/{self.title_info(meta)[2]}/{self.numbers(meta)}"
+
+    def site_of(self, meta: Meta) -> Site:
+        return CATEGORIES[meta.cat].site
+
+    # -- content ------------------------------------------------------------------------
+    def article(self, meta: Meta) -> Article:
+        key = (meta.index, meta.version)
+        with self.lock:
+            cached = self._cache.get(key)
+            if cached is not None:
+                self._cache.move_to_end(key)
+                return cached
+        if meta.index == 0:
+            content = G.seed_content()
+            refs = list(G.SEED_REFS)
+            shown = content
+        else:
+            base = self._base(meta)
+            base_meta = self.metas[base]
+            date_path = f"{base_meta.pub:%Y/%m}"
+            raw = G.build(
+                self.seed,
+                meta.index,
+                base,
+                base_meta.pub.year,
+                date_path,
+                base_meta.id,
+                meta.version,
+                meta.copy_of,
+            )
+            refs = raw.doc_refs()
+            style = G.style_for(self.seed, base)
+            shown = G.printed(raw, style, self.seed, base)
+            shown.title = self.title_info(meta)[0]
+        art = Article(meta, shown, refs, self.path(meta), self.alt_path(meta))
+        with self.lock:
+            self._cache[key] = art
+            while len(self._cache) > 4096:
+                self._cache.popitem(last=False)
+        return art
+
+    # -- listings -----------------------------------------------------------------------
+    def listing(self, cat: int) -> list[Meta]:
+        return self.listings[cat]
+
+    def latest(self, n: int, site: Site | None = None) -> list[Meta]:
+        cats = [c.key for c in CATEGORIES if site is None or c.site is site]
+        seen: dict[int, Meta] = {}
+        for c in cats:
+            for m in self.listings[c][:n]:
+                seen[m.id] = m
+        return sorted(seen.values(), key=lambda m: (m.updated, m.id), reverse=True)[:n]
+
+    def last_modified(self) -> datetime:
+        return max(
+            (items[0].updated for items in self.listings.values() if items), default=self.now
+        )
+
+    # -- mutations ----------------------------------------------------------------------
+    def _tick(self) -> datetime:
+        self.now = self.now + timedelta(seconds=TICK)
+        return self.now
+
+    def publish(self, n: int) -> list[Meta]:
+        with self.lock:
+            self.publish_count += 1
+            rng = random.Random(f"{self.seed}:publish:{self.publish_count}")
+            out: list[Meta] = []
+            for _ in range(n):
+                article_id = rng.randrange(100000, 1000000)
+                while article_id in self.by_id:
+                    article_id = rng.randrange(100000, 1000000)
+                index = len(self.metas)
+                fmt = index % 4
+                if DATE_FORMATS[fmt] == "date":
+                    fmt = 0
+                meta = Meta(index, article_id, rng.randrange(len(CATEGORIES)), self._tick(), fmt)
+                meta.nfd = rng.random() < 0.07
+                meta.xss = self.xss and rng.random() < 0.06
+                s = rng.random()
+                meta.slug_kind = 2 if s < 0.04 else (1 if s < 0.75 else 0)
+                self.metas.append(meta)
+                self.by_id[meta.id] = meta
+                out.append(meta)
+            for c in {c for m in out for c in m.categories}:
+                self._sort(c)
+            return out
+
+    def edit(self, n: int) -> list[Meta]:
+        with self.lock:
+            self.edit_count += 1
+            rng = random.Random(f"{self.seed}:edit:{self.edit_count}")
+            eligible = [
+                m
+                for m in self.metas
+                if m.index != 0 and m.copy_of is None and m.index not in self._dup_originals
+            ]
+            chosen = rng.sample(eligible, min(n, len(eligible)))
+            for meta in chosen:
+                meta.version += 1
+                meta.mod = self._tick()
+            for c in {c for m in chosen for c in m.categories}:
+                self._sort(c)
+            return chosen
+
+    # -- truth --------------------------------------------------------------------------
+    def truth(self, meta: Meta, base_url: str) -> dict[str, Any]:
+        art = self.article(meta)
+        c = art.content
+        site = self.site_of(meta)
+        cat = CATEGORIES[meta.cat]
+        body = [clean(c.lead)] + [clean(p.text) for p in c.paragraphs]
+        url = base_url + art.path
+        breadcrumbs = [{"name": "Trang chủ", "url": base_url + "/"}]
+        if site is not MAIN:
+            breadcrumbs.append({"name": site.name, "url": base_url + site.home})
+        breadcrumbs.append({"name": cat.name, "url": base_url + cat.path})
+        images = [
+            {"url": base_url + img.src, "caption": clean(img.caption) if img.caption else None}
+            for _, img in c.images
+        ]
+        categories = sorted(
+            (
+                {
+                    "name": CATEGORIES[k].name,
+                    "url": base_url + CATEGORIES[k].path,
+                    "slug": CATEGORIES[k].slug,
+                    "subSite": CATEGORIES[k].site.name,
+                }
+                for k in meta.categories
+            ),
+            key=lambda d: d["url"],
+        )
+        authors = []
+        if c.author:
+            authors.append(
+                {
+                    "name": clean(c.author_name or c.author),
+                    "nameRaw": clean(c.author),
+                    "role": clean(c.role) if c.role else None,
+                }
+            )
+        row: dict[str, Any] = {
+            "articleId": str(meta.id),
+            "url": url,
+            "canonicalUrl": url,
+            "headline": clean(c.title),
+            "description": clean(c.lead),
+            "articleBody": "\n".join(body),
+            "datePublished": iso(meta.pub),
+            "datePublishedRaw": format_published(meta.pub, meta.fmt),
+            "dateModified": iso(meta.mod) if meta.mod else None,
+            "dateModifiedRaw": format_modified(meta.mod) if meta.mod else None,
+            "authors": authors,
+            "breadcrumbs": breadcrumbs,
+            "inLanguage": "vi",
+            "mainImage": {"url": images[0]["url"]} if images else None,
+            "images": images,
+            "categories": categories,
+            "subSite": site.name,
+            "attachments": [{"url": base_url + p, "name": name} for p, name in c.attachments],
+            "documentRefs": [r.as_truth() for r in art.refs],
+            "duplicateOf": str(self.metas[meta.copy_of].id) if meta.copy_of is not None else None,
+        }
+        if meta.xss:
+            row["xss"] = True
+        return row
+
+
+def nfd(text: str) -> str:
+    return unicodedata.normalize("NFD", text)
+
+
+def utc(dt: datetime) -> datetime:
+    return dt.astimezone(UTC)

@@ -1,0 +1,140 @@
+"""Shared fixtures: the replica portal running in a subprocess on 127.0.0.1.
+
+``replica`` (session scope) is one default world (300 articles, seed 1) that tests must
+not mutate; ``replica_factory(**opts)`` starts fresh instances (any CLI option, e.g.
+``articles=40, layout="modern", xss=True``) that are stopped at the end of the test.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Loopback only: never go through a proxy configured in the environment.
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+class ReplicaClient:
+    """A running replica subprocess and a tiny urllib client for it."""
+
+    def __init__(self, **opts: Any) -> None:
+        args = [sys.executable, "-m", "danvan_crawler.replica", "--host", "127.0.0.1"]
+        opts.setdefault("port", 0)
+        for key, value in opts.items():
+            flag = "--" + key.replace("_", "-")
+            if value is True:
+                args.append(flag)
+            elif value is not False and value is not None:
+                args += [flag, str(value)]
+        env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        self.proc = subprocess.Popen(
+            args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env
+        )
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline().strip()
+        if not line.startswith("serving http://"):
+            self.proc.kill()
+            _, err = self.proc.communicate()
+            raise RuntimeError(f"replica did not start: {line!r} {err}")
+        self.url: str = line.split(" ", 1)[1]  # ends with "/"
+        self.base: str = self.url.rstrip("/")
+
+    # -- plain HTTP ----------------------------------------------------------------------
+    def request(
+        self,
+        path: str,
+        headers: dict[str, str] | None = None,
+        method: str = "GET",
+        data: bytes | None = None,
+    ) -> tuple[int, dict[str, str], bytes]:
+        url = path if path.startswith("http") else self.base + path
+        req = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
+        try:
+            with _OPENER.open(req, timeout=120) as resp:
+                return resp.status, {k.lower(): v for k, v in resp.headers.items()}, resp.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, {k.lower(): v for k, v in exc.headers.items()}, exc.read()
+
+    def get(
+        self, path: str, headers: dict[str, str] | None = None
+    ) -> tuple[int, dict[str, str], bytes]:
+        """GET ``path`` (relative to the base or absolute); the body is decoded from gzip."""
+        status, hdrs, body = self.request(path, headers)
+        if hdrs.get("content-encoding") == "gzip":
+            body = gzip.decompress(body)
+        return status, hdrs, body
+
+    def text(self, path: str) -> str:
+        status, _, body = self.get(path)
+        assert status == 200, (path, status)
+        return body.decode("utf-8")
+
+    def _post_json(self, path: str) -> Any:
+        status, _, body = self.request(path, method="POST", data=b"")
+        assert status == 200, (path, status, body)
+        return json.loads(body)
+
+    # -- control endpoints ---------------------------------------------------------------
+    def truth(self) -> list[dict[str, Any]]:
+        return [
+            json.loads(line) for line in self.text("/_replica/truth.jsonl").splitlines() if line
+        ]
+
+    def stats(self) -> dict[str, Any]:
+        return json.loads(self.text("/_replica/stats"))
+
+    def reset_stats(self) -> None:
+        self._post_json("/_replica/stats/reset")
+
+    def publish(self, n: int = 1) -> list[str]:
+        return self._post_json(f"/_replica/publish?n={n}")
+
+    def edit(self, n: int = 1) -> list[str]:
+        return self._post_json(f"/_replica/edit?n={n}")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        for stream in (self.proc.stdout, self.proc.stderr):
+            if stream:
+                stream.close()
+
+
+@pytest.fixture(scope="session")
+def replica() -> Iterator[ReplicaClient]:
+    """The default replica (300 articles, seed 1), shared by the session: do not mutate."""
+    client = ReplicaClient()
+    yield client
+    client.stop()
+
+
+@pytest.fixture
+def replica_factory() -> Iterator[Callable[..., ReplicaClient]]:
+    """Start fresh replicas with any CLI options; all are stopped after the test."""
+    started: list[ReplicaClient] = []
+
+    def start(**opts: Any) -> ReplicaClient:
+        client = ReplicaClient(**opts)
+        started.append(client)
+        return client
+
+    yield start
+    for client in started:
+        client.stop()
