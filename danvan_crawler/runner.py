@@ -106,6 +106,23 @@ def preflight(config: Config) -> None:
 # --- logging --------------------------------------------------------------------
 
 
+class OneLineFormatter(logging.Formatter):
+    """Console format: one line per record; a traceback becomes ``(Type: message)``
+    there and stays whole in the log file."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        saved = record.exc_info, record.exc_text, record.stack_info
+        record.exc_info = record.exc_text = record.stack_info = None
+        try:
+            text = super().format(record)
+        finally:
+            record.exc_info, record.exc_text, record.stack_info = saved
+        exc = saved[0][1] if saved[0] else None
+        if exc is not None:
+            text += f" ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
+        return text
+
+
 def setup_logging(config: Config, options: RunOptions, tty: bool) -> int:
     """Console handler (warnings and errors; errors only with --quiet; info with
     --verbose) and, with ``log_file``, a file handler at INFO. Returns the lowest level."""
@@ -120,10 +137,10 @@ def setup_logging(config: Config, options: RunOptions, tty: bool) -> int:
         from rich.logging import RichHandler
 
         console = RichHandler(console=get_console(), show_path=False, markup=False)
-        console.setFormatter(logging.Formatter("[%(name)s] %(message)s"))
+        console.setFormatter(OneLineFormatter("[%(name)s] %(message)s"))
     else:
         console = logging.StreamHandler(sys.stderr)
-        console.setFormatter(logging.Formatter(LOG_FORMAT))
+        console.setFormatter(OneLineFormatter(LOG_FORMAT))
     console.setLevel(console_level)
     root.addHandler(console)
     level = console_level
