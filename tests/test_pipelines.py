@@ -1,0 +1,248 @@
+"""Item pipelines (danvan_crawler.pipelines): directly and inside real Scrapy crawls."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import pytest_twisted
+import scrapy
+from scrapy.exceptions import DropItem
+from scrapy.utils.test import get_crawler
+
+from danvan_crawler.items import Article
+from danvan_crawler.pipelines import (
+    ITEM_PIPELINES,
+    EnrichPipeline,
+    NormalizePipeline,
+    ValidatePipeline,
+)
+from danvan_crawler.store import open_store
+from tests.test_store import BASE, CAT_A, CAT_B, article, body
+
+SCHEMA = json.loads(
+    (Path(__file__).resolve().parents[1] / "danvan_crawler/schema/article.schema.json").read_text(
+        encoding="utf-8"
+    )
+)
+
+
+class ItemsSpider(scrapy.Spider):
+    """Yields the items it is given, as a spider's callbacks would."""
+
+    name = "items"
+    items: list[Any]
+
+    async def start(self) -> AsyncIterator[Any]:
+        for item in self.items:
+            yield item
+
+
+def crawl_settings(tmp_path: Path, feed: Path) -> dict[str, Any]:
+    return {
+        "ITEM_PIPELINES": ITEM_PIPELINES,
+        "DANVAN_DB": str(tmp_path / "danvan.db"),
+        "FEEDS": {str(feed): {"format": "jsonlines", "overwrite": True, "store_empty": False}},
+        "FEED_STORE_EMPTY": False,
+        "LOG_LEVEL": "INFO",
+    }
+
+
+def read_lines(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def stats_of(crawler: Any) -> dict[str, Any]:
+    return dict(crawler.stats.get_stats())
+
+
+# -- validate --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"headline": "  "}, "missing_headline"),
+        ({"articleId": None}, "missing_articleId"),
+        ({"datePublished": None}, "missing_datePublished"),
+        ({"articleId": "12a"}, "bad_articleId"),
+        ({"url": "/vi-vn/tin/x/1-2-100"}, "bad_url"),
+        ({"articleId": "101"}, "id_url_mismatch"),
+        ({"datePublished": "27/11/2023 08:30"}, "bad_datePublished"),
+        ({"datePublished": "2023-11-27T08:30:00"}, "bad_datePublished"),  # no offset
+        ({"dateModified": "hôm qua"}, "bad_dateModified"),
+    ],
+)
+def test_validate_drops_with_a_counted_reason(change: dict[str, Any], reason: str) -> None:
+    crawler = get_crawler(ItemsSpider)
+    pipeline = ValidatePipeline.from_crawler(crawler)
+    with pytest.raises(DropItem, match=reason):
+        pipeline.process_item(article("100", **change))
+    assert crawler.stats.get_value(f"danvan/validate/dropped/{reason}") == 1
+    assert crawler.stats.get_value("danvan/validate/ok") is None
+
+
+def test_validate_passes_a_sane_article_and_respects_required_fields_setting() -> None:
+    crawler = get_crawler(ItemsSpider, {"DANVAN_REQUIRED_FIELDS": ["articleId", "url"]})
+    pipeline = ValidatePipeline.from_crawler(crawler)
+    item = article("100", headline="")
+    assert pipeline.process_item(item) is item
+    assert crawler.stats.get_value("danvan/validate/ok") == 1
+
+
+# -- normalize -------------------------------------------------------------------------------
+
+
+def test_normalize_text_fields_and_urls() -> None:
+    crawler = get_crawler(ItemsSpider)
+    pipeline = NormalizePipeline.from_crawler(crawler)
+    nfd_headline = unicodedata.normalize("NFD", "Thái Hòa\u00a0 thực\u200b hiện  tốt ")
+    item = article(
+        "100",
+        headline=nfd_headline,
+        description="\u00a0Lead\u00a0\u00a0text\x07 ",
+        articleBody=" Đoạn\u00a0một\u00a0\u00a0dài. \n\n\u200b\n  Đoạn   hai\t. \r\n",
+        url="http://NGHEAN.dcs.vn/vi-vn/tin/slug-%e2%80%9d/1-2-100/?utm_source=zalo&fbclid=x",
+        authors=[{"name": "Nguyễn\u00a0Mạnh  Khôi", "nameRaw": " Nguyễn Mạnh Khôi ", "role": None}],
+        images=[{"url": f"{BASE}/Uploads/a.jpg?gidzl=1", "caption": "Ảnh\u00a0\u00a01"}],
+        categories=[dict(CAT_A, url=CAT_A["url"] + "/")],
+    )
+    out = pipeline.process_item(item)
+    assert out["headline"] == "Thái Hòa thực hiện tốt"  # tone placement kept, NFC
+    assert unicodedata.is_normalized("NFC", out["headline"])
+    assert out["description"] == "Lead text"
+    assert out["articleBody"] == "Đoạn một dài.\nĐoạn hai ."
+    assert out["url"] == "http://nghean.dcs.vn/vi-vn/tin/slug-%E2%80%9D/1-2-100"
+    assert out["authors"] == [
+        {"name": "Nguyễn Mạnh Khôi", "nameRaw": "Nguyễn Mạnh Khôi", "role": None}
+    ]
+    assert out["images"] == [{"url": f"{BASE}/Uploads/a.jpg", "caption": "Ảnh 1"}]
+    assert out["categories"][0]["url"] == CAT_A["url"]
+    assert crawler.stats.get_value("danvan/normalize/changed/headline") == 1
+    assert crawler.stats.get_value("danvan/normalize/changed/subSite") is None
+
+
+def test_normalize_uses_the_site_base_scheme_and_works_on_dataclass_items() -> None:
+    crawler = get_crawler(ItemsSpider, {"DANVAN_SITE_URL": BASE})
+    pipeline = NormalizePipeline.from_crawler(crawler)
+    data = article("100", url="http://nghean.dcs.vn/vi-vn/tin/x/1-2-100/", headline=" A\u00a0B ")
+    item = Article(**data)
+    out = pipeline.process_item(item)
+    assert isinstance(out, Article)
+    assert out.url == f"{BASE}/vi-vn/tin/x/1-2-100"
+    assert out.headline == "A B"
+
+
+# -- enrich ----------------------------------------------------------------------------------
+
+
+def test_enrich_sets_document_refs() -> None:
+    crawler = get_crawler(ItemsSpider)
+    pipeline = EnrichPipeline.from_crawler(crawler)
+    item = article(
+        "100",
+        headline="Kết quả thực hiện Nghị quyết số 25-NQ/TW",
+        articleBody="Ban hành Quy chế số 07-QC/TU, ngày 08/12/2021; Nghị quyết 25-NQ/TW.",
+    )
+    out = pipeline.process_item(item)
+    assert [(r["code"], r["number"], r["issuer"]) for r in out["documentRefs"]] == [
+        ("NQ", "25", "TW"),
+        ("QC", "7", "TU"),
+    ]
+    assert crawler.stats.get_value("danvan/enrich/documentRefs") == 2
+    assert crawler.stats.get_value("danvan/enrich/with_documentRefs") == 1
+
+
+# -- the whole chain in real crawls -------------------------------------------------------------
+
+
+def _first_run_items() -> list[Any]:
+    dirty = article(
+        "100",
+        headline="Thái Hòa thực hiện tốt\u00a0Quy chế",
+        articleBody=body(100) + "\nThực hiện Quy chế số 07-QC/TU.",
+        url=f"{BASE}/vi-vn/tin/bai-viet-100/73410-486108-100?utm_source=zalo",
+        categories=[CAT_B],
+    )
+    same_other_category = dict(dirty, categories=[CAT_A])
+    other = Article(**article("200", datePublished="2023-11-28T08:30:00+07:00"))
+    invalid = article("300", headline="")
+    copy = article(
+        "400",
+        headline="Thái Hòa thực hiện tốt Quy chế",
+        articleBody=body(100) + "\nThực hiện Quy chế số 07-QC/TU.",
+        datePublished="2023-12-01T08:30:00+07:00",
+    )
+    return [dirty, same_other_category, other, invalid, copy]
+
+
+@pytest_twisted.inlineCallbacks
+def test_crawls_emit_only_changes_and_store_one_record_per_article(tmp_path: Path):
+    # Run 1: everything is new.
+    feed1 = tmp_path / "run1.jsonl"
+    crawler = get_crawler(ItemsSpider, crawl_settings(tmp_path, feed1))
+    yield crawler.crawl(items=_first_run_items())
+    lines = read_lines(feed1)
+    for line in lines:
+        jsonschema.validate(line, SCHEMA)
+    assert [(x["articleId"], x["change"], x["duplicateOf"]) for x in lines] == [
+        ("100", "new", None),
+        ("200", "new", None),
+        ("400", "new", "100"),
+    ]
+    first = lines[0]
+    assert first["url"] == f"{BASE}/vi-vn/tin/bai-viet-100/73410-486108-100"
+    assert first["headline"] == "Thái Hòa thực hiện tốt Quy chế"
+    assert first["documentRefs"] == [
+        {
+            "kind": "Quy chế",
+            "number": "7",
+            "code": "QC",
+            "issuer": "TU",
+            "raw": "Quy chế số 07-QC/TU",
+        }
+    ]
+    stats = stats_of(crawler)
+    assert stats["danvan/validate/dropped/missing_headline"] == 1
+    assert stats["danvan/dedupe/same_id"] == 1
+    assert stats["danvan/dedupe/near_duplicate"] == 1
+    assert stats["danvan/store/new"] == 3
+    with open_store(tmp_path / "danvan.db") as st:
+        assert st.count() == 3
+        cats = [c["url"] for c in st.get("100")["categories"]]
+        assert cats == sorted([CAT_A["url"], CAT_B["url"]])
+        assert [r["articleId"] for r in st.latest(None, 10)] == ["200", "100"]
+
+    # Run 2: nothing changed, so no feed file at all.
+    feed2 = tmp_path / "run2.jsonl"
+    crawler = get_crawler(ItemsSpider, crawl_settings(tmp_path, feed2))
+    yield crawler.crawl(items=_first_run_items())
+    assert not feed2.exists()
+    stats = stats_of(crawler)
+    assert stats["danvan/store/unchanged"] == 3
+    assert "danvan/store/new" not in stats and "danvan/store/updated" not in stats
+
+    # Run 3: one article edited, one seen under an alias URL, one new.
+    edited = article(
+        "200",
+        datePublished="2023-11-28T08:30:00+07:00",
+        articleBody=body(200) + "\nĐoạn bổ sung.",
+        dateModified="2023-11-29T10:00:00+07:00",
+        dateModifiedRaw="Cập nhật lúc 10:00 ngày 29/11/2023",
+    )
+    alias = dict(_first_run_items()[0], url="http://nghean.dcs.vn/vi-vn/tin/cu/1-2-100/")
+    feed3 = tmp_path / "run3.jsonl"
+    crawler = get_crawler(ItemsSpider, crawl_settings(tmp_path, feed3))
+    yield crawler.crawl(items=[edited, alias, article("500")])
+    lines = read_lines(feed3)
+    assert [(x["articleId"], x["change"]) for x in lines] == [("200", "updated"), ("500", "new")]
+    assert lines[0]["dateModified"] == "2023-11-29T10:00:00+07:00"
+    with open_store(tmp_path / "danvan.db") as st:
+        assert st.count() == 4
+        assert st.record("200")["revision"] == 2
+        assert st.article_id_for_url("http://nghean.dcs.vn/vi-vn/tin/cu/1-2-100") == "100"
