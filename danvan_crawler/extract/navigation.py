@@ -139,22 +139,23 @@ def find_subsites(
 
 def _nested_categories(a: Selector, page_url: str, profile: SiteProfile) -> list[str]:
     """Category links listed in the same menu item as the sub-site link ``a``: the link's
-    parent (or grandparent when the parent holds the link alone), unless that element is
-    the whole menu (it links the home page or another sub-site)."""
+    parent (or grandparent when the parent holds the link alone), when that element starts
+    with the sub-site link and links nothing but categories after it (a whole menu or page
+    does not qualify)."""
     item = a.xpath("..")
     if item and len(item[0].xpath(".//a[@href]")) <= 1:
         item = item[0].xpath("..")
     if not item:
         return []
-    nested: list[str] = []
     own = canon(profile, a.attrib.get("href", ""), page_url)
-    for href in item[0].xpath(".//a/@href").getall():
-        child = canon(profile, href, page_url)
-        kind = classify(child, profile)
-        if kind == "home" or (kind == "subsite" and child != own):
+    urls = [canon(profile, href, page_url) for href in item[0].xpath(".//a/@href").getall()]
+    if not urls or urls[0] != own:
+        return []
+    nested: list[str] = []
+    for child in urls[1:]:
+        if classify(child, profile) != "category":
             return []
-        if kind == "category":
-            nested.append(category_url(child, profile))
+        nested.append(category_url(child, profile))
     return nested
 
 

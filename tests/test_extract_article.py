@@ -1,0 +1,221 @@
+"""Article extraction on saved replica pages: one folder per awkward feature
+(``tests/fixtures/pages/<case>/``: body.html, url.txt, expected.json), one test per field.
+
+The fixtures were saved from the replica by ``tests/fixtures/pages/save_fixtures.py``;
+``expected.json`` is the replica's ground truth for that article (computed from the
+replica's own data, never from this crawler), with the replica's address rewritten to the
+live base URL.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from danvan_crawler.extract import ArticlePage, ArticleResult
+from danvan_crawler.extract.article import ARTICLE_FIELDS
+from danvan_crawler.profile import SiteProfile, load_profile
+
+PAGES = Path(__file__).parent / "fixtures" / "pages"
+ARTICLE_CASES = sorted(
+    p.name
+    for p in PAGES.iterdir()
+    if (p / "expected.json").is_file()
+    and "articleId" in json.loads((p / "expected.json").read_text(encoding="utf-8"))
+)
+#: Cases whose markup is not the profile's layout: fields come from generic fallbacks.
+FALLBACK_CASES = {"modern_layout_fallbacks"}
+
+
+@cache
+def profile() -> SiteProfile:
+    return load_profile("nghean")
+
+
+@cache
+def case(name: str) -> tuple[str, str, dict[str, Any]]:
+    folder = PAGES / name
+    return (
+        (folder / "body.html").read_text(encoding="utf-8"),
+        (folder / "url.txt").read_text(encoding="utf-8").strip(),
+        json.loads((folder / "expected.json").read_text(encoding="utf-8")),
+    )
+
+
+@cache
+def extracted(name: str) -> ArticleResult:
+    html, url, _ = case(name)
+    return ArticlePage(html, url, profile()).extract()
+
+
+def test_cases_cover_the_awkward_features() -> None:
+    wanted = {
+        "seed_article", "nfd_text", "zero_width", "ncr_entities", "date_weekday",
+        "date_dash_time", "date_only", "date_time_first", "date_modified",
+        "signature_prefix_role", "signature_prefix_no_role", "signature_name_only",
+        "no_signature", "images_captions", "attachments", "curly_quote_slug",
+        "replacement_char_slug", "modern_layout_fallbacks", "xss_body",
+    }  # fmt: skip
+    assert wanted <= set(ARTICLE_CASES)
+
+
+@pytest.mark.parametrize("field", [f for f in ARTICLE_FIELDS if f != "articleBodyHtml"])
+@pytest.mark.parametrize("name", ARTICLE_CASES)
+def test_field_equals_truth(name: str, field: str) -> None:
+    _, _, expected = case(name)
+    assert extracted(name).fields[field] == expected[field]
+
+
+@pytest.mark.parametrize("name", sorted(set(ARTICLE_CASES) - FALLBACK_CASES))
+def test_classic_layout_needs_no_fallback(name: str) -> None:
+    result = extracted(name)
+    assert result.fallbacks == {}
+    assert result.missing == []
+
+
+def test_layout_change_is_extracted_by_fallbacks_and_counted() -> None:
+    result = extracted("modern_layout_fallbacks")
+    assert {"headline", "articleBody", "datePublished", "subSite", "authors"} <= set(
+        result.fallbacks
+    )
+    assert result.fallbacks["articleBody"] == "main-content"
+    assert result.missing == []
+
+
+# -- the seed article, as the issue states it ------------------------------------------
+
+
+def test_seed_article() -> None:
+    fields = extracted("seed_article").fields
+    assert fields["headline"] == (
+        "Thái Hòa thực hiện tốt Quy chế công tác dân vận của hệ thống chính trị"
+    )
+    assert fields["authors"] == [
+        {
+            "name": "Nguyễn Mạnh Khôi",
+            "nameRaw": "Nguyễn Mạnh Khôi",
+            "role": "Phó trưởng ban TT Ban Dân vận Tỉnh ủy",
+        }
+    ]
+    body = fields["articleBody"]
+    assert body.startswith("Công tác dân vận luôn là")
+    assert body.endswith("kịp thời./.")
+    for text in ("Tin cùng chuyên mục", "Banner", "Nguyễn Mạnh Khôi", "Kết quả 05 năm thực hiện"):
+        assert text not in body
+        assert text not in fields["articleBodyHtml"]
+
+
+# -- text normalization in every field -------------------------------------------------
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+@pytest.mark.parametrize("name", ["nfd_text", "zero_width", "ncr_entities", "seed_article"])
+def test_text_is_nfc_without_invisible_characters(name: str) -> None:
+    fields = extracted(name).fields
+    for text in _strings({k: v for k, v in fields.items() if k != "articleBodyHtml"}):
+        assert unicodedata.is_normalized("NFC", text), text[:80]
+        assert not any(ch in text for ch in "\u00a0\u200b\u200c\u200d\ufeff\u00ad"), text[:80]
+        assert "  " not in text and text == text.strip()
+
+
+def test_nfd_page_really_is_decomposed() -> None:
+    html, _, _ = case("nfd_text")
+    assert any(unicodedata.combining(ch) for ch in html)
+
+
+# -- articleBodyHtml ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ARTICLE_CASES)
+def test_body_html_is_clean(name: str) -> None:
+    html = extracted(name).fields["articleBodyHtml"]
+    for bad in ("<script", "<style", "<iframe", "onerror", "onclick", "javascript:", "banner",
+                "Tin cùng chuyên mục", "facebook.com/sharer", "news-share", "style="):  # fmt: skip
+        assert bad not in html.lower() if bad.islower() else bad not in html
+    assert html.startswith("<p>")
+
+
+def test_xss_payloads_do_not_survive() -> None:
+    html, _, _ = case("xss_body")
+    assert "<script" in html.lower() or "onerror" in html.lower()  # the page does carry them
+    cleaned = extracted("xss_body").fields["articleBodyHtml"].lower()
+    assert "<script" not in cleaned and "onerror" not in cleaned and "javascript:" not in cleaned
+
+
+def test_body_html_keeps_images_with_absolute_urls() -> None:
+    fields = extracted("images_captions").fields
+    for image in fields["images"]:
+        assert f'src="{image["url"]}"' in fields["articleBodyHtml"]
+    assert fields["mainImage"] == {"url": fields["images"][0]["url"]}
+
+
+def test_signature_is_not_in_body_html() -> None:
+    fields = extracted("signature_prefix_role").fields
+    assert fields["authors"][0]["nameRaw"] not in fields["articleBodyHtml"]
+    assert fields["authors"][0]["role"] not in fields["articleBodyHtml"]
+
+
+# -- a page the profile's selectors miss entirely -------------------------------------------
+
+
+def test_structured_metadata_fallbacks() -> None:
+    html = """<html lang="vi"><head><title>Tiêu đề trang - Tỉnh ủy Nghệ An</title>
+    <meta property="og:image" content="/Uploads/a.jpg">
+    <meta property="article:published_time" content="2023-11-27T08:30:00+07:00">
+    <script type="application/ld+json">{"@type": "NewsArticle", "headline": "Tiêu đề JSON-LD",
+      "author": {"@type": "Person", "name": "Trần Văn A"}}</script></head>
+    <body><div class="x"><p>Đoạn một dài dài dài.</p><p>Đoạn hai.</p></div></body></html>"""
+    url = "https://nghean.dcs.vn/vi-vn/tin/tieu-de/1-2-345"
+    result = ArticlePage(html, url, profile()).extract()
+    assert result.fields["headline"] == "Tiêu đề JSON-LD"
+    assert result.fields["datePublished"] == "2023-11-27T08:30:00+07:00"
+    assert result.fields["articleBody"] == "Đoạn một dài dài dài.\nĐoạn hai."
+    assert result.fields["mainImage"] == {"url": "https://nghean.dcs.vn/Uploads/a.jpg"}
+    assert result.fields["authors"] == [
+        {"name": "Trần Văn A", "nameRaw": "Trần Văn A", "role": None}
+    ]
+    assert result.fallbacks == {
+        "headline": "json-ld",
+        "datePublished": "meta",
+        "articleBody": "main-content",
+        "mainImage": "og:image",
+        "authors": "json-ld",
+    }
+    assert result.missing == ["subSite"]
+
+
+def test_time_element_and_title_fallbacks() -> None:
+    html = """<html><head><title>Tiêu đề - Ban dân vận tỉnh ủy</title></head><body>
+    <img alt="Banner Ban dân vận tỉnh ủy sub-site-1" src="/b.jpg">
+    <time datetime="2024-01-05">05/01/2024</time>
+    <article><p>Nội dung.</p></article></body></html>"""
+    result = ArticlePage(html, "https://nghean.dcs.vn/vi-vn/tin/a/1-2-3", profile()).extract()
+    assert result.fields["headline"] == "Tiêu đề"
+    assert result.fields["datePublished"] == "2024-01-05T00:00:00+07:00"
+    assert result.fields["subSite"] == "Ban dân vận tỉnh ủy"
+    assert result.fields["inLanguage"] == "vi"
+    assert result.fallbacks["headline"] == "title"
+    assert result.fallbacks["datePublished"] == "time"
+    assert result.fallbacks["subSite"] == "banner-alt"
+
+
+def test_windows_1258_bytes_are_decoded() -> None:
+    text = "<html><head><meta charset=windows-1258></head><body>" \
+        '<h1 class="news-title">Tha\u0301i Ho\u0300a</h1></body></html>'  # fmt: skip
+    body = text.encode("cp1258")
+    result = ArticlePage(body, "https://nghean.dcs.vn/vi-vn/tin/a/1-2-3", profile()).extract()
+    assert result.fields["headline"] == "Thái Hòa"
