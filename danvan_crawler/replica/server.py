@@ -15,7 +15,8 @@ import logging
 import random
 import re
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -61,6 +62,7 @@ UPLOADS: dict[str, tuple[str, bytes]] = {
     "js": ("text/javascript; charset=utf-8", b"/* site script */\n"),
 }
 HTML = "text/html; charset=utf-8"
+PAGE_CACHE = 2048  # rendered pages kept in memory
 
 
 class Replica:
@@ -77,6 +79,22 @@ class Replica:
         self.by_kind_status: Counter[str] = Counter()
         self.not_modified = 0
         self.bytes_sent = 0
+        self.pages: OrderedDict[tuple[object, ...], Page] = OrderedDict()
+        self.pages_lock = threading.Lock()
+
+    def cached(self, key: tuple[object, ...], build: Callable[[], Page]) -> Page:
+        """A rendered page from the LRU cache (pages are pure functions of their key)."""
+        with self.pages_lock:
+            page = self.pages.get(key)
+            if page is not None:
+                self.pages.move_to_end(key)
+                return page
+        page = build()
+        with self.pages_lock:
+            self.pages[key] = page
+            while len(self.pages) > PAGE_CACHE:
+                self.pages.popitem(last=False)
+        return page
 
     def count(self, kind: str, status: int, size: int) -> None:
         with self.stats_lock:
@@ -114,7 +132,7 @@ class Replica:
 class Page:
     """A response to send: status, kind (for stats), body, type, last-modified."""
 
-    __slots__ = ("body", "content_type", "extra", "kind", "last_modified", "status")
+    __slots__ = ("body", "content_type", "etag", "gz", "kind", "last_modified", "status")
 
     def __init__(
         self,
@@ -129,7 +147,8 @@ class Page:
         self.body = body
         self.content_type = content_type
         self.last_modified = last_modified
-        self.extra: dict[str, str] = {}
+        self.etag = '"' + hashlib.sha1(body).hexdigest()[:20] + '"'
+        self.gz: bytes | None = None  # gzip-compressed body, made on first use
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -177,11 +196,15 @@ class Handler(BaseHTTPRequestHandler):
         ctx = rep.ctx()
         lay = rep.layout
         if path == "/":
-            with w.lock:
-                latest = w.latest(10)
-                featured = self._featured(latest)
-            body = lay.home(ctx, featured, latest)
-            return Page(200, "other", body.encode(), HTML, w.last_modified())
+
+            def home() -> Page:
+                with w.lock:
+                    latest = w.latest(10)
+                    featured = self._featured(latest)
+                body = lay.home(ctx, featured, latest)
+                return Page(200, "other", body.encode(), HTML, w.last_modified())
+
+            return rep.cached(("home", w.generation), home)
         if path == "/robots.txt":
             return Page(200, "other", ROBOTS.encode(), "text/plain; charset=utf-8", Wd.WORLD_START)
         if path.startswith("/Uploads/"):
@@ -195,32 +218,47 @@ class Handler(BaseHTTPRequestHandler):
             meta = w.by_id.get(int(m.group(3)))
             if meta is None:
                 return self._not_found("article")
-            art = w.article(meta)
-            return Page(200, "article", lay.article(ctx, art).encode(), HTML, meta.updated)
+            version = meta.version
+
+            def article() -> Page:
+                body = lay.article(ctx, w.article(meta)).encode()
+                return Page(200, "article", body, HTML, meta.updated)
+
+            return rep.cached(("article", meta.index, version), article)
         m = CATEGORY_RE.match(path)
         if m:
             cat = next((c for c in Wd.CATEGORIES if c.numbers == m.group(1)), None)
             if cat is None:
                 return self._not_found("listing")
+            generation = w.generation
             items = w.listing(cat.key)
             last = max(1, -(-len(items) // R.PER_PAGE))
             raw = query.get("trang", ["1"])[0]
             if not raw.isdigit() or not 1 <= int(raw) <= last:
                 return self._not_found("listing")
             page = int(raw)
-            chunk = items[(page - 1) * R.PER_PAGE : page * R.PER_PAGE]
-            lm = max((x.updated for x in chunk), default=Wd.WORLD_START)
-            return Page(200, "listing", lay.listing(ctx, cat, page, last, chunk).encode(), HTML, lm)
+
+            def listing() -> Page:
+                chunk = items[(page - 1) * R.PER_PAGE : page * R.PER_PAGE]
+                lm = max((x.updated for x in chunk), default=Wd.WORLD_START)
+                body = lay.listing(ctx, cat, page, last, chunk).encode()
+                return Page(200, "listing", body, HTML, lm)
+
+            return rep.cached(("listing", cat.key, page, generation), listing)
         m = SUBSITE_RE.match(path)
         if m:
             site = next((s for s in Wd.SITES[1:] if s.key == m.group(1)), None)
             if site is None:
                 return self._not_found("other")
-            with w.lock:
-                latest = w.latest(10, site)
-            body = lay.subsite(ctx, site, latest)
-            lm = max((x.updated for x in latest), default=Wd.WORLD_START)
-            return Page(200, "other", body.encode(), HTML, lm)
+
+            def subsite() -> Page:
+                with w.lock:
+                    latest = w.latest(10, site)
+                body = lay.subsite(ctx, site, latest)
+                lm = max((x.updated for x in latest), default=Wd.WORLD_START)
+                return Page(200, "other", body.encode(), HTML, lm)
+
+            return rep.cached(("subsite", site.key, w.generation), subsite)
         return self._not_found("other")
 
     def _featured(self, latest: list[Wd.Meta]) -> list[Wd.Meta]:
@@ -313,7 +351,7 @@ class Handler(BaseHTTPRequestHandler):
     # -- HTTP semantics -------------------------------------------------------------------
     def _send_page(self, page: Page, head: bool) -> None:
         body = page.body
-        etag = '"' + hashlib.sha1(body).hexdigest()[:20] + '"'
+        etag = page.etag
         lm = page.last_modified
         lm_http = (
             format_datetime(lm.astimezone(UTC).replace(microsecond=0), usegmt=True) if lm else None
@@ -328,7 +366,9 @@ class Handler(BaseHTTPRequestHandler):
             and _accepts_gzip(self.headers.get("Accept-Encoding", ""))
         )
         if use_gzip:
-            body = gzip.compress(body, compresslevel=5, mtime=0)
+            if page.gz is None:
+                page.gz = gzip.compress(body, compresslevel=5, mtime=0)
+            body = page.gz
             etag = etag[:-1] + '-gz"'
         self.send_response(status)
         self.send_header("Content-Type", page.content_type)

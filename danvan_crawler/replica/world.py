@@ -173,6 +173,8 @@ class World:
         self.now = WORLD_NOW
         self.publish_count = 0
         self.edit_count = 0
+        #: bumped by every mutation (publish/edit): listing pages cached under it
+        self.generation = 0
         self._generate(articles)
         self.listings: dict[int, list[Meta]] = {}
         self._sort_all()
@@ -363,6 +365,7 @@ class World:
                 out.append(meta)
             for c in {c for m in out for c in m.categories}:
                 self._sort(c)
+            self.generation += 1
             return out
 
     def edit(self, n: int) -> list[Meta]:
@@ -380,6 +383,7 @@ class World:
                 meta.mod = self._tick()
             for c in {c for m in chosen for c in m.categories}:
                 self._sort(c)
+            self.generation += 1
             return chosen
 
     # -- truth --------------------------------------------------------------------------
