@@ -185,6 +185,7 @@ class ArticlePage:
         self.response_url = url
         self.profile = profile
         self.fallbacks: dict[str, str] = {}
+        self._image_block_cache: dict[int, tuple[etree._Element, list[etree._Element]]] = {}
 
     # -- plumbing -----------------------------------------------------------------------
     @cached_property
@@ -256,14 +257,19 @@ class ArticlePage:
         return sig
 
     def _image_blocks(self, node: etree._Element) -> list[etree._Element]:
+        """The image blocks (image + caption) under ``node``."""
+        cached = self._image_block_cache.get(id(node))
+        if cached is not None and cached[0] is node:
+            return cached[1]
         wrapper = Selector(root=node, type="html")
         out: list[etree._Element] = []
         for css in self.profile.article.image_block:
             out.extend(s.root for s in wrapper.css(css))
+        self._image_block_cache[id(node)] = (node, out)
         return out
 
     def _in_image_block(self, el: etree._Element, node: etree._Element) -> bool:
-        blocks = set(self._image_blocks(node))
+        blocks = self._image_blocks(node)
         return any(a in blocks for a in (el, *el.iterancestors()))
 
     # -- fields -------------------------------------------------------------------------

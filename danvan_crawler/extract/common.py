@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin
 
@@ -45,12 +46,12 @@ def canon(profile: SiteProfile, url: str, base: str | None = None) -> str:
     """Canonical URL of ``url`` (resolved against ``base`` or the site base) on this site."""
     if base:
         url = urljoin(base, url.strip())
-    return canonical_url(
-        url,
-        profile.base_url,
-        tracking_params=profile.tracking_params,
-        same_site_hosts=profile.hosts,
-    )
+    return _canonical(url, profile.base_url, profile.tracking_params, profile.hosts)
+
+
+@lru_cache(maxsize=65536)
+def _canonical(url: str, base_url: str, tracking: tuple[str, ...], hosts: tuple[str, ...]) -> str:
+    return canonical_url(url, base_url, tracking_params=tracking, same_site_hosts=hosts)
 
 
 def banner_site_name(sel: Selector, profile: SiteProfile, anywhere: bool = False) -> str | None:

@@ -1,0 +1,100 @@
+"""``danvan demo``: the replica portal on a free loopback port, crawled end to end.
+
+    danvan demo [--out DIR] [--articles N] [--loglevel LEVEL]
+
+Starts ``python -m danvan_crawler.replica --port 0`` in a subprocess, crawls it in this
+process into ``DIR/articles.jsonl``, stops the replica and prints where the output went.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from danvan_crawler.commands.crawl import build_settings, exit_code, run_crawl
+
+DEFAULT_OUT = "demo-output"
+DEFAULT_ARTICLES = 300
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "demo",
+        help="start the replica portal, crawl it, show where the output went",
+        description="Start the offline replica on a free port, crawl it, stop it.",
+    )
+    parser.add_argument("--out", metavar="DIR", default=DEFAULT_OUT, help="output folder")
+    parser.add_argument(
+        "--articles",
+        metavar="N",
+        type=_positive,
+        default=DEFAULT_ARTICLES,
+        help=f"articles in the replica (default {DEFAULT_ARTICLES})",
+    )
+    parser.add_argument("--loglevel", "-L", metavar="LEVEL", default="WARNING")
+    parser.set_defaults(func=run)
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+class Replica:
+    """The replica portal in a subprocess; ``url`` once it serves."""
+
+    def __init__(self, articles: int) -> None:
+        cmd = [sys.executable, "-m", "danvan_crawler.replica", "--host", "127.0.0.1"]
+        cmd += ["--port", "0", "--articles", str(articles)]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline().strip()
+        if not line.startswith("serving http"):
+            self.stop()
+            raise RuntimeError(f"the replica did not start (it said {line!r})")
+        self.url = line.split(" ", 1)[1]
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+
+
+def publish_hook(out: Path, jsonl: Path, settings: Any) -> list[str]:
+    """PUBLISHING HOOK (issue 4): publish feeds from this crawl into ``out`` and return
+    lines to print (one per output). Nothing is published yet."""
+    return []
+
+
+def run(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        print(f"danvan demo: error: cannot create {out}: {exc}", file=sys.stderr)
+        return 2
+    jsonl = out / "articles.jsonl"
+    replica = Replica(args.articles)
+    try:
+        print(f"replica portal serving at {replica.url}", flush=True)
+        settings = build_settings(replica.url, jsonl, loglevel=args.loglevel)
+        stats = run_crawl(settings, replica.url)
+    finally:
+        replica.stop()
+    items = stats.get("item_scraped_count", 0)
+    print(f"crawled {items} articles ({stats.get('finish_reason', 'unknown')})")
+    print(f"JSON Lines: {jsonl.resolve()}")
+    for line in publish_hook(out, jsonl, settings):
+        print(line)
+    return exit_code(stats)
