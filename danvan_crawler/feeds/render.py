@@ -180,7 +180,8 @@ def render_json(feed: Feed) -> bytes:
         "authors": [{"name": feed.author}],
         "items": items,
     }
-    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    # No indent: the C encoder is ten times faster than the indenting one.
+    return (json.dumps(document, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def _group_by_sub_site(feeds: Iterable[Feed]) -> list[tuple[str, list[Feed]]]:

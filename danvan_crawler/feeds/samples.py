@@ -7,6 +7,7 @@ relative image URLs, several categories per article, sub-sites, edited articles.
 
 from __future__ import annotations
 
+import random
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -21,6 +22,26 @@ _CATEGORY_NAMES = (
     ("Xây dựng Đảng", "xay-dung-dang", "Tỉnh ủy Nghệ An"),
     ("“Học tập” và làm theo", "%E2%80%9Choc-tap%E2%80%9D-va-lam-theo", "Tỉnh ủy Nghệ An"),
 )
+
+
+_WORDS = tuple(
+    (
+        "dân vận khéo cơ sở chính quyền nhân dân đối thoại tuyên truyền vận động mặt trận tổ quốc "
+        "đoàn thể hội nông dân phụ nữ cựu chiến binh thanh niên công đoàn xã phường thị trấn huyện "
+        "thành phố tỉnh ủy ban thường vụ nghị quyết chỉ thị kết luận quy chế hướng dẫn kế hoạch "
+        "triển khai thực hiện sơ kết tổng kết khen thưởng điển hình mô hình cách làm hay sáng tạo "
+        "xây dựng nông thôn mới đô thị văn minh giảm nghèo bền vững an sinh xã hội giáo dục y tế "
+        "văn hóa du lịch kinh tế tập thể hợp tác xã doanh nghiệp đầu tư hạ tầng giao thông thủy lợi "
+        "đồng bào dân tộc thiểu số miền núi biên giới tôn giáo tín ngưỡng đoàn kết đồng thuận "
+        "niềm tin trách nhiệm cán bộ đảng viên chi bộ đảng bộ học tập làm theo tư tưởng đạo đức "
+        "phong cách hồ chí minh nghệ an vinh cửa lò diễn châu quỳnh lưu yên thành đô lương nam đàn"
+    ).split()
+)
+
+
+def _sentence(rng: random.Random, words: int) -> str:
+    text = " ".join(rng.choice(_WORDS) for _ in range(words))
+    return text[0].upper() + text[1:] + "."
 
 
 def synthetic_categories(base_url: str, count: int = 6) -> list[dict[str, Any]]:
@@ -56,11 +77,12 @@ def synthetic_article(
     slug = f"nghe-an-day-manh-cong-tac-dan-van-bai-{number}"
     if number % 7 == 0:
         slug = f"xu-nghe”-trong-long-dan-{number}"  # raw curly quote, left for the feeds
-    headline = f"Nghệ An đẩy mạnh công tác dân vận – bài {number}"
-    lead = f"Bài {number}: Ban Dân vận Tỉnh ủy hướng dẫn thực hiện Quy chế số 07-QC/TU."
+    rng = random.Random(number)  # distinct text per article: no near-duplicates
+    headline = f"{_sentence(rng, 9)[:-1]} – bài {number}"
+    lead = f"Bài {number}: {_sentence(rng, 20)} Thực hiện Quy chế số 07-QC/TU."
     paragraphs = [
-        "Thực hiện Nghị quyết 25-NQ/TW, các cấp ủy đã tổ chức đối thoại với Nhân dân.",
-        "Phong trào “Dân vận khéo” tiếp tục lan tỏa trong toàn tỉnh.",
+        f"Thực hiện Nghị quyết 25-NQ/TW, {_sentence(rng, 30)}",
+        f"Phong trào “Dân vận khéo” {_sentence(rng, 30)}",
     ]
     if body_html is None:
         body_html = (

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 import nh3
@@ -96,11 +97,18 @@ def xml_safe(text: str | None) -> str:
     return _XML_FORBIDDEN.sub("", text)
 
 
+# An absolute http(s) URL that percent-encoding would leave as it is.
+_PLAIN_URL = re.compile(r"^https?://[A-Za-z0-9.:\[\]-]+(/[A-Za-z0-9\-._~!$&'()*+,;=:@/?]*)?$")
+
+
+@lru_cache(maxsize=8192)
 def safe_url(url: str | None, base: str | None = None) -> str | None:
     """``url`` resolved against ``base``, percent-encoded; None unless http(s)."""
     if not url:
         return None
     url = xml_safe(url).strip()
+    if _PLAIN_URL.match(url):
+        return url
     if base:
         url = urljoin(base, url)
     try:

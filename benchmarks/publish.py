@@ -1,0 +1,146 @@
+"""Publishing cost must follow categories x limit, not the size of the store.
+
+Fills one store with 10 000 and one with 100 000 synthetic articles (20 categories,
+through ``store.upsert``; not timed), then times ``publish`` (limit 50, into an empty
+folder, best of 3) on each, in the same run. Targets: at most 2 s at 100 000 articles,
+and at most 1.3 x the 10 000 time. Exit status 1 when a target is missed.
+
+Filling goes through the store's ordinary upsert and is slow (minutes for 100 000);
+filled stores are kept in a cache folder (``DANVAN_BENCH_CACHE``, default
+``~/.cache/danvan-crawler/bench``) named after a fingerprint of the sample generator,
+the store's schema version and the size, so later runs skip the filling.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import os
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks._common import figure
+from danvan_crawler.feeds import (
+    publish,
+    samples,
+)
+from danvan_crawler.store import open_store
+
+SIZES = (10_000, 100_000)
+CATEGORIES = 20
+LIMIT = 50
+REPEATS = 3
+BASE = "https://nghean.dcs.vn"
+PUBLIC = "https://feeds.example.org/"
+TARGET_SECONDS = 2.0
+TARGET_RATIO = 1.3
+BATCH = 2_000
+
+
+def cache_dir() -> Path:
+    default = Path.home() / ".cache" / "danvan-crawler" / "bench"
+    path = Path(os.environ.get("DANVAN_BENCH_CACHE") or default)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def fingerprint(size: int, schema_version: int) -> str:
+    source = inspect.getsource(samples)
+    key = f"{source}|{schema_version}|{size}|{CATEGORIES}|{BASE}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def filled_store(size: int) -> Path:
+    """A SQLite store holding ``size`` synthetic articles (from the cache when present)."""
+    probe_dir = Path(tempfile.mkdtemp(prefix="danvan-bench-probe-"))
+    probe = open_store(probe_dir / "probe.db")
+    version = probe.schema_version()
+    probe.close()
+    shutil.rmtree(probe_dir, ignore_errors=True)
+    path = cache_dir() / f"publish-{size}-{fingerprint(size, version)}.db"
+    if path.exists():
+        print(f"store of {size} articles: cached at {path}", flush=True)
+        return path
+    partial = path.with_suffix(".partial")
+    for leftover in partial.parent.glob(partial.name + "*"):
+        leftover.unlink()
+    # The articles of a smaller store are the first ones of a bigger store: start from it.
+    first = 0
+    for smaller in sorted(s for s in SIZES if s < size):
+        prefix = cache_dir() / f"publish-{smaller}-{fingerprint(smaller, version)}.db"
+        if prefix.exists():
+            with sqlite3.connect(prefix) as source, sqlite3.connect(partial) as target:
+                source.backup(target)
+            first = smaller
+    categories = samples.synthetic_categories(BASE, CATEGORIES)
+    store = open_store(partial)
+    started = time.perf_counter()
+    try:
+        for start in range(first, size, BATCH):
+            batch = [
+                samples.synthetic_article(n, categories, BASE)
+                for n in range(start, min(size, start + BATCH))
+            ]
+            store.upsert(batch, detect_duplicates=False)
+            done = start + len(batch)
+            rate = (done - first) / (time.perf_counter() - started)
+            print(
+                f"\rfilling a store of {size}: {done} articles ({rate:.0f}/s)",
+                end="",
+                flush=True,
+            )
+    finally:
+        store.close()
+    print(flush=True)
+    for suffix in ("-wal", "-shm"):
+        extra = Path(str(partial) + suffix)
+        if extra.exists() and extra.stat().st_size == 0:
+            extra.unlink()
+    os.replace(partial, path)
+    return path
+
+
+def time_publish(db: Path) -> float:
+    store = open_store(db)
+    try:
+        best = float("inf")
+        for _ in range(REPEATS):
+            out = Path(tempfile.mkdtemp(prefix="danvan-bench-feeds-"))
+            try:
+                started = time.perf_counter()
+                result = publish(store, out, PUBLIC, LIMIT)
+                best = min(best, time.perf_counter() - started)
+                assert result.feeds == CATEGORIES + 1, result
+            finally:
+                shutil.rmtree(out, ignore_errors=True)
+        return best
+    finally:
+        store.close()
+
+
+def main() -> int:
+    stores = {size: filled_store(size) for size in SIZES}
+    small, large = (time_publish(stores[size]) for size in SIZES)
+    ratio = large / small
+    ok_time = large <= TARGET_SECONDS
+    ok_ratio = ratio <= TARGET_RATIO
+    figure(f"publish, {SIZES[0]} articles ({CATEGORIES} categories)", small, "s")
+    figure(
+        f"publish, {SIZES[1]} articles ({CATEGORIES} categories)",
+        large,
+        "s",
+        f"<= {TARGET_SECONDS} s",
+        ok_time,
+    )
+    figure("ratio 100k / 10k", ratio, "x", f"<= {TARGET_RATIO}", ok_ratio)
+    return 0 if ok_time and ok_ratio else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
