@@ -13,8 +13,9 @@ the store's schema version and the size, so later runs skip the filling.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import inspect
+import json
 import os
 import shutil
 import sqlite3
@@ -51,8 +52,10 @@ def cache_dir() -> Path:
 
 
 def fingerprint(size: int, schema_version: int) -> str:
-    source = inspect.getsource(samples)
-    key = f"{source}|{schema_version}|{size}|{CATEGORIES}|{BASE}"
+    """Names the data (a sample of the generated articles), not the generator's source."""
+    categories = samples.synthetic_categories(BASE, CATEGORIES)
+    probe = [samples.synthetic_article(n, categories, BASE) for n in (0, 1, 7, 35, size - 1)]
+    key = json.dumps([probe, categories, schema_version, size], sort_keys=True)
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
@@ -75,7 +78,10 @@ def filled_store(size: int) -> Path:
     for smaller in sorted(s for s in SIZES if s < size):
         prefix = cache_dir() / f"publish-{smaller}-{fingerprint(smaller, version)}.db"
         if prefix.exists():
-            with sqlite3.connect(prefix) as source, sqlite3.connect(partial) as target:
+            with (
+                contextlib.closing(sqlite3.connect(prefix)) as source,
+                contextlib.closing(sqlite3.connect(partial)) as target,
+            ):
                 source.backup(target)
             first = smaller
     categories = samples.synthetic_categories(BASE, CATEGORIES)

@@ -24,17 +24,22 @@ _CATEGORY_NAMES = (
 )
 
 
-_WORDS = tuple(
-    (
-        "dân vận khéo cơ sở chính quyền nhân dân đối thoại tuyên truyền vận động mặt trận tổ quốc "
-        "đoàn thể hội nông dân phụ nữ cựu chiến binh thanh niên công đoàn xã phường thị trấn huyện "
-        "thành phố tỉnh ủy ban thường vụ nghị quyết chỉ thị kết luận quy chế hướng dẫn kế hoạch "
-        "triển khai thực hiện sơ kết tổng kết khen thưởng điển hình mô hình cách làm hay sáng tạo "
-        "xây dựng nông thôn mới đô thị văn minh giảm nghèo bền vững an sinh xã hội giáo dục y tế "
-        "văn hóa du lịch kinh tế tập thể hợp tác xã doanh nghiệp đầu tư hạ tầng giao thông thủy lợi "
-        "đồng bào dân tộc thiểu số miền núi biên giới tôn giáo tín ngưỡng đoàn kết đồng thuận "
-        "niềm tin trách nhiệm cán bộ đảng viên chi bộ đảng bộ học tập làm theo tư tưởng đạo đức "
-        "phong cách hồ chí minh nghệ an vinh cửa lò diễn châu quỳnh lưu yên thành đô lương nam đàn"
+_WORDS: tuple[str, ...] = tuple(
+    " ".join(
+        [
+            "dân vận khéo cơ sở chính quyền nhân dân đối thoại tuyên truyền vận động",
+            "mặt trận tổ quốc đoàn thể hội nông dân phụ nữ cựu chiến binh thanh niên",
+            "công đoàn xã phường thị trấn huyện thành phố tỉnh ủy ban thường vụ",
+            "nghị quyết chỉ thị kết luận quy chế hướng dẫn kế hoạch triển khai thực hiện",
+            "sơ kết tổng kết khen thưởng điển hình mô hình cách làm hay sáng tạo",
+            "xây dựng nông thôn mới đô thị văn minh giảm nghèo bền vững an sinh xã hội",
+            "giáo dục y tế văn hóa du lịch kinh tế tập thể hợp tác xã doanh nghiệp",
+            "đầu tư hạ tầng giao thông thủy lợi đồng bào dân tộc thiểu số miền núi",
+            "biên giới tôn giáo tín ngưỡng đoàn kết đồng thuận niềm tin trách nhiệm",
+            "cán bộ đảng viên chi bộ đảng bộ học tập làm theo tư tưởng đạo đức",
+            "phong cách hồ chí minh nghệ an vinh cửa lò diễn châu quỳnh lưu yên thành",
+            "đô lương nam đàn",
+        ]
     ).split()
 )
 
