@@ -140,17 +140,22 @@ def test_layout_change_is_survived_and_counted(replica_factory: Any, tmp_path: P
         assert result.stats[f"danvan/extract/fallback/{field}"] == len(truth)
 
 
-def test_categories_setting_restricts_the_crawl(replica_factory: Any, tmp_path: Path) -> None:
+def test_category_settings_restrict_and_rename(replica_factory: Any, tmp_path: Path) -> None:
     small = replica_factory(articles=40)
     truth = comparable_truth(small.truth())
     slug = "dan-van-kheo"
     listed = {aid for aid, r in truth.items() if slug in [c["slug"] for c in r["categories"]]}
     assert listed
-    result = crawl(small.url, tmp_path, f"DANVAN_CATEGORIES={slug}")
+    rename = json.dumps({slug: {"name": "Dân vận khéo (đổi tên)"}}, ensure_ascii=False)
+    result = crawl(
+        small.url, tmp_path, f"DANVAN_CATEGORIES={slug}", f"DANVAN_CATEGORY_OVERRIDES={rename}"
+    )
     assert result.returncode == 0, result.log[-3000:]
     assert {r["articleId"] for r in result.records} == listed
     for record in result.records:
-        assert [c["slug"] for c in record["categories"]] == [slug]
+        assert [(c["slug"], c["name"]) for c in record["categories"]] == [
+            (slug, "Dân vận khéo (đổi tên)")
+        ]
     assert result.stats["danvan/categories"] == 1
 
 
