@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 from collections import Counter
@@ -218,3 +219,21 @@ def test_allowed_domains_follow_the_site() -> None:
     spider = PortalSpider.from_crawler(crawler, site="http://127.0.0.1:8123/")
     assert spider.allowed_domains == ["127.0.0.1"]
     assert spider.profile.base_url == "http://127.0.0.1:8123"
+
+
+def test_unreachable_site_fails_the_crawl(tmp_path: Path) -> None:
+    with socket.socket() as sock:  # a loopback port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = crawl(f"http://127.0.0.1:{port}/", tmp_path, "RETRY_TIMES=0")
+    assert result.returncode == 1
+    assert "home page failed" in result.log
+    assert result.records == []
+
+
+def test_bad_site_url_is_a_usage_error(tmp_path: Path) -> None:
+    result = crawl("ftp://example.org", tmp_path)
+    assert result.returncode == 2
+    assert result.log.strip().splitlines() == [
+        "danvan crawl: error: not an http(s) site URL: 'ftp://example.org'"
+    ]

@@ -212,7 +212,12 @@ class PortalSpider(scrapy.Spider):
                     yield request
 
     def home_request(self) -> Request:
-        return Request(self.profile.home_url, callback=self.parse_home, priority=100)
+        return Request(
+            self.profile.home_url,
+            callback=self.parse_home,
+            errback=self.home_failed,
+            priority=100,
+        )
 
     def should_follow_category(self, link: CategoryLink) -> bool:
         """Whether the crawl covers this category (``DANVAN_CATEGORIES`` restricts it)."""
@@ -342,6 +347,15 @@ class PortalSpider(scrapy.Spider):
             self._stat("articles/listed")
         self.listed_in.setdefault(article_id, set()).add(info.url)
         self.article_urls.setdefault(article_id, url)
+
+    def home_failed(self, failure: Failure) -> None:
+        request = getattr(failure, "request", None)
+        logger.error(
+            "home page failed, nothing to crawl: %s (%s)",
+            getattr(request, "url", "?"),
+            failure.value,
+        )
+        self._stat("home/failed")
 
     def listing_failed(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)
