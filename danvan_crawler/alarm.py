@@ -11,15 +11,25 @@ Two parts:
     ``DANVAN_ALARM_MIN_LISTING_ITEMS`` distinct article URLs (``DANVAN_ALARM_ARTICLE_URL_RE``,
     default: the profile's ``article`` pattern), found in any ``<a href>`` whatever the
     markup;
+  - ``danvan/alarm/listings_with_fallback``: listing pages during whose parsing a
+    ``danvan/extract/fallback/<field>`` counter moved (a changed listing markup shows
+    even in a run that fetches no article);
   - ``danvan/alarm/articles``: article pages parsed;
     ``danvan/alarm/articles_with_fallback``: those during whose parsing a
     ``danvan/extract/fallback/<field>`` counter moved;
     ``danvan/alarm/articles_incomplete``: those during whose parsing a
     ``danvan/extract/missing/<field>`` counter moved, that gave no item, or whose item
     the validate pipeline dropped (``danvan/validate/dropped/<reason>``);
+  - ``danvan/alarm/article_fallback/<field>``, ``danvan/alarm/listing_fallback/<field>``:
+    pages of each kind per field that needed it;
   - ``danvan/alarm/examples/<kind>``: up to ``DANVAN_ALARM_EXAMPLES`` URLs per kind
     (``empty_listing``, ``fallback/<field>``, ``missing/<field>``, ``dropped/<reason>``,
     ``no_item``).
+
+* The same middleware keeps the store from degrading while the markup is unknown: an
+  article already stored whose page needed a fallback for (or missed) one of
+  ``DANVAN_ALARM_PROTECT_FIELDS`` is not passed on to the pipelines, so the stored
+  version stays (``danvan/alarm/kept_stored``). New articles still go on.
 
 * :func:`check_layout` reads the stats of a finished crawl and returns a
   :class:`LayoutAlarm` when a threshold is crossed. ``danvan run`` then still publishes
@@ -40,6 +50,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from itemadapter import ItemAdapter
 from scrapy import Request, signals
 from scrapy.http import Response, TextResponse
 
@@ -58,6 +69,10 @@ DEFAULTS: dict[str, Any] = {
     "DANVAN_ALARM_MISSING_RATIO": 0.1,
     "DANVAN_ALARM_MIN_ARTICLES": 3,
     "DANVAN_ALARM_EXAMPLES": 3,
+    # A stored article is not overwritten by a version whose page needed a fallback for,
+    # or missed, one of these fields (the stored one was extracted by the profile's own
+    # selectors; `--refresh` after fixing the profile brings the real edits in). [] = off.
+    "DANVAN_ALARM_PROTECT_FIELDS": ["headline", "datePublished", "articleBody"],
     # Regexes over URL paths; None: the site profile's ``category`` / ``article``.
     "DANVAN_ALARM_LISTING_URL_RE": None,
     "DANVAN_ALARM_ARTICLE_URL_RE": None,
@@ -106,9 +121,17 @@ class LayoutWatch:
             article_re = article_re or profile.article_re.pattern
         self.listing_re = re.compile(listing_re)
         self.article_re = re.compile(article_re)
+        self.crawler = crawler
+        protect = settings.get("DANVAN_ALARM_PROTECT_FIELDS")
+        self.protect: set[str] = set(
+            DEFAULTS["DANVAN_ALARM_PROTECT_FIELDS"]
+            if protect is None
+            else settings.getlist("DANVAN_ALARM_PROTECT_FIELDS")
+        )
+        pipelines = settings.getwithbase("ITEM_PIPELINES")
+        self.has_store = any(str(name).endswith("StorePipeline") for name in pipelines)
         self._incomplete: set[str] = set()
         self._dropped_seen: dict[str, int] = {}
-        self._before: dict[int, tuple[dict[str, int], dict[str, int]]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> LayoutWatch:
@@ -142,23 +165,51 @@ class LayoutWatch:
             self.stats.inc_value(PREFIX + "listing_empty")
             self._example("empty_listing", response.url)
 
-    def _article(self, response: Response, items: int) -> None:
-        before = self._before.pop(id(response), None) or self._snapshot_now()
-        after = self._snapshot_now()
+    def _listing_done(self, response: Response, page: _Page) -> None:
+        if response.status != 200 or not page.fallbacks:
+            return
+        self.stats.inc_value(PREFIX + "listings_with_fallback")
+        for name in sorted(page.fallbacks):
+            self.stats.inc_value(PREFIX + f"listing_fallback/{name}")
+            self._example(f"listing_fallback/{name}", response.url)
+
+    def _article_done(self, response: Response, page: _Page) -> None:
         self.stats.inc_value(PREFIX + "articles")
-        fallbacks = _moved(before[0], after[0])
-        if fallbacks:
+        if page.fallbacks:
             self.stats.inc_value(PREFIX + "articles_with_fallback")
-            for name in fallbacks:
+            for name in sorted(page.fallbacks):
+                self.stats.inc_value(PREFIX + f"article_fallback/{name}")
                 self._example(f"fallback/{name}", response.url)
-        missing = _moved(before[1], after[1])
-        for name in missing:
+        for name in sorted(page.missing):
             self._example(f"missing/{name}", response.url)
-        if not items:
+        if not page.items:
             self.stats.inc_value(PREFIX + "articles_without_item")
             self._example("no_item", response.url)
-        if missing or not items:
+        if page.missing or not page.items:
             self._mark_incomplete(response.url)
+
+    def _protected(self, output: Any, page: _Page) -> bool:
+        """True if ``output`` is a stored article degraded by a fallback: hold it back."""
+        degraded = self.protect & (page.fallbacks | page.missing)
+        if not degraded or not self.has_store:
+            return False
+        try:
+            article_id = ItemAdapter(output).get("articleId")
+        except TypeError:
+            return False
+        if not article_id:
+            return False
+        from danvan_crawler.pipelines.store import crawler_store
+
+        if not crawler_store(self.crawler).known_ids([str(article_id)]):
+            return False
+        self.stats.inc_value(PREFIX + "kept_stored")
+        logger.info(
+            "Kept the stored version of article %s: its page needed a fallback for %s",
+            article_id,
+            ", ".join(sorted(degraded)),
+        )
+        return True
 
     def _kind(self, response: Response) -> str | None:
         path = urlsplit(response.url).path
@@ -180,45 +231,82 @@ class LayoutWatch:
             self._mark_incomplete(url)
 
     # -- spider middleware --------------------------------------------------------------
+    #
+    # Counters are compared around each step of the callback's output: a step runs the
+    # callback synchronously up to its next output, so what moved belongs to this page
+    # even when Scrapy interleaves the outputs of several pages (callbacks that are
+    # generators, as the portal spider's are).
 
-    def process_spider_input(self, response: Response) -> None:
-        # A callback returning a list runs before its output is iterated: snapshot now.
-        if self._kind(response) == "article":
-            self._before[id(response)] = self._snapshot_now()
+    def _step(self, page: _Page, before: tuple[dict[str, int], dict[str, int]]) -> None:
+        after = self._snapshot_now()
+        page.fallbacks.update(_moved(before[0], after[0]))
+        page.missing.update(_moved(before[1], after[1]))
 
-    def process_spider_exception(self, response: Response, exception: Exception) -> None:
-        self._before.pop(id(response), None)
-
-    def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
+    def _start(self, response: Response) -> tuple[str | None, _Page]:
         kind = self._kind(response)
         if kind == "listing":
             self._listing(response)
-        if kind != "article":
+        return kind, _Page()
+
+    def _finish_page(self, response: Response, kind: str | None, page: _Page) -> None:
+        if kind == "article":
+            self._article_done(response, page)
+        elif kind == "listing":
+            self._listing_done(response, page)
+
+    def _keep(self, output: Any, kind: str | None, page: _Page) -> bool:
+        if kind != "article" or isinstance(output, Request):
+            return True
+        page.items += 1
+        return not self._protected(output, page)
+
+    def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
+        kind, page = self._start(response)
+        if kind is None:
             yield from result
             return
-        items = 0
-        for output in result:
-            if not isinstance(output, Request):
-                items += 1
-            yield output
-        self._article(response, items)
+        outputs = iter(result)
+        while True:
+            before = self._snapshot_now()
+            try:
+                output = next(outputs)
+            except StopIteration:
+                self._step(page, before)
+                break
+            self._step(page, before)
+            if self._keep(output, kind, page):
+                yield output
+        self._finish_page(response, kind, page)
 
     async def process_spider_output_async(
         self, response: Response, result: AsyncIterator[Any]
     ) -> AsyncIterator[Any]:
-        kind = self._kind(response)
-        if kind == "listing":
-            self._listing(response)
-        if kind != "article":
+        kind, page = self._start(response)
+        if kind is None:
             async for output in result:
                 yield output
             return
-        items = 0
-        async for output in result:
-            if not isinstance(output, Request):
-                items += 1
-            yield output
-        self._article(response, items)
+        outputs = aiter(result)
+        while True:
+            before = self._snapshot_now()
+            try:
+                output = await anext(outputs)
+            except StopAsyncIteration:
+                self._step(page, before)
+                break
+            self._step(page, before)
+            if self._keep(output, kind, page):
+                yield output
+        self._finish_page(response, kind, page)
+
+
+@dataclass
+class _Page:
+    """What one page's parsing did: fields that needed a fallback or were missing."""
+
+    fallbacks: set[str] = field(default_factory=set)
+    missing: set[str] = field(default_factory=set)
+    items: int = 0
 
 
 def _item_url(item: Any) -> str | None:
@@ -282,14 +370,25 @@ def check_layout(
             )
         )
 
+    fallback_ratio = float(_setting(settings, "DANVAN_ALARM_FALLBACK_RATIO"))
+    listings_fallback = int(stats.get(PREFIX + "listings_with_fallback", 0))
+    if listing_pages and listings_fallback / listing_pages > fallback_ratio:
+        kinds = _counters(stats, PREFIX + "listing_fallback/")
+        reasons.append(
+            _with_examples(
+                f"{listings_fallback} of {listing_pages} listing pages needed a fallback "
+                f"(DANVAN_ALARM_FALLBACK_RATIO={fallback_ratio}); fields: {_named(kinds)}",
+                _examples(stats, *(f"listing_fallback/{name}" for name in sorted(kinds))),
+            )
+        )
+
     articles = int(stats.get(PREFIX + "articles", 0))
     if articles < int(_setting(settings, "DANVAN_ALARM_MIN_ARTICLES")):
-        return LayoutAlarm(reasons) if reasons else None
+        return _finish(reasons, stats)
 
     with_fallback = int(stats.get(PREFIX + "articles_with_fallback", 0))
-    fallback_ratio = float(_setting(settings, "DANVAN_ALARM_FALLBACK_RATIO"))
     if with_fallback / articles > fallback_ratio:
-        fields = _counters(stats, FALLBACK_PREFIX)
+        fields = _counters(stats, PREFIX + "article_fallback/")
         reasons.append(
             _with_examples(
                 f"{with_fallback} of {articles} articles needed a fallback "
@@ -323,4 +422,16 @@ def check_layout(
                 ),
             )
         )
-    return LayoutAlarm(reasons) if reasons else None
+    return _finish(reasons, stats)
+
+
+def _finish(reasons: list[str], stats: Mapping[str, Any]) -> LayoutAlarm | None:
+    if not reasons:
+        return None
+    kept = int(stats.get(PREFIX + "kept_stored", 0))
+    if kept:
+        reasons.append(
+            f"{kept} stored article(s) kept as they were instead of being overwritten by "
+            "degraded versions (DANVAN_ALARM_PROTECT_FIELDS)"
+        )
+    return LayoutAlarm(reasons)
