@@ -88,9 +88,5 @@ def main(args: argparse.Namespace) -> int:
         print(f"danvan publish: error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_FAILED
     if not args.quiet:
-        print(
-            f"published {result.feeds} feeds ({result.entries} entries) to {result.out_dir}/ "
-            f"at {public_url or DEFAULT_PUBLIC_URL}: {len(result.written)} files written, "
-            f"{len(result.unchanged)} unchanged"
-        )
+        print(result.describe(public_url or DEFAULT_PUBLIC_URL)[0])
     return EXIT_OK

@@ -97,6 +97,15 @@ class PublishResult:
     def files(self) -> int:
         return len(self.written) + len(self.unchanged)
 
+    def describe(self, public_url: str | None = None) -> list[str]:
+        """Lines for people (``danvan publish``, ``danvan demo``)."""
+        where = f" at {public_url}" if public_url else ""
+        return [
+            f"published {self.feeds} feeds ({self.entries} entries) to {self.out_dir}/{where}: "
+            f"{len(self.written)} files written, {len(self.unchanged)} unchanged",
+            f"feeds index: {(self.out_dir / 'index.html').resolve()}",
+        ]
+
 
 def _site_home(urls: Sequence[str], fallback: str) -> str:
     for url in urls:
