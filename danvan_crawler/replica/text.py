@@ -125,14 +125,21 @@ def roughen(text: str, rng: random.Random, *, nbsp: float, zw: float) -> str:
     if nbsp <= 0 and zw <= 0:
         return text
     parts = text.split(" ")
+    n = len(parts) - 1
+    if n <= 0:
+        return text
+    k = min(n, int(n * (nbsp + zw) + rng.random()))
+    if not k:
+        return text
+    seps = [" "] * n
+    share = nbsp / (nbsp + zw)
+    for pos in rng.sample(range(n), k):
+        if rng.random() < share:
+            seps[pos] = NBSP if rng.random() < 0.7 else " " + NBSP
+        else:
+            seps[pos] = " " + (ZWSP if rng.random() < 0.8 else BOM)
     out = [parts[0]]
-    for part in parts[1:]:
-        r = rng.random()
-        sep = " "
-        if r < nbsp:
-            sep = NBSP if rng.random() < 0.7 else " " + NBSP
-        elif r < nbsp + zw:
-            sep = " " + (ZWSP if rng.random() < 0.8 else BOM)
+    for sep, part in zip(seps, parts[1:], strict=True):
         out.append(sep)
         out.append(part)
     return "".join(out)
