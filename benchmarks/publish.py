@@ -1,13 +1,14 @@
 """Publishing cost must follow categories x limit, not the size of the store.
 
 Fills one store with 10 000 and one with 100 000 synthetic articles (20 categories,
-through ``store.upsert``; not timed), then times ``publish`` (limit 50, into an empty
-folder, best of 3) on each, in the same run. Targets: at most 2 s at 100 000 articles,
-and at most 1.3 x the 10 000 time. Exit status 1 when a target is missed.
+through ``store.upsert``; not timed), then times ``publish`` on each in the same run
+(limit 50, into an empty folder, wall clock, best of 5, the two sizes interleaved so
+that load on the machine hits both; CPU times are printed too). Targets: at most 2 s at
+100 000 articles, and at most 1.3 x the 10 000 time. Exit status 1 when one is missed.
 
 Filling goes through the store's ordinary upsert and is slow (minutes for 100 000);
 filled stores are kept in a cache folder (``DANVAN_BENCH_CACHE``, default
-``~/.cache/danvan-crawler/bench``) named after a fingerprint of the sample generator,
+``~/.cache/danvan-crawler/bench``) named after a fingerprint of the generated data,
 the store's schema version and the size, so later runs skip the filling.
 """
 
@@ -36,7 +37,7 @@ from danvan_crawler.store import open_store
 SIZES = (10_000, 100_000)
 CATEGORIES = 20
 LIMIT = 50
-REPEATS = 3
+REPEATS = 5
 BASE = "https://nghean.dcs.vn"
 PUBLIC = "https://feeds.example.org/"
 TARGET_SECONDS = 2.0
@@ -112,39 +113,50 @@ def filled_store(size: int) -> Path:
     return path
 
 
-def time_publish(db: Path) -> float:
-    store = open_store(db)
+def publish_once(store: object) -> tuple[float, float]:
+    """(wall, CPU) seconds of one publish into a fresh, empty folder."""
+    out = Path(tempfile.mkdtemp(prefix="danvan-bench-feeds-"))
     try:
-        best = float("inf")
-        for _ in range(REPEATS):
-            out = Path(tempfile.mkdtemp(prefix="danvan-bench-feeds-"))
-            try:
-                started = time.perf_counter()
-                result = publish(store, out, PUBLIC, LIMIT)
-                best = min(best, time.perf_counter() - started)
-                assert result.feeds == CATEGORIES + 1, result
-            finally:
-                shutil.rmtree(out, ignore_errors=True)
-        return best
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = publish(store, out, PUBLIC, LIMIT)  # type: ignore[arg-type]
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        assert result.feeds == CATEGORIES + 1, result
+        return wall, cpu
     finally:
-        store.close()
+        shutil.rmtree(out, ignore_errors=True)
 
 
 def main() -> int:
-    stores = {size: filled_store(size) for size in SIZES}
-    small, large = (time_publish(stores[size]) for size in SIZES)
+    paths = {size: filled_store(size) for size in SIZES}
+    stores = {size: open_store(path) for size, path in paths.items()}
+    try:
+        for store in stores.values():  # warm up: imports, caches, SQLite pages
+            publish_once(store)
+        walls: dict[int, list[float]] = {size: [] for size in SIZES}
+        cpus: dict[int, list[float]] = {size: [] for size in SIZES}
+        for _ in range(REPEATS):  # interleaved, so that load on the machine hits both
+            for size, store in stores.items():
+                wall, cpu = publish_once(store)
+                walls[size].append(wall)
+                cpus[size].append(cpu)
+    finally:
+        for store in stores.values():
+            store.close()
+    small, large = (min(walls[size]) for size in SIZES)
     ratio = large / small
     ok_time = large <= TARGET_SECONDS
     ok_ratio = ratio <= TARGET_RATIO
-    figure(f"publish, {SIZES[0]} articles ({CATEGORIES} categories)", small, "s")
+    for size in SIZES:
+        figure(f"publish, {size} articles, CPU (best of {REPEATS})", min(cpus[size]), "s")
+    figure(f"publish, {SIZES[0]} articles, wall (best of {REPEATS})", small, "s")
     figure(
-        f"publish, {SIZES[1]} articles ({CATEGORIES} categories)",
+        f"publish, {SIZES[1]} articles, wall (best of {REPEATS})",
         large,
         "s",
         f"<= {TARGET_SECONDS} s",
         ok_time,
     )
-    figure("ratio 100k / 10k", ratio, "x", f"<= {TARGET_RATIO}", ok_ratio)
+    figure("ratio 100k / 10k (wall)", ratio, "x", f"<= {TARGET_RATIO}", ok_ratio)
     return 0 if ok_time and ok_ratio else 1
 
 

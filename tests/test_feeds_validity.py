@@ -175,4 +175,5 @@ def test_opml_and_index_urls_are_absolute(files) -> None:
     for link in page.xpath("//link[@rel='alternate']"):
         assert absolute(link.get("href"))
     for href in page.xpath("//a/@href"):
-        assert absolute(href) or href == "index.opml", href
+        assert absolute(href), href
+    assert PUBLIC + "index.opml" in page.xpath("//a/@href")

@@ -206,7 +206,7 @@ def build_site(
         files[feed.stem + FORMATS["json"][0]] = render_json(feed)
     title = f"Nguồn tin – {site_name}"
     files[INDEX_OPML] = render_opml(title, category_feeds)
-    files[INDEX_HTML] = render_index(title, all_feed, category_feeds)
+    files[INDEX_HTML] = render_index(title, all_feed, category_feeds, options.url_of(INDEX_OPML))
     return files
 
 

@@ -216,7 +216,11 @@ def render_opml(title: str, category_feeds: Sequence[Feed]) -> bytes:
 
 
 def render_index(
-    title: str, all_feed: Feed, category_feeds: Sequence[Feed], headlines: int = 5
+    title: str,
+    all_feed: Feed,
+    category_feeds: Sequence[Feed],
+    opml_url: str = "index.opml",
+    headlines: int = 5,
 ) -> bytes:
     """The page for people: every feed with its links and newest headlines, and
     ``<link rel="alternate">`` tags for readers' autodiscovery. No script, no style."""
@@ -238,7 +242,7 @@ def render_index(
     out += ["</head>", "<body>", f"<h1>{e(title)}</h1>"]
     out.append(
         "<p>Nguồn tin RSS, Atom và JSON Feed cho từng chuyên mục. "
-        'Tệp <a href="index.opml">index.opml</a> giúp trình đọc tin đăng ký mọi chuyên mục '
+        f'Tệp <a href="{e(opml_url)}">index.opml</a> giúp trình đọc tin đăng ký mọi chuyên mục '
         "một lần.</p>"
     )
 
