@@ -58,7 +58,8 @@ class SignatureRules:
     nbsp_indent: re.Pattern[str]
     max_lines: int
     name_prefix: re.Pattern[str]
-    name_role_separator: re.Pattern[str]
+    #: splits "Name - Role" printed on one line; None: never split
+    name_role_separator: re.Pattern[str] | None
 
 
 @dataclass(frozen=True)
@@ -182,7 +183,9 @@ def profile_from_dict(data: dict[str, Any], source: str = "") -> SiteProfile:
             nbsp_indent=_compile(sig["nbsp_indent"]),
             max_lines=int(sig["max_lines"]),
             name_prefix=_compile(sig["name_prefix"]),
-            name_role_separator=_compile(sig["name_role_separator"]),
+            name_role_separator=(
+                _compile(sig["name_role_separator"]) if sig.get("name_role_separator") else None
+            ),
         ),
         listing=ListingSelectors(
             title=_list(lst["title"]),

@@ -219,3 +219,45 @@ def test_windows_1258_bytes_are_decoded() -> None:
     body = text.encode("cp1258")
     result = ArticlePage(body, "https://nghean.dcs.vn/vi-vn/tin/a/1-2-3", profile()).extract()
     assert result.fields["headline"] == "Thái Hòa"
+
+
+NBSP = "\u00a0"
+
+
+@pytest.mark.parametrize(
+    ("signature", "author"),
+    [
+        (  # one right-aligned paragraph, name and role split by <br>
+            '<p style="TEXT-ALIGN:right"><b>Lê Văn Bình</b><br>Ban Dân vận Huyện ủy</p>',
+            {"name": "Lê Văn Bình", "nameRaw": "Lê Văn Bình", "role": "Ban Dân vận Huyện ủy"},
+        ),
+        (  # the old align attribute, on a wrapping div
+            '<div align="right"><p>Bài và ảnh: Hồ Thị Lan</p></div>',
+            {"name": "Hồ Thị Lan", "nameRaw": "Bài và ảnh: Hồ Thị Lan", "role": None},
+        ),
+        (  # only NBSP runs, no alignment
+            f"<p>{NBSP * 5} Trần An</p><p>{NBSP * 4} Phóng viên</p>",
+            {"name": "Trần An", "nameRaw": "Trần An", "role": "Phóng viên"},
+        ),
+    ],
+)
+def test_signature_variants(signature: str, author: dict[str, Any]) -> None:
+    html = (
+        '<html><body><div class="news-detail"><h1 class="news-title">T</h1>'
+        '<div class="news-content"><p>Đoạn văn.</p><p> Đoạn cuối./.</p>'
+        f"{signature}</div></div></body></html>"
+    )
+    result = ArticlePage(html, "https://nghean.dcs.vn/vi-vn/tin/a/1-2-3", profile()).extract()
+    assert result.fields["authors"] == [author]
+    assert result.fields["articleBody"] == "Đoạn văn.\nĐoạn cuối./."
+    assert author["nameRaw"] not in result.fields["articleBodyHtml"]
+
+
+def test_a_right_aligned_paragraph_inside_the_body_is_not_a_signature() -> None:
+    html = (
+        '<html><body><div class="news-content"><p style="text-align:right">Căn phải.</p>'
+        "<p>Đoạn cuối./.</p></div></body></html>"
+    )
+    result = ArticlePage(html, "https://nghean.dcs.vn/vi-vn/tin/a/1-2-3", profile()).extract()
+    assert result.fields["authors"] == []
+    assert result.fields["articleBody"] == "Căn phải.\nĐoạn cuối./."

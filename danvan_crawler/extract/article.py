@@ -243,12 +243,14 @@ class ArticlePage:
                 continue
             if len(sig) >= rules.max_lines or block.tag.lower() not in tags:
                 break
-            style = " ".join(
-                str(a.get("style", "")) + " align:" + str(a.get("align", ""))
-                for a in (block, *block.iterancestors())
-                if a is not node.getparent()
-            )
-            right = bool(rules.align_right.search(style)) or "align:right" in style.lower()
+            right = False
+            for el in (block, *block.iterancestors()):  # the block, up to the content node
+                align = str(el.get("align", "")).lower()
+                if align == "right" or rules.align_right.search(str(el.get("style", ""))):
+                    right = True
+                    break
+                if el is node:
+                    break
             if right or rules.nbsp_indent.match(raw):
                 sig.append(block)
             else:
@@ -470,7 +472,7 @@ class ArticlePage:
         name_raw = lines[0]
         role = " ".join(lines[1:]) or None
         name = rules.name_prefix.sub("", name_raw).strip()
-        if role is None:
+        if role is None and rules.name_role_separator is not None:
             parts = rules.name_role_separator.split(name, maxsplit=1)
             if len(parts) == 2 and parts[0] and parts[1]:
                 name, role = parts[0].strip(), parts[1].strip()
