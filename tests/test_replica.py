@@ -274,17 +274,18 @@ def test_awkward_features_are_all_present(
     )
     # the same document spelled two ways inside one article
     two_spellings = 0
-    nfd = nbsp = zw = 0
+    nfd = nbsp = zw = ncr = 0
     for row in truth[:120]:
         page = replica.text(row["url"])
         nfd += not unicodedata.is_normalized("NFC", page)
         nbsp += "&nbsp;" in page.split('class="news-content"')[1].split("text-align")[0]
         zw += "\u200b" in page or "\ufeff" in page
+        ncr += bool(re.search(r"&#\d{4};", page))
         text = clean(lxml_html.fromstring(page).text_content())
         for ref in row["documentRefs"]:
             pattern = rf"{ref['kind']} (?:số )?0*{ref['number']}-{ref['code']}/{ref['issuer']}"
             two_spellings += len(set(re.findall(pattern, text))) > 1
-    assert nfd and nbsp and zw and two_spellings
+    assert nfd and nbsp and zw and ncr and two_spellings
 
 
 def test_alternate_links_serve_the_same_article(
@@ -449,6 +450,10 @@ def test_publish_edit_and_stats(replica_factory: Callable[..., ReplicaClient]) -
             first = doc(rep, cat["url"]).xpath('//a[@class="news-link"]/@href')
             assert any(urlsplit(h).path == urlsplit(url).path for h in first[:3])
 
+    listing_lm = {
+        c.path: rep.request(c.path)[1]["last-modified"]
+        for c in (urlsplit(u) for u in {c["url"] for r in after.values() for c in r["categories"]})
+    }
     edited = rep.edit(2)
     assert len(edited) == 2
     final = {r["url"]: r for r in rep.truth()}
@@ -464,6 +469,9 @@ def test_publish_edit_and_stats(replica_factory: Callable[..., ReplicaClient]) -
         cat = row["categories"][0]["url"]
         top = doc(rep, cat).xpath('//a[@class="news-link"]/@href')[:2]
         assert urlsplit(url).path in [urlsplit(h).path for h in top]
+        # a listing whose content changed is not "not modified" since its old date
+        path = urlsplit(cat).path
+        assert rep.request(path, {"If-Modified-Since": listing_lm[path]})[0] == 200
 
     rep.reset_stats()
     rep.get("/robots.txt")
@@ -471,9 +479,12 @@ def test_publish_edit_and_stats(replica_factory: Callable[..., ReplicaClient]) -
     rep.get(edited[0])
     rep.get(edited[1])
     rep.get("/vi-vn/tin/x/1-2-3")
+    etag = rep.request(edited[0])[1]["etag"]
+    assert rep.request(edited[0], {"If-None-Match": etag})[0] == 304
     stats = rep.stats()
-    assert stats["by_kind"] == {"listing": 1, "article": 3, "other": 1}
-    assert stats["by_status"] == {"200": 4, "404": 1}
+    assert stats["by_kind"] == {"listing": 1, "article": 5, "other": 1}
+    assert stats["by_status"] == {"200": 5, "304": 1, "404": 1}
+    assert stats["not_modified"] == 1
     rep.reset_stats()
     assert rep.stats()["by_kind"] == {"listing": 0, "article": 0, "other": 0}
 
@@ -548,7 +559,8 @@ def test_xss_payloads_are_planted_and_marked(replica_factory: Callable[..., Repl
     assert payloads
 
 
-def test_cli_prints_url_first_and_exits_cleanly_on_sigterm() -> None:
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_cli_prints_url_first_and_exits_cleanly_on_signal(sig: signal.Signals) -> None:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     proc = subprocess.Popen(
         [sys.executable, "-m", "danvan_crawler.cli", "replica", "--port", "0", "--articles", "20"],
@@ -561,7 +573,7 @@ def test_cli_prints_url_first_and_exits_cleanly_on_sigterm() -> None:
     assert proc.stdout is not None
     line = proc.stdout.readline()
     assert re.fullmatch(r"serving http://127\.0\.0\.1:\d+/\n", line)
-    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(sig)
     _out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from danvan_crawler.replica import world as Wd
-from danvan_crawler.replica.generator import Content
+from danvan_crawler.replica.generator import Content, Paragraph
 from danvan_crawler.replica.text import NBSP, lower_percent, raw_quotes
 
 PER_PAGE = 10
@@ -255,10 +255,7 @@ class Classic:
                 )
         return "\n".join(out)
 
-    def paragraph_html(self, p: object, mode: tuple[bool, bool]) -> str:
-        from danvan_crawler.replica.generator import Paragraph
-
-        assert isinstance(p, Paragraph)
+    def paragraph_html(self, p: Paragraph, mode: tuple[bool, bool]) -> str:
         if p.bold_first and len(p.sentences) > 1:
             inner = f"<strong>{_t(p.sentences[0], mode)}</strong> " + _t(
                 " ".join(p.sentences[1:]), mode

@@ -240,7 +240,8 @@ class Handler(BaseHTTPRequestHandler):
 
             def listing() -> Page:
                 chunk = items[(page - 1) * R.PER_PAGE : page * R.PER_PAGE]
-                lm = max((x.updated for x in chunk), default=Wd.WORLD_START)
+                # any change in the category may shift every page: its newest update
+                lm = items[0].updated if items else Wd.WORLD_START
                 body = lay.listing(ctx, cat, page, last, chunk).encode()
                 return Page(200, "listing", body, HTML, lm)
 

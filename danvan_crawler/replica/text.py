@@ -9,7 +9,6 @@ from __future__ import annotations
 import random
 import re
 import unicodedata
-from urllib.parse import quote
 
 NBSP = "\u00a0"
 ZWSP = "\u200b"
@@ -82,11 +81,6 @@ def lower_percent(path: str) -> str:
 def raw_quotes(path: str) -> str:
     """The same path with curly quotes written raw (unencoded), as some links carry them."""
     return path.replace("%E2%80%9C", "\u201c").replace("%E2%80%9D", "\u201d")
-
-
-def encode_path(path: str) -> str:
-    """Percent-encode a path (upper-case hex), keeping existing escapes."""
-    return quote(path, safe="/%-._~!$&'()*+,;=:@")
 
 
 # Tone-mark placement: new style (first) and old style (second).

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import random
 import threading
-import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from danvan_crawler.replica import generator as G
@@ -448,11 +447,3 @@ class World:
         if meta.xss:
             row["xss"] = True
         return row
-
-
-def nfd(text: str) -> str:
-    return unicodedata.normalize("NFD", text)
-
-
-def utc(dt: datetime) -> datetime:
-    return dt.astimezone(UTC)
