@@ -20,6 +20,8 @@ from lxml import html as lxml_html
 
 from tests.conftest import ROOT, ReplicaClient
 
+XSS_TEXT = 'Ví dụ ghi chú: <script>alert("xss-text")</script> & <img src=x onerror=alert(2)>.'
+
 ARTICLE_PATH = re.compile(r"^/vi-vn/tin/[^/?#]+/\d+-\d+-(\d+)$")
 CATEGORY_PATH = re.compile(r"^/vi-vn/chuyen-muc/[a-z0-9-]+/\d+-\d+$")
 SEED_TITLE = "Thái Hòa thực hiện tốt Quy chế công tác dân vận của hệ thống chính trị"
@@ -555,7 +557,10 @@ def test_xss_payloads_are_planted_and_marked(replica_factory: Callable[..., Repl
         payloads += sum(
             s in content for s in ("<script>", "onerror=", "javascript:", "<svg", "<iframe")
         )
-        assert "alert" not in row["articleBody"]
+        body = row["articleBody"].replace(XSS_TEXT, "")
+        assert "alert" not in body and "<" not in body
+        assert XSS_TEXT in row["articleBody"]
+        assert XSS_TEXT not in content  # printed escaped
     assert payloads
 
 

@@ -22,6 +22,9 @@ WORLD_START = datetime(2019, 1, 2, 7, 0, tzinfo=TZ)
 WORLD_NOW = datetime(2025, 10, 31, 17, 0, tzinfo=TZ)
 TICK = 7 * 60  # seconds between two publish/edit events
 
+#: A sentence of an --xss article that looks like markup but is text (escaped in HTML).
+XSS_TEXT = 'Ví dụ ghi chú: <script>alert("xss-text")</script> & <img src=x onerror=alert(2)>.'
+
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
 TRACKING = (
     "utm_source=facebook&utm_medium=social",
@@ -312,6 +315,9 @@ class World:
             style = G.style_for(self.seed, base)
             shown = G.printed(raw, style, self.seed, base)
             shown.title = self.title_info(meta)[0]
+            if meta.xss:
+                # markup-looking TEXT (escaped in the page): must stay text downstream
+                shown.paragraphs[0].sentences.append(XSS_TEXT)
         art = Article(meta, shown, refs, self.path(meta), self.alt_path(meta))
         with self.lock:
             self._cache[key] = art
