@@ -88,7 +88,9 @@ def run(args: argparse.Namespace) -> int:
     replica = Replica(args.articles)
     try:
         print(f"replica portal serving at {replica.url}", flush=True)
-        settings = build_settings(replica.url, jsonl, loglevel=args.loglevel)
+        # The demo's store (when the store pipeline is enabled) lives with its output.
+        overrides = {"DANVAN_DB": str(out / "danvan.db")}
+        settings = build_settings(replica.url, jsonl, overrides, loglevel=args.loglevel)
         stats = run_crawl(settings, replica.url)
     finally:
         replica.stop()
