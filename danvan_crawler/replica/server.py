@@ -414,7 +414,12 @@ def _accepts_gzip(header: str) -> bool:
         name, _, params = part.strip().partition(";")
         if name.strip() in ("gzip", "*"):
             q = params.strip()
-            return not (q.startswith("q=") and float(q[2:] or 0) == 0)
+            if not q.startswith("q="):
+                return True
+            try:
+                return float(q[2:]) > 0
+            except ValueError:
+                return False
     return False
 
 
