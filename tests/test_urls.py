@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from danvan_crawler.urls import article_id, canonical_url, set_query
 
@@ -85,3 +87,18 @@ def test_set_query() -> None:
     url = "https://nghean.dcs.vn/c/1-2?trang=3"
     assert set_query(url, trang=None) == "https://nghean.dcs.vn/c/1-2"
     assert set_query(url, trang="4") == "https://nghean.dcs.vn/c/1-2?trang=4"
+
+
+_SEGMENT = st.text(
+    alphabet=st.sampled_from("abcxyz019-_.~%”“\ufffdđâ "), min_size=1, max_size=12
+).filter(lambda s: s not in {".", ".."})
+
+
+@given(st.lists(_SEGMENT, min_size=1, max_size=4), st.sampled_from(["", "/", "?utm_source=x"]))
+def test_canonical_url_is_idempotent(segments: list[str], tail: str) -> None:
+    url = "http://nghean.dcs.vn/" + "/".join(segments) + tail
+    once = canonical_url(url, BASE)
+    assert canonical_url(once, BASE) == once
+    assert once.startswith(BASE + "/")
+    assert all(ord(ch) < 128 for ch in once) and " " not in once
+    assert "utm_source" not in once
