@@ -30,6 +30,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from functools import lru_cache
 
 logger = logging.getLogger(__name__)
 
@@ -68,15 +69,8 @@ def _tone_position(bases: list[str], quality: list[bool]) -> int | None:
         return None
     onset = "".join(bases[:i])
     # "qu" + vowel and "gi" + vowel: the u / i belongs to the onset.
-    if (
-        (onset == "q"
-        and bases[i] == "u"
-        and i + 1 < n
-        and bases[i + 1] in _VOWELS)
-        or (onset == "g"
-        and bases[i] == "i"
-        and i + 1 < n
-        and bases[i + 1] in _VOWELS)
+    if (onset == "q" and bases[i] == "u" and i + 1 < n and bases[i + 1] in _VOWELS) or (
+        onset == "g" and bases[i] == "i" and i + 1 < n and bases[i + 1] in _VOWELS
     ):
         i += 1
     start = i
@@ -105,7 +99,12 @@ def _tone_position(bases: list[str], quality: list[bool]) -> int | None:
 
 
 def _normalize_word(match: re.Match[str]) -> str:
-    word = match.group(0)
+    return _normalize_nfd_word(match.group(0))
+
+
+@lru_cache(maxsize=65536)
+def _normalize_nfd_word(word: str) -> str:
+    """One NFD word with its tone mark moved by the rule (cached: the vocabulary is small)."""
     letters = _letters(word)
     tones = [(k, m) for k, letter in enumerate(letters) for m in letter[1:] if m in TONE_MARKS]
     if len(tones) != 1:

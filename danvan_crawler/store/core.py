@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import re
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from sqlalchemy.engine import make_url
 from danvan_crawler.similarity import (
     DEFAULT_MIN_TOKENS,
     DEFAULT_THRESHOLD,
+    MIN_SHARED_BANDS,
     article_tokens,
     band_keys,
     similarity,
@@ -53,6 +55,8 @@ NON_CONTENT_FIELDS = frozenset(
 TRANSIENT_FIELDS = frozenset({"change"})
 #: Most near-duplicate candidates verified per article (best band overlap first).
 MAX_CANDIDATES = 200
+#: Stored articles whose comparison tokens are kept in memory.
+TOKEN_CACHE_SIZE = 2048
 
 
 class StoreError(RuntimeError):
@@ -169,6 +173,8 @@ class Store:
         self.dialect = engine.dialect.name
         self.duplicate_threshold = duplicate_threshold
         self.duplicate_min_tokens = duplicate_min_tokens
+        self._token_cache: OrderedDict[tuple[str, str], list[str]] = OrderedDict()
+        self._category_cache: dict[str, tuple[int, dict[str, Any]]] = {}
         self._migrate()
 
     # -- connections and migrations -------------------------------------------------
@@ -178,8 +184,12 @@ class Store:
         """One write transaction (SQLite: BEGIN IMMEDIATE)."""
         with self.engine.connect() as conn:
             conn = conn.execution_options(danvan_write=True)
-            with conn.begin():
-                yield conn
+            try:
+                with conn.begin():
+                    yield conn
+            except BaseException:
+                self._category_cache.clear()  # may hold ids of rolled-back rows
+                raise
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
@@ -279,7 +289,8 @@ class Store:
             return Change(article_id, kind, row.revision, row.duplicate_of, stored)
 
         tokens = article_tokens(data)
-        matches = self._near_matches(conn, article_id, tokens)
+        keys = self._band_keys(tokens)
+        matches = self._near_matches(conn, article_id, tokens, keys)
         if detect:
             duplicate_of = self._original_among(matches, article_id, published, num)
         else:
@@ -323,8 +334,7 @@ class Store:
             )
             conn.execute(s.article_bands.delete().where(s.article_bands.c.article_id == article_id))
             kind = "updated"
-        if len(tokens) >= self.duplicate_min_tokens:
-            keys = sorted(set(band_keys(sketch(tokens))))
+        if keys:
             conn.execute(
                 s.article_bands.insert(), [{"band_key": k, "article_id": article_id} for k in keys]
             )
@@ -334,17 +344,25 @@ class Store:
             self._claim_copies(conn, article_id, published, num, matches, now)
         return Change(article_id, kind, revision, duplicate_of, data)
 
-    def _near_matches(self, conn: Connection, article_id: str, tokens: Sequence[str]) -> list[Row]:
-        """Stored articles whose text is at least ``duplicate_threshold`` similar."""
+    def _band_keys(self, tokens: Sequence[str]) -> list[int]:
+        """Sorted distinct band keys, none for texts too short to compare."""
         if len(tokens) < self.duplicate_min_tokens:
             return []
-        keys = sorted(set(band_keys(sketch(tokens))))
+        return sorted(set(band_keys(sketch(tokens))))
+
+    def _near_matches(
+        self, conn: Connection, article_id: str, tokens: Sequence[str], keys: Sequence[int]
+    ) -> list[Row]:
+        """Stored articles whose text is at least ``duplicate_threshold`` similar."""
+        if not keys:
+            return []
         shared = func.count().label("shared")
         candidates = (
             select(s.article_bands.c.article_id, shared)
             .where(s.article_bands.c.band_key.in_(keys))
             .where(s.article_bands.c.article_id != article_id)
             .group_by(s.article_bands.c.article_id)
+            .having(shared >= MIN_SHARED_BANDS)
             .order_by(shared.desc(), s.article_bands.c.article_id)
             .limit(MAX_CANDIDATES)
             .subquery()
@@ -353,6 +371,7 @@ class Store:
             select(
                 s.articles.c.article_id,
                 s.articles.c.article_num,
+                s.articles.c.content_hash,
                 s.articles.c.data,
                 s.articles.c.duplicate_of,
                 s.articles.c.date_published,
@@ -360,10 +379,23 @@ class Store:
         ).all()
         found = []
         for row in rows:
-            other = article_tokens(json.loads(row.data))
+            other = self._stored_tokens(row.article_id, row.content_hash, row.data)
             if similarity(tokens, other, self.duplicate_threshold) >= self.duplicate_threshold:
                 found.append(row)
         return found
+
+    def _stored_tokens(self, article_id: str, digest: str, data: str) -> list[str]:
+        """Comparison tokens of a stored article (small LRU cache by id and hash)."""
+        key = (article_id, digest)
+        tokens = self._token_cache.get(key)
+        if tokens is None:
+            tokens = article_tokens(json.loads(data))
+            self._token_cache[key] = tokens
+            if len(self._token_cache) > TOKEN_CACHE_SIZE:
+                self._token_cache.popitem(last=False)
+        else:
+            self._token_cache.move_to_end(key)
+        return tokens
 
     @staticmethod
     def _age_key(published: datetime | None, num: int) -> tuple[datetime, int]:
@@ -424,7 +456,7 @@ class Store:
         article_id = str(data.get("articleId") or "")
         tokens = article_tokens(data)
         with self._read() as conn:
-            matches = self._near_matches(conn, article_id, tokens)
+            matches = self._near_matches(conn, article_id, tokens, self._band_keys(tokens))
         return self._original_among(
             matches,
             article_id,
@@ -498,6 +530,9 @@ class Store:
             "name": cat.get("name"),
             "sub_site": cat.get("subSite"),
         }
+        cached = self._category_cache.get(url)
+        if cached is not None and cached[1] == values:
+            return cached[0]  # already written by this Store (last_seen: once per session)
         conn.execute(
             self._insert(s.categories)
             .values(url=url, first_seen=now, last_seen=now, **values)
@@ -506,9 +541,13 @@ class Store:
                 set_={**{k: v for k, v in values.items() if v is not None}, "last_seen": now},
             )
         )
-        return conn.execute(
-            select(s.categories.c.category_id).where(s.categories.c.url == url)
-        ).scalar_one()
+        category_id = int(
+            conn.execute(
+                select(s.categories.c.category_id).where(s.categories.c.url == url)
+            ).scalar_one()
+        )
+        self._category_cache[url] = (category_id, values)
+        return category_id
 
     def merge_categories(self, article_id: str, cats: Iterable[Mapping[str, Any]]) -> bool:
         """Add categories to a stored article; True when its category list grew."""
