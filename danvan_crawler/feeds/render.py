@@ -200,7 +200,7 @@ def render_opml(title: str, category_feeds: Sequence[Feed]) -> bytes:
     etree.SubElement(head, "title").text = title
     body = etree.SubElement(root, "body")
     for sub_site, feeds in _group_by_sub_site(category_feeds):
-        group = etree.SubElement(body, "outline", text=sub_site or "?", title=sub_site or "?")
+        group = etree.SubElement(body, "outline", text=sub_site or "Khác", title=sub_site or "Khác")
         for feed in feeds:
             etree.SubElement(
                 group,
@@ -270,7 +270,7 @@ def render_index(
     out.append("<h2>Tất cả chuyên mục</h2>")
     feed_block(all_feed, "h3")
     for sub_site, feeds in _group_by_sub_site(category_feeds):
-        out.append(f"<h2>{e(sub_site or '?')}</h2>")
+        out.append(f"<h2>{e(sub_site or 'Khác')}</h2>")
         for feed in feeds:
             feed_block(feed, "h3")
     out += ["</body>", "</html>", ""]

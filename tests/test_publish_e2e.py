@@ -1,0 +1,78 @@
+"""End to end: the replica with ``--xss`` payloads, ``danvan run`` (crawl + publish) in a
+subprocess, then every published file checked: parses, follows the store, carries no
+active content; and ``danvan publish`` afterwards changes no byte."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import feedparser
+
+from danvan_crawler.feeds.names import category_stems
+from danvan_crawler.feeds.safety import find_active_content
+from danvan_crawler.store import open_store
+
+REPO = Path(__file__).resolve().parents[1]
+KINDS = {".rss": "rss", ".atom": "atom", ".json": "json", ".html": "html"}
+
+
+def danvan(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DANVAN_")}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
+    return subprocess.run(
+        [sys.executable, "-m", "danvan_crawler", *args],
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_crawled_xss_replica_publishes_clean_feeds(
+    replica_factory: Callable[..., Any], tmp_path: Path
+) -> None:
+    replica = replica_factory(articles=40, xss=True)
+    truth = replica.truth()
+    planted = {r["articleId"] for r in truth if r.get("xss")}
+    assert planted, "the replica planted no payload"
+    db, out = tmp_path / "danvan.db", tmp_path / "feeds"
+    public = "https://feeds.example.org/nghean/"
+    common = ["--db", str(db), "--out", str(out), "--public-url", public]
+    run = danvan("run", "--site", replica.url, *common, cwd=tmp_path)
+    assert run.returncode in (0, 3), run.stderr[-3000:]
+
+    files = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    for name, data in files.items():
+        if Path(name).suffix in KINDS:
+            assert find_active_content(data, KINDS[Path(name).suffix]) == [], name
+        if name.endswith((".rss", ".atom")):
+            assert not feedparser.parse(data).bozo, name
+
+    with open_store(db) as store:
+        categories = store.categories()
+        stems = category_stems(categories)
+        wanted = {"all": store.latest(None, 50)}
+        wanted |= {stems[c["url"]]: store.latest(c["url"], 50) for c in categories}
+    assert len(categories) > 1
+    for stem, articles in wanted.items():
+        doc = json.loads(files[f"{stem}.json"])
+        assert [i["id"].rsplit("/", 1)[1] for i in doc["items"]] == [
+            a["articleId"] for a in articles
+        ], stem
+        atom = feedparser.parse(files[f"{stem}.atom"])
+        assert [e.link for e in atom.entries] == [i["url"] for i in doc["items"]]
+    published = {i["id"].rsplit("/", 1)[1] for i in json.loads(files["all.json"])["items"]}
+    assert planted & published, "no planted article reached the feeds"
+
+    again = danvan("publish", *common, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert ": 0 files written" in again.stdout
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == files
