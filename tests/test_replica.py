@@ -175,9 +175,8 @@ def test_truth_urls_follow_the_portal_patterns(
         path = row["url"][len(replica.base) :]
         m = ARTICLE_PATH.match(path)
         assert m and m.group(1) == row["articleId"], path
-        assert not re.search(r"%[0-9a-f][0-9a-f]", path, re.I) or not re.search(
-            r"%[0-9A-F]?[a-f]", path
-        )
+        escapes = re.findall(r"%[0-9A-Fa-f]{2}", path)
+        assert escapes == [e.upper() for e in escapes], path  # upper-case hex
         assert path.isascii()
         assert [c["url"] for c in row["categories"]] == sorted(c["url"] for c in row["categories"])
         for c in row["categories"]:
