@@ -58,6 +58,28 @@ TELNETCONSOLE_ENABLED = False
 # --- output ----------------------------------------------------------------------------
 # JSON Lines (FEEDS, set by `danvan crawl --jsonl PATH`): UTF-8 without \u escapes.
 FEED_EXPORT_ENCODING = "utf-8"
+# The JSON Lines of a run hold only new or updated articles (the store pipeline drops the
+# rest); a run where nothing changed must leave no file, not an empty one.
+FEED_STORE_EMPTY = False
+
+# --- store and deduplication (issue 3: danvan_crawler/store, danvan_crawler/pipelines) ----
+# The article store: a SQLite file (path relative to the working folder) or a database URL
+# (sqlite:///...; PostgreSQL later). `--db PATH` and the configuration set it.
+DANVAN_DB = "danvan.db"
+# Fields an article must have, non-empty; the validate pipeline drops (and counts) the rest.
+DANVAN_REQUIRED_FIELDS = ["articleId", "url", "headline", "datePublished"]
+# Tracking query parameters dropped from URLs, besides danvan_crawler.urls' defaults.
+DANVAN_TRACKING_PARAMS: list[str] = []
+# Extract the official documents cited in headline and body into documentRefs.
+DANVAN_DOCUMENT_REFS = True
+# Near duplicates: search re-published copies and mark them (duplicateOf, out of feeds).
+DANVAN_DEDUPE_NEAR = True
+# Similarity (difflib ratio over tone-folded word tokens) from which a text is a copy.
+DANVAN_DUPLICATE_THRESHOLD = 0.9
+# Texts shorter than this many words are never taken for copies.
+DANVAN_DUPLICATE_MIN_TOKENS = 20
+# Let unchanged articles through the store pipeline too (change: null); off for cron runs.
+DANVAN_EMIT_UNCHANGED = False
 
 # --- engine ----------------------------------------------------------------------------
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
