@@ -74,7 +74,7 @@ class NormalizePipeline:
     def from_crawler(cls, crawler: Crawler) -> NormalizePipeline:
         assert crawler.stats is not None
         settings = crawler.settings
-        tracking = settings.getlist("DANVAN_TRACKING_PARAMS", list(DEFAULT_TRACKING_PARAMS))
+        tracking = [*DEFAULT_TRACKING_PARAMS, *settings.getlist("DANVAN_TRACKING_PARAMS")]
         base = settings.get("DANVAN_SITE_URL") or None
         return cls(crawler.stats, FieldNormalizer(base, tracking))
 
