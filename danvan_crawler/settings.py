@@ -81,6 +81,35 @@ DANVAN_DUPLICATE_MIN_TOKENS = 20
 # Let unchanged articles through the store pipeline too (change: null); off for cron runs.
 DANVAN_EMIT_UNCHANGED = False
 
+# --- item pipelines (issue 3) -------------------------------------------------------------
+# validate -> normalize -> enrich -> dedupe -> store (danvan_crawler.pipelines.ITEM_PIPELINES).
+ITEM_PIPELINES = {
+    "danvan_crawler.pipelines.ValidatePipeline": 100,
+    "danvan_crawler.pipelines.NormalizePipeline": 200,
+    "danvan_crawler.pipelines.EnrichPipeline": 300,
+    "danvan_crawler.pipelines.DedupePipeline": 400,
+    "danvan_crawler.pipelines.StorePipeline": 500,
+}
+
+# --- layout-change alarm (issue 5, danvan_crawler/alarm.py) -------------------------------
+# LayoutWatch records per page what the alarm needs and keeps stored articles from being
+# overwritten by versions a fallback degraded; `danvan run` exits 3 when a threshold is crossed.
+SPIDER_MIDDLEWARES = {"danvan_crawler.alarm.LayoutWatch": 950}
+# A listing page linking fewer article URLs than this counts as empty.
+DANVAN_ALARM_MIN_LISTING_ITEMS = 1
+# Alarm when more than this share of the listing pages fetched are empty.
+DANVAN_ALARM_EMPTY_LISTING_RATIO = 0.5
+# Alarm when more than this share of the article (or listing) pages needed a fallback.
+DANVAN_ALARM_FALLBACK_RATIO = 0.2
+# Alarm when more than this share of the articles missed a required field or were dropped.
+DANVAN_ALARM_MISSING_RATIO = 0.1
+# Article ratios are judged only when a run parsed at least this many article pages.
+DANVAN_ALARM_MIN_ARTICLES = 3
+# Example URLs kept per kind of problem, for the alarm's message.
+DANVAN_ALARM_EXAMPLES = 3
+# Stored articles are not overwritten from pages that needed a fallback for these ([]: off).
+DANVAN_ALARM_PROTECT_FIELDS = ["headline", "datePublished", "articleBody"]
+
 # --- engine ----------------------------------------------------------------------------
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = "INFO"
