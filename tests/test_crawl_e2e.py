@@ -69,8 +69,12 @@ def truth(replica: Any) -> dict[str, dict[str, Any]]:
     return comparable_truth(replica.truth())
 
 
-def test_crawl_succeeds(full_crawl: Crawl) -> None:
+def test_crawl_succeeds_without_warnings(full_crawl: Crawl) -> None:
     assert full_crawl.returncode == 0, full_crawl.log[-3000:]
+    noisy = [
+        line for line in full_crawl.log.splitlines() if " WARNING: " in line or " ERROR: " in line
+    ]
+    assert noisy == []
 
 
 def test_every_article_comes_out_exactly_once(
