@@ -285,8 +285,9 @@ def _run_locked(config: Config, options: RunOptions) -> RunResult:
         logger.debug("crawl failed", exc_info=True)
         result.failures.append(f"crawl failed: {type(exc).__name__}: {exc}")
 
-    finish_reason = stats.get("finish_reason")
-    if stats and finish_reason != "finished":
+    finish_reason = str(stats.get("finish_reason"))
+    # closespider_*: a limit the operator set (CLOSESPIDER_ITEMCOUNT...) was reached.
+    if stats and finish_reason != "finished" and not finish_reason.startswith("closespider_"):
         result.failures.append(f"crawl ended early ({finish_reason})")
     if stats and not stats.get("downloader/response_count"):
         result.failures.append(f"no page could be fetched from {config['site']}")
