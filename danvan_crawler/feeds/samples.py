@@ -82,13 +82,12 @@ def synthetic_article(
     slug = f"nghe-an-day-manh-cong-tac-dan-van-bai-{number}"
     if number % 7 == 0:
         slug = f"xu-nghe”-trong-long-dan-{number}"  # raw curly quote, left for the feeds
-    rng = random.Random(number)  # distinct text per article: no near-duplicates
+    # Every sentence drawn at random: no phrase shared by all articles, so the store's
+    # near-duplicate search finds no candidates (as with real, distinct articles).
+    rng = random.Random(number)
     headline = f"{_sentence(rng, 9)[:-1]} – bài {number}"
-    lead = f"Bài {number}: {_sentence(rng, 20)} Thực hiện Quy chế số 07-QC/TU."
-    paragraphs = [
-        f"Thực hiện Nghị quyết 25-NQ/TW, {_sentence(rng, 30)}",
-        f"Phong trào “Dân vận khéo” {_sentence(rng, 30)}",
-    ]
+    lead = f"{_sentence(rng, 20)} Bài {number}."
+    paragraphs = [_sentence(rng, 30), _sentence(rng, 30)]
     if body_html is None:
         body_html = (
             f"<p>{lead}</p>"
