@@ -246,3 +246,33 @@ def test_crawls_emit_only_changes_and_store_one_record_per_article(tmp_path: Pat
         assert st.count() == 4
         assert st.record("200")["revision"] == 2
         assert st.article_id_for_url("http://nghean.dcs.vn/vi-vn/tin/cu/1-2-100") == "100"
+
+
+@pytest_twisted.inlineCallbacks
+def test_same_id_with_other_content_in_one_run_is_an_update_and_copies_are_claimed(
+    tmp_path: Path,
+):
+    copy = article(
+        "900",
+        headline="Bài viết 100",
+        articleBody=body(100),
+        datePublished="2024-01-01T08:30:00+07:00",
+    )
+    first = article("100")
+    second = article("100", articleBody=body(100) + "\nCâu sửa.")
+    feed = tmp_path / "run.jsonl"
+    crawler = get_crawler(ItemsSpider, crawl_settings(tmp_path, feed))
+    yield crawler.crawl(items=[copy, first, second])
+    lines = read_lines(feed)
+    assert [(x["articleId"], x["change"]) for x in lines] == [
+        ("900", "new"),
+        ("100", "new"),
+        ("100", "updated"),
+    ]
+    stats = stats_of(crawler)
+    assert stats["danvan/dedupe/same_id_changed"] == 1
+    assert stats["danvan/dedupe/claimed_copies"] == 1
+    with open_store(tmp_path / "danvan.db") as st:
+        assert st.count() == 2
+        assert st.get("900")["duplicateOf"] == "100"
+        assert [r["articleId"] for r in st.latest(None, 10)] == ["100"]

@@ -360,10 +360,12 @@ def test_original_stored_after_its_copy_claims_it(tmp_path: Path) -> None:
     results = []
     for order in ([original, copy], [copy, original]):
         with open_store(tmp_path / f"{order[0]['articleId']}.db") as st:
-            for a in order:  # one run each, as an incremental crawl would see them
-                st.upsert([a])
+            changes = [st.upsert([a])[0] for a in order]  # one batch each
+            claimed = {c.article_id: c.claimed for c in changes}
             results.append({r["articleId"]: r["duplicateOf"] for r in st.export()})
             assert ids(st.latest(None, 10)) == ["100"]
+            assert claimed["100"] == (() if order[0] is original else ("205",))
+            assert claimed["205"] == ()
     assert results[0] == results[1] == {"100": None, "205": "100"}
 
 

@@ -90,6 +90,15 @@ class StorePipeline:
         (change,) = self.store.upsert([item], detect_duplicates=self.detect_duplicates)
         self.stats.inc_value(f"danvan/store/{change.kind}")
         if change.kind in ("new", "updated"):
+            if change.claimed:
+                # Copies stored (and emitted) before their original: the store and the
+                # feeds now exclude them; this run's JSON Lines already carry them.
+                self.stats.inc_value("danvan/dedupe/claimed_copies", len(change.claimed))
+                logger.info(
+                    "Article %s is the original of %s, stored before it",
+                    change.article_id,
+                    ", ".join(change.claimed),
+                )
             if change.duplicate_of is not None:
                 self.stats.inc_value("danvan/dedupe/near_duplicate")
                 logger.info("Article %s is a copy of %s", change.article_id, change.duplicate_of)

@@ -19,7 +19,8 @@ upsert (``INSERT ... ON CONFLICT``) switch in ``Store._insert``.
 Articles (output-schema mappings, dicts or items; the article id is the identity):
 
 - ``upsert(articles, *, detect_duplicates=True) -> list[Change]``: one transaction for
-  the batch. ``Change(article_id, kind, revision, duplicate_of, record)``, ``kind``:
+  the batch. ``Change(article_id, kind, revision, duplicate_of, record, claimed)``
+  (``claimed``: stored copies this original just re-marked), ``kind``:
   ``new``; ``updated`` (content changed: revision + 1, the page's ``dateModified``
   kept, categories merged); ``unchanged`` (same content; URL and categories recorded,
   ``last_seen`` moves); ``merged`` (same content, new categories). ``record`` is the

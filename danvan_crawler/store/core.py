@@ -73,6 +73,8 @@ class Change:
     duplicate_of: str | None = None
     #: The stored record after the change (output-schema fields).
     record: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    #: Stored articles this (older) original just marked as its copies.
+    claimed: tuple[str, ...] = ()
 
 
 def _utcnow() -> datetime:
@@ -340,9 +342,10 @@ class Store:
             )
         self._record_urls(conn, article_id, data, now)
         self._record_categories(conn, article_id, data.get("categories"), now)
+        claimed: tuple[str, ...] = ()
         if duplicate_of is None:
-            self._claim_copies(conn, article_id, published, num, matches, now)
-        return Change(article_id, kind, revision, duplicate_of, data)
+            claimed = self._claim_copies(conn, article_id, published, num, matches, now)
+        return Change(article_id, kind, revision, duplicate_of, data, claimed)
 
     def _band_keys(self, tokens: Sequence[str]) -> list[int]:
         """Sorted distinct band keys, none for texts too short to compare."""
@@ -422,7 +425,7 @@ class Store:
         num: int,
         matches: Sequence[Row],
         now: datetime,
-    ) -> None:
+    ) -> tuple[str, ...]:
         """An original stored after its copies: mark the newer look-alikes as copies."""
         mine = self._age_key(published, num)
         copies = [
@@ -432,12 +435,13 @@ class Store:
             and r.duplicate_of != article_id
         ]
         if not copies:
-            return
+            return ()
         # Copies of those copies follow them to the real original.
         dependants = conn.execute(
             select(s.articles.c.article_id).where(s.articles.c.duplicate_of.in_(copies))
         ).scalars()
-        for copy_id in sorted({*copies, *dependants} - {article_id}):
+        claimed = tuple(sorted({*copies, *dependants} - {article_id}))
+        for copy_id in claimed:
             row = conn.execute(
                 select(s.articles.c.data).where(s.articles.c.article_id == copy_id)
             ).one()
@@ -449,6 +453,7 @@ class Store:
                 .values(duplicate_of=article_id, data=_dumps(record), changed_at=now)
             )
             logger.info("Article %s is now marked as a copy of %s", copy_id, article_id)
+        return claimed
 
     def find_original(self, article: Any) -> str | None:
         """The id ``article`` would be a copy of (None: it is no near duplicate)."""
