@@ -11,9 +11,9 @@ Two parts:
     ``DANVAN_ALARM_MIN_LISTING_ITEMS`` distinct article URLs (``DANVAN_ALARM_ARTICLE_URL_RE``,
     default: the profile's ``article`` pattern), found in any ``<a href>`` whatever the
     markup;
-  - ``danvan/alarm/listings_with_fallback``: listing pages during whose parsing a
-    ``danvan/extract/fallback/<field>`` counter moved (a changed listing markup shows
-    even in a run that fetches no article);
+  - ``danvan/alarm/listings_with_fallback``: listing pages, not empty, during whose
+    parsing a ``danvan/extract/fallback/<field>`` counter moved (a changed listing
+    markup shows even in a run that fetches no article);
   - ``danvan/alarm/articles``: article pages parsed;
     ``danvan/alarm/articles_with_fallback``: those during whose parsing a
     ``danvan/extract/fallback/<field>`` counter moved;
@@ -155,18 +155,20 @@ class LayoutWatch:
         self._incomplete.add(url)
         self.stats.set_value(PREFIX + "articles_incomplete", len(self._incomplete))
 
-    def _listing(self, response: Response) -> None:
+    def _listing(self, response: Response, page: _Page) -> None:
         if response.status != 200 or not isinstance(response, TextResponse):
             return
         urls = {response.urljoin(href.strip()) for href in response.xpath("//a/@href").getall()}
         articles = {url for url in urls if self.article_re.search(urlsplit(url).path)}
         self.stats.inc_value(PREFIX + "listing_pages")
         if len(articles) < self.min_items:
+            page.empty = True
             self.stats.inc_value(PREFIX + "listing_empty")
             self._example("empty_listing", response.url)
 
     def _listing_done(self, response: Response, page: _Page) -> None:
-        if response.status != 200 or not page.fallbacks:
+        # An empty listing needs the fallback by nature; the empty-listing ratio judges it.
+        if response.status != 200 or not page.fallbacks or page.empty:
             return
         self.stats.inc_value(PREFIX + "listings_with_fallback")
         for name in sorted(page.fallbacks):
@@ -243,10 +245,10 @@ class LayoutWatch:
         page.missing.update(_moved(before[1], after[1]))
 
     def _start(self, response: Response) -> tuple[str | None, _Page]:
-        kind = self._kind(response)
+        kind, page = self._kind(response), _Page()
         if kind == "listing":
-            self._listing(response)
-        return kind, _Page()
+            self._listing(response, page)
+        return kind, page
 
     def _finish_page(self, response: Response, kind: str | None, page: _Page) -> None:
         if kind == "article":
@@ -307,6 +309,7 @@ class _Page:
     fallbacks: set[str] = field(default_factory=set)
     missing: set[str] = field(default_factory=set)
     items: int = 0
+    empty: bool = False
 
 
 def _item_url(item: Any) -> str | None:

@@ -1,0 +1,126 @@
+"""The alarm's decision and the run summary, over stats as a crawl leaves them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from danvan_crawler.alarm import check_layout
+from danvan_crawler.summary import summarize
+
+A = "danvan/alarm/"
+URL = "https://nghean.dcs.vn/vi-vn/tin/a/1-2-{}"
+
+
+def healthy(**extra: Any) -> dict[str, Any]:
+    stats: dict[str, Any] = {
+        A + "listing_pages": 10,
+        A + "listing_empty": 0,
+        A + "articles": 40,
+        A + "articles_with_fallback": 2,
+        A + "article_fallback/description": 2,
+        "danvan/extract/fallback/description": 2,
+    }
+    stats.update(extra)
+    return stats
+
+
+def test_a_healthy_crawl_raises_nothing() -> None:
+    assert check_layout(healthy(), {}) is None
+
+
+def test_a_no_change_run_is_not_judged_on_articles() -> None:
+    stats = {A + "articles": 2, A + "articles_with_fallback": 2, A + "listing_pages": 0}
+    assert check_layout(stats, {}) is None
+    assert check_layout(stats, {"DANVAN_ALARM_MIN_ARTICLES": 2}) is not None
+
+
+def test_article_fallbacks_name_the_setting_fields_and_examples() -> None:
+    stats = healthy(
+        **{
+            A + "articles_with_fallback": 30,
+            A + "article_fallback/headline": 30,
+            A + "article_fallback/datePublished": 12,
+            A + "examples/fallback/headline": [URL.format(1), URL.format(2)],
+            A + "examples/fallback/datePublished": [URL.format(2), URL.format(3)],
+        }
+    )
+    alarm = check_layout(stats, {})
+    assert alarm is not None
+    (reason,) = alarm.reasons
+    assert "30 of 40 articles needed a fallback (DANVAN_ALARM_FALLBACK_RATIO=0.2)" in reason
+    assert "datePublished (12), description (2), headline (30)" in reason
+    assert reason.endswith(f"e.g. {URL.format(2)} {URL.format(3)} {URL.format(1)}")
+    assert check_layout(stats, {"DANVAN_ALARM_FALLBACK_RATIO": 0.8}) is None
+    message = alarm.message()
+    assert message.startswith("layout-change alarm:")
+    assert "danvan_crawler/profiles/nghean.toml" in message
+
+
+def test_empty_listings_and_listing_fallbacks() -> None:
+    empty = healthy(**{A + "listing_empty": 6, A + "examples/empty_listing": ["L1", "L2"]})
+    alarm = check_layout(empty, {})
+    assert alarm is not None
+    assert "6 of 10 listing pages linked fewer than 1 article(s)" in alarm.reasons[0]
+    assert "DANVAN_ALARM_EMPTY_LISTING_RATIO=0.5" in alarm.reasons[0]
+    assert alarm.reasons[0].endswith("e.g. L1 L2")
+
+    changed = healthy(
+        **{A + "listings_with_fallback": 10, A + "listing_fallback/listing_entries": 10}
+    )
+    alarm = check_layout(changed, {})
+    assert alarm is not None
+    assert "10 of 10 listing pages needed a fallback" in alarm.reasons[0]
+    assert "listing_entries (10)" in alarm.reasons[0]
+
+
+def test_missing_fields_and_drops_count_as_incomplete() -> None:
+    stats = healthy(
+        **{
+            A + "articles_incomplete": 8,
+            "danvan/extract/missing/datePublished": 5,
+            "danvan/validate/dropped/missing_headline": 3,
+            A + "articles_without_item": 1,
+            A + "examples/missing/datePublished": [URL.format(7)],
+            A + "kept_stored": 4,
+        }
+    )
+    alarm = check_layout(stats, {})
+    assert alarm is not None
+    missing, kept = alarm.reasons
+    assert "8 of 40 articles missed a required field (DANVAN_ALARM_MISSING_RATIO=0.1)" in missing
+    assert "fields not found: datePublished (5)" in missing
+    assert "dropped as invalid: missing_headline (3)" in missing
+    assert "pages that gave no article: 1" in missing
+    assert missing.endswith(URL.format(7))
+    assert kept.startswith("4 stored article(s) kept as they were")
+    assert check_layout(stats, {"DANVAN_ALARM_MISSING_RATIO": 0.25}) is None
+
+
+def test_summary_from_stats() -> None:
+    stats = {
+        "danvan/store/new": 3,
+        "danvan/store/updated": 1,
+        "danvan/store/unchanged": 290,
+        "danvan/store/merged": 6,
+        "danvan/dedupe/same_id": 4,
+        "danvan/dedupe/near_duplicate": 1,
+        "danvan/dedupe/same_id_changed": 2,
+        "downloader/response_count": 20,
+        "downloader/response_status_count/304": 10,
+        "log_count/ERROR": 1,
+        "retry/count": 2,
+        "danvan/extract/fallback/headline": 2,
+        "danvan/extract/fallback/description": 1,
+        "elapsed_time_seconds": 12.34,
+        "finish_reason": "finished",
+    }
+    summary = summarize(stats)
+    assert (summary.new, summary.updated, summary.unchanged) == (3, 1, 296)
+    assert summary.duplicates == 5
+    assert summary.fallbacks_used == 3
+    assert summary.paragraph() == (
+        "danvan run finished in 12.3 s: 3 new, 1 updated, 296 unchanged articles; "
+        "5 duplicates dropped; 20 pages fetched (10 answered 304); 1 error, 2 retries; "
+        "3 fallbacks used (description 1, headline 2)."
+    )
+    assert summarize({}).paragraph("failed").startswith("danvan run failed in 0.0 s: 0 new")
