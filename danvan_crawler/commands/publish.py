@@ -33,7 +33,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser = subparsers.add_parser(
         "publish",
         help="write the feeds folder from the store",
-        description=__doc__.splitlines()[0],
+        description="Write the feeds folder (RSS, Atom, JSON Feed, OPML, index.html) "
+        "from the store.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -165,7 +165,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser = subparsers.add_parser(
         "serve",
         help="serve the feeds folder over HTTP for local feed readers",
-        description=__doc__.splitlines()[0],
+        description="Serve the feeds folder over HTTP for local feed readers (GET/HEAD, "
+        "ETag and Last-Modified, nothing outside the folder).",
     )
     parser.add_argument("--dir", default="feeds", help="folder to serve (default: feeds)")
     parser.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
