@@ -85,7 +85,7 @@ def test_normal_layout_exits_0_and_prints_only_the_summary(
     replica_factory: Callable[..., Any], tmp_path: Path
 ) -> None:
     replica = replica_factory(articles=20)
-    result = danvan_run(replica.url, tmp_path)
+    result = danvan_run(replica.url, tmp_path, "--jsonl", str(tmp_path / "new.jsonl"))
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stderr == ""
     lines = result.stdout.splitlines()
@@ -97,6 +97,8 @@ def test_normal_layout_exits_0_and_prints_only_the_summary(
     assert int(match["new"]) == len(truth) == count_of(tmp_path / "danvan.db")
     assert int(match["errors"]) == 0
     assert int(match["pages"]) > len(truth)
+    jsonl = (tmp_path / "new.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(jsonl) == len(truth)  # the run's new articles, one a line
 
     feed = feedparser.parse((tmp_path / "feeds-run" / "all.atom").read_bytes())
     assert not feed.bozo and feed.entries
@@ -224,9 +226,10 @@ def test_changed_layout_on_a_fresh_store_raises_the_alarm(
     replica_factory: Callable[..., Any], tmp_path: Path
 ) -> None:
     modern = replica_factory(articles=12, layout="modern")
-    result = danvan_run(modern.url, tmp_path)
+    result = danvan_run(modern.url, tmp_path, "--quiet")
     assert result.returncode == 3, (result.stdout, result.stderr[-3000:])
-    assert "layout-change alarm:" in result.stderr
+    assert result.stdout == ""  # --quiet: no summary
+    assert result.stderr.startswith("layout-change alarm:")  # --quiet: no warnings either
     assert (tmp_path / "feeds-run" / "index.opml").is_file()
 
 
