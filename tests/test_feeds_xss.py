@@ -7,10 +7,14 @@ import json
 
 import feedparser
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lxml import etree
 
 from danvan_crawler.feeds import SiteOptions, build_site
 from danvan_crawler.feeds.safety import XSS_PAYLOADS, find_active_content
 from danvan_crawler.feeds.samples import synthetic_article, synthetic_categories
+from danvan_crawler.feeds.sanitize import sanitize_html, xml_safe
 
 BASE = "http://127.0.0.1:8123"
 OPTIONS = SiteOptions(public_url="https://feeds.example.org/")
@@ -85,3 +89,25 @@ def test_checker_sees_unsanitized_payloads(payload: str) -> None:
     """The checker is not blind: the same payloads, NOT sanitized, are found."""
     document = json.dumps({"items": [{"content_html": payload}]}).encode()
     assert find_active_content(document, "json"), payload
+
+
+_PIECES = st.sampled_from(
+    [
+        "<script>", "</script>", "<svg", "<img src=x onerror=alert(1)>", "<a href=",
+        '"javascript:alert(1)"', "'data:text/html,x'", " onload=", "<iframe>", "<style>",
+        "</", ">", "<", "&#1;", "&#x6A;avascript:", "\x00", "\x0b", "\ufffe", "<p>", "</p>",
+        "<math>", "<![CDATA[", "]]>", "<!--", "-->", "<form>", "<object data=x>", " ",
+        "đây là chữ", "\u200b", "<b>", "<table><tr><td>", "/Uploads/a b.jpg", "?trang=2",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(_PIECES, st.text(max_size=8)), max_size=30).map("".join))
+def test_sanitized_html_is_inert_and_xml_safe(html: str) -> None:
+    clean = sanitize_html(html, f"{BASE}/vi-vn/tin/a/1-2-3")
+    document = json.dumps({"items": [{"content_html": clean}]}).encode()
+    assert find_active_content(document, "json") == []
+    element = etree.Element("content")
+    element.text = clean  # lxml refuses characters XML 1.0 forbids
+    assert xml_safe(clean) == clean
