@@ -191,6 +191,47 @@ def test_reopen_is_idempotent_and_keeps_data(db: Path) -> None:
     assert rows == [(v,) for v in range(1, SCHEMA_VERSION + 1)]
 
 
+def test_version_1_database_is_migrated_with_its_data(db: Path) -> None:
+    with open_store(db) as st:
+        st.upsert([article("100"), article("200")])
+    conn = sqlite3.connect(db)  # back to the version-1 shape
+    conn.execute("ALTER TABLE articles DROP COLUMN sketch")
+    conn.execute("DELETE FROM schema_version WHERE version > 1")
+    conn.commit()
+    conn.close()
+    with open_store(db) as st:
+        assert st.schema_version() == SCHEMA_VERSION
+        with st.engine.connect() as c:
+            n = c.exec_driver_sql("select count(*) from articles where sketch is not null")
+            assert n.scalar() == 2  # backfilled
+        copy = article(
+            "300",
+            headline="Bài viết 100",
+            articleBody=body(100),
+            datePublished="2024-01-01T00:00:00+07:00",
+        )
+        (change,) = st.upsert([copy])
+        assert change.duplicate_of == "100"
+        assert st.count() == 3
+
+
+def test_migrations_from_version_1_shape(db: Path) -> None:
+    from sqlalchemy import create_engine
+
+    from danvan_crawler.store import schema
+
+    db.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.begin() as conn:
+        schema.metadata.create_all(conn, tables=[schema.schema_version])
+        schema.MIGRATIONS[0][1](conn)
+        conn.execute(schema.schema_version.insert().values(version=1, applied_at=datetime.now()))
+    engine.dispose()
+    with open_store(db) as st:
+        assert st.schema_version() == SCHEMA_VERSION
+        assert [c.kind for c in st.upsert([article("1"), article("1")])] == ["new", "unchanged"]
+
+
 def test_url_forms_open_the_same_database(db: Path) -> None:
     with open_store(db) as st:
         st.upsert([article("100")])

@@ -32,11 +32,15 @@ from sqlalchemy.engine import make_url
 from danvan_crawler.similarity import (
     DEFAULT_MIN_TOKENS,
     DEFAULT_THRESHOLD,
+    MIN_ESTIMATED_JACCARD,
     MIN_SHARED_BANDS,
     article_tokens,
     band_keys,
+    estimated_jaccard,
+    pack_sketch,
     similarity,
     sketch,
+    unpack_sketch,
 )
 from danvan_crawler.store import schema as s
 
@@ -217,6 +221,13 @@ class Store:
                     f"database schema version {current} is newer than this program's "
                     f"({s.SCHEMA_VERSION}); upgrade danvan-crawler"
                 )
+            if current == 0:  # a new database: the current tables, every version stamped
+                s.metadata.create_all(conn, tables=list(s.ALL_TABLES))
+                conn.execute(
+                    s.schema_version.insert(),
+                    [{"version": v, "applied_at": _utcnow()} for v, _ in s.MIGRATIONS],
+                )
+                return
             for version, migration in s.MIGRATIONS:
                 if version > current:
                     logger.info("Migrating store to schema version %d", version)
@@ -291,8 +302,10 @@ class Store:
             return Change(article_id, kind, row.revision, row.duplicate_of, stored)
 
         tokens = article_tokens(data)
-        keys = self._band_keys(tokens)
-        matches = self._near_matches(conn, article_id, tokens, keys)
+        signature = self._sketch(tokens)
+        keys = sorted(set(band_keys(signature))) if signature else []
+        matches = self._near_matches(conn, article_id, tokens, signature, keys)
+        packed = pack_sketch(signature) if signature else None
         if detect:
             duplicate_of = self._original_among(matches, article_id, published, num)
         else:
@@ -313,6 +326,7 @@ class Store:
                     first_seen=now,
                     last_seen=now,
                     changed_at=now,
+                    sketch=packed,
                 )
             )
             kind, revision = "new", 1
@@ -332,6 +346,7 @@ class Store:
                     date_published=published,
                     last_seen=now,
                     changed_at=now,
+                    sketch=packed,
                 )
             )
             conn.execute(s.article_bands.delete().where(s.article_bands.c.article_id == article_id))
@@ -347,17 +362,26 @@ class Store:
             claimed = self._claim_copies(conn, article_id, published, num, matches, now)
         return Change(article_id, kind, revision, duplicate_of, data, claimed)
 
-    def _band_keys(self, tokens: Sequence[str]) -> list[int]:
-        """Sorted distinct band keys, none for texts too short to compare."""
+    def _sketch(self, tokens: Sequence[str]) -> list[int] | None:
+        """The MinHash sketch of a text, None for texts too short to compare."""
         if len(tokens) < self.duplicate_min_tokens:
-            return []
-        return sorted(set(band_keys(sketch(tokens))))
+            return None
+        return sketch(tokens)
 
     def _near_matches(
-        self, conn: Connection, article_id: str, tokens: Sequence[str], keys: Sequence[int]
+        self,
+        conn: Connection,
+        article_id: str,
+        tokens: Sequence[str],
+        signature: Sequence[int] | None,
+        keys: Sequence[int],
     ) -> list[Row]:
-        """Stored articles whose text is at least ``duplicate_threshold`` similar."""
-        if not keys:
+        """Stored articles whose text is at least ``duplicate_threshold`` similar.
+
+        Candidates share band keys; those whose stored sketch estimates a low Jaccard
+        similarity are skipped, the others verified exactly on their text.
+        """
+        if not keys or signature is None:
             return []
         shared = func.count().label("shared")
         candidates = (
@@ -375,6 +399,7 @@ class Store:
                 s.articles.c.article_id,
                 s.articles.c.article_num,
                 s.articles.c.content_hash,
+                s.articles.c.sketch,
                 s.articles.c.data,
                 s.articles.c.duplicate_of,
                 s.articles.c.date_published,
@@ -382,6 +407,11 @@ class Store:
         ).all()
         found = []
         for row in rows:
+            if (
+                row.sketch is not None
+                and estimated_jaccard(signature, unpack_sketch(row.sketch)) < MIN_ESTIMATED_JACCARD
+            ):
+                continue
             other = self._stored_tokens(row.article_id, row.content_hash, row.data)
             if similarity(tokens, other, self.duplicate_threshold) >= self.duplicate_threshold:
                 found.append(row)
@@ -460,8 +490,10 @@ class Store:
         data = ItemAdapter(article).asdict()
         article_id = str(data.get("articleId") or "")
         tokens = article_tokens(data)
+        signature = self._sketch(tokens)
+        keys = sorted(set(band_keys(signature))) if signature else []
         with self._read() as conn:
-            matches = self._near_matches(conn, article_id, tokens, self._band_keys(tokens))
+            matches = self._near_matches(conn, article_id, tokens, signature, keys)
         return self._original_among(
             matches,
             article_id,

@@ -1,11 +1,11 @@
 """Tables of the store (SQLAlchemy Core, dialect neutral) and their migrations.
 
 The tables below are the schema at :data:`SCHEMA_VERSION`. A database records the
-migrations applied to it in ``schema_version`` (one row per version); opening a store
-applies the missing ones, in order, in one transaction. To change the schema: edit the
-tables here AND append a migration function that brings a database of the previous
-version to the new one (``ALTER TABLE`` through ``op``-free Core DDL), never edit an
-old migration.
+migrations applied to it in ``schema_version`` (one row per version). Opening a store
+creates a new database from these tables and stamps it with every version; an existing
+one gets the missing migrations, in order, in one transaction. To change the schema:
+edit the tables here AND append a migration function that brings a database of the
+previous version to the new one (Core DDL/``ALTER TABLE``); never edit an old one.
 """
 
 from __future__ import annotations
@@ -21,11 +21,14 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
     Text,
+    select,
     text,
+    update,
 )
 
 logger = logging.getLogger(__name__)
@@ -55,6 +58,9 @@ articles = Table(
     Column("first_seen", DateTime, nullable=False),
     Column("last_seen", DateTime, nullable=False),
     Column("changed_at", DateTime, nullable=False),  # new, updated or merged
+    # MinHash sketch of the comparison text (similarity.pack_sketch), for a cheap
+    # similarity estimate before the exact check; NULL for texts too short to compare.
+    Column("sketch", LargeBinary, nullable=True),
     Index("ix_articles_published", "date_published", "article_num"),
     Index("ix_articles_changed", "changed_at", "article_num"),
     # Partial: only copies are indexed, so "duplicate_of IS NULL" cannot pick this index
@@ -144,7 +150,7 @@ runs = Table(
 
 
 def _migration_1(conn: Connection) -> None:
-    """Initial schema."""
+    """Initial schema (the version-1 shape of every table)."""
     metadata.create_all(
         conn,
         tables=[
@@ -158,8 +164,33 @@ def _migration_1(conn: Connection) -> None:
             runs,
         ],
     )
+    conn.execute(text("ALTER TABLE articles DROP COLUMN sketch"))  # added by migration 2
 
 
-#: Ordered migrations: (version, function). Append only.
-MIGRATIONS: tuple[tuple[int, Callable[[Connection], None]], ...] = ((1, _migration_1),)
+def _migration_2(conn: Connection) -> None:
+    """``articles.sketch``: stored MinHash sketches, computed for the stored articles."""
+    import json
+
+    from danvan_crawler.similarity import DEFAULT_MIN_TOKENS, article_tokens, pack_sketch, sketch
+
+    column_type = LargeBinary().compile(dialect=conn.dialect)
+    conn.execute(text(f"ALTER TABLE articles ADD COLUMN sketch {column_type}"))
+    rows = conn.execute(select(articles.c.article_id, articles.c.data)).all()
+    for row in rows:
+        tokens = article_tokens(json.loads(row.data))
+        if len(tokens) >= DEFAULT_MIN_TOKENS:
+            conn.execute(
+                update(articles)
+                .where(articles.c.article_id == row.article_id)
+                .values(sketch=pack_sketch(sketch(tokens)))
+            )
+
+
+#: Ordered migrations: (version, function). Append only; a new database is created from
+#: the current tables above and stamped with every version instead.
+MIGRATIONS: tuple[tuple[int, Callable[[Connection], None]], ...] = (
+    (1, _migration_1),
+    (2, _migration_2),
+)
 SCHEMA_VERSION: int = MIGRATIONS[-1][0]
+ALL_TABLES = tuple(t for t in metadata.sorted_tables if t is not schema_version)
