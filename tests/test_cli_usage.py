@@ -41,6 +41,7 @@ CASES = {
     "missing config file": (["run", "--config", "missing.toml"], "configuration file not found"),
     "unknown subcommand": (["fly"], "invalid choice"),
     "config with bad URL": (["config", "--site", "ftp://x"], "http(s) URL"),
+    "stats without a store": (["stats", "--db", "missing.db"], "no store at missing.db"),
 }
 
 
