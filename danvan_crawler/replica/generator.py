@@ -75,6 +75,8 @@ class Content:
     seed_refs: list[DocRef] | None = None
 
     def expand(self, text: str) -> str:
+        if "⟦" not in text:
+            return text
         return _REF_RE.sub(lambda m: self.citations[int(m.group(1))][1], text)
 
     def doc_refs(self) -> list[DocRef]:
@@ -332,21 +334,21 @@ def printed(content: Content, style: Style, seed: int, index: int) -> Content:
     """Apply the article's awkward style (tones, NBSP, zero-width, ./.) to a copy."""
     rng = random.Random(f"{seed}:p:{index}")
 
-    def rough(text: str, *, allow_ws: bool = True, key: str = "") -> str:
-        # each sentence has its own random stream: changing one sentence (a re-published
-        # copy, an edit) leaves the printed form of the others unchanged
-        r = random.Random(f"{seed}:p:{index}:{key}") if key else rng
+    def rough(text: str, r: random.Random = rng, *, allow_ws: bool = True) -> str:
         text = mix_tones(text, r, style.tone_p)
         if allow_ws:
             text = roughen(text, r, nbsp=style.nbsp, zw=style.zw)
         return content.expand(text)
 
-    paragraphs = [
-        Paragraph(
-            [rough(s, key=f"{i}.{j}") for j, s in enumerate(p.sentences)], p.bold_first, p.italic
-        )
-        for i, p in enumerate(content.paragraphs)
-    ]
+    def rough_paragraph(i: int, p: Paragraph) -> Paragraph:
+        # each paragraph has its own random stream: changing one paragraph (an edit) leaves
+        # the printed form of the others unchanged
+        if style.tone_p <= 0 and style.nbsp <= 0 and style.zw <= 0:
+            return Paragraph([content.expand(s) for s in p.sentences], p.bold_first, p.italic)
+        r = random.Random(f"{seed}:p:{index}:{i}")
+        return Paragraph([rough(s, r) for s in p.sentences], p.bold_first, p.italic)
+
+    paragraphs = [rough_paragraph(i, p) for i, p in enumerate(content.paragraphs)]
     if style.final_slash and paragraphs:
         last = paragraphs[-1].sentences
         if last[-1].endswith("."):

@@ -27,11 +27,14 @@ def clean(text: str) -> str:
     return _WS_RE.sub(" ", text).strip()
 
 
+_COMBINING_RE = re.compile("[\u0300-\u036f]")
+_NON_SLUG_RE = re.compile("[^a-z0-9\u201c\u201d\ufffd]+")
+
+
 def fold(text: str) -> str:
     """Accent-fold Vietnamese text to ASCII (đ -> d), keeping other characters."""
     text = text.replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _COMBINING_RE.sub("", unicodedata.normalize("NFD", text))
 
 
 #: Punctuation the CMS keeps (percent-encoded) in slugs.
@@ -44,33 +47,21 @@ def slugify(title: str, *, keep_quotes: bool = False, mojibake_at: int | None = 
     ``keep_quotes`` keeps curly quotes (as ``%E2%80%9C``/``%E2%80%9D``); ``mojibake_at``
     replaces the n-th non-ASCII letter of the title by U+FFFD (as the CMS does).
     """
-    chars: list[str] = []
-    seen_non_ascii = 0
-    for ch in unicodedata.normalize("NFC", title):
-        if ch in "\u201c\u201d":
-            chars.append(ch if keep_quotes else " ")
-            continue
-        if ord(ch) > 127 and ch.isalpha():
-            if mojibake_at is not None and seen_non_ascii == mojibake_at:
-                chars.append("\ufffd")
-                seen_non_ascii += 1
-                continue
-            seen_non_ascii += 1
-        chars.append(ch)
-    folded = fold("".join(chars)).lower()
-    out: list[str] = []
-    dash = False
-    for ch in folded:
-        if ch.isascii() and ch.isalnum():
-            out.append(ch)
-            dash = False
-        elif ch in _KEPT:
-            out.append(_KEPT[ch])
-            dash = False
-        elif not dash and out:
-            out.append("-")
-            dash = True
-    return "".join(out).strip("-")
+    text = unicodedata.normalize("NFC", title)
+    if mojibake_at is not None:
+        seen = 0
+        for i, ch in enumerate(text):
+            if ord(ch) > 127 and ch.isalpha():
+                if seen == mojibake_at:
+                    text = text[:i] + "\ufffd" + text[i + 1 :]
+                    break
+                seen += 1
+    if not keep_quotes:
+        text = text.replace("\u201c", " ").replace("\u201d", " ")
+    slug = _NON_SLUG_RE.sub("-", fold(text).lower()).strip("-")
+    for ch, escaped in _KEPT.items():
+        slug = slug.replace(ch, escaped)
+    return slug
 
 
 def lower_percent(path: str) -> str:
@@ -100,14 +91,22 @@ _TONE_MAP: dict[str, str] = {}
 for _new, _old in _TONE_PAIRS:
     _TONE_MAP[_new] = _old
     _TONE_MAP[_new.capitalize()] = _old.capitalize()
-_TONE_RE = re.compile(r"(?<!\w)(" + "|".join(map(re.escape, _TONE_MAP)) + r")(?!\w)")
+_PUNCT = ",.;:!?()“”\"'"
 
 
 def mix_tones(text: str, rng: random.Random, p: float) -> str:
     """Rewrite each new-style word (hóa, ủy...) in the old style with probability ``p``."""
     if p <= 0:
         return text
-    return _TONE_RE.sub(lambda m: _TONE_MAP[m.group(1)] if rng.random() < p else m.group(1), text)
+    words = text.split(" ")
+    changed = False
+    for i, word in enumerate(words):
+        core = word.strip(_PUNCT)
+        old = _TONE_MAP.get(core)
+        if old is not None and rng.random() < p:
+            words[i] = word.replace(core, old, 1)
+            changed = True
+    return " ".join(words) if changed else text
 
 
 def roughen(text: str, rng: random.Random, *, nbsp: float, zw: float) -> str:
