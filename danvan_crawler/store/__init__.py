@@ -29,7 +29,7 @@ Articles (output-schema mappings, dicts or items; the article id is the identity
   :mod:`danvan_crawler.similarity`): the oldest of a cluster (datePublished, then
   numeric id) is the original, the others get ``duplicateOf`` = its id; an original
   stored after its copies re-marks them. ``detect_duplicates=False`` keeps the
-  ``duplicateOf`` the article carries.
+  ``duplicateOf`` the article carries and searches nothing (sketches are still stored).
 - ``find_original(article) -> str | None``: the duplicate decision without writing.
 - ``get(article_id) -> dict | None``; ``record(article_id)``: bookkeeping (revision,
   content_hash, duplicate_of, first_seen, last_seen, changed_at, urls).

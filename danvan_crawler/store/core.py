@@ -21,6 +21,7 @@ from sqlalchemy import (
     Engine,
     Row,
     Table,
+    bindparam,
     create_engine,
     event,
     func,
@@ -181,6 +182,7 @@ class Store:
         self.duplicate_min_tokens = duplicate_min_tokens
         self._token_cache: OrderedDict[tuple[str, str], list[str]] = OrderedDict()
         self._category_cache: dict[str, tuple[int, dict[str, Any]]] = {}
+        self._build_statements()
         self._migrate()
 
     # -- connections and migrations -------------------------------------------------
@@ -211,6 +213,39 @@ class Store:
         else:  # pragma: no cover - other backends need their own upsert
             raise StoreError(f"unsupported database dialect {self.dialect!r}")
         return insert(table)
+
+    def _build_statements(self) -> None:
+        """The hot statements, built once with bind parameters (executed per article)."""
+        a, ac, c = s.articles.c, s.article_categories.c, s.categories.c
+        self._q_article = select(s.articles).where(a.article_id == bindparam("b_aid"))
+        self._u_article = update(s.articles).where(a.article_id == bindparam("b_aid"))
+        urls = self._insert(s.article_urls)
+        self._up_url = urls.on_conflict_do_update(
+            index_elements=[s.article_urls.c.url],
+            set_={"article_id": urls.excluded.article_id, "last_seen": urls.excluded.last_seen},
+        )
+        cats = self._insert(s.categories)
+        self._up_category = cats.on_conflict_do_update(
+            index_elements=[c.url],
+            set_={
+                "slug": func.coalesce(cats.excluded.slug, c.slug),
+                "name": func.coalesce(cats.excluded.name, c.name),
+                "sub_site": func.coalesce(cats.excluded.sub_site, c.sub_site),
+                "last_seen": cats.excluded.last_seen,
+            },
+        )
+        self._q_category_id = select(c.category_id).where(c.url == bindparam("b_url"))
+        self._link_category = self._insert(s.article_categories).on_conflict_do_nothing()
+        self._sync_order = (
+            update(s.article_categories)
+            .where(ac.article_id == bindparam("b_aid"))
+            .where(
+                (ac.date_published != bindparam("b_pub"))
+                | ac.date_published.is_(None)
+                | (ac.article_num != bindparam("b_num"))
+            )
+            .values(date_published=bindparam("b_pub"), article_num=bindparam("b_num"))
+        )
 
     def _migrate(self) -> None:
         with self._write() as conn:
@@ -280,7 +315,7 @@ class Store:
         data = {k: v for k, v in data.items() if k not in TRANSIENT_FIELDS}
         data["articleId"] = article_id
         url = data.get("url") or data.get("canonicalUrl") or ""
-        row = conn.execute(select(s.articles).where(s.articles.c.article_id == article_id)).first()
+        row = conn.execute(self._q_article, {"b_aid": article_id}).first()
         digest = content_hash(data)
         published = _parse_datetime(data.get("datePublished"))
         num = _article_num(article_id)
@@ -294,17 +329,17 @@ class Store:
                 stored["categories"] = cats
                 values.update(data=_dumps(stored), changed_at=now)
                 kind = "merged"
-            conn.execute(
-                update(s.articles).where(s.articles.c.article_id == article_id).values(**values)
-            )
+            conn.execute(self._u_article, {"b_aid": article_id, **values})
             self._record_urls(conn, article_id, data, now)
-            self._record_categories(conn, article_id, data.get("categories"), now)
+            self._record_categories(
+                conn, article_id, data.get("categories"), now, row.date_published, row.article_num
+            )
             return Change(article_id, kind, row.revision, row.duplicate_of, stored)
 
         tokens = article_tokens(data)
         signature = self._sketch(tokens)
         keys = sorted(set(band_keys(signature))) if signature else []
-        matches = self._near_matches(conn, article_id, tokens, signature, keys)
+        matches = self._near_matches(conn, article_id, tokens, signature, keys) if detect else []
         packed = pack_sketch(signature) if signature else None
         if detect:
             duplicate_of = self._original_among(matches, article_id, published, num)
@@ -314,20 +349,21 @@ class Store:
         if row is None:
             data["categories"] = merge_categories(data.get("categories"))
             conn.execute(
-                s.articles.insert().values(
-                    article_id=article_id,
-                    article_num=num,
-                    url=url,
-                    data=_dumps(data),
-                    content_hash=digest,
-                    revision=1,
-                    duplicate_of=duplicate_of,
-                    date_published=published,
-                    first_seen=now,
-                    last_seen=now,
-                    changed_at=now,
-                    sketch=packed,
-                )
+                s.articles.insert(),
+                {
+                    "article_id": article_id,
+                    "article_num": num,
+                    "url": url,
+                    "data": _dumps(data),
+                    "content_hash": digest,
+                    "revision": 1,
+                    "duplicate_of": duplicate_of,
+                    "date_published": published,
+                    "first_seen": now,
+                    "last_seen": now,
+                    "changed_at": now,
+                    "sketch": packed,
+                },
             )
             kind, revision = "new", 1
         else:
@@ -335,19 +371,19 @@ class Store:
             data["categories"] = merge_categories(stored.get("categories"), data.get("categories"))
             revision = row.revision + 1
             conn.execute(
-                update(s.articles)
-                .where(s.articles.c.article_id == article_id)
-                .values(
-                    url=url or row.url,
-                    data=_dumps(data),
-                    content_hash=digest,
-                    revision=revision,
-                    duplicate_of=duplicate_of,
-                    date_published=published,
-                    last_seen=now,
-                    changed_at=now,
-                    sketch=packed,
-                )
+                self._u_article,
+                {
+                    "b_aid": article_id,
+                    "url": url or row.url,
+                    "data": _dumps(data),
+                    "content_hash": digest,
+                    "revision": revision,
+                    "duplicate_of": duplicate_of,
+                    "date_published": published,
+                    "last_seen": now,
+                    "changed_at": now,
+                    "sketch": packed,
+                },
             )
             conn.execute(s.article_bands.delete().where(s.article_bands.c.article_id == article_id))
             kind = "updated"
@@ -356,7 +392,7 @@ class Store:
                 s.article_bands.insert(), [{"band_key": k, "article_id": article_id} for k in keys]
             )
         self._record_urls(conn, article_id, data, now)
-        self._record_categories(conn, article_id, data.get("categories"), now)
+        self._record_categories(conn, article_id, data.get("categories"), now, published, num)
         claimed: tuple[str, ...] = ()
         if duplicate_of is None:
             claimed = self._claim_copies(conn, article_id, published, num, matches, now)
@@ -505,15 +541,13 @@ class Store:
         self, conn: Connection, article_id: str, data: Mapping[str, Any], now: datetime
     ) -> None:
         urls = {u for u in (data.get("url"), data.get("canonicalUrl")) if isinstance(u, str) and u}
-        for url in sorted(urls):
-            stmt = self._insert(s.article_urls).values(
-                url=url, article_id=article_id, first_seen=now, last_seen=now
-            )
+        if urls:
             conn.execute(
-                stmt.on_conflict_do_update(
-                    index_elements=[s.article_urls.c.url],
-                    set_={"article_id": article_id, "last_seen": now},
-                )
+                self._up_url,
+                [
+                    {"url": u, "article_id": article_id, "first_seen": now, "last_seen": now}
+                    for u in sorted(urls)
+                ],
             )
 
     def _record_categories(
@@ -522,39 +556,26 @@ class Store:
         article_id: str,
         cats: Iterable[Mapping[str, Any]] | None,
         now: datetime,
+        published: datetime | None,
+        num: int,
     ) -> None:
-        """Link the article to its categories; ordering columns copied from articles."""
-        row = conn.execute(
-            select(s.articles.c.date_published, s.articles.c.article_num).where(
-                s.articles.c.article_id == article_id
-            )
-        ).one()
-        ac = s.article_categories.c
+        """Link the article to its categories, with the article's ordering columns."""
+        links = []
         for cat in cats or ():
             category_id = self._upsert_category(conn, cat, now)
-            if category_id is None:
-                continue
-            conn.execute(
-                self._insert(s.article_categories)
-                .values(
-                    category_id=category_id,
-                    article_id=article_id,
-                    first_seen=now,
-                    date_published=row.date_published,
-                    article_num=row.article_num,
+            if category_id is not None:
+                links.append(
+                    {
+                        "category_id": category_id,
+                        "article_id": article_id,
+                        "first_seen": now,
+                        "date_published": published,
+                        "article_num": num,
+                    }
                 )
-                .on_conflict_do_nothing()
-            )
-        conn.execute(
-            update(s.article_categories)
-            .where(ac.article_id == article_id)
-            .where(
-                (ac.date_published != row.date_published)
-                | ac.date_published.is_(None)
-                | (ac.article_num != row.article_num)
-            )
-            .values(date_published=row.date_published, article_num=row.article_num)
-        )
+        if links:
+            conn.execute(self._link_category, links)
+        conn.execute(self._sync_order, {"b_aid": article_id, "b_pub": published, "b_num": num})
 
     def _upsert_category(
         self, conn: Connection, cat: Mapping[str, Any], now: datetime
@@ -570,19 +591,8 @@ class Store:
         cached = self._category_cache.get(url)
         if cached is not None and cached[1] == values:
             return cached[0]  # already written by this Store (last_seen: once per session)
-        conn.execute(
-            self._insert(s.categories)
-            .values(url=url, first_seen=now, last_seen=now, **values)
-            .on_conflict_do_update(
-                index_elements=[s.categories.c.url],
-                set_={**{k: v for k, v in values.items() if v is not None}, "last_seen": now},
-            )
-        )
-        category_id = int(
-            conn.execute(
-                select(s.categories.c.category_id).where(s.categories.c.url == url)
-            ).scalar_one()
-        )
+        conn.execute(self._up_category, {"url": url, "first_seen": now, "last_seen": now, **values})
+        category_id = int(conn.execute(self._q_category_id, {"b_url": url}).scalar_one())
         self._category_cache[url] = (category_id, values)
         return category_id
 
@@ -598,7 +608,14 @@ class Store:
                 return False
             stored = json.loads(row.data)
             merged = merge_categories(stored.get("categories"), cats)
-            self._record_categories(conn, article_id, cats, now)
+            self._record_categories(
+                conn,
+                article_id,
+                cats,
+                now,
+                _parse_datetime(stored.get("datePublished")),
+                _article_num(article_id),
+            )
             if merged == stored.get("categories"):
                 return False
             stored["categories"] = merged
