@@ -200,5 +200,6 @@ class ProgressDisplay:
         if self._task is not None and self._task.running:
             self._task.stop()
         if self._live is not None:
+            self._live.update(self.render(), refresh=True)  # the final figures, drawn once
             self._live.stop()
             self._live = None
