@@ -1,6 +1,11 @@
 """``danvan crawl``: run the ``portal`` spider in this process, JSON Lines via FEEDS.
 
-    danvan crawl [--site URL] [--jsonl PATH] [-s NAME=VALUE ...] [--loglevel LEVEL]
+    danvan crawl [--site URL] [--jsonl PATH] [--db PATH|URL] [--full | --refresh]
+                 [-s NAME=VALUE ...] [--loglevel LEVEL]
+
+Incremental by default (``danvan_crawler.incremental``): only new or changed articles are
+fetched; ``--full`` walks every listing page (backfill), ``--refresh`` also fetches every
+known article page again.
 
 Exit codes: 0 the crawl finished; 1 it did not finish cleanly (finish reason other than
 ``finished``, or errors in the log); 2 usage error.
@@ -32,6 +37,20 @@ def register(subparsers: Any) -> None:
         "--jsonl", metavar="PATH", help="write every article as JSON Lines (UTF-8) to PATH"
     )
     parser.add_argument(
+        "--db", metavar="PATH|URL", help="article store: SQLite path or database URL (DANVAN_DB)"
+    )
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--full",
+        action="store_true",
+        help="walk every listing page (backfill); known, unchanged articles are still skipped",
+    )
+    mode.add_argument(
+        "--refresh",
+        action="store_true",
+        help="walk every listing page and fetch every article page again",
+    )
+    parser.add_argument(
         "-s",
         "--set",
         dest="settings",
@@ -58,8 +77,13 @@ def build_settings(
     jsonl: str | Path | None = None,
     overrides: dict[str, Any] | None = None,
     loglevel: str | None = None,
+    *,
+    db: str | Path | None = None,
+    full: bool = False,
+    refresh: bool = False,
 ) -> Any:
-    """Project settings, overlaid (priority ``cmdline``) with what the flags say."""
+    """Project settings, overlaid (priority ``cmdline``) with what the flags say
+    (``db``: ``DANVAN_DB``; ``full``: ``DANVAN_FULL``; ``refresh``: ``DANVAN_REFRESH``)."""
     from scrapy.settings import Settings
 
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", SETTINGS_MODULE)
@@ -70,6 +94,12 @@ def build_settings(
         values["DANVAN_SITE_URL"] = site
     if loglevel:
         values["LOG_LEVEL"] = loglevel.upper()
+    if db:
+        values["DANVAN_DB"] = str(db)
+    if full:
+        values["DANVAN_FULL"] = True
+    if refresh:
+        values["DANVAN_REFRESH"] = True
     if jsonl:
         path = Path(jsonl)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -106,7 +136,15 @@ def exit_code(stats: dict[str, Any]) -> int:
 def run(args: argparse.Namespace) -> int:
     try:
         overrides = dict(parse_setting(text) for text in args.settings)
-        settings = build_settings(args.site, args.jsonl, overrides, args.loglevel)
+        settings = build_settings(
+            args.site,
+            args.jsonl,
+            overrides,
+            args.loglevel,
+            db=args.db,
+            full=args.full,
+            refresh=args.refresh,
+        )
         if args.site:
             from danvan_crawler.profile import normalize_base_url
 

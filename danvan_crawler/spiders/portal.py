@@ -10,6 +10,12 @@
 3. When the listing phase is over (the spider is idle), each article is requested once,
    by canonical URL (``should_fetch_article``); its item carries all its categories.
 
+Incremental by default (``danvan_crawler.incremental``, state in the store): the home and
+listing pages are requested conditionally, paging stops at known, unchanged articles,
+known article pages are not fetched again unless their listing entry changed;
+``DANVAN_FULL`` walks every listing page, ``DANVAN_REFRESH`` refetches every article,
+``DANVAN_INCREMENTAL = False`` turns it all off (no store reads).
+
 Extraction is the page objects' business (``danvan_crawler.extract``); fallbacks they
 use are counted in stats as ``danvan/extract/fallback/<field>``.
 """
@@ -25,17 +31,20 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
+from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.http import Request, Response, TextResponse
 from scrapy.settings import BaseSettings
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from danvan_crawler import __version__
 from danvan_crawler.dates import LOCAL_TZ
 from danvan_crawler.extract import ArticlePage, ListingPage, find_categories, find_subsites
 from danvan_crawler.extract.navigation import CategoryLink, SubSiteLink, classify
+from danvan_crawler.incremental import IncrementalState, PageAssessment, response_validators
 from danvan_crawler.items import Article
 from danvan_crawler.profile import DEFAULT_PROFILE, SiteProfile, load_profile
 from danvan_crawler.urls import canonical_url
@@ -97,6 +106,26 @@ class PortalSpider(scrapy.Spider):
         self.article_urls: dict[str, str] = {}
         self.articles_requested: set[str] = set()
         self.listing_done = False
+        # -- incremental crawling (None: off) --
+        self.inc: IncrementalState | None = None
+        #: category URL -> whether its stop rule is trusted in this run (walked before)
+        self.walk_mode: dict[str, bool] = {}
+        #: category URL -> {listing page URL: (ETag, Last-Modified)} of pages answered 200
+        self.cat_pages: dict[str, dict[str, tuple[str | None, str | None]]] = {}
+        #: category URL -> listing requests not answered yet
+        self.cat_outstanding: dict[str, int] = {}
+        #: categories a listing request of which failed
+        self.cat_failed: set[str] = set()
+        #: category URL -> ids its listings asked to fetch
+        self.cat_needs: dict[str, set[str]] = {}
+        #: ids requested and not yet stored (or answered 304, or gone)
+        self.unresolved: set[str] = set()
+        #: known, unchanged ids listed under a category their record lacks
+        self.merge_needed: set[str] = set()
+        #: listing page URL -> its assessment (for ``should_follow_page``)
+        self.assessments: dict[str, PageAssessment] = {}
+        self.home_done = False
+        self.home_validators: tuple[str | None, str | None] = (None, None)
 
     # -- set-up ---------------------------------------------------------------------------
     @classmethod
@@ -104,7 +133,31 @@ class PortalSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.configure(crawler.settings)
         crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
+        spider.setup_incremental(crawler)
         return spider
+
+    def setup_incremental(self, crawler: Crawler) -> None:
+        """Open the store's incremental state (``DANVAN_INCREMENTAL``, default on)."""
+        settings = crawler.settings
+        if not settings.getbool("DANVAN_INCREMENTAL", True):
+            logger.info("incremental crawling off: every page is fetched")
+            return
+        from danvan_crawler.pipelines.store import crawler_store
+
+        try:
+            self.inc = IncrementalState(
+                crawler_store(crawler),
+                full=settings.getbool("DANVAN_FULL"),
+                refresh=settings.getbool("DANVAN_REFRESH"),
+                stop_rule=(settings.get("DANVAN_STOP_RULE") or "oldest").lower(),
+            )
+        except ValueError as exc:
+            raise NotConfigured(f"portal spider: {exc}") from exc
+        crawler.signals.connect(self.item_stored, signal=signals.item_scraped)
+        crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(self.save_state, signal=signals.spider_closed)
+        mode = "refresh" if self.inc.refresh else "full" if self.inc.full else "incremental"
+        logger.info("crawl mode: %s (stop rule %s)", mode, self.inc.stop_rule)
 
     def configure(self, settings: BaseSettings) -> None:
         """Read settings; adjust politeness and User-Agent. Runs in ``from_crawler``,
@@ -212,11 +265,19 @@ class PortalSpider(scrapy.Spider):
                     yield request
 
     def home_request(self) -> Request:
+        headers: dict[str, str] = {}
+        meta: dict[str, Any] = {"danvan_home": True}
+        if self.inc is not None and self.inc.conditional(None) and self.inc.saved_categories():
+            headers = self.inc.validators_headers(self.profile.home_url)
+            if headers:
+                meta["handle_httpstatus_list"] = [304]
         return Request(
             self.profile.home_url,
             callback=self.parse_home,
             errback=self.home_failed,
             priority=100,
+            headers=headers,
+            meta=meta,
         )
 
     def should_follow_category(self, link: CategoryLink) -> bool:
@@ -238,13 +299,24 @@ class PortalSpider(scrapy.Spider):
         return link.url not in self.subsites_covered
 
     def should_follow_page(self, listing: ListingPage, page_url: str) -> bool:
-        """Whether to fetch another page of a category listing (override for incremental
-        crawls: e.g. stop when a page holds only known, unchanged articles)."""
-        return True
+        """Whether to fetch another page of a category listing. Incremental: in a category
+        walked before, only the next page, and only while the stop rule says so; other
+        categories (and ``--full``) are walked to the end."""
+        if self.inc is None or self.inc.full:
+            return True
+        if not self.walk_mode.get(listing.category_url, False):
+            return True
+        assessment = self.assessments.get(listing.page_url)
+        if assessment is None or not self.inc.should_continue(assessment):
+            return False
+        return page_url == listing.category_page(listing.page_number + 1)
 
     def should_fetch_article(self, article_id: str, url: str) -> bool:
-        """Whether to fetch an article page (override for incremental crawls)."""
-        return True
+        """Whether to fetch an article page: incremental, only unknown ones and those
+        whose listing entry changed (``--refresh``: all)."""
+        if self.inc is None:
+            return True
+        return self.inc.should_fetch(article_id)
 
     def follow_category(self, link: CategoryLink) -> Request | None:
         """The request for page 1 of a category, or None (restricted, or already known)."""
@@ -260,18 +332,30 @@ class PortalSpider(scrapy.Spider):
         )
         self.categories[link.url] = info
         self._stat("categories")
+        if self.inc is not None:
+            self.walk_mode[link.url] = self.inc.conditional(link.url)
         return self.listing_request(link.url, info)
 
     def listing_request(self, url: str, info: CategoryInfo) -> Request | None:
         if url in self.listing_pages_seen:
             return None
         self.listing_pages_seen.add(url)
+        headers: dict[str, str] = {}
+        meta: dict[str, Any] = {"danvan_page_url": url}
+        if self.inc is not None:
+            self.cat_outstanding[info.url] = self.cat_outstanding.get(info.url, 0) + 1
+            if self.walk_mode.get(info.url, False):
+                headers = self.inc.validators_headers(url)
+                if headers:
+                    meta["handle_httpstatus_list"] = [304]
         return Request(
             url,
             callback=self.parse_listing,
             errback=self.listing_failed,
             cb_kwargs={"category_url": info.url},
             priority=50,
+            headers=headers,
+            meta=meta,
         )
 
     def subsite_request(self, link: SubSiteLink) -> Request:
@@ -280,11 +364,21 @@ class PortalSpider(scrapy.Spider):
         return Request(link.url, callback=self.parse_home, priority=80)
 
     def article_request(self, article_id: str, url: str) -> Request:
+        headers: dict[str, str] = {}
+        meta: dict[str, Any] = {"danvan_article_id": article_id, "danvan_url": url}
+        if self.inc is not None:
+            self.unresolved.add(article_id)
+            headers = self.inc.article_headers(article_id, url)
+            if headers:
+                meta["handle_httpstatus_list"] = [304]
         return Request(
             url,
             callback=self.parse_article,
+            errback=self.article_failed,
             cb_kwargs={"article_id": article_id},
             priority=0,
+            headers=headers,
+            meta=meta,
         )
 
     def discover(self, response: Response) -> Iterator[Request]:
@@ -310,21 +404,66 @@ class PortalSpider(scrapy.Spider):
                 yield self.article_request(article_id, url)
             else:
                 self._stat("articles/skipped")
+                if article_id in self.merge_needed:
+                    self.merge_known(article_id)
+
+    def merge_known(self, article_id: str) -> None:
+        """A known, unchanged article listed under a category its record lacks: merge the
+        categories into the stored record, without fetching its page."""
+        if self.inc is None:
+            return
+        if self.inc.store.merge_categories(article_id, self.categories_of(article_id)):
+            self._stat("incremental/categories_merged")
+            logger.info("Article %s: categories merged without a fetch", article_id)
 
     # -- callbacks ------------------------------------------------------------------------
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         yield from self.parse_home(response)
 
     def parse_home(self, response: Response) -> Iterator[Any]:
-        """Home page or sub-site home: discovery only."""
+        """Home page or sub-site home: discovery only. A 304 home page: the categories of
+        the last finished run."""
+        is_home = bool(response.meta.get("danvan_home"))
+        if is_home and self.inc is not None:
+            if response.status == 304:
+                self._stat("incremental/home_not_modified")
+                self.home_done = True
+                yield from self.saved_category_requests()
+                return
+            self.home_validators = response_validators(response.headers)
         yield from self.discover(response)
+        if is_home:
+            self.home_done = True
+
+    def saved_category_requests(self) -> Iterator[Request]:
+        assert self.inc is not None
+        stored = self.inc.category_names()
+        for url in self.inc.saved_categories():
+            known = stored.get(url) or {}
+            slug = known.get("slug") or self._slug_of(url)
+            link = CategoryLink(url, slug, known.get("name") or "")
+            request = self.follow_category(link)
+            if request is not None:
+                info = self.categories[url]
+                if info.sub_site is None and known.get("subSite"):
+                    info.sub_site = known["subSite"]
+                yield request
 
     def parse_listing(self, response: Response, category_url: str) -> Iterator[Any]:
+        if self.inc is not None:
+            self.cat_outstanding[category_url] = self.cat_outstanding.get(category_url, 1) - 1
+            if response.status == 304:
+                self._stat("incremental/listing_not_modified")
+                return
         if not isinstance(response, TextResponse):
+            if self.inc is not None:
+                self.cat_failed.add(category_url)
             return
         info = self.categories[category_url]
         listing = ListingPage(response.text, response.url, self.profile)
         self._stat("listing/pages")
+        if self.inc is not None:
+            self.listing_incremental(response, listing, info)
         if info.name is None and listing.title:
             info.name = listing.title
         if info.sub_site is None and listing.site_name:
@@ -341,6 +480,22 @@ class PortalSpider(scrapy.Spider):
         for name in listing.fallbacks:
             self._stat(f"extract/fallback/{name}")
         yield from self.discover(response)
+
+    def listing_incremental(
+        self, response: Response, listing: ListingPage, info: CategoryInfo
+    ) -> None:
+        """Measure a listing page against the store; unmark its category when something
+        is to be fetched or merged (before any of it is: see ``danvan_crawler.incremental``)."""
+        assert self.inc is not None
+        page_url = response.meta.get("danvan_page_url") or listing.page_url
+        self.cat_pages.setdefault(info.url, {})[page_url] = response_validators(response.headers)
+        assessment = self.inc.assess(listing.entries, info.url)
+        self.assessments[listing.page_url] = assessment
+        self.cat_needs.setdefault(info.url, set()).update(assessment.to_fetch)
+        self.merge_needed.update(assessment.to_merge)
+        if not assessment.unchanged:
+            self.inc.set_walked(info.url, False)
+        self._stat("incremental/listed_settled", len(assessment.settled))
 
     def note_listed(self, article_id: str, url: str, info: CategoryInfo) -> None:
         if article_id not in self.listed_in:
@@ -361,6 +516,82 @@ class PortalSpider(scrapy.Spider):
         request = getattr(failure, "request", None)
         logger.warning("listing page failed: %s (%s)", getattr(request, "url", "?"), failure.value)
         self._stat("listing/failed")
+        if self.inc is not None and request is not None:
+            category_url = request.cb_kwargs.get("category_url")
+            if category_url:
+                self.cat_failed.add(category_url)
+                self.cat_outstanding[category_url] = self.cat_outstanding.get(category_url, 1) - 1
+
+    def article_failed(self, failure: Failure) -> None:
+        """An article request failed: a 404/410 page is gone (resolved), anything else
+        stays unresolved (its categories are walked again next run)."""
+        request = getattr(failure, "request", None)
+        url = getattr(request, "url", "?")
+        self._stat("articles/failed")
+        if isinstance(failure.value, HttpError):
+            status = failure.value.response.status
+            if status in (404, 410) and request is not None:
+                self.unresolved.discard(request.meta.get("danvan_article_id", ""))
+                logger.warning("article page gone (%d): %s", status, url)
+                return
+        logger.warning("article page failed: %s (%s)", url, failure.value)
+
+    # -- incremental bookkeeping ----------------------------------------------------------
+    def item_stored(self, item: Any, response: Response | None = None) -> None:
+        """``item_scraped``: the store pipeline committed the article."""
+        if response is not None:
+            self.article_resolved(item, response, dropped=False)
+
+    def item_dropped(self, item: Any, response: Response | None = None) -> None:
+        """``item_dropped``: stored anyway (unchanged, merged), or rejected (not stored)."""
+        if response is not None:
+            self.article_resolved(item, response, dropped=True)
+
+    def article_resolved(self, item: Any, response: Response, dropped: bool) -> None:
+        assert self.inc is not None
+        article_id = response.meta.get("danvan_article_id")
+        if not article_id:
+            return
+        try:
+            item_id = str(ItemAdapter(item).get("articleId") or "")
+        except TypeError:
+            item_id = ""
+        self.unresolved.discard(article_id)
+        if dropped and not self.inc.is_stored(item_id, article_id):
+            # Rejected (e.g. by validation): not known, fetched again when listed again.
+            self._stat("incremental/dropped_not_stored")
+            return
+        url = response.meta.get("danvan_url") or response.url
+        self.inc.article_done(article_id, url, *response_validators(response.headers))
+
+    def save_state(self, spider: scrapy.Spider, reason: str) -> None:
+        """``spider_closed``: mark the categories this run finished completely as walked
+        (with their listing pages' validators); on a finished run, the home page's
+        validators and the category list."""
+        if self.inc is None:
+            return
+        complete = 0
+        for url in self.categories:
+            done = (
+                url in self.cat_outstanding
+                and self.cat_outstanding[url] <= 0
+                and url not in self.cat_failed
+                and not (self.cat_needs.get(url, set()) & self.unresolved)
+            )
+            if not done:
+                logger.info("category %s not complete in this run: walked again next run", url)
+                continue
+            for page_url, (etag, last_modified) in self.cat_pages.get(url, {}).items():
+                if etag or last_modified:
+                    self.inc.store.set_validators(page_url, etag, last_modified)
+            self.inc.set_walked(url, True)
+            complete += 1
+        self._stat("incremental/categories_complete", complete)
+        if reason == "finished" and self.home_done and complete == len(self.categories):
+            self.inc.save_categories(self.categories)
+            etag, last_modified = self.home_validators
+            if etag or last_modified:
+                self.inc.store.set_validators(self.profile.home_url, etag, last_modified)
 
     def spider_idle(self) -> None:
         """The listing phase is over when the spider first goes idle: request articles."""
@@ -382,6 +613,14 @@ class PortalSpider(scrapy.Spider):
         raise DontCloseSpider
 
     def parse_article(self, response: Response, article_id: str) -> Iterator[Article]:
+        if response.status == 304 and self.inc is not None:
+            # Listed with a new signature, but the page did not change.
+            self._stat("incremental/article_not_modified")
+            self.unresolved.discard(article_id)
+            self.merge_known(article_id)
+            url = response.meta.get("danvan_url") or response.url
+            self.inc.article_done(article_id, url, *response_validators(response.headers))
+            return
         if not isinstance(response, TextResponse):
             return
         result = ArticlePage(response.text, response.url, self.profile).extract()
