@@ -8,8 +8,8 @@ that load on the machine hits both; CPU times are printed too). Targets: at most
 
 Filling goes through the store's ordinary upsert and is slow (minutes for 100 000);
 filled stores are kept in a cache folder (``DANVAN_BENCH_CACHE``, default
-``~/.cache/danvan-crawler/bench``) named after a fingerprint of the generated data,
-the store's schema version and the size, so later runs skip the filling.
+``~/.cache/danvan-crawler/bench``) named after a fingerprint of the generated data and
+the size (opening migrates them to the current schema), so later runs skip the filling.
 """
 
 from __future__ import annotations
@@ -53,22 +53,18 @@ def cache_dir() -> Path:
     return path
 
 
-def fingerprint(size: int, schema_version: int) -> str:
-    """Names the data (a sample of the generated articles), not the generator's source."""
+def fingerprint(size: int) -> str:
+    """Names the data (a sample of the generated articles), not the generator's source.
+    The store's schema is left out: ``open_store`` migrates a cached store."""
     categories = samples.synthetic_categories(BASE, CATEGORIES)
     probe = [samples.synthetic_article(n, categories, BASE) for n in (0, 1, 7, 35, size - 1)]
-    key = json.dumps([probe, categories, schema_version, size], sort_keys=True)
+    key = json.dumps([probe, categories, size], sort_keys=True)
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
 def filled_store(size: int, sizes: tuple[int, ...] = SIZES) -> Path:
     """A SQLite store holding ``size`` synthetic articles (from the cache when present)."""
-    probe_dir = Path(tempfile.mkdtemp(prefix="danvan-bench-probe-"))
-    probe = open_store(probe_dir / "probe.db")
-    version = probe.schema_version()
-    probe.close()
-    shutil.rmtree(probe_dir, ignore_errors=True)
-    path = cache_dir() / f"publish-{size}-{fingerprint(size, version)}.db"
+    path = cache_dir() / f"publish-{size}-{fingerprint(size)}.db"
     if path.exists():
         print(f"store of {size} articles: cached at {path}", flush=True)
         return path
@@ -78,7 +74,7 @@ def filled_store(size: int, sizes: tuple[int, ...] = SIZES) -> Path:
     # The articles of a smaller store are the first ones of a bigger store: start from it.
     first = 0
     for smaller in sorted(s for s in sizes if s < size):
-        prefix = cache_dir() / f"publish-{smaller}-{fingerprint(smaller, version)}.db"
+        prefix = cache_dir() / f"publish-{smaller}-{fingerprint(smaller)}.db"
         if prefix.exists():
             with (
                 contextlib.closing(sqlite3.connect(prefix)) as source,
