@@ -10,7 +10,8 @@ import argparse
 import sys
 
 from danvan_crawler.config import ConfigError, add_config_arguments, load_config
-from danvan_crawler.runner import EXIT_USAGE, RunOptions, run
+
+EXIT_USAGE = 2
 
 EPILOG = """\
 exit codes:
@@ -51,6 +52,8 @@ def main(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"danvan run: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    from danvan_crawler.runner import RunOptions, run  # Scrapy: imported only to run
+
     options = RunOptions(
         full=args.full, refresh=args.refresh, quiet=args.quiet, verbose=args.verbose
     )
