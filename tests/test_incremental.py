@@ -1,0 +1,216 @@
+"""Incremental crawling against the replica over HTTP (issue 3, sections 6 and 8).
+
+Every crawl is a real ``python -m danvan_crawler.cli crawl`` subprocess with its own
+SQLite store in ``tmp_path``; request counts come from the replica's ``/_replica/stats``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from danvan_crawler.store import open_store
+from tests.conftest import ROOT, ReplicaClient
+
+ARTICLES = 60
+ENV = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+
+
+def crawl_args(replica: ReplicaClient, db: Path, jsonl: Path | None, *extra: str) -> list[str]:
+    args = [sys.executable, "-m", "danvan_crawler.cli", "crawl", "--site", replica.url]
+    args += ["--db", str(db), "--loglevel", "WARNING", *extra]
+    if jsonl is not None:
+        args += ["--jsonl", str(jsonl)]
+    return args
+
+
+def crawl(replica: ReplicaClient, db: Path, jsonl: Path | None = None, *extra: str) -> None:
+    """One crawl to the end; it must exit 0."""
+    proc = subprocess.run(
+        crawl_args(replica, db, jsonl, *extra),
+        cwd=db.parent,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def article_id(url: str) -> str:
+    return re.findall(r"\d+", url.split("?")[0].rstrip("/"))[-1]
+
+
+def category_count(replica: ReplicaClient) -> int:
+    info = json.loads(replica.text("/_replica/info"))
+    return len(info["categories"])
+
+
+def stored(db: Path) -> dict[str, dict[str, Any]]:
+    """Every stored article (without its crawl time), by id."""
+    with open_store(db) as store:
+        records = {}
+        for record in store.export():
+            record.pop("crawledAt", None)
+            records[record["articleId"]] = record
+        return records
+
+
+def test_no_change_run_then_publish_and_edit(
+    replica_factory: Callable[..., ReplicaClient], tmp_path: Path
+) -> None:
+    replica = replica_factory(articles=ARTICLES)
+    db = tmp_path / "store.db"
+    crawl(replica, db, tmp_path / "run1.jsonl")
+    assert len(read_jsonl(tmp_path / "run1.jsonl")) == ARTICLES
+    with open_store(db) as store:
+        before = store.count()
+
+    # A second run against the unchanged replica: no article page, listings answered 304.
+    replica.reset_stats()
+    crawl(replica, db, tmp_path / "run2.jsonl")
+    stats = replica.stats()
+    assert stats["by_kind"]["article"] == 0, stats
+    assert stats["total"] <= category_count(replica) + 2, stats
+    assert stats["by_kind"]["listing"] > 0
+    assert stats["by_kind_status"].get("listing/304") == stats["by_kind"]["listing"], stats
+    assert read_jsonl(tmp_path / "run2.jsonl") == []
+
+    # Three new articles and one edit: exactly those four article pages are fetched.
+    published = {article_id(u) for u in replica.publish(3)}
+    edited = {article_id(u) for u in replica.edit(1)}
+    replica.reset_stats()
+    crawl(replica, db, tmp_path / "run3.jsonl")
+    stats = replica.stats()
+    assert stats["by_kind"]["article"] == 4, stats
+    assert stats["by_kind_status"].get("article/200") == 4, stats
+    lines = read_jsonl(tmp_path / "run3.jsonl")
+    changes = {line["articleId"]: line["change"] for line in lines}
+    assert len(lines) == 4
+    assert changes == {**dict.fromkeys(published, "new"), **dict.fromkeys(edited, "updated")}
+    with open_store(db) as store:
+        assert store.count() == before + 3
+        # Categories stay complete: every category the replica lists them under.
+        truth = {t["articleId"]: t for t in replica.truth()}
+        for aid in published | edited:
+            got = {c["url"] for c in store.get(aid)["categories"]}
+            want = {c["url"] for c in truth[aid]["categories"]}
+            assert got == want, aid
+
+
+def test_full_and_refresh_after_a_no_change_run(
+    replica_factory: Callable[..., ReplicaClient], tmp_path: Path
+) -> None:
+    replica = replica_factory(articles=ARTICLES)
+    db = tmp_path / "store.db"
+    replica.reset_stats()
+    crawl(replica, db)
+    first = replica.stats()
+    listing_pages = first["by_kind_status"]["listing/200"]
+    assert first["by_kind"]["article"] == ARTICLES
+
+    replica.reset_stats()
+    crawl(replica, db)  # no change
+    assert replica.stats()["by_kind"]["article"] == 0
+
+    replica.reset_stats()
+    crawl(replica, db, tmp_path / "full.jsonl", "--full")
+    stats = replica.stats()
+    assert stats["by_kind"]["article"] == 0, stats
+    assert stats["by_kind_status"].get("listing/200") == listing_pages, stats
+    assert read_jsonl(tmp_path / "full.jsonl") == []
+
+    replica.reset_stats()
+    crawl(replica, db, tmp_path / "refresh.jsonl", "--refresh")
+    stats = replica.stats()
+    assert stats["by_kind_status"].get("article/200") == ARTICLES, stats
+    assert stats["by_kind_status"].get("listing/200") == listing_pages, stats
+    assert read_jsonl(tmp_path / "refresh.jsonl") == []  # nothing changed
+
+
+def _count_articles(db: Path) -> int:
+    if not db.exists():
+        return 0
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
+        try:
+            return int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return 0
+
+
+def crawl_killed(replica: ReplicaClient, db: Path, when: Callable[[], bool]) -> bool:
+    """Start a crawl and SIGKILL it as soon as ``when()``; False if it ended first."""
+    proc = subprocess.Popen(
+        crawl_args(replica, db, None),
+        cwd=db.parent,
+        env=ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        while proc.poll() is None:
+            if when():
+                proc.send_signal(signal.SIGKILL)
+                proc.wait()
+                return True
+            time.sleep(0.01)
+        return False
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_sigkill_at_several_points_then_resume(
+    replica_factory: Callable[..., ReplicaClient], tmp_path: Path
+) -> None:
+    replica = replica_factory(articles=ARTICLES)
+    db = tmp_path / "killed.db"
+
+    # 1. During the listing phase (a few listing pages answered, no article yet).
+    replica.reset_stats()
+    killed = crawl_killed(replica, db, lambda: replica.stats()["by_kind"]["listing"] >= 3)
+    assert killed
+    assert _count_articles(db) == 0
+    # 2. After a few articles were stored, 3. after many more.
+    for k in (3, 25):
+        assert crawl_killed(replica, db, lambda k=k: _count_articles(db) >= k)
+    assert 0 < _count_articles(db) < ARTICLES
+    crawl(replica, db)  # resumes to the end
+    assert _count_articles(db) == ARTICLES
+
+    # 4. An incremental run (new articles over several listing pages) killed midway.
+    replica.publish(25)
+    assert crawl_killed(replica, db, lambda: _count_articles(db) >= ARTICLES + 5)
+    assert _count_articles(db) < ARTICLES + 25
+    crawl(replica, db)
+
+    reference = tmp_path / "reference.db"
+    crawl(replica, reference)
+    got, want = stored(db), stored(reference)
+    assert sorted(got) == sorted(want)
+    assert got == want
+
+    # Nothing is left over: the next run fetches no article page.
+    replica.reset_stats()
+    crawl(replica, db)
+    assert replica.stats()["by_kind"]["article"] == 0
