@@ -643,4 +643,13 @@ def clean_html_text(value: str) -> str:
     value = _BLANK_RE.sub(" ", value)
     value = re.sub(r"[ \t\r\n]+", " ", value)
     value = re.sub(r"<p>\s*</p>", "", value)
+    # the same markup with or without optional end tags (``</p>``, ``</li>``) gives the
+    # same string: no space just inside a closing block tag or between block tags
+    value = _BLOCK_SPACE_BEFORE_RE.sub(r"\1", value)
+    value = _BLOCK_SPACE_AFTER_RE.sub(r"\1", value)
     return value.strip()
+
+
+_BLOCKS = r"(?:p|div|li|ul|ol|table|thead|tbody|tr|td|th|h[1-6]|blockquote|figure|figcaption)"
+_BLOCK_SPACE_BEFORE_RE = re.compile(rf"\s+(</{_BLOCKS}>|<{_BLOCKS}[\s>])")
+_BLOCK_SPACE_AFTER_RE = re.compile(rf"(</{_BLOCKS}>|<{_BLOCKS}(?:\s[^>]*)?>)\s+")

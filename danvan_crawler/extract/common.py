@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any
@@ -25,7 +26,16 @@ def make_selector(html: str | bytes, encoding: str | None = None) -> Selector:
     if isinstance(html, bytes):
         content_type = f"text/html; charset={encoding}" if encoding else None
         _, html = html_to_unicode(content_type, html)
+    # libxml2 stops at a stray ``</html>``/``</body>`` in the middle of a page (tag soup
+    # CMSs print them): drop those end tags, the parser closes the document at its end
+    html = _END_OF_DOCUMENT_RE.sub("", html) if html else html
+    # NUL characters make lxml refuse the text (ValueError)
+    if html and "\x00" in html:
+        html = html.replace("\x00", "")
     return Selector(text=html or "<html></html>", type="html")
+
+
+_END_OF_DOCUMENT_RE = re.compile(r"</\s*(?:html|body)\s*>", re.IGNORECASE)
 
 
 def first(sel: Selector | SelectorList[Any], selectors: Iterable[str]) -> SelectorList[Any]:

@@ -28,6 +28,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--xss", action="store_true", help="plant XSS payloads in some article bodies"
     )
+    parser.add_argument(
+        "--faults",
+        metavar="SPEC",
+        default=None,
+        help="inject faults, e.g. '5xx=0.1,timeout=0.05,truncate=0.02,reset=0.02,429=0.05'"
+        " plus cp1258, ncr, malformed, duplicates, trap, loop, offsite, huge[=MB], hang=S,"
+        " retry_after=S (see danvan_crawler/replica/faults.py)",
+    )
 
 
 def _positive(value: str) -> int:
@@ -47,7 +55,11 @@ def serve(args: argparse.Namespace) -> int:
             seed=args.seed,
             layout=args.layout,
             xss=args.xss,
+            faults=getattr(args, "faults", None),
         )
+    except ValueError as exc:
+        print(f"danvan replica: error: --faults: {exc}", file=sys.stderr)
+        return 2
     except OSError as exc:
         print(
             f"danvan replica: error: cannot listen on {args.host}:{args.port}: {exc}",

@@ -14,7 +14,10 @@ import json
 import logging
 import random
 import re
+import socket
+import struct
 import threading
+import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -25,6 +28,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from danvan_crawler.replica import render as R
 from danvan_crawler.replica import world as Wd
+from danvan_crawler.replica.faults import Faults, parse_spec
 
 logger = logging.getLogger(__name__)
 
@@ -68,8 +72,11 @@ PAGE_CACHE = 2048  # rendered pages kept in memory
 class Replica:
     """World + layout + request statistics; shared by all handler threads."""
 
-    def __init__(self, world: Wd.World, layout: str = "classic") -> None:
+    def __init__(
+        self, world: Wd.World, layout: str = "classic", faults: Faults | None = None
+    ) -> None:
         self.world = world
+        self.faults = faults
         self.layout = R.LAYOUTS[layout]()
         self.layout_name = layout
         self.base = ""
@@ -115,6 +122,7 @@ class Replica:
                 "not_modified": self.not_modified,
                 "bytes": self.bytes_sent,
                 "articles": len(self.world.metas),
+                "faults": self.faults.stats() if self.faults is not None else {},
             }
 
     def reset(self) -> None:
@@ -124,6 +132,8 @@ class Replica:
             self.by_kind_status.clear()
             self.not_modified = 0
             self.bytes_sent = 0
+        if self.faults is not None:
+            self.faults.reset()
 
     def ctx(self) -> R.Ctx:
         return R.Ctx(self.world, self.base, self.layout_name)
@@ -182,12 +192,84 @@ class Handler(BaseHTTPRequestHandler):
         if split.path.startswith("/_replica/"):
             self._control("GET", split.path, parse_qs(split.query))
             return
+        faults = self.replica.faults
+        fault = None
+        query = parse_qs(split.query)
+        if faults is not None:
+            host = (self.headers.get("Host") or "").lower()
+            if host.startswith("localhost"):
+                faults.count("offsite_served")
+            fault = faults.transient(self.path)
+            if fault in ("5xx", "timeout", "reset", "429"):
+                faults.count(fault)
+                self._send_transient(fault, split.path)
+                return
+            location = faults.loop_target(split.path, query)
+            if location is None and faults.offsite_path == split.path:
+                faults.count("offsite_redirect")
+                port = self.server.server_address[1]
+                location = f"http://localhost:{port}{split.path}"
+            if location is not None:
+                self._send_redirect(location)
+                return
         try:
-            page = self.route(split.path, parse_qs(split.query))
+            page = self.route(split.path, query)
         except Exception:  # pragma: no cover - a bug: answer 500 and log it
             logger.exception("replica error on %s", self.path)
             page = Page(500, "other", b"internal error\n", "text/plain; charset=utf-8")
-        self._send_page(page, head)
+        gzip_ok = True
+        if faults is not None and page.status == 200:
+            body, ctype = faults.rewrite(page.body, page.content_type, split.path, page.kind)
+            if split.path == faults.huge_path:
+                faults.count("huge")
+                body, gzip_ok = faults.huge(body), False
+            if body is not page.body or ctype != page.content_type:
+                page = Page(200, page.kind, body, ctype, page.last_modified)
+        if fault == "truncate":
+            faults.count("truncate")  # type: ignore[union-attr]
+        self._send_page(page, head, truncate=fault == "truncate", gzip_ok=gzip_ok)
+
+    def _send_transient(self, fault: str, path: str) -> None:
+        """A 5xx, a 429, a connection that hangs, or a reset connection."""
+        faults = self.replica.faults
+        assert faults is not None
+        kind = _kind_of(path)
+        if fault == "timeout":
+            time.sleep(faults.spec.hang)
+            self.close_connection = True
+            return
+        if fault == "reset":
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
+            self.connection.close()
+            return
+        if fault == "429":
+            body = b"<html><body><h1>429 Too Many Requests</h1></body></html>\n"
+            self.send_response(429)
+            self.send_header("Retry-After", str(faults.spec.retry_after))
+            status = 429
+        else:
+            status = (500, 502, 503)[faults.variant(self.path, "5xx", 3)]
+            body = (
+                f"<html><body><h1>{status} Server Error</h1><p>Runtime Error</p></body></html>\n"
+            ).encode()
+            self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+        self.replica.count(kind, status, len(body))
+
+    def _send_redirect(self, location: str) -> None:
+        body = b"<html><body>Object moved</body></html>\n"
+        self.send_response(302)
+        self.send_header("Location", location)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        self.replica.count(_kind_of(urlsplit(self.path).path), 302, len(body))
 
     # -- routes ---------------------------------------------------------------------------
     def route(self, path: str, query: dict[str, list[str]]) -> Page:
@@ -234,15 +316,21 @@ class Handler(BaseHTTPRequestHandler):
             items = w.listing(cat.key)
             last = max(1, -(-len(items) // R.PER_PAGE))
             raw = query.get("trang", ["1"])[0]
-            if not raw.isdigit() or not 1 <= int(raw) <= last:
+            # the pagination trap: pages go on forever, repeating the last page's entries
+            trap = rep.faults is not None and rep.faults.spec.trap
+            if not raw.isdigit() or not 1 <= int(raw) <= (10**9 if trap else last):
                 return self._not_found("listing")
             page = int(raw)
+            if trap and page > last:
+                rep.faults.count("trap")  # type: ignore[union-attr]
 
             def listing() -> Page:
-                chunk = items[(page - 1) * R.PER_PAGE : page * R.PER_PAGE]
+                shown = min(page, last)
+                chunk = items[(shown - 1) * R.PER_PAGE : shown * R.PER_PAGE]
                 # any change in the category may shift every page: its newest update
                 lm = items[0].updated if items else Wd.WORLD_START
-                body = lay.listing(ctx, cat, page, last, chunk).encode()
+                pages = max(page, last) + 1 if trap else last
+                body = lay.listing(ctx, cat, page, pages, chunk).encode()
                 return Page(200, "listing", body, HTML, lm)
 
             return rep.cached(("listing", cat.key, page, generation), listing)
@@ -313,6 +401,7 @@ class Handler(BaseHTTPRequestHandler):
                     "layout": rep.layout_name,
                     "xss": w.xss,
                     "categories": [rep.base + c.path for c in Wd.CATEGORIES],
+                    "faults": rep.faults.info(rep.base) if rep.faults is not None else None,
                 }
             )
             return
@@ -350,8 +439,16 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     # -- HTTP semantics -------------------------------------------------------------------
-    def _send_page(self, page: Page, head: bool) -> None:
+    def _send_page(
+        self, page: Page, head: bool, *, truncate: bool = False, gzip_ok: bool = True
+    ) -> None:
         body = page.body
+        cut = ""
+        if truncate and page.status == 200 and not head and self.replica.faults is not None:
+            cut, part = self.replica.faults.truncate(body, self.path)
+            if cut != "dataloss":
+                body = part
+                page = Page(200, page.kind, body, page.content_type, page.last_modified)
         etag = page.etag
         lm = page.last_modified
         lm_http = (
@@ -361,7 +458,8 @@ class Handler(BaseHTTPRequestHandler):
         if status == 200 and self._not_modified(etag, lm):
             status = 304
         use_gzip = (
-            status == 200
+            gzip_ok
+            and status == 200
             and page.content_type.startswith(("text/", "application/json"))
             and len(body) > 256
             and _accepts_gzip(self.headers.get("Accept-Encoding", ""))
@@ -371,6 +469,20 @@ class Handler(BaseHTTPRequestHandler):
                 page.gz = gzip.compress(body, compresslevel=5, mtime=0)
             body = page.gz
             etag = etag[:-1] + '-gz"'
+        if cut == "dataloss" and status == 200:
+            # the whole length announced, a part sent, the connection closed
+            self.send_response(200)
+            self.send_header("Content-Type", page.content_type)
+            if use_gzip:
+                self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            part = body[: len(body) * 2 // 3]
+            self.wfile.write(part)
+            self.wfile.flush()
+            self.close_connection = True
+            self.replica.count(page.kind, 200, len(part))
+            return
         self.send_response(status)
         self.send_header("Content-Type", page.content_type)
         if page.status == 200:
@@ -437,11 +549,28 @@ def make_server(
     seed: int = 1,
     layout: str = "classic",
     xss: bool = False,
+    faults: str | None = None,
 ) -> tuple[Server, Replica]:
+    """A server and its replica; ``faults`` is a ``--faults`` spec (``faults.parse_spec``;
+    ``ValueError`` when bad)."""
+    injector = None
+    if faults:
+        spec = parse_spec(faults)
+        injector = Faults(spec, seed) if spec.active else None
     world = Wd.World(articles=articles, seed=seed, xss=xss)
-    replica = Replica(world, layout)
+    if injector is not None:
+        injector.pick_articles([(m.id, world.path(m)) for m in world.metas[1:]])
+    replica = Replica(world, layout, injector)
     handler = type("ReplicaHandler", (Handler,), {"replica": replica})
     server = Server((host, port), handler)
     shown_host = host if ":" not in host else f"[{host}]"
     replica.base = f"http://{shown_host}:{server.server_address[1]}"
     return server, replica
+
+
+def _kind_of(path: str) -> str:
+    if ARTICLE_RE.match(path):
+        return "article"
+    if CATEGORY_RE.match(path):
+        return "listing"
+    return "other"
