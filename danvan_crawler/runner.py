@@ -123,12 +123,47 @@ class OneLineFormatter(logging.Formatter):
         return text
 
 
+class RepeatFilter(logging.Filter):
+    """Console filter: at most ``limit`` records per (logger, level, message template);
+    the rest are counted (the log file keeps them all) and told once at the end."""
+
+    def __init__(self, limit: int = 5) -> None:
+        super().__init__()
+        self.limit = limit
+        self.seen: dict[tuple[str, int, str], int] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        key = (record.name, record.levelno, str(record.msg))
+        self.seen[key] = self.seen.get(key, 0) + 1
+        return self.seen[key] <= self.limit
+
+    def suppressed(self) -> list[tuple[str, int, int]]:
+        """(template, level, how many were not shown), most frequent first."""
+        rows = [(msg, level, n - self.limit) for (_, level, msg), n in self.seen.items()]
+        return sorted((row for row in rows if row[2] > 0), key=lambda row: -row[2])
+
+
+_repeats = RepeatFilter()
+
+
+def report_suppressed(console_level: int, log_file: str | None) -> None:
+    where = f" (all in {log_file})" if log_file else ""
+    for template, level, count in _repeats.suppressed():
+        if level >= console_level:
+            kind = logging.getLevelName(level).lower()
+            _say(f"{count} more {kind}s like {template!r} not shown{where}")
+
+
+def _console_level(options: RunOptions) -> int:
+    if options.quiet:
+        return logging.ERROR
+    return logging.INFO if options.verbose else logging.WARNING
+
+
 def setup_logging(config: Config, options: RunOptions, tty: bool) -> int:
     """Console handler (warnings and errors; errors only with --quiet; info with
     --verbose) and, with ``log_file``, a file handler at INFO. Returns the lowest level."""
-    console_level = (
-        logging.ERROR if options.quiet else logging.INFO if options.verbose else logging.WARNING
-    )
+    console_level = _console_level(options)
     root = logging.getLogger()
     for handler in list(root.handlers):
         root.removeHandler(handler)
@@ -142,6 +177,8 @@ def setup_logging(config: Config, options: RunOptions, tty: bool) -> int:
         console = logging.StreamHandler(sys.stderr)
         console.setFormatter(OneLineFormatter(LOG_FORMAT))
     console.setLevel(console_level)
+    _repeats.seen.clear()
+    console.addFilter(_repeats)
     root.addHandler(console)
     level = console_level
     if config["log_file"]:
@@ -323,6 +360,7 @@ def _run_locked(config: Config, options: RunOptions) -> RunResult:
     }
     finish_run(config, run_id, status, history)
 
+    report_suppressed(_console_level(options), config["log_file"])
     for failure in result.failures:
         _say(f"error: {failure}")
     if result.alarm is not None:
