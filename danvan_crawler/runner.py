@@ -200,17 +200,18 @@ def build_settings(config: Config, options: RunOptions, log_level: int, progress
     from danvan_crawler.commands.crawl import build_settings as crawl_settings
 
     settings = crawl_settings(
-        site=config["site"], jsonl=config["jsonl"], overrides=config.scrapy_settings()
+        site=config["site"],
+        jsonl=config["jsonl"],
+        overrides=config.scrapy_settings(),
+        db=config["db"],
+        full=options.full,
+        refresh=options.refresh,
     )
     run_settings: dict[str, Any] = {
         "LOG_INSTALL_ROOT_HANDLER": False,
         "LOG_LEVEL": logging.getLevelName(log_level),
         "DANVAN_PROGRESS": progress,
     }
-    if options.full:
-        run_settings["DANVAN_FULL"] = True
-    if options.refresh:
-        run_settings["DANVAN_REFRESH"] = True
     settings.update(run_settings, priority="cmdline")
     middlewares = dict(settings.get("SPIDER_MIDDLEWARES") or {})
     middlewares.setdefault("danvan_crawler.alarm.LayoutWatch", 950)

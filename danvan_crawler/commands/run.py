@@ -29,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser = subparsers.add_parser(
         "run",
         help="crawl, then publish the feeds: the command for cron",
-        description=__doc__.splitlines()[0],
+        description="Crawl, then publish the feeds: the one command for cron.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
