@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -28,6 +31,8 @@ SUMMARY_RE = re.compile(
 )
 HOLDER = """
 import sys
+import threading
+import time
 from danvan_crawler.locking import RunLock
 RunLock(sys.argv[1]).acquire()
 print("held", flush=True)
@@ -123,23 +128,75 @@ def test_normal_layout_exits_0_and_prints_only_the_summary(
     assert lines[0] in stats.stdout  # the last run's summary
 
 
+class Gate:
+    """A TCP relay to the replica that holds every connection until opened: the run
+    that takes the lock cannot finish before the other one has tried it."""
+
+    def __init__(self, target: str) -> None:
+        parts = urlsplit(target)
+        self.target = (parts.hostname or "127.0.0.1", parts.port or 80)
+        self.opened = threading.Event()
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.server.getsockname()[1]}/"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._relay, args=(client,), daemon=True).start()
+
+    def _relay(self, client: socket.socket) -> None:
+        self.opened.wait()
+        with client, socket.create_connection(self.target) as upstream:
+            back = threading.Thread(target=_pipe, args=(upstream, client), daemon=True)
+            back.start()
+            _pipe(client, upstream)
+            back.join()
+
+    def close(self) -> None:
+        self.opened.set()
+        self.server.close()
+
+
+def _pipe(source: socket.socket, sink: socket.socket) -> None:
+    try:
+        while data := source.recv(65536):
+            sink.sendall(data)
+        sink.shutdown(socket.SHUT_WR)
+    except OSError:
+        pass
+
+
 def test_two_runs_started_together_one_exits_75_touching_nothing(
     replica_factory: Callable[..., Any], tmp_path: Path
 ) -> None:
-    site = replica_factory(articles=20).url
-    procs = {
-        name: subprocess.Popen(
-            run_args(site, tmp_path, name=name),
-            cwd=tmp_path,
-            env=_env(),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for name in ("a", "b")
-    }
-    outputs = {name: proc.communicate() for name, proc in procs.items()}
+    gate = Gate(replica_factory(articles=20).url)
+    try:
+        procs = {
+            name: subprocess.Popen(
+                run_args(gate.url, tmp_path, name=name),
+                cwd=tmp_path,
+                env=_env(),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for name in ("a", "b")
+        }
+        # The lock holder waits at the gate; the other one must give up on its own.
+        # (The bound only keeps a broken lock from hanging the suite: a run that did
+        # not give up is then caught by the exit codes below.)
+        give_up = time.monotonic() + 120
+        while all(p.poll() is None for p in procs.values()) and time.monotonic() < give_up:
+            time.sleep(0.05)
+        gate.opened.set()
+        outputs = {name: proc.communicate() for name, proc in procs.items()}
+    finally:
+        gate.close()
     codes = {name: proc.returncode for name, proc in procs.items()}
     assert sorted(codes.values()) == [0, 75], (codes, outputs)
     loser = next(name for name, code in codes.items() if code == 75)
@@ -153,6 +210,7 @@ def test_two_runs_started_together_one_exits_75_touching_nothing(
     assert not (tmp_path / f"{loser}.log").exists()
     assert (tmp_path / f"feeds-{winner}" / "index.opml").is_file()
     assert [run["status"] for run in runs_of(tmp_path / "danvan.db")] == ["ok"]
+    assert count_of(tmp_path / "danvan.db") == 20
 
 
 def test_run_while_the_lock_is_held_touches_neither_store_nor_feeds(tmp_path: Path) -> None:
