@@ -48,7 +48,7 @@ def main(args: argparse.Namespace) -> int:
             "values": {n: {"value": v.value, "source": v.source} for n, v in config.values.items()},
             "scrapy": {n: {"value": v.value, "source": v.source} for n, v in config.scrapy.items()},
         }
-        print(json.dumps(data, ensure_ascii=False, indent=2))
+        print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     else:
         print(config.describe())
     return 0
