@@ -23,6 +23,8 @@ __all__ = [
     "SignatureRules",
     "SiteProfile",
     "load_profile",
+    "site_key",
+    "site_output",
 ]
 
 DEFAULT_PROFILE = "nghean"
@@ -49,6 +51,9 @@ class ArticleSelectors:
     image_caption: tuple[str, ...]
     remove: tuple[str, ...]
     title_suffix: re.Pattern[str]
+    #: a signature block outside the content (one element per line: name, role); empty:
+    #: the signature is the content's trailing paragraphs (``[signature]``)
+    byline: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -176,6 +181,7 @@ def profile_from_dict(data: dict[str, Any], source: str = "") -> SiteProfile:
             image_caption=_list(art["image_caption"]),
             remove=_list(art["remove"]),
             title_suffix=_compile(art["title_suffix"]),
+            byline=_list(art.get("byline")),
         ),
         signature=SignatureRules(
             paragraph=_list(sig["paragraph"]),
@@ -234,3 +240,23 @@ def load_profile(name_or_path: str = DEFAULT_PROFILE, base_url: str | None = Non
         source = f"danvan_crawler/profiles/{name_or_path}.toml"
     profile = profile_from_dict(tomllib.loads(text), source=source)
     return profile.with_base_url(base_url) if base_url else profile
+
+
+def site_key(name_or_path: str = DEFAULT_PROFILE) -> str:
+    """The key that names a site in output paths: the profile's ``name``."""
+    if name_or_path.endswith(".toml") or Path(name_or_path).is_file():
+        return load_profile(name_or_path).name
+    return name_or_path
+
+
+def site_output(
+    out: str | Path, public_url: str | None, name_or_path: str = DEFAULT_PROFILE
+) -> tuple[Path, str | None]:
+    """Feeds folder and public URL of a site. The default profile keeps the single-site
+    layout (``out`` itself); any other profile publishes into ``out/<site key>/`` (and
+    ``public_url`` gets ``<site key>/`` appended), so several sites share one folder."""
+    key = site_key(name_or_path)
+    if key == DEFAULT_PROFILE:
+        return Path(out), public_url
+    url = public_url.rstrip("/") + "/" + key + "/" if public_url else None
+    return Path(out) / key, url

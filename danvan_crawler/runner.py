@@ -248,12 +248,14 @@ def _open_store(config: Config) -> Any:
 
 def publish(config: Config) -> None:
     from danvan_crawler.feeds import publish as publish_feeds
+    from danvan_crawler.profile import site_output
 
+    out, public_url = site_output(config["out"], config["public_url"], config["profile"])
     with _open_store(config) as store:
         publish_feeds(
             store,
-            Path(config["out"]),
-            public_url=config["public_url"],
+            out,
+            public_url=public_url,
             limit=config["limit"],
             ttl_minutes=config["crawl_interval_minutes"],
         )

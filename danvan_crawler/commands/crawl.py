@@ -34,6 +34,11 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--site", metavar="URL", help="portal base URL (DANVAN_SITE_URL)")
     parser.add_argument(
+        "--profile",
+        metavar="NAME|PATH",
+        help="site profile: a name in danvan_crawler/profiles/ or a TOML file (DANVAN_PROFILE)",
+    )
+    parser.add_argument(
         "--jsonl", metavar="PATH", help="write every article as JSON Lines (UTF-8) to PATH"
     )
     parser.add_argument(
@@ -136,6 +141,11 @@ def exit_code(stats: dict[str, Any]) -> int:
 def run(args: argparse.Namespace) -> int:
     try:
         overrides = dict(parse_setting(text) for text in args.settings)
+        if args.profile:
+            from danvan_crawler.profile import load_profile
+
+            load_profile(args.profile)  # a bad name or file is a usage error
+            overrides["DANVAN_PROFILE"] = args.profile
         settings = build_settings(
             args.site,
             args.jsonl,
@@ -149,7 +159,7 @@ def run(args: argparse.Namespace) -> int:
             from danvan_crawler.profile import normalize_base_url
 
             normalize_base_url(args.site)
-    except ValueError as exc:
+    except (ValueError, OSError) as exc:
         print(f"danvan crawl: error: {exc}", file=sys.stderr)
         return 2
     stats = run_crawl(settings, args.site)

@@ -449,6 +449,12 @@ class ArticlePage:
         lines = [line for line in lines if line]
         if lines:
             return [self._author(lines)]
+        block = first(self.sel, self.profile.article.byline)  # the profile's byline block
+        if block:
+            parts = [text_of(n) for n in block[0].xpath(".//text()/..")]
+            lines = [p for p in dict.fromkeys(parts) if p]
+            if lines:
+                return [self._author(lines)]
         byline = first(self.sel, self.profile.fallback.byline)
         if byline:
             parts = [text_of(n) for n in byline[0].xpath(".//text()/..")]

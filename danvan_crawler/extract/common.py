@@ -48,7 +48,9 @@ def first(sel: Selector | SelectorList[Any], selectors: Iterable[str]) -> Select
 
 
 def text_of(node: Selector) -> str:
-    """All text under ``node``, cleaned to one line."""
+    """All text under ``node``, cleaned to one line (a ``::text`` match: that text)."""
+    if isinstance(node.root, str):
+        return clean_text(node.root)
     return clean_text(" ".join(node.xpath(".//text()").getall()))
 
 
