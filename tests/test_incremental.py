@@ -21,7 +21,9 @@ from typing import Any
 from danvan_crawler.store import open_store
 from tests.conftest import ROOT, ReplicaClient
 
-ARTICLES = 60
+ARTICLES = 40
+#: enough for listings of two or three pages (10 articles a page, 10 categories)
+PAGED_ARTICLES = 120
 ENV = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
 
 
@@ -72,13 +74,18 @@ def stored(db: Path) -> dict[str, dict[str, Any]]:
         return records
 
 
-def test_no_change_run_then_publish_and_edit(
+def test_no_change_full_publish_edit_refresh(
     replica_factory: Callable[..., ReplicaClient], tmp_path: Path
 ) -> None:
-    replica = replica_factory(articles=ARTICLES)
+    replica = replica_factory(articles=PAGED_ARTICLES)
+    categories = category_count(replica)
     db = tmp_path / "store.db"
     crawl(replica, db, tmp_path / "run1.jsonl")
-    assert len(read_jsonl(tmp_path / "run1.jsonl")) == ARTICLES
+    first = replica.stats()
+    listing_pages = first["by_kind_status"]["listing/200"]
+    assert listing_pages > categories  # some listings have several pages
+    assert first["by_kind"]["article"] == PAGED_ARTICLES
+    assert len(read_jsonl(tmp_path / "run1.jsonl")) == PAGED_ARTICLES
     with open_store(db) as store:
         before = store.count()
 
@@ -87,10 +94,18 @@ def test_no_change_run_then_publish_and_edit(
     crawl(replica, db, tmp_path / "run2.jsonl")
     stats = replica.stats()
     assert stats["by_kind"]["article"] == 0, stats
-    assert stats["total"] <= category_count(replica) + 2, stats
+    assert stats["total"] <= categories + 2, stats
     assert stats["by_kind"]["listing"] > 0
     assert stats["by_kind_status"].get("listing/304") == stats["by_kind"]["listing"], stats
     assert read_jsonl(tmp_path / "run2.jsonl") == []
+
+    # --full after the no-change run: every listing page, no known article page.
+    replica.reset_stats()
+    crawl(replica, db, tmp_path / "full.jsonl", "--full")
+    stats = replica.stats()
+    assert stats["by_kind"]["article"] == 0, stats
+    assert stats["by_kind_status"].get("listing/200") == listing_pages, stats
+    assert read_jsonl(tmp_path / "full.jsonl") == []
 
     # Three new articles and one edit: exactly those four article pages are fetched.
     published = {article_id(u) for u in replica.publish(3)}
@@ -113,35 +128,25 @@ def test_no_change_run_then_publish_and_edit(
             want = {c["url"] for c in truth[aid]["categories"]}
             assert got == want, aid
 
+    # --refresh (one category, to keep the test short): every article page it lists is
+    # fetched again, unconditionally; nothing changed, so nothing is emitted.
+    category = json.loads(replica.text("/_replica/info"))["categories"][0]
+    listed = [t for t in replica.truth() if category in {c["url"] for c in t["categories"]}]
+    assert len(listed) > 10
+    replica.reset_stats()
+    refresh = ("--refresh", "-s", f"DANVAN_CATEGORIES={category}")
+    crawl(replica, db, tmp_path / "refresh.jsonl", *refresh)
+    stats = replica.stats()
+    assert stats["by_kind_status"].get("article/200") == len(listed), stats
+    assert stats["by_kind"]["article"] == len(listed), stats
+    assert read_jsonl(tmp_path / "refresh.jsonl") == []
 
-def test_full_and_refresh_after_a_no_change_run(
-    replica_factory: Callable[..., ReplicaClient], tmp_path: Path
-) -> None:
-    replica = replica_factory(articles=ARTICLES)
-    db = tmp_path / "store.db"
+    # A run restricted to one category leaves the next run's category list whole.
     replica.reset_stats()
     crawl(replica, db)
-    first = replica.stats()
-    listing_pages = first["by_kind_status"]["listing/200"]
-    assert first["by_kind"]["article"] == ARTICLES
-
-    replica.reset_stats()
-    crawl(replica, db)  # no change
-    assert replica.stats()["by_kind"]["article"] == 0
-
-    replica.reset_stats()
-    crawl(replica, db, tmp_path / "full.jsonl", "--full")
     stats = replica.stats()
     assert stats["by_kind"]["article"] == 0, stats
-    assert stats["by_kind_status"].get("listing/200") == listing_pages, stats
-    assert read_jsonl(tmp_path / "full.jsonl") == []
-
-    replica.reset_stats()
-    crawl(replica, db, tmp_path / "refresh.jsonl", "--refresh")
-    stats = replica.stats()
-    assert stats["by_kind_status"].get("article/200") == ARTICLES, stats
-    assert stats["by_kind_status"].get("listing/200") == listing_pages, stats
-    assert read_jsonl(tmp_path / "refresh.jsonl") == []  # nothing changed
+    assert stats["by_kind_status"].get("listing/304") == categories, stats
 
 
 def _count_articles(db: Path) -> int:
@@ -185,6 +190,7 @@ def test_sigkill_at_several_points_then_resume(
 ) -> None:
     replica = replica_factory(articles=ARTICLES)
     db = tmp_path / "killed.db"
+    reference = tmp_path / "reference.db"
 
     # 1. During the listing phase (a few listing pages answered, no article yet).
     replica.reset_stats()
@@ -192,7 +198,7 @@ def test_sigkill_at_several_points_then_resume(
     assert killed
     assert _count_articles(db) == 0
     # 2. After a few articles were stored, 3. after many more.
-    for k in (3, 25):
+    for k in (3, ARTICLES // 2):
         assert crawl_killed(replica, db, lambda k=k: _count_articles(db) >= k)
     assert 0 < _count_articles(db) < ARTICLES
     crawl(replica, db)  # resumes to the end
@@ -202,10 +208,18 @@ def test_sigkill_at_several_points_then_resume(
     replica.publish(25)
     assert crawl_killed(replica, db, lambda: _count_articles(db) >= ARTICLES + 5)
     assert _count_articles(db) < ARTICLES + 25
+    # The undisturbed crawl of the same world runs meanwhile (the world does not change).
+    undisturbed = subprocess.Popen(
+        crawl_args(replica, reference, None),
+        cwd=tmp_path,
+        env=ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     crawl(replica, db)
-
-    reference = tmp_path / "reference.db"
-    crawl(replica, reference)
+    _, err = undisturbed.communicate(timeout=600)
+    assert undisturbed.returncode == 0, err[-3000:]
     got, want = stored(db), stored(reference)
     assert sorted(got) == sorted(want)
     assert got == want
