@@ -1,0 +1,487 @@
+"""Surviving a faulty portal: retries with backoff, response validation, redirect and
+pagination guards (issue 6). Registered in ``settings.py``.
+
+Downloader middlewares:
+
+- :class:`BackoffRetryMiddleware` (550, replaces Scrapy's ``RetryMiddleware``): retries
+  ``RETRY_HTTP_CODES`` (429 included) and ``RETRY_EXCEPTIONS``, and HTML responses that
+  fail validation (:func:`validate_html`: empty body, no ``</html>`` near the end, a
+  Content-Length the body does not match). The retried request waits before it is sent:
+  ``Retry-After`` when the server gave one (capped by ``DANVAN_RETRY_AFTER_MAX``), else
+  ``DANVAN_RETRY_BACKOFF_BASE * 2**(n-1)`` seconds (capped by
+  ``DANVAN_RETRY_BACKOFF_MAX``) for the n-th retry. A response that is still invalid when
+  the retries are spent is dropped (``IgnoreRequest``), never handed to the spider: its
+  article is not stored, so the next run fetches it again. A page above
+  ``DOWNLOAD_MAXSIZE`` is dropped with a warning.
+- :class:`ResponseLengthCheck` (595, before decompression): notes a Content-Length that
+  the raw body does not match.
+- :class:`RedirectGuard` (610, before ``RedirectMiddleware``): a redirect to a URL already
+  in the chain (a loop), a chain longer than ``REDIRECT_MAX_TIMES``, or a redirect to a
+  host outside the spider's ``allowed_domains`` ends the request with a warning naming
+  the URL.
+
+Spider middlewares:
+
+- :class:`PaginationGuard` (900): a listing page that adds no new article id to its
+  category (a pagination trap) is not followed further; a category never gets more than
+  ``DANVAN_MAX_PAGES_PER_CATEGORY`` listing pages. Both warn naming the URL.
+- :class:`ArticleCompleteness` (940): an article page whose item lacks a required field
+  (``DANVAN_REQUIRED_FIELDS`` and ``articleBody``) is fetched again instead (a page cut
+  short with a plausible length); when retries are spent the item goes on and the
+  validate pipeline drops it with its reason.
+
+Every failure is counted as ``danvan/fault/<kind>``: ``http_429``, ``http_5xx``,
+``http_<code>``, ``timeout``, ``truncated``, ``empty``, ``connection``, ``too_large``,
+``incomplete_article``, ``gave_up``, ``redirect_loop``, ``redirect_limit``,
+``offsite_redirect``, ``pagination_trap``, ``page_limit``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from scrapy import Spider
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
+from scrapy.exceptions import (
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
+from scrapy.http import Request, Response
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet import error as twisted_error
+
+from danvan_crawler.items import Article
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "ArticleCompleteness",
+    "BackoffRetryMiddleware",
+    "PaginationGuard",
+    "RedirectGuard",
+    "ResponseLengthCheck",
+    "backoff_delay",
+    "count_fault",
+    "exception_kind",
+    "on_domains",
+    "retry_after_seconds",
+    "validate_html",
+]
+
+FAULT_PREFIX = "danvan/fault/"
+DELAY_META = "danvan_retry_delay"
+LENGTH_META = "danvan_length_mismatch"
+#: how far from the end of an HTML page its ``</html>`` may be (trailing scripts, comments)
+HTML_TAIL = 2048
+
+
+def count_fault(crawler: Crawler | None, kind: str, count: int = 1) -> None:
+    """Add to ``danvan/fault/<kind>``."""
+    if crawler is not None and crawler.stats is not None:
+        crawler.stats.inc_value(FAULT_PREFIX + kind, count)
+
+
+def backoff_delay(retry_number: int, base: float, cap: float) -> float:
+    """Seconds to wait before the ``retry_number``-th retry (1, 2, ...): exponential."""
+    if base <= 0:
+        return 0.0
+    return float(min(cap, base * 2 ** max(0, retry_number - 1)))
+
+
+def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) -> float | None:
+    """A ``Retry-After`` header in seconds (delta-seconds or an HTTP date), or None."""
+    if value is None:
+        return None
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    text = text.strip()
+    if not text:
+        return None
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def validate_html(response: Response, request: Request | None = None) -> str | None:
+    """Why an HTML response cannot be trusted (``empty``, ``truncated``), or None.
+
+    Only 200 ``text/html`` responses to GET are judged; others pass."""
+    request = request if request is not None else response.request
+    if response.status != 200 or request is None or request.method != "GET":
+        return None
+    ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+    if "html" not in ctype:
+        return None
+    body = response.body
+    if not body.strip():
+        return "empty"
+    if request.meta.get(LENGTH_META):
+        return "truncated"
+    tail = body[-HTML_TAIL:].lower()
+    if b"</html" not in tail and b"&#60;/html" not in tail:
+        return "truncated"
+    return None
+
+
+def exception_kind(exc: BaseException) -> str:
+    """The fault kind of a download exception."""
+    if isinstance(exc, DownloadTimeoutError | twisted_error.TimeoutError):
+        return "timeout"
+    if isinstance(exc, ResponseDataLossError):
+        return "truncated"
+    if isinstance(exc, DownloadCancelledError):
+        return "too_large"
+    if isinstance(
+        exc,
+        DownloadConnectionRefusedError
+        | DownloadFailedError
+        | twisted_error.ConnectionDone
+        | twisted_error.ConnectionLost
+        | twisted_error.ConnectError
+        | ConnectionError,
+    ):
+        return "connection"
+    name = type(exc).__name__
+    if name == "ResponseFailed":  # twisted.web._newclient: reasons inside
+        reasons = " ".join(type(r.value).__name__ for r in getattr(exc, "reasons", []) or [])
+        return "truncated" if "DataLoss" in reasons else "connection"
+    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+
+
+def on_domains(url: str, domains: Iterable[str]) -> bool:
+    """Whether ``url``'s host is one of ``domains`` or below one (ports ignored)."""
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    for domain in domains:
+        name = (urlsplit("//" + domain).hostname or "").lower().rstrip(".")
+        if name and (host == name or host.endswith("." + name)):
+            return True
+    return False
+
+
+def _status_kind(status: int) -> str:
+    if status == 429:
+        return "http_429"
+    if 500 <= status <= 599:
+        return "http_5xx"
+    return f"http_{status}"
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Scrapy's RetryMiddleware with exponential backoff, ``Retry-After`` and validation."""
+
+    def __init__(self, settings: Any) -> None:
+        super().__init__(settings)
+        self.base = settings.getfloat("DANVAN_RETRY_BACKOFF_BASE", 1.0)
+        self.cap = settings.getfloat("DANVAN_RETRY_BACKOFF_MAX", 60.0)
+        self.retry_after_cap = settings.getfloat("DANVAN_RETRY_AFTER_MAX", 120.0)
+
+    async def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        delay = request.meta.pop(DELAY_META, 0)
+        if delay and delay > 0:
+            from twisted.internet import reactor
+            from twisted.internet.task import deferLater
+
+            await maybe_deferred_to_future(deferLater(reactor, delay))  # type: ignore[arg-type]
+
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Request | Response:
+        if request.meta.get("dont_retry", False):
+            return response
+        if response.status in self.retry_http_codes:
+            kind = _status_kind(response.status)
+            count_fault(self.crawler, kind)
+            wait = retry_after_seconds(response.headers.get(b"Retry-After"))
+            retry = self._retry_later(request, f"{kind} ({response.status})", wait)
+            if retry is not None:
+                return retry
+            self._gave_up(request, kind)
+            return response
+        invalid = validate_html(response, request)
+        if invalid is not None:
+            count_fault(self.crawler, invalid)
+            retry = self._retry_later(request, invalid, None)
+            if retry is not None:
+                return retry
+            self._gave_up(request, invalid)
+            raise IgnoreRequest(f"{invalid} response from {request.url}, retries spent")
+        return response
+
+    def process_exception(
+        self, request: Request, exception: Exception, spider: Spider | None = None
+    ) -> Request | Response | None:
+        kind = exception_kind(exception)
+        if kind == "too_large":
+            count_fault(self.crawler, kind)
+            logger.warning("page too large, dropped: %s (%s)", request.url, exception)
+            raise IgnoreRequest(f"too large: {request.url}")
+        if not isinstance(exception, self.exceptions_to_retry) or request.meta.get(
+            "dont_retry", False
+        ):
+            return None
+        count_fault(self.crawler, kind)
+        retry = self._retry_later(request, kind, None)
+        if retry is None:
+            self._gave_up(request, kind)
+        return retry
+
+    def _retry_later(self, request: Request, reason: str, wait: float | None) -> Request | None:
+        retry = self._retry(request, reason)
+        if retry is None:
+            return None
+        number = int(retry.meta.get("retry_times", 1))
+        if wait is not None:
+            delay = min(wait, self.retry_after_cap)
+        else:
+            delay = backoff_delay(number, self.base, self.cap)
+        retry.meta[DELAY_META] = delay
+        logger.debug("retry %d of %s in %.2fs (%s)", number, request.url, delay, reason)
+        return retry
+
+    def _gave_up(self, request: Request, kind: str) -> None:
+        count_fault(self.crawler, "gave_up")
+        logger.warning(
+            "gave up on %s after %d retries (%s): the next run tries again",
+            request.url,
+            request.meta.get("retry_times", 0),
+            kind,
+        )
+
+
+class ResponseLengthCheck:
+    """Notes (request meta) a Content-Length the raw, still compressed body does not match."""
+
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Response:
+        if request.method == "GET" and response.status == 200:
+            declared = response.headers.get(b"Content-Length")
+            if declared is not None and declared.isdigit() and int(declared) != len(response.body):
+                request.meta[LENGTH_META] = True
+        return response
+
+
+class RedirectGuard:
+    """Ends redirect loops, over-long chains and redirects off the site, with a warning."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.max_times = crawler.settings.getint("REDIRECT_MAX_TIMES", 20)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RedirectGuard:
+        return cls(crawler)
+
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Response:
+        if response.status not in (301, 302, 303, 307, 308) or b"Location" not in response.headers:
+            return response
+        if request.meta.get("dont_redirect", False):
+            return response
+        location = response.headers[b"Location"].decode("latin-1")
+        target = urljoin(request.url, location).split("#", 1)[0]
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        first = chain[0]
+        if target in chain:
+            count_fault(self.crawler, "redirect_loop")
+            logger.warning(
+                "redirect loop at %s: %s leads back to %s (%d hops), not followed",
+                first,
+                request.url,
+                target,
+                len(chain),
+            )
+            raise IgnoreRequest(f"redirect loop: {first}")
+        if len(chain) > self.max_times:
+            count_fault(self.crawler, "redirect_limit")
+            logger.warning(
+                "more than %d redirects from %s (last %s), not followed",
+                self.max_times,
+                first,
+                target,
+            )
+            raise IgnoreRequest(f"too many redirects: {first}")
+        spider_obj = self.crawler.spider
+        domains = list(getattr(spider_obj, "allowed_domains", None) or [])
+        scheme = urlsplit(target).scheme
+        if scheme not in ("http", "https") or (domains and not on_domains(target, domains)):
+            count_fault(self.crawler, "offsite_redirect")
+            logger.warning("redirect off the site ignored: %s -> %s", request.url, target)
+            raise IgnoreRequest(f"offsite redirect: {target}")
+        return response
+
+
+class PaginationGuard:
+    """Stops following a category's pages at a trap page or at the page limit."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.max_pages = crawler.settings.getint("DANVAN_MAX_PAGES_PER_CATEGORY", 1000)
+        self.seen_ids: dict[str, set[str]] = {}
+        self.pages: dict[str, int] = {}
+        self.limited: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> PaginationGuard:
+        return cls(crawler)
+
+    def process_spider_output(
+        self, response: Response, result: Iterable[Any], spider: Spider | None = None
+    ) -> Iterator[Any]:
+        follow = self._assess(response)
+        for item in result:
+            if self._keep(item, response, follow):
+                yield item
+
+    async def process_spider_output_async(
+        self, response: Response, result: AsyncIterator[Any], spider: Spider | None = None
+    ) -> AsyncIterator[Any]:
+        follow = self._assess(response)
+        async for item in result:
+            if self._keep(item, response, follow):
+                yield item
+
+    def _is_listing(self, request: Request | None) -> str | None:
+        if request is None:
+            return None
+        callback = request.callback
+        if getattr(callback, "__name__", "") != "parse_listing":
+            return None
+        category = request.cb_kwargs.get("category_url")
+        return category if isinstance(category, str) else None
+
+    def _assess(self, response: Response) -> bool | None:
+        """None: not a listing page; else whether its page links may be followed."""
+        category = self._is_listing(response.request)
+        if category is None:
+            return None
+        self.pages.setdefault(category, 1)  # page 1 itself was requested
+        ids = self._ids_on(response)
+        seen = self.seen_ids.setdefault(category, set())
+        new = ids - seen
+        seen |= ids
+        if ids and not new:
+            count_fault(self.crawler, "pagination_trap")
+            logger.warning(
+                "pagination trap? %s adds no new article (all %d already listed in %s): "
+                "its page links are not followed",
+                response.url,
+                len(ids),
+                category,
+            )
+            return False
+        return True
+
+    def _ids_on(self, response: Response) -> set[str]:
+        from danvan_crawler.extract import ListingPage
+
+        spider = self.crawler.spider
+        profile = getattr(spider, "profile", None)
+        text = getattr(response, "text", None)
+        if profile is None or not isinstance(text, str):
+            return set()
+        try:
+            return {e.article_id for e in ListingPage(text, response.url, profile).entries}
+        except Exception:  # a page the parser rejects adds nothing
+            logger.debug("listing page unreadable: %s", response.url, exc_info=True)
+            return set()
+
+    def _keep(self, item: Any, response: Response, follow: bool | None) -> bool:
+        if not isinstance(item, Request):
+            return True
+        category = self._is_listing(item)
+        if category is None:
+            return True
+        if item.url == category:
+            return True  # page 1 (the category itself, discovered from a menu)
+        source = self._is_listing(response.request)
+        if follow is False and source == category:
+            return False
+        count = self.pages.get(category, 1)
+        if count >= self.max_pages:
+            count_fault(self.crawler, "page_limit")
+            if category not in self.limited:
+                self.limited.add(category)
+                logger.warning(
+                    "category %s reached DANVAN_MAX_PAGES_PER_CATEGORY=%d: %s and later "
+                    "pages not fetched",
+                    category,
+                    self.max_pages,
+                    item.url,
+                )
+            return False
+        self.pages[category] = count + 1
+        return True
+
+
+class ArticleCompleteness:
+    """Fetches an article page again when its item misses a required field."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        required = crawler.settings.getlist("DANVAN_REQUIRED_FIELDS") or []
+        self.required = tuple(dict.fromkeys([*required, "articleBody"]))
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArticleCompleteness:
+        return cls(crawler)
+
+    def process_spider_output(
+        self, response: Response, result: Iterable[Any], spider: Spider | None = None
+    ) -> Iterator[Any]:
+        for item in result:
+            yield self._check(item, response)
+
+    async def process_spider_output_async(
+        self, response: Response, result: AsyncIterator[Any], spider: Spider | None = None
+    ) -> AsyncIterator[Any]:
+        async for item in result:
+            yield self._check(item, response)
+
+    def _check(self, item: Any, response: Response) -> Any:
+        if not isinstance(item, Article) or response.request is None:
+            return item
+        missing = [name for name in self.required if not _field(item, name)]
+        if not missing:
+            return item
+        spider = self.crawler.spider
+        assert spider is not None
+        retry = get_retry_request(
+            response.request,
+            spider=spider,
+            reason="incomplete_article",
+            give_up_log_level=logging.WARNING,
+        )
+        count_fault(self.crawler, "incomplete_article")
+        if retry is None:
+            return item  # the validate pipeline drops it, with its reason
+        settings = self.crawler.settings
+        retry.meta[DELAY_META] = backoff_delay(
+            int(retry.meta.get("retry_times", 1)),
+            settings.getfloat("DANVAN_RETRY_BACKOFF_BASE", 1.0),
+            settings.getfloat("DANVAN_RETRY_BACKOFF_MAX", 60.0),
+        )
+        logger.info("%s lacks %s: fetching it again", response.url, ", ".join(missing))
+        return retry
+
+
+def _field(item: Any, name: str) -> Any:
+    if isinstance(item, dict):
+        return item.get(name)
+    return getattr(item, name, None)
