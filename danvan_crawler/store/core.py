@@ -163,6 +163,10 @@ def _engine_for(url_or_path: str | os.PathLike[str]) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
         return engine
+    if url.get_backend_name() == "postgresql":
+        from danvan_crawler.store.postgres import postgres_engine
+
+        return postgres_engine(url)  # writers serialized by an advisory lock (see there)
     return create_engine(url, pool_pre_ping=True)
 
 
