@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
+from urllib.parse import urlsplit
 
 import nh3
 from lxml import etree
@@ -517,7 +518,7 @@ class ArticlePage:
             if not src or src.startswith("data:") or "banner" in (img.get("class") or ""):
                 continue
             url = self._abs(src)
-            if url in seen:
+            if url in seen or not is_web_url(url):
                 continue
             seen.add(url)
             caption = None
@@ -535,7 +536,7 @@ class ArticlePage:
         if self.images:
             return {"url": str(self.images[0]["url"])}
         og = meta(self.sel, "og:image")
-        if og:
+        if og and is_web_url(self._abs(og)):
             self._fallback("mainImage", "og:image")
             return {"url": self._abs(og)}
         return None
@@ -545,7 +546,9 @@ class ArticlePage:
         out: dict[str, dict[str, str]] = {}
         found = first(self.sel, self.profile.article.attachments)
         for a in found:
-            url = self._abs(a.attrib["href"])
+            url = self._abs(a.attrib.get("href", ""))
+            if not is_web_url(url):
+                continue
             out.setdefault(url, {"url": url, "name": text_of(a) or url.rsplit("/", 1)[-1]})
         if found:
             return list(out.values())
@@ -553,6 +556,8 @@ class ArticlePage:
             href = (a.get("href") or "").strip()
             if href and self.profile.attachment_re.search(href.split("?")[0].split("#")[0]):
                 url = self._abs(href)
+                if not is_web_url(url):
+                    continue
                 name = clean_text(a.text_content()) or url.rsplit("/", 1)[-1]
                 out.setdefault(url, {"url": url, "name": name})
         if out:
@@ -613,6 +618,16 @@ class ArticlePage:
         required = ("articleId", "headline", "articleBody", "datePublished", "subSite")
         missing = [name for name in required if not fields[name]]
         return ArticleResult(fields, dict(self.fallbacks), missing)
+
+
+def is_web_url(url: str) -> bool:
+    """Whether ``url`` is an absolute http(s) URL with a host (images and attachments
+    must be: ``javascript:``, ``data:``, ``vbscript:``, ``file:`` and the like are not)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def _escape(text: str) -> str:
