@@ -19,32 +19,72 @@ from pathlib import Path
 
 from danvan_crawler.store import open_store
 from tests.conftest import ReplicaClient
-from tests.test_faults import ENV, FAST, crawl, stored, truth_of
+from tests.test_faults import ENV, FAST, stored, truth_of
 
 KILLS = 10
 
 
-def crawl_killed_after(replica: ReplicaClient, db: Path, seconds: float) -> bool:
-    """Start a crawl, SIGKILL it after ``seconds``; False when it ended before."""
+def crawl_args(replica: ReplicaClient, db: Path) -> list[str]:
     args = [sys.executable, "-m", "danvan_crawler.cli", "crawl", "--site", replica.url]
     args += ["--db", str(db), "--loglevel", "WARNING"]
     for setting in FAST:
         args += ["-s", setting]
+    return args
+
+
+def article_count(db: Path) -> int:
+    if not db.exists():
+        return 0
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
+        try:
+            return int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return 0
+
+
+def crawl_killed(replica: ReplicaClient, db: Path, when: Callable[[], bool]) -> bool:
+    """Start a crawl, SIGKILL it as soon as ``when()``; False when it ended before."""
     proc = subprocess.Popen(
-        args, cwd=db.parent, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        crawl_args(replica, db),
+        cwd=db.parent,
+        env=ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
-        try:
-            proc.wait(timeout=seconds)
-            return False
-        except subprocess.TimeoutExpired:
-            proc.send_signal(signal.SIGKILL)
-            proc.wait()
-            return True
+        while proc.poll() is None:
+            if when():
+                proc.send_signal(signal.SIGKILL)
+                proc.wait()
+                return True
+            time.sleep(0.01)
+        return False
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def random_moment(
+    rng: random.Random, replica: ReplicaClient, db: Path
+) -> tuple[str, Callable[[], bool]]:
+    """A random moment of a run: a time after start (start-up, opening the store), the
+    k-th request the replica answers (listing or article phase), or the n-th article
+    stored beyond what the store held."""
+    kind = rng.choice(["time", "requests", "requests", "stored", "stored"])
+    if kind == "time":
+        deadline = time.monotonic() + rng.uniform(0.2, 3.0)
+        return kind, lambda: time.monotonic() >= deadline
+    if kind == "requests":
+        replica.reset_stats()
+        k = rng.randint(1, 40)
+        return f"requests>={k}", lambda: replica.stats()["total"] >= k
+    before = article_count(db)
+    n = rng.randint(1, 12)
+    return f"stored>={before + n}", lambda: article_count(db) >= before + n
 
 
 def assert_sound(db: Path) -> None:
@@ -70,30 +110,41 @@ def assert_sound(db: Path) -> None:
 def test_many_sigkills_then_one_clean_run_equals_an_undisturbed_crawl(
     replica_factory: Callable[..., ReplicaClient], tmp_path: Path
 ) -> None:
-    replica = replica_factory(articles=60, faults="5xx=0.05,truncate=0.02", seed=11)
+    replica = replica_factory(articles=40, faults="5xx=0.05,truncate=0.02", seed=11)
     db = tmp_path / "killed.db"
     rng = random.Random(6)
     kills = attempts = 0
-    counts: list[int] = []
-    while kills < KILLS and attempts < 4 * KILLS:
+    moments: list[str] = []
+    while kills < KILLS and attempts < 3 * KILLS:
         attempts += 1
         if attempts % 3 == 0:  # the site moves on between runs: more work to interrupt
-            replica.publish(6)
+            replica.publish(5)
             replica.edit(2)
-        killed = crawl_killed_after(replica, db, rng.uniform(0.4, 2.5))
-        kills += killed
+        moment, when = random_moment(rng, replica, db)
+        if crawl_killed(replica, db, when):
+            kills += 1
+            moments.append(f"{moment}: {article_count(db)} stored")
         assert_sound(db)
-        if killed:
-            counts.append(len(stored(db)) if db.exists() else 0)
-        time.sleep(0.05)
-    assert kills >= KILLS
-    # the kills fell at different stages: before any article, between articles, ...
-    assert len(set(counts)) >= 3, counts
+    assert kills >= KILLS, moments
+    # the kills fell at different stages (before any article, between articles, ...)
+    assert len({m.rsplit(": ", 1)[1] for m in moments}) >= 3, moments
 
-    clean = crawl(replica, db)
-    assert clean.returncode == 0, clean.log[-3000:]
+    # one clean run; an undisturbed crawl of the same site in parallel, for reference
     reference = tmp_path / "reference.db"
-    assert crawl(replica, reference).returncode == 0
+    procs = [
+        subprocess.Popen(
+            crawl_args(replica, target),
+            cwd=tmp_path,
+            env=ENV,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for target in (db, reference)
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=600)
+        assert proc.returncode == 0, err[-3000:]
     got, want = stored(db), stored(reference)
     truth = truth_of(replica)
     assert sorted(got) == sorted(want) == sorted(truth)  # 0 lost, 0 duplicated
