@@ -25,6 +25,8 @@ COMMANDS: tuple[str, ...] = (
     "demo",
     "config",
     "stats",
+    "seed",
+    "worker",
 )
 
 EXIT_OK = 0

@@ -1,0 +1,210 @@
+"""Distributed crawling against a real Redis and PostgreSQL: three ``danvan worker``
+processes share one crawl of the replica (each article fetched once, the PostgreSQL
+store equal to a single-process SQLite crawl); a worker killed mid-crawl loses nothing.
+
+Redis from ``DANVAN_TEST_REDIS_URL`` (default ``redis://127.0.0.1:6379/0``), each test
+under its own key prefix (deleted after it); PostgreSQL as in ``test_postgres``. Absent:
+the tests skip, saying so; with ``CI=true`` they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.test_postgres import pg_url, service_missing  # noqa: F401 - the fixture
+
+ROOT = Path(__file__).resolve().parent.parent
+REDIS_URL = os.environ.get("DANVAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+ARTICLES = 60
+
+
+@pytest.fixture
+def redis_prefix() -> Iterator[str]:
+    """A key prefix of this test's own on the test Redis; its keys are deleted after."""
+    try:
+        import redis
+        import scrapy_redis  # noqa: F401
+    except ImportError as exc:
+        service_missing("Redis client (pip install 'danvan-crawler[scale]')", exc)
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        service_missing(f"Redis at {REDIS_URL}", exc)
+    prefix = f"danvan-test:{uuid.uuid4().hex[:10]}"
+    try:
+        yield prefix
+    finally:
+        keys = list(client.scan_iter(match=f"{prefix}:*"))
+        if keys:
+            client.delete(*keys)
+        client.close()
+
+
+def env() -> dict[str, str]:
+    return dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+
+
+def cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "danvan_crawler.cli", *args],
+        cwd=cwd,
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def start_worker(cwd: Path, log: Path, site: str, prefix: str, db: str, *extra: str) -> Any:
+    args = [sys.executable, "-m", "danvan_crawler.cli", "worker", "--redis", REDIS_URL]
+    args += ["--prefix", prefix, "--site", site, "--db", db, *extra]
+    handle = log.open("w", encoding="utf-8")
+    proc = subprocess.Popen(args, cwd=cwd, env=env(), stdout=handle, stderr=subprocess.STDOUT)
+    handle.close()
+    return proc
+
+
+def items_of(log: str) -> int:
+    found = re.findall(r"'item_scraped_count': (\d+)", log)
+    return int(found[-1]) if found else 0
+
+
+def comparable(store_url: str) -> dict[str, dict[str, Any]]:
+    from danvan_crawler.store import open_store
+
+    with open_store(store_url) as store:
+        return {
+            r["articleId"]: {k: v for k, v in r.items() if k != "crawledAt"} for r in store.export()
+        }
+
+
+def wait_for(predicate: Callable[[], bool], what: str, limit: float = 120) -> None:
+    deadline = time.monotonic() + limit
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting for {what}")
+        time.sleep(0.05)
+
+
+def test_the_switch_is_settings_only(redis_prefix: str) -> None:
+    from argparse import Namespace
+
+    from danvan_crawler.commands.seed import distributed_settings
+
+    args = Namespace(redis=REDIS_URL, prefix=redis_prefix, site=None, profile=None, settings=[])
+    settings = distributed_settings(args)
+    assert settings["SCHEDULER"] == "danvan_crawler.distributed.RedisScheduler"
+    assert settings["DUPEFILTER_CLASS"] == "scrapy_redis.dupefilter.RFPDupeFilter"
+    assert settings["SCHEDULER_QUEUE_KEY"] == f"{redis_prefix}:requests"
+    assert settings.getbool("SCHEDULER_PERSIST")
+
+
+def test_seed_refuses_to_reset_a_crawl_in_progress(redis_prefix: str, tmp_path: Path) -> None:
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    site = "http://127.0.0.1:9"
+    first = cli(tmp_path, "seed", "--redis", REDIS_URL, "--prefix", redis_prefix, "--site", site)
+    assert first.returncode == 0, first.stderr
+    assert client.zcard(f"{redis_prefix}:requests") == 1  # the home page
+    again = cli(tmp_path, "seed", "--redis", REDIS_URL, "--prefix", redis_prefix, "--site", site)
+    assert again.returncode == 75 and "in progress" in again.stderr
+    forced = cli(
+        tmp_path, "seed", "--redis", REDIS_URL, "--prefix", redis_prefix, "--site", site, "--force"
+    )
+    assert forced.returncode == 0, forced.stderr
+
+
+def test_three_workers_share_one_crawl(
+    redis_prefix: str,
+    pg_url: str,  # noqa: F811 - the fixture
+    replica_factory: Callable[..., Any],
+    tmp_path: Path,
+) -> None:
+    replica = replica_factory(articles=ARTICLES, seed=5)
+    single = cli(tmp_path, "crawl", "--site", replica.url, "--db", str(tmp_path / "single.db"))
+    assert single.returncode == 0, single.stderr[-3000:]
+    single_listing_pages = replica.stats()["by_kind"]["listing"]
+    replica.reset_stats()
+
+    seed = cli(
+        tmp_path, "seed", "--redis", REDIS_URL, "--prefix", redis_prefix, "--site", replica.url
+    )
+    assert seed.returncode == 0, seed.stderr
+    logs = [tmp_path / f"worker{i}.log" for i in range(3)]
+    workers = [start_worker(tmp_path, log, replica.url, redis_prefix, pg_url) for log in logs]
+    codes = [w.wait(timeout=300) for w in workers]
+    texts = [log.read_text("utf-8") for log in logs]
+    assert codes == [0, 0, 0], [t[-2000:] for t in texts]
+
+    stats = replica.stats()
+    assert stats["by_kind_status"].get("article/200") == ARTICLES
+    assert stats["by_kind"]["article"] == ARTICLES  # every article fetched once, in all
+    assert stats["by_kind"]["listing"] == single_listing_pages  # every listing page once
+    assert sum(items_of(t) for t in texts) == ARTICLES
+    assert sum("(closed the crawl)" in t for t in texts) == 1
+    assert comparable(pg_url) == comparable(str(tmp_path / "single.db"))
+    assert len(comparable(pg_url)) == ARTICLES
+
+
+def test_a_killed_worker_loses_nothing(
+    redis_prefix: str,
+    pg_url: str,  # noqa: F811 - the fixture
+    replica_factory: Callable[..., Any],
+    tmp_path: Path,
+) -> None:
+    """The victim fetches slowly (DOWNLOAD_DELAY), so it always holds leased requests
+    when it is killed (SIGKILL); the survivors put them back and finish the crawl."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    replica = replica_factory(articles=ARTICLES, seed=6)
+    seed = cli(
+        tmp_path, "seed", "--redis", REDIS_URL, "--prefix", redis_prefix, "--site", replica.url
+    )
+    assert seed.returncode == 0, seed.stderr
+    fast = ("-s", "DANVAN_WORKER_TIMEOUT=2")
+    victim = start_worker(
+        tmp_path, tmp_path / "victim.log", replica.url, redis_prefix, pg_url, *fast,
+        "-s", "DOWNLOAD_DELAY=0.5", "-s", "RANDOMIZE_DOWNLOAD_DELAY=False",
+    )  # fmt: skip
+    survivors = [
+        start_worker(tmp_path, tmp_path / f"w{i}.log", replica.url, redis_prefix, pg_url, *fast)
+        for i in range(2)
+    ]
+
+    def victim_leases() -> int:
+        keys = client.keys(f"{redis_prefix}:inflight:*-{victim.pid}-*")
+        return sum(client.zcard(k) for k in keys)
+
+    def articles_phase_with_victim_leases() -> bool:
+        return replica.stats()["by_kind"]["article"] >= 5 and victim_leases() > 0
+
+    wait_for(articles_phase_with_victim_leases, "the victim to hold article leases")
+    held = victim_leases()
+    victim.send_signal(signal.SIGKILL)
+    victim.wait()
+    codes = [w.wait(timeout=300) for w in survivors]
+    texts = [(tmp_path / f"w{i}.log").read_text("utf-8") for i in range(2)]
+    assert codes == [0, 0], [t[-2000:] for t in texts]
+    requeued = [
+        int(n) for t in texts for n in re.findall(r"stopped answering: (\d+) of its requests", t)
+    ]
+    assert sum(requeued) >= held > 0
+    truth = {r["articleId"] for r in replica.truth()}
+    stored = comparable(pg_url)
+    assert set(stored) == truth
+    assert client.zcard(f"{redis_prefix}:requests") == 0
