@@ -203,7 +203,7 @@ def test_sigkill_at_several_points_then_resume(
     crawl(replica, db)  # resumes to the end
     assert _count_articles(db) == ARTICLES
 
-    # 4. An incremental run (new articles over several listing pages) killed midway.
+    # 4. An incremental run (25 new articles) killed midway.
     replica.publish(25)
     assert crawl_killed(replica, db, lambda: _count_articles(db) >= ARTICLES + 5)
     # The undisturbed crawl of the same world runs meanwhile (the world does not change).
