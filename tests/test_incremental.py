@@ -226,3 +226,30 @@ def test_sigkill_at_several_points_then_resume(
     replica.reset_stats()
     crawl(replica, db)
     assert replica.stats()["by_kind"]["article"] == 0
+
+
+def test_known_article_listed_in_another_category_is_merged_without_a_fetch(
+    replica_factory: Callable[..., ReplicaClient], tmp_path: Path
+) -> None:
+    replica = replica_factory(articles=ARTICLES)
+    truth = replica.truth()
+    shared = next(t for t in truth if len(t["categories"]) > 1)
+    category = shared["categories"][0]["url"]
+    in_category = {t["articleId"] for t in truth if category in {c["url"] for c in t["categories"]}}
+    db = tmp_path / "store.db"
+
+    # First run restricted to one category: shared articles are stored with it only.
+    crawl(replica, db, None, "-s", f"DANVAN_CATEGORIES={category}")
+    with open_store(db) as store:
+        assert store.known_ids() == in_category
+        assert len(store.get(shared["articleId"])["categories"]) == 1
+
+    # The next run meets them in their other categories: merged, not fetched again.
+    replica.reset_stats()
+    crawl(replica, db)
+    assert replica.stats()["by_kind"]["article"] == len(truth) - len(in_category)
+    got = stored(db)
+    for t in truth:
+        assert {c["url"] for c in got[t["articleId"]]["categories"]} == {
+            c["url"] for c in t["categories"]
+        }, t["articleId"]
