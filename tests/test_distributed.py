@@ -26,7 +26,7 @@ from tests.test_postgres import pg_url, service_missing  # noqa: F401 - the fixt
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = os.environ.get("DANVAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-ARTICLES = 60
+ARTICLES = 40
 
 
 @pytest.fixture
@@ -113,19 +113,28 @@ def test_the_switch_is_settings_only(redis_prefix: str) -> None:
 
 
 def test_seed_refuses_to_reset_a_crawl_in_progress(redis_prefix: str, tmp_path: Path) -> None:
+    from argparse import Namespace
+
     import redis
+
+    from danvan_crawler.commands.seed import distributed_settings, seed
 
     client = redis.Redis.from_url(REDIS_URL)
     site = "http://127.0.0.1:9"
-    first = cli(tmp_path, "seed", "--redis", REDIS_URL, "--prefix", redis_prefix, "--site", site)
-    assert first.returncode == 0, first.stderr
+    args = Namespace(redis=REDIS_URL, prefix=redis_prefix, site=site, profile=None, settings=[])
+    assert seed(distributed_settings(args), site) == 1
     assert client.zcard(f"{redis_prefix}:requests") == 1  # the home page
+    assert client.get(f"{redis_prefix}:phase") == b"listing"
     again = cli(tmp_path, "seed", "--redis", REDIS_URL, "--prefix", redis_prefix, "--site", site)
     assert again.returncode == 75 and "in progress" in again.stderr
-    forced = cli(
-        tmp_path, "seed", "--redis", REDIS_URL, "--prefix", redis_prefix, "--site", site, "--force"
-    )
-    assert forced.returncode == 0, forced.stderr
+    assert seed(distributed_settings(args), site, force=True) == 1
+
+
+def without_base(records: dict[str, dict[str, Any]], base: str) -> dict[str, Any]:
+    """Records with the site's base URL (scheme, host, port) cut out of every string."""
+    import json
+
+    return {k: json.loads(json.dumps(v).replace(base, "")) for k, v in records.items()}
 
 
 def test_three_workers_share_one_crawl(
@@ -134,30 +143,45 @@ def test_three_workers_share_one_crawl(
     replica_factory: Callable[..., Any],
     tmp_path: Path,
 ) -> None:
+    """Three workers on one replica, a single-process SQLite crawl of the same world on
+    another (at the same time): same store contents, every page fetched once."""
     replica = replica_factory(articles=ARTICLES, seed=5)
-    single = cli(tmp_path, "crawl", "--site", replica.url, "--db", str(tmp_path / "single.db"))
-    assert single.returncode == 0, single.stderr[-3000:]
-    single_listing_pages = replica.stats()["by_kind"]["listing"]
-    replica.reset_stats()
-
+    twin = replica_factory(articles=ARTICLES, seed=5)
+    single = subprocess.Popen(
+        [sys.executable, "-m", "danvan_crawler.cli", "crawl", "--site", twin.url, "--db", "s.db"],
+        cwd=tmp_path,
+        env=env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     seed = cli(
         tmp_path, "seed", "--redis", REDIS_URL, "--prefix", redis_prefix, "--site", replica.url
     )
     assert seed.returncode == 0, seed.stderr
     logs = [tmp_path / f"worker{i}.log" for i in range(3)]
-    workers = [start_worker(tmp_path, log, replica.url, redis_prefix, pg_url) for log in logs]
+    publish = ("--publish", "--out", "feeds")
+    workers = [
+        start_worker(tmp_path, log, replica.url, redis_prefix, pg_url, *publish) for log in logs
+    ]
     codes = [w.wait(timeout=300) for w in workers]
     texts = [log.read_text("utf-8") for log in logs]
     assert codes == [0, 0, 0], [t[-2000:] for t in texts]
+    _, single_log = single.communicate(timeout=300)
+    assert single.returncode == 0, single_log[-3000:]
 
-    stats = replica.stats()
+    stats, twin_stats = replica.stats(), twin.stats()
     assert stats["by_kind_status"].get("article/200") == ARTICLES
     assert stats["by_kind"]["article"] == ARTICLES  # every article fetched once, in all
-    assert stats["by_kind"]["listing"] == single_listing_pages  # every listing page once
+    assert stats["by_kind"]["listing"] == twin_stats["by_kind"]["listing"]  # listings once
     assert sum(items_of(t) for t in texts) == ARTICLES
+    # exactly one worker closed the crawl, and it alone published
     assert sum("(closed the crawl)" in t for t in texts) == 1
-    assert comparable(pg_url) == comparable(str(tmp_path / "single.db"))
-    assert len(comparable(pg_url)) == ARTICLES
+    assert sum("feeds published to" in t for t in texts) == 1
+    assert (tmp_path / "feeds" / "all.atom").is_file()
+    distributed = without_base(comparable(pg_url), replica.base)
+    assert len(distributed) == ARTICLES
+    assert distributed == without_base(comparable(str(tmp_path / "s.db")), twin.base)
 
 
 def test_a_killed_worker_loses_nothing(

@@ -80,6 +80,13 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, OSError) as exc:
         print(f"danvan worker: error: {exc}", file=sys.stderr)
         return 2
+    try:
+        import redis
+
+        redis.Redis.from_url(settings.get("DANVAN_REDIS_URL"), socket_connect_timeout=10).ping()
+    except Exception as exc:  # unreachable, refused, bad URL, no client installed
+        print(f"danvan worker: error: Redis: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 2
     stats, closed = run_worker(settings, args.site)
     code = exit_code(stats)
     if closed and args.publish and code == 0:
