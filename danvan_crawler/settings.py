@@ -125,6 +125,16 @@ DANVAN_REFRESH = False
 # page whose entries all are (one more page per changed category).
 DANVAN_STOP_RULE = "oldest"
 
+# --- at scale (issue 8; danvan_crawler/distributed.py, docs/SCALE.md) ----------------------
+# Redis URL of a distributed crawl (`danvan seed`, `danvan worker`, `--redis URL`): switches
+# SCHEDULER and DUPEFILTER_CLASS to scrapy-redis. Empty: single-process crawls.
+DANVAN_REDIS_URL = ""
+# Key prefix of one distributed crawl in Redis; empty: danvan:<site key> (profile name).
+DANVAN_REDIS_PREFIX = ""
+# Seconds without a heartbeat after which a worker counts as dead and the requests it
+# had taken go back to the queue (a worker stalled that long may see them done twice).
+DANVAN_WORKER_TIMEOUT = 60
+
 # --- item pipelines (issue 3) -------------------------------------------------------------
 # validate -> normalize -> enrich -> dedupe -> store (danvan_crawler.pipelines.ITEM_PIPELINES).
 ITEM_PIPELINES = {
