@@ -3,7 +3,8 @@
     danvan demo [--out DIR] [--articles N] [--loglevel LEVEL]
 
 Starts ``python -m danvan_crawler.replica --port 0`` in a subprocess, crawls it in this
-process into ``DIR/articles.jsonl``, stops the replica and prints where the output went.
+process into ``DIR/articles.jsonl`` and the store ``DIR/danvan.db``, stops the replica,
+publishes the feeds into ``DIR/feeds/`` and prints where the output went.
 """
 
 from __future__ import annotations
@@ -71,10 +72,17 @@ class Replica:
             self.proc.stdout.close()
 
 
-def publish_hook(out: Path, jsonl: Path, settings: Any) -> list[str]:
-    """PUBLISHING HOOK (issue 4): publish feeds from this crawl into ``out`` and return
-    lines to print (one per output). Nothing is published yet."""
-    return []
+def publish_feeds(out: Path, settings: Any) -> list[str]:
+    """Publish the feeds of the demo's store into ``out/feeds``; lines to print."""
+    from danvan_crawler.feeds import publish
+    from danvan_crawler.store import open_store
+
+    store = open_store(settings["DANVAN_DB"])
+    try:
+        result = publish(store, out / "feeds")
+    finally:
+        store.close()
+    return result.describe()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -97,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
     items = stats.get("item_scraped_count", 0)
     print(f"crawled {items} articles ({stats.get('finish_reason', 'unknown')})")
     print(f"JSON Lines: {jsonl.resolve()}")
-    for line in publish_hook(out, jsonl, settings):
+    print(f"store: {Path(settings['DANVAN_DB']).resolve()}")
+    for line in publish_feeds(out, settings):
         print(line)
     return exit_code(stats)
