@@ -7,6 +7,7 @@ SQLite store in ``tmp_path``; request counts come from the replica's ``/_replica
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import signal
@@ -14,6 +15,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,7 @@ from tests.conftest import ROOT, ReplicaClient
 ARTICLES = 40
 #: enough for listings of two or three pages (10 articles a page, 10 categories)
 PAGED_ARTICLES = 120
+PAGE_SIZE = 10
 ENV = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
 
 
@@ -79,15 +82,34 @@ def test_no_change_full_publish_edit_refresh(
 ) -> None:
     replica = replica_factory(articles=PAGED_ARTICLES)
     categories = category_count(replica)
+    truth = replica.truth()
+    per_category = Counter(c["url"] for t in truth for c in t["categories"])
+    listing_pages = sum(math.ceil(n / PAGE_SIZE) for n in per_category.values())
+    assert listing_pages > categories  # some listings have several pages
+    shared = next(t for t in truth if len(t["categories"]) > 1)
+    category = shared["categories"][0]["url"]
+    in_category = {t["articleId"] for t in truth if category in {c["url"] for c in t["categories"]}}
     db = tmp_path / "store.db"
+
+    # A first run restricted to one category: shared articles are stored with it only.
+    crawl(replica, db, None, "-s", f"DANVAN_CATEGORIES={category}")
+    with open_store(db) as store:
+        assert store.known_ids() == in_category
+        assert len(store.get(shared["articleId"])["categories"]) == 1
+
+    # The whole site: known articles met in their other categories get them merged
+    # without a fetch; all the others are fetched.
+    replica.reset_stats()
     crawl(replica, db, tmp_path / "run1.jsonl")
     first = replica.stats()
-    listing_pages = first["by_kind_status"]["listing/200"]
-    assert listing_pages > categories  # some listings have several pages
-    assert first["by_kind"]["article"] == PAGED_ARTICLES
-    assert len(read_jsonl(tmp_path / "run1.jsonl")) == PAGED_ARTICLES
-    with open_store(db) as store:
-        before = store.count()
+    assert first["by_kind"]["article"] == PAGED_ARTICLES - len(in_category), first
+    assert len(read_jsonl(tmp_path / "run1.jsonl")) == PAGED_ARTICLES - len(in_category)
+    got = stored(db)
+    assert sorted(got) == sorted(t["articleId"] for t in truth)
+    for t in truth:
+        want = {c["url"] for c in t["categories"]}
+        assert {c["url"] for c in got[t["articleId"]]["categories"]} == want, t["articleId"]
+    before = len(got)
 
     # A second run against the unchanged replica: no article page, listings answered 304.
     replica.reset_stats()
@@ -226,30 +248,3 @@ def test_sigkill_at_several_points_then_resume(
     replica.reset_stats()
     crawl(replica, db)
     assert replica.stats()["by_kind"]["article"] == 0
-
-
-def test_known_article_listed_in_another_category_is_merged_without_a_fetch(
-    replica_factory: Callable[..., ReplicaClient], tmp_path: Path
-) -> None:
-    replica = replica_factory(articles=ARTICLES)
-    truth = replica.truth()
-    shared = next(t for t in truth if len(t["categories"]) > 1)
-    category = shared["categories"][0]["url"]
-    in_category = {t["articleId"] for t in truth if category in {c["url"] for c in t["categories"]}}
-    db = tmp_path / "store.db"
-
-    # First run restricted to one category: shared articles are stored with it only.
-    crawl(replica, db, None, "-s", f"DANVAN_CATEGORIES={category}")
-    with open_store(db) as store:
-        assert store.known_ids() == in_category
-        assert len(store.get(shared["articleId"])["categories"]) == 1
-
-    # The next run meets them in their other categories: merged, not fetched again.
-    replica.reset_stats()
-    crawl(replica, db)
-    assert replica.stats()["by_kind"]["article"] == len(truth) - len(in_category)
-    got = stored(db)
-    for t in truth:
-        assert {c["url"] for c in got[t["articleId"]]["categories"]} == {
-            c["url"] for c in t["categories"]
-        }, t["articleId"]
