@@ -27,7 +27,7 @@ import logging
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import scrapy
@@ -44,7 +44,12 @@ from danvan_crawler import __version__
 from danvan_crawler.dates import LOCAL_TZ
 from danvan_crawler.extract import ArticlePage, ListingPage, find_categories, find_subsites
 from danvan_crawler.extract.navigation import CategoryLink, SubSiteLink, classify
-from danvan_crawler.incremental import IncrementalState, PageAssessment, response_validators
+from danvan_crawler.incremental import (
+    IncrementalState,
+    PageAssessment,
+    StopRule,
+    response_validators,
+)
 from danvan_crawler.items import Article
 from danvan_crawler.profile import DEFAULT_PROFILE, SiteProfile, load_profile
 from danvan_crawler.urls import canonical_url
@@ -149,7 +154,7 @@ class PortalSpider(scrapy.Spider):
                 crawler_store(crawler),
                 full=settings.getbool("DANVAN_FULL"),
                 refresh=settings.getbool("DANVAN_REFRESH"),
-                stop_rule=(settings.get("DANVAN_STOP_RULE") or "oldest").lower(),
+                stop_rule=cast(StopRule, (settings.get("DANVAN_STOP_RULE") or "oldest").lower()),
             )
         except ValueError as exc:
             raise NotConfigured(f"portal spider: {exc}") from exc
