@@ -25,6 +25,8 @@ Spider middlewares:
 - :class:`PaginationGuard` (900): a listing page that adds no new article id to its
   category (a pagination trap) is not followed further; a category never gets more than
   ``DANVAN_MAX_PAGES_PER_CATEGORY`` listing pages. Both warn naming the URL.
+- :class:`CallbackErrors` (960): an exception in a spider callback (a page the extraction
+  cannot handle) becomes a counted drop with a warning naming the URL.
 - :class:`ArticleCompleteness` (940): an article page whose item lacks a required field
   (``DANVAN_REQUIRED_FIELDS`` and ``articleBody``) is fetched again instead (a page cut
   short with a plausible length); when retries are spent the item goes on and the
@@ -33,7 +35,7 @@ Spider middlewares:
 Every failure is counted as ``danvan/fault/<kind>``: ``http_429``, ``http_5xx``,
 ``http_<code>``, ``timeout``, ``truncated``, ``empty``, ``connection``, ``too_large``,
 ``incomplete_article``, ``gave_up``, ``redirect_loop``, ``redirect_limit``,
-``offsite_redirect``, ``pagination_trap``, ``page_limit``.
+``offsite_redirect``, ``pagination_trap``, ``page_limit``, ``parse_error``.
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "ArticleCompleteness",
     "BackoffRetryMiddleware",
+    "CallbackErrors",
     "PaginationGuard",
     "RedirectGuard",
     "ResponseLengthCheck",
@@ -485,3 +488,32 @@ def _field(item: Any, name: str) -> Any:
     if isinstance(item, dict):
         return item.get(name)
     return getattr(item, name, None)
+
+
+class CallbackErrors:
+    """A page the spider's callback cannot handle is a counted drop with a reason, not a
+    crash: ``danvan/fault/parse_error`` and ``danvan/validate/dropped/parse_error``, and a
+    warning naming the URL (with the traceback). What the callback yielded before the
+    error goes on."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CallbackErrors:
+        return cls(crawler)
+
+    def process_spider_exception(
+        self, response: Response, exception: Exception, spider: Spider | None = None
+    ) -> list[Any]:
+        count_fault(self.crawler, "parse_error")
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value("danvan/validate/dropped/parse_error")
+        logger.warning(
+            "page dropped, the spider could not handle it: %s (%s: %s)",
+            response.url,
+            type(exception).__name__,
+            exception,
+            exc_info=exception,
+        )
+        return []

@@ -153,6 +153,8 @@ SPIDER_MIDDLEWARES = {
     # issue 6: pagination trap / page limit, article pages missing required fields re-fetched
     "danvan_crawler.resilience.PaginationGuard": 900,
     "danvan_crawler.resilience.ArticleCompleteness": 940,
+    # a callback exception (a page extraction cannot handle) is a counted drop, not a crash
+    "danvan_crawler.resilience.CallbackErrors": 960,
 }
 # A listing page linking fewer article URLs than this counts as empty.
 DANVAN_ALARM_MIN_LISTING_ITEMS = 1

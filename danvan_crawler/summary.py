@@ -11,7 +11,8 @@ Stats keys read (written by Scrapy and by our pipelines and spider):
 ``log_count/ERROR``, ``log_count/WARNING``, ``retry/count``, ``danvan/store/new``,
 ``danvan/store/updated``, ``danvan/store/unchanged``, ``danvan/store/merged``,
 ``danvan/dedupe/<reason>`` (``same_id``, ``near_duplicate``; ``*_changed`` are no drops),
-``danvan/validate/dropped/<reason>``, ``danvan/extract/fallback/<field>``.
+``danvan/validate/dropped/<reason>``, ``danvan/extract/fallback/<field>``,
+``danvan/fault/<kind>`` (issue 6, ``resilience.py``).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ logger = logging.getLogger(__name__)
 FALLBACK_PREFIX = "danvan/extract/fallback/"
 DEDUPE_PREFIX = "danvan/dedupe/"
 DROPPED_PREFIX = "danvan/validate/dropped/"
+FAULT_PREFIX = "danvan/fault/"
 
 
 def _sum_prefix(stats: Mapping[str, Any], prefix: str) -> dict[str, int]:
@@ -67,6 +69,8 @@ class RunSummary:
     fallbacks: dict[str, int] = field(default_factory=dict)
     duplicates_by_reason: dict[str, int] = field(default_factory=dict)
     invalid_by_reason: dict[str, int] = field(default_factory=dict)
+    #: failures met (issue 6, ``danvan/fault/<kind>``): 5xx, timeouts, truncated pages...
+    faults: dict[str, int] = field(default_factory=dict)
     duration: float = 0.0
     finish_reason: str | None = None
 
@@ -96,6 +100,9 @@ class RunSummary:
         if self.fallbacks:
             shown = ", ".join(f"{name} {count}" for name, count in sorted(self.fallbacks.items()))
             text += f" ({shown})"
+        if self.faults:
+            shown = ", ".join(f"{name} {count}" for name, count in sorted(self.faults.items()))
+            text += f"; faults met: {shown}"
         return text + "."
 
 
@@ -135,6 +142,7 @@ def summarize(
         fallbacks={k: v for k, v in _sum_prefix(stats, FALLBACK_PREFIX).items() if v},
         duplicates_by_reason=dupes,
         invalid_by_reason=dropped,
+        faults={k: v for k, v in _sum_prefix(stats, FAULT_PREFIX).items() if v},
         duration=float(duration or 0.0),
         finish_reason=finish_reason or stats.get("finish_reason"),
     )

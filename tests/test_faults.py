@@ -361,3 +361,25 @@ def test_huge_page_is_dropped_not_stored(
 def test_spec_object_defaults_are_inactive() -> None:
     assert not FaultSpec().active
     assert parse_spec("").describe() == ""
+
+
+def test_callback_errors_are_counted_drops_and_faults_reach_the_summary() -> None:
+    from scrapy.utils.test import get_crawler
+
+    from danvan_crawler.resilience import CallbackErrors
+    from danvan_crawler.spiders.portal import PortalSpider
+    from danvan_crawler.summary import summarize
+
+    crawler = get_crawler(PortalSpider, {"DANVAN_SITE_URL": "http://127.0.0.1:9"})
+    assert crawler.stats is not None
+    crawler.stats.open_spider()
+    middleware = CallbackErrors.from_crawler(crawler)
+    response = HtmlResponse("http://127.0.0.1:9/vi-vn/tin/x/1-2-3", body=b"<html></html>")
+    assert middleware.process_spider_exception(response, ValueError("bad page")) == []
+    stats = crawler.stats.get_stats()
+    assert stats["danvan/fault/parse_error"] == 1
+    assert stats["danvan/validate/dropped/parse_error"] == 1
+    summary = summarize({**stats, "danvan/fault/timeout": 3})
+    assert summary.faults == {"parse_error": 1, "timeout": 3}
+    assert "faults met: parse_error 1, timeout 3" in summary.paragraph()
+    assert summary.invalid_by_reason == {"parse_error": 1}

@@ -29,13 +29,34 @@ def make_selector(html: str | bytes, encoding: str | None = None) -> Selector:
     # libxml2 stops at a stray ``</html>``/``</body>`` in the middle of a page (tag soup
     # CMSs print them): drop those end tags, the parser closes the document at its end
     html = _END_OF_DOCUMENT_RE.sub("", html) if html else html
-    # NUL characters make lxml refuse the text (ValueError)
-    if html and "\x00" in html:
-        html = html.replace("\x00", "")
+    if html:
+        html = xml_safe_markup(html)
     return Selector(text=html or "<html></html>", type="html")
 
 
 _END_OF_DOCUMENT_RE = re.compile(r"</\s*(?:html|body)\s*>", re.IGNORECASE)
+#: characters XML 1.0 forbids (lxml refuses them in text it is given back: ValueError)
+_XML_BAD_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_NCR_RE = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
+
+
+def _ncr(match: re.Match[str]) -> str:
+    hex_digits, digits = match.groups()
+    try:
+        code = int(hex_digits, 16) if hex_digits else int(digits)
+    except ValueError:
+        return ""
+    if code > 0x10FFFF or _XML_BAD_RE.match(chr(code)):
+        return ""  # an NCR to a control character, a surrogate or beyond Unicode
+    return match.group(0)
+
+
+def xml_safe_markup(html: str) -> str:
+    """``html`` without the characters (raw or as NCRs like ``&#8;``) that XML 1.0
+    forbids: the parser would put them in text nodes lxml then refuses to handle."""
+    if "&#" in html:
+        html = _NCR_RE.sub(_ncr, html)
+    return _XML_BAD_RE.sub("", html)
 
 
 def first(sel: Selector | SelectorList[Any], selectors: Iterable[str]) -> SelectorList[Any]:
