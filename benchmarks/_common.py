@@ -70,6 +70,34 @@ def replica(*args: str) -> Iterator[str]:
             proc.kill()
 
 
+@contextlib.contextmanager
+def replica_process(*args: str) -> Iterator[tuple[str, int]]:
+    """Like :func:`replica`, yielding (base URL, process id) (to read its CPU time)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "danvan_crawler.replica", "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline().strip()
+        if not line.startswith("serving "):
+            raise RuntimeError(f"replica did not start: {line!r}")
+        yield line.split(" ", 1)[1], proc.pid
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a running process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def get_json(url: str, method: str = "GET") -> object:
     req = urllib.request.Request(url, method=method)
     with urllib.request.urlopen(req, timeout=60) as resp:

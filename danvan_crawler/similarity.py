@@ -26,6 +26,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import logging
+import operator
 import re
 import struct
 from collections import Counter, defaultdict
@@ -162,7 +163,7 @@ def estimated_jaccard(a: Sequence[int], b: Sequence[int]) -> float:
     """Share of equal bins: an estimate of the bigram Jaccard similarity of two texts."""
     if len(a) != len(b) or not a:
         return 0.0
-    return sum(1 for x, y in zip(a, b, strict=True) if x == y) / len(a)
+    return sum(map(operator.eq, a, b)) / len(a)
 
 
 def band_keys(signature: Sequence[int]) -> list[int]:

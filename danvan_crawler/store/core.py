@@ -222,6 +222,7 @@ class Store:
         """The hot statements, built once with bind parameters (executed per article)."""
         a, ac, c = s.articles.c, s.article_categories.c, s.categories.c
         self._q_article = select(s.articles).where(a.article_id == bindparam("b_aid"))
+        self._q_article_data = select(a.data).where(a.article_id == bindparam("b_aid"))
         self._u_article = update(s.articles).where(a.article_id == bindparam("b_aid"))
         urls = self._insert(s.article_urls)
         self._up_url = urls.on_conflict_do_update(
@@ -440,28 +441,30 @@ class Store:
                 s.articles.c.article_num,
                 s.articles.c.content_hash,
                 s.articles.c.sketch,
-                s.articles.c.data,
                 s.articles.c.duplicate_of,
                 s.articles.c.date_published,
             ).join(candidates, candidates.c.article_id == s.articles.c.article_id)
         ).all()
         found = []
         for row in rows:
+            # the sketch prefilter first: the record (``data``) is read only for the few
+            # candidates that pass it (formulaic articles share bands with hundreds)
             if (
                 row.sketch is not None
                 and estimated_jaccard(signature, unpack_sketch(row.sketch)) < MIN_ESTIMATED_JACCARD
             ):
                 continue
-            other = self._stored_tokens(row.article_id, row.content_hash, row.data)
+            other = self._stored_tokens(conn, row.article_id, row.content_hash)
             if similarity(tokens, other, self.duplicate_threshold) >= self.duplicate_threshold:
                 found.append(row)
         return found
 
-    def _stored_tokens(self, article_id: str, digest: str, data: str) -> list[str]:
+    def _stored_tokens(self, conn: Connection, article_id: str, digest: str) -> list[str]:
         """Comparison tokens of a stored article (small LRU cache by id and hash)."""
         key = (article_id, digest)
         tokens = self._token_cache.get(key)
         if tokens is None:
+            data = conn.execute(self._q_article_data, {"b_aid": article_id}).scalar_one()
             tokens = article_tokens(json.loads(data))
             self._token_cache[key] = tokens
             if len(self._token_cache) > TOKEN_CACHE_SIZE:

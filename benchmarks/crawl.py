@@ -1,0 +1,156 @@
+"""A full crawl of a 5 000-article replica: ours against a bare Scrapy spider.
+
+Starts a replica (``--articles 5000``), builds from its ``/_replica/truth.jsonl`` the
+list of URLs a full crawl fetches (home, every listing page, every article page), then
+runs, each in its own process measured with ``wait4`` (CPU = user + system of the
+child, wall clock, peak RSS):
+
+- bare: ``python -m benchmarks.bare_spider URLS`` (Scrapy, requests the URLs, parses
+  nothing, robots.txt obeyed);
+- ours: ``python -m danvan_crawler crawl --site URL --db NEW.db --jsonl OUT.jsonl``
+  (extraction, pipelines, SQLite store, JSON Lines), politeness lifted (loopback).
+
+Both at the same concurrency (``--concurrency``, 16). The replica runs in its own
+process: its CPU is not counted on either side; its CPU share during each run is printed
+(near 100 %: the replica, not the crawler, sets the pace of that run). The replica's
+request counters are compared after each run: both must fetch the same pages.
+``--rounds`` (default 2) alternates the order (bare, ours / ours, bare) and keeps each
+side's best CPU time. Target: CPU ours / bare <= 1.5. Exit status 1 when missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks._common import (
+    REPO,
+    Measurement,
+    figure,
+    get_json,
+    process_cpu_seconds,
+    replica_process,
+    run_measured,
+)
+
+TARGET_CPU_RATIO = 1.5
+
+
+def url_list(base: str) -> list[str]:
+    """Home, every listing page (10 entries a page), every live article (primary URL)."""
+    truth = get_json(base + "_replica/truth.jsonl")
+    assert isinstance(truth, list)
+    per_category: Counter[str] = Counter()
+    articles: list[str] = []
+    for line in truth:
+        articles.append(line["url"])
+        for cat in line["categories"]:
+            per_category[cat["url"]] += 1
+    urls = [base]
+    for cat_url, count in per_category.items():
+        urls.append(cat_url)
+        urls.extend(f"{cat_url}?trang={k}" for k in range(2, math.ceil(count / 10) + 1))
+    return urls + articles
+
+
+def measured(
+    name: str, cmd: list[str], base: str, pid: int, log: Path
+) -> tuple[Measurement, dict[str, Any], float]:
+    """Run one crawl; (measurement, replica request counts, replica CPU seconds)."""
+    get_json(base + "_replica/stats/reset", method="POST")
+    before = process_cpu_seconds(pid)
+    m = run_measured(cmd, cwd=REPO, log=log)
+    replica_cpu = process_cpu_seconds(pid) - before
+    stats = get_json(base + "_replica/stats")
+    assert isinstance(stats, dict)
+    if m.returncode != 0:
+        print(f"{name} crawl exited {m.returncode}: see {log}", flush=True)
+    return m, stats, replica_cpu
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=5000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--keep", type=Path, help="keep logs and outputs in this folder")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="danvan-crawl-") as tmp:
+        work = args.keep or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        with replica_process("--articles", str(args.articles)) as (base, pid):
+            urls = url_list(base)
+            url_file = work / "urls.txt"
+            url_file.write_text("\n".join(urls) + "\n", "utf-8")
+            print(f"replica {base}: {args.articles} articles, {len(urls)} URLs", flush=True)
+            conc = str(args.concurrency)
+            bare_cmd = [sys.executable, "-m", "benchmarks.bare_spider", str(url_file)]
+            bare_cmd += ["--concurrency", conc]
+            results: dict[str, list[tuple[Measurement, dict[str, Any], float]]] = {
+                "bare": [],
+                "ours": [],
+            }
+            lines_out: list[int] = []
+            for n in range(args.rounds):
+                order = ("bare", "ours") if n % 2 == 0 else ("ours", "bare")
+                for side in order:
+                    if side == "bare":
+                        cmd = bare_cmd
+                    else:
+                        db, out = work / f"ours-{n}.db", work / f"ours-{n}.jsonl"
+                        cmd = [sys.executable, "-m", "danvan_crawler", "crawl", "--site", base]
+                        cmd += ["--db", str(db), "--jsonl", str(out)]
+                        cmd += ["-s", f"CONCURRENT_REQUESTS={conc}"]
+                        cmd += ["-s", f"DANVAN_LIFTED_CONCURRENCY={conc}"]
+                    log = work / f"{side}-{n}.log"
+                    result = measured(side, cmd, base, pid, log)
+                    results[side].append(result)
+                    m, stats, rep = result
+                    print(
+                        f"round {n + 1} {side}: CPU {m.cpu_seconds:.1f} s, wall"
+                        f" {m.wall_seconds:.1f} s, {stats['total']} requests"
+                        f" {json.dumps(stats['by_kind'])}, replica CPU {rep:.1f} s",
+                        flush=True,
+                    )
+                    if side == "ours":
+                        with out.open("rb") as fh:
+                            lines_out.append(sum(1 for _ in fh))
+
+    ok = True
+    for side in ("bare", "ours"):
+        if any(m.returncode != 0 for m, _, _ in results[side]):
+            ok = False
+    bare_best = min(results["bare"], key=lambda r: r[0].cpu_seconds)
+    ours_best = min(results["ours"], key=lambda r: r[0].cpu_seconds)
+    same_pages = all(
+        r[1]["by_kind"] == results["bare"][0][1]["by_kind"]
+        for r in results["bare"] + results["ours"]
+    )
+    all_articles = all(n == args.articles for n in lines_out)
+    for side, (m, stats, rep) in (("bare", bare_best), ("ours", ours_best)):
+        pages = stats["total"]
+        figure(f"{side}: CPU", m.cpu_seconds, "s")
+        figure(f"{side}: wall", m.wall_seconds, "s")
+        figure(f"{side}: pages per CPU second", pages / m.cpu_seconds, "p/s")
+        figure(f"{side}: pages per wall second", pages / m.wall_seconds, "p/s")
+        figure(f"{side}: replica CPU share of the wall time", 100 * rep / m.wall_seconds, "%")
+    figure("same pages fetched by both (1 = yes)", float(same_pages), "", "1", same_pages)
+    figure("ours: articles in the JSON Lines", min(lines_out), "", str(args.articles), all_articles)
+    ratio = ours_best[0].cpu_seconds / bare_best[0].cpu_seconds
+    figure("CPU ratio ours / bare", ratio, "x", f"<= {TARGET_CPU_RATIO}", ratio <= TARGET_CPU_RATIO)
+    figure("wall ratio ours / bare", ours_best[0].wall_seconds / bare_best[0].wall_seconds, "x")
+    ok = ok and same_pages and all_articles and ratio <= TARGET_CPU_RATIO
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
