@@ -251,6 +251,10 @@ class LayoutWatch:
         return kind, page
 
     def _finish_page(self, response: Response, kind: str | None, page: _Page) -> None:
+        if response.status != 200:
+            # A 304 (unchanged since the stored version) or an allowed error status parses
+            # no markup: it says nothing about the layout.
+            return
         if kind == "article":
             self._article_done(response, page)
         elif kind == "listing":

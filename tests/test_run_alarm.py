@@ -124,3 +124,30 @@ def test_summary_from_stats() -> None:
         "3 fallbacks used (description 1, headline 2)."
     )
     assert summarize({}).paragraph("failed").startswith("danvan run failed in 0.0 s: 0 new")
+
+
+def _watch_and_stats() -> tuple[Any, Any]:
+    from scrapy.utils.test import get_crawler
+
+    from danvan_crawler.alarm import LayoutWatch
+    from danvan_crawler.spiders.portal import PortalSpider
+
+    crawler = get_crawler(PortalSpider, {"ITEM_PIPELINES": {}})
+    crawler.stats.open_spider()
+    return LayoutWatch.from_crawler(crawler), crawler.stats
+
+
+def test_an_article_answered_304_is_not_an_article_without_item() -> None:
+    from scrapy.http import HtmlResponse
+
+    watch, stats = _watch_and_stats()
+    url = "https://nghean.dcs.vn/vi-vn/tin/mot-bai/1-2-3"
+    unchanged = HtmlResponse(url, status=304, body=b"")
+    assert list(watch.process_spider_output(unchanged, iter(()))) == []
+    assert not stats.get_value("danvan/alarm/articles_without_item")
+    assert not stats.get_value("danvan/alarm/articles")
+
+    # The same page answered 200 with nothing extracted is counted: the check above can fail.
+    broken = HtmlResponse(url, status=200, body=b"<html><body></body></html>")
+    assert list(watch.process_spider_output(broken, iter(()))) == []
+    assert stats.get_value("danvan/alarm/articles_without_item") == 1
