@@ -340,8 +340,13 @@ class SharedCrawl:
 
     def reset(self) -> int:
         """Forget everything about the crawl under this prefix (queue, dupefilter, state,
-        leases); the number of keys deleted."""
-        keys = list(self.server.scan_iter(match=f"{self.prefix}:*", count=1000))
+        leases) but the workers waiting for it; the number of keys deleted."""
+        workers = (self.key("workers"), self.key("worker:"))
+        keys = [
+            k
+            for k in self.server.scan_iter(match=f"{self.prefix}:*", count=1000)
+            if not k.startswith(workers)
+        ]
         for start in range(0, len(keys), 500):
             self.server.delete(*keys[start : start + 500])
         return len(keys)
@@ -409,20 +414,29 @@ class DistributedPortalSpider(PortalSpider):
 
     #: True in the one worker that moved the crawl to ``done`` (it may publish).
     finished_crawl = False
+    #: This worker saw the crawl running (a worker started after ``done`` waits for the
+    #: next seed instead of exiting at once).
+    took_part = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> DistributedPortalSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.shared = shared_crawl(crawler.settings)
         crawler.signals.connect(spider.log_phase, signal=signals.spider_opened)
+        crawler.signals.connect(spider.worked, signal=signals.response_received)
         return spider
+
+    def worked(self) -> None:
+        self.took_part = True
 
     def setup_incremental(self, crawler: Crawler) -> None:
         logger.info("distributed crawl: incremental bookkeeping off (a full crawl)")
         self.inc = None
 
     def log_phase(self, spider: Any) -> None:
-        logger.info("crawl %s: phase %s", self.shared.prefix, self.shared.phase())
+        phase = self.shared.phase()
+        self.took_part = phase not in (None, DONE)
+        logger.info("crawl %s: phase %s", self.shared.prefix, phase)
 
     @property
     def scheduler(self) -> RedisScheduler:
@@ -506,11 +520,12 @@ class DistributedPortalSpider(PortalSpider):
         scheduler = self.scheduler
         scheduler.reap()
         phase = self.shared.phase()
-        if phase == DONE:
+        if phase == DONE and self.took_part:
             return  # close
         me = scheduler.worker_id
-        if phase is None:
+        if phase is None or phase == DONE:  # started between crawls: wait for the next
             self._wait("no crawl seeded yet (danvan seed)")
+        self.took_part = True
         if phase.startswith(SCHEDULING):
             owner = phase.removeprefix(SCHEDULING)
             if owner != me and not scheduler.alive(owner):

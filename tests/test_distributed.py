@@ -155,15 +155,15 @@ def test_three_workers_share_one_crawl(
         stderr=subprocess.PIPE,
         text=True,
     )
-    seed = cli(
-        tmp_path, "seed", "--redis", REDIS_URL, "--prefix", redis_prefix, "--site", replica.url
-    )
-    assert seed.returncode == 0, seed.stderr
     logs = [tmp_path / f"worker{i}.log" for i in range(3)]
     publish = ("--publish", "--out", "feeds")
     workers = [
         start_worker(tmp_path, log, replica.url, redis_prefix, pg_url, *publish) for log in logs
-    ]
+    ]  # started before the seed: they wait for it
+    seed = cli(
+        tmp_path, "seed", "--redis", REDIS_URL, "--prefix", redis_prefix, "--site", replica.url
+    )
+    assert seed.returncode == 0, seed.stderr
     codes = [w.wait(timeout=300) for w in workers]
     texts = [log.read_text("utf-8") for log in logs]
     assert codes == [0, 0, 0], [t[-2000:] for t in texts]
