@@ -88,7 +88,7 @@ def test_open_creates_the_current_schema(pg_url: str) -> None:
 def test_same_answers_as_sqlite(pg_url: str, replica: Any, tmp_path: Path) -> None:
     from danvan_crawler.store import open_store
 
-    articles = articles_from(replica, 120)
+    articles = articles_from(replica, 60)
     edited = dict(articles[3], headline=articles[3]["headline"] + " (sửa)")
     with open_store(pg_url) as pg, open_store(tmp_path / "s.db") as lite:
         kinds_pg = [(c.article_id, c.kind, c.duplicate_of) for c in pg.upsert(articles)]
@@ -151,14 +151,17 @@ def run_together(url: str, batches: list[list[dict[str, Any]]]) -> list[list[str
     return results
 
 
-def test_concurrent_upserts_of_the_same_articles_leave_one_record(
-    pg_url: str, replica: Any
-) -> None:
-    """Three processes upsert the same ten articles at the same moment, each listing them
-    under another category: one record each, new exactly once, categories merged."""
-    from danvan_crawler.store import open_store
+def test_concurrent_writers_leave_one_record_per_article(pg_url: str, replica: Any) -> None:
+    """Three processes open a fresh schema at once (migrations run once), then, released
+    together, upsert the same ten articles (each listing them under another category)
+    and each its own version of an eleventh: one record per article, ``new`` exactly
+    once, categories merged, the eleventh's three versions counted as revisions 1-3."""
+    from sqlalchemy import text
 
-    articles = articles_from(replica, 10)
+    from danvan_crawler.store import SCHEMA_VERSION, open_store
+
+    articles = articles_from(replica, 11)
+    shared, edited = articles[:10], articles[10]
     batches = []
     for worker in range(3):
         cat = {
@@ -167,40 +170,27 @@ def test_concurrent_upserts_of_the_same_articles_leave_one_record(
             "slug": f"cm-{worker}",
             "subSite": "Tỉnh ủy Nghệ An",
         }
-        batches.append([dict(a, categories=[*a["categories"], cat]) for a in articles])
-    open_store(pg_url).close()  # schema created once (concurrent creation: next test)
+        batch = [dict(a, categories=[*a["categories"], cat]) for a in shared]
+        batch.append(dict(edited, headline=f"{edited['headline']} v{worker}"))
+        batches.append(batch)
     results = run_together(pg_url, batches)
-    for i in range(len(articles)):
+    for i in range(len(shared)):
         kinds = sorted(r[i] for r in results)
         assert kinds.count("new") == 1, kinds
         assert set(kinds) <= {"new", "merged"}, kinds
+    assert sorted(r[-1] for r in results) == ["new", "updated", "updated"]
     with open_store(pg_url) as store:
         assert store.count() == len(articles)
-        for article in articles:
+        for article in shared:
             stored = store.get(article["articleId"])
             assert stored is not None
             urls = {c["url"] for c in stored["categories"]}
             assert {b[0]["categories"][-1]["url"] for b in batches} <= urls
             assert store.record(article["articleId"])["revision"] == 1
-
-
-def test_concurrent_edits_count_every_revision_once(pg_url: str, replica: Any) -> None:
-    """Three processes store three different versions of one article at once, on a
-    fresh schema (concurrent first opens: migrations run once): one record, revision 3."""
-    from sqlalchemy import text
-
-    from danvan_crawler.store import SCHEMA_VERSION, open_store
-
-    base = articles_from(replica, 1)[0]
-    versions = [[dict(base, headline=f"{base['headline']} v{i}")] for i in range(3)]
-    results = run_together(pg_url, versions)
-    assert sorted(r[0] for r in results) == ["new", "updated", "updated"]
-    with open_store(pg_url) as store:
-        assert store.count() == 1
-        assert store.record(base["articleId"])["revision"] == 3
+        assert store.record(edited["articleId"])["revision"] == 3
         with store.engine.connect() as conn:
-            versions_rows = conn.execute(text("SELECT version FROM schema_version")).scalars()
-            assert sorted(versions_rows) == list(range(1, SCHEMA_VERSION + 1))
+            versions = conn.execute(text("SELECT version FROM schema_version")).scalars()
+            assert sorted(versions) == list(range(1, SCHEMA_VERSION + 1))
 
 
 def test_publish_reads_a_postgres_store(pg_url: str, replica: Any, tmp_path: Path) -> None:
