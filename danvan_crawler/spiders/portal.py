@@ -58,6 +58,9 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["CategoryInfo", "PortalSpider", "is_loopback_url"]
 
+#: Distinct request priorities used for article pages (oldest band highest).
+ARTICLE_PRIORITY_BANDS = 20
+
 STATS_PREFIX = "danvan/"
 
 
@@ -109,6 +112,8 @@ class PortalSpider(scrapy.Spider):
         self.listed_in: dict[str, set[str]] = {}
         #: article id -> URL to fetch (first seen)
         self.article_urls: dict[str, str] = {}
+        #: the oldest listing time seen per article (POSIX seconds), to fetch oldest first
+        self.article_times: dict[str, float] = {}
         self.articles_requested: set[str] = set()
         self.listing_done = False
         # -- incremental crawling (None: off) --
@@ -368,7 +373,7 @@ class PortalSpider(scrapy.Spider):
         self._stat("subsites")
         return Request(link.url, callback=self.parse_home, priority=80)
 
-    def article_request(self, article_id: str, url: str) -> Request:
+    def article_request(self, article_id: str, url: str, priority: int = 0) -> Request:
         headers: dict[str, str] = {}
         meta: dict[str, Any] = {"danvan_article_id": article_id, "danvan_url": url}
         if self.inc is not None:
@@ -381,7 +386,7 @@ class PortalSpider(scrapy.Spider):
             callback=self.parse_article,
             errback=self.article_failed,
             cb_kwargs={"article_id": article_id},
-            priority=0,
+            priority=priority,
             headers=headers,
             meta=meta,
         )
@@ -398,15 +403,32 @@ class PortalSpider(scrapy.Spider):
             if self.should_visit_subsite(sub, response):
                 yield self.subsite_request(sub)
 
+    def fetch_order(self) -> list[str]:
+        """Article ids oldest first by listing time (ids without one last, by id).
+
+        An original is then stored before a later re-published copy of it, so the copy
+        is marked ``duplicateOf`` already in this run's JSON Lines."""
+
+        def key(article_id: str) -> tuple[float, int, str]:
+            tail = int(article_id) if article_id.isdigit() else 0
+            return (self.article_times.get(article_id, float("inf")), tail, article_id)
+
+        return sorted(self.article_urls, key=key)
+
     def article_requests(self) -> Iterator[Request]:
-        """The article requests, once the listing phase is over: one per article id."""
-        for article_id, url in self.article_urls.items():
+        """The article requests, once the listing phase is over: one per article id, in
+        priority bands oldest first (``ARTICLE_PRIORITY_BANDS`` distinct priorities keep
+        Scrapy's priority queue small)."""
+        order = self.fetch_order()
+        for rank, article_id in enumerate(order):
+            url = self.article_urls[article_id]
             if article_id in self.articles_requested:
                 continue
             self.articles_requested.add(article_id)
             if self.should_fetch_article(article_id, url):
                 self._stat("articles/requested")
-                yield self.article_request(article_id, url)
+                priority = -(rank * ARTICLE_PRIORITY_BANDS // len(order))
+                yield self.article_request(article_id, url, priority)
             else:
                 self._stat("articles/skipped")
                 if article_id in self.merge_needed:
@@ -475,6 +497,10 @@ class PortalSpider(scrapy.Spider):
             info.sub_site = listing.site_name
         for entry in listing.entries:
             self.note_listed(entry.article_id, entry.url, info)
+            if entry.updated is not None:
+                stamp = entry.updated.timestamp()
+                known = self.article_times.get(entry.article_id, stamp)
+                self.article_times[entry.article_id] = min(known, stamp)
         for page_url in listing.page_urls:
             if page_url not in self.listing_pages_seen and self.should_follow_page(
                 listing, page_url
@@ -615,7 +641,9 @@ class PortalSpider(scrapy.Spider):
         if not requests:
             return
         assert self.crawler.engine is not None
-        for request in requests:
+        # Newest first into the scheduler: within one priority band its default LIFO
+        # memory queue then hands out the oldest first.
+        for request in reversed(requests):
             self.crawler.engine.crawl(request)
         raise DontCloseSpider
 
