@@ -282,27 +282,15 @@ def test_resets_and_429_with_retry_after(
     assert 0 < run.faults().get("connection", 0) <= injected["reset"]
 
 
-def test_encodings_malformed_duplicates_end_to_end(
+def test_trap_loop_encodings_tag_soup_duplicates_end_to_end(
     replica_factory: Callable[..., ReplicaClient], tmp_path: Path
 ) -> None:
+    # with wrong encodings, tag soup and duplicate entries on the way
     replica = replica_factory(
-        articles=ARTICLES, faults="cp1258=0.35,ncr=0.35,malformed=0.4,duplicates=0.6", seed=4
+        articles=ARTICLES,
+        faults="trap,loop,cp1258=0.35,ncr=0.35,malformed=0.4,duplicates=0.6",
+        seed=4,
     )
-    truth = truth_of(replica)
-    db = tmp_path / "encodings.db"
-    run = crawl(replica, db)
-    assert run.returncode == 0, run.log[-3000:]
-    got = stored(db)
-    assert sorted(got) == sorted(truth)
-    assert wrong_records(got, truth) == []
-    injected = replica_faults(replica)
-    assert all(injected.get(k, 0) > 0 for k in ("cp1258", "ncr", "malformed", "duplicates"))
-
-
-def test_pagination_trap_and_redirect_loop_are_bounded_and_named(
-    replica_factory: Callable[..., ReplicaClient], tmp_path: Path
-) -> None:
-    replica = replica_factory(articles=ARTICLES, faults="trap,loop", seed=1)
     info = json.loads(replica.text("/_replica/info"))
     loop_url = info["faults"]["loop_url"]
     truth = truth_of(replica)
@@ -327,6 +315,8 @@ def test_pagination_trap_and_redirect_loop_are_bounded_and_named(
     assert any("redirect loop" in w and loop_url in w for w in run.warnings())
     assert run.faults().get("redirect_loop") == 1
     assert run.faults().get("pagination_trap", 0) >= 1
+    injected = replica_faults(replica)
+    assert all(injected.get(k, 0) > 0 for k in ("cp1258", "ncr", "malformed", "duplicates"))
 
 
 def test_page_limit_per_category(
