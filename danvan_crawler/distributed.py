@@ -164,6 +164,12 @@ class RedisScheduler(Scheduler):
     """scrapy-redis' ``Scheduler`` with worker registration, leases and reaping."""
 
     crawler: Crawler
+    #: Redis key prefix of the crawl (``DANVAN_REDIS_PREFIX``)
+    prefix: str
+    #: seconds without a heartbeat after which this worker counts as dead
+    timeout: float
+    #: ``<host>-<pid>-<random>``
+    worker_id: str
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RedisScheduler:
@@ -411,6 +417,7 @@ class DistributedPortalSpider(PortalSpider):
     """The ``portal`` spider with its per-run state in Redis (see the module doc)."""
 
     name = "portal"
+    shared: SharedCrawl
 
     #: True in the one worker that moved the crawl to ``done`` (it may publish).
     finished_crawl = False
