@@ -110,6 +110,21 @@ def test_the_corpus_itself_goes_through() -> None:
     assert outcomes["stored"] >= 10
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'<a href="&#8<img class=banner>220;">x</a>',  # NCR to a control character
+        b"<p>a&#0;b&#x1;c&#xD800;d&#99999999;e\x0bf</p>",
+        b'<a href="http://[::1">x</a><img src="http://[::1">',  # urljoin: Invalid IPv6 URL
+        b'<a href="http://a:1:1/vi-vn/tin/x/1-2-3">x</a>',  # port not an integer
+        b'<div class="breadcrumb"><a href="http://[::1">z</a></div>',
+    ],
+)
+def test_regressions_found_by_fuzzing(body: bytes) -> None:
+    for url in (CORPUS[0][0], "https://nghean.dcs.vn/vi-vn/chuyen-muc/x/1-2?trang=2"):
+        process(body, url)
+
+
 # --- mutations ------------------------------------------------------------------------------
 
 TAGS = ["div", "p", "span", "table", "tr", "td", "a", "img", "script", "style", "h1", "ul", "li"]

@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin
 
+from lxml import etree
 from parsel import Selector, SelectorList
 from w3lib.encoding import html_to_unicode
 
@@ -70,16 +71,27 @@ def first(sel: Selector | SelectorList[Any], selectors: Iterable[str]) -> Select
 
 def text_of(node: Selector) -> str:
     """All text under ``node``, cleaned to one line (a ``::text`` match: that text)."""
-    if isinstance(node.root, str):
-        return clean_text(node.root)
+    root = node.root
+    if isinstance(root, str):
+        return clean_text(root)
+    if isinstance(root, etree._Element) and isinstance(root.tag, str):
+        # the text nodes of ``.//text()`` (comments and processing instructions left
+        # out, descendants' tails in), without an XPath evaluation per call
+        return clean_text(" ".join(t for t in root.itertext() if t))
     return clean_text(" ".join(node.xpath(".//text()").getall()))
 
 
 def canon(profile: SiteProfile, url: str, base: str | None = None) -> str:
-    """Canonical URL of ``url`` (resolved against ``base`` or the site base) on this site."""
-    if base:
-        url = urljoin(base, url.strip())
-    return _canonical(url, profile.base_url, profile.tracking_params, profile.hosts)
+    """Canonical URL of ``url`` (resolved against ``base`` or the site base) on this site;
+    ``""`` for a URL that cannot be parsed (``http://[::1``, a port ``:1:2``...), which
+    matches no pattern and is no http(s) URL, so it is skipped like any foreign link."""
+    try:
+        if base:
+            url = urljoin(base, url.strip())
+        return _canonical(url, profile.base_url, profile.tracking_params, profile.hosts)
+    except ValueError:
+        logger.debug("unparsable URL skipped: %r", url)
+        return ""
 
 
 @lru_cache(maxsize=65536)
