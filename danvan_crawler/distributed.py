@@ -5,9 +5,12 @@ Settings only (:func:`redis_settings`): ``DANVAN_REDIS_URL`` (``--redis URL``) s
 ``DUPEFILTER_CLASS`` to scrapy-redis' ``RFPDupeFilter``, with keys under
 ``DANVAN_REDIS_PREFIX`` (default ``danvan:<site key>``). ``danvan seed`` resets that crawl
 and pushes its first requests; every ``danvan worker`` pops requests from the shared
-queue until the crawl is done. scrapy-redis 0.9.1 works with Scrapy 2.19 as it is
-(its scheduler satisfies Scrapy's duck-typed scheduler interface); what it lacks is a
-guarantee for requests a worker has popped but not finished, added here:
+queue until the crawl is done. scrapy-redis 0.9.1 works with Scrapy 2.19 (its
+scheduler satisfies Scrapy's duck-typed scheduler interface; three of its methods use
+APIs 2.19 deprecates and are overridden). What it lacks is a guarantee for requests a
+worker has popped but not finished, added here, and an atomic dupefilter check + push
+(one Lua script here: a worker killed between scrapy-redis' two calls would leave a
+request marked seen but never queued):
 
 **Leases (at-least-once).** :class:`LeasedPriorityQueue` (``SCHEDULER_QUEUE_CLASS``,
 a subclass of scrapy-redis' ``PriorityQueue``) pops a request and records it in the
@@ -106,6 +109,12 @@ redis.call('ZREM', KEYS[1], r[1])
 redis.call('ZADD', KEYS[2], r[2], r[1])
 return r[1]
 """
+# The dupefilter's SADD and the queue's ZADD as one step.
+_PUSH_UNSEEN = """
+if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return 1
+"""
 # Put a worker's leased requests back in the queue, forget the worker.
 _REQUEUE = """
 local items = redis.call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES')
@@ -139,6 +148,7 @@ class LeasedPriorityQueue(PriorityQueue):
         self.inflight_key: str | None = None
         self._leases: dict[int, bytes] = {}
         self._pop = self.server.register_script(_POP)
+        self._push_unseen = self.server.register_script(_PUSH_UNSEEN)
 
     def pop(self, timeout: int = 0) -> Request | None:
         if self.inflight_key is None:
@@ -149,6 +159,15 @@ class LeasedPriorityQueue(PriorityQueue):
         request = self._decode_request(data)
         self._leases[id(request)] = data
         return request
+
+    def push_unseen(self, request: Request, dupefilter_key: str, fingerprint: str) -> bool:
+        """Push unless the fingerprint is in the dupefilter set, atomically; True if pushed."""
+        data = self._encode_request(request)
+        return bool(
+            self._push_unseen(
+                keys=[dupefilter_key, self.key], args=[fingerprint, -request.priority, data]
+            )
+        )
 
     def ack(self, request: Request) -> None:
         data = self._leases.pop(id(request), None)
@@ -212,12 +231,15 @@ class RedisScheduler(Scheduler):
         self._open_worker()
 
     def enqueue_request(self, request: Request) -> bool:
-        if not request.dont_filter and self.df.request_seen(request):
+        """Dupefilter check and push in one Lua script (scrapy-redis does two calls: a
+        worker killed between them would leave a request marked seen but never queued)."""
+        if request.dont_filter:
+            self.queue.push(request)
+        elif not self.queue.push_unseen(request, self.df.key, self.df.request_fingerprint(request)):
             self.df.log(request, self.spider)
             return False
         if self.stats is not None:
             self.stats.inc_value("scheduler/enqueued/redis")
-        self.queue.push(request)
         return True
 
     def next_request(self) -> Request | None:
@@ -485,10 +507,16 @@ class DistributedPortalSpider(PortalSpider):
             sub_site=override.get("subSite"),
             link_text=link.name,
         )
-        if link.url in self.categories or not self.shared.claim_category(info):
+        if link.url in self.categories:
             return None
+        # The first worker records the category; every worker that meets it asks for its
+        # first page (the shared dupefilter keeps one): a worker killed right after
+        # recording it cannot lose the category, the page that linked it is parsed again.
+        if self.shared.claim_category(info):
+            self._stat("categories")
+        else:
+            info = self.shared.category(link.url) or info
         self.categories[link.url] = info
-        self._stat("categories")
         return self.listing_request(link.url, info)
 
     def parse_listing(self, response: Response, category_url: str) -> Iterator[Any]:
