@@ -35,8 +35,11 @@ worker holds a lease (one Lua script reads both, atomically); then exactly one w
 ``articles``) schedules one request per article, so every article carries all its
 categories, as in a single-process crawl. When the articles phase drains, one worker
 sets ``done`` (:attr:`DistributedPortalSpider.finished_crawl`: the one process that may
-publish) and every worker exits. Distributed crawls are full crawls (incremental
-bookkeeping, per process in ``spiders/portal.py``, is off).
+publish) and every worker exits. Incremental, partly: every listing page is walked
+(conditional requests and stop rules are per-process bookkeeping in ``spiders/portal.py``
+and are off), but only new articles and those whose listing entry changed are fetched
+(listing signatures in ``<prefix>:signatures`` against the store's); known, unchanged
+ones get the categories this crawl saw merged in. ``DANVAN_REFRESH`` fetches all.
 
 Needs one Redis node (the Lua scripts build key names). Install with the ``scale`` extra.
 """
@@ -54,14 +57,16 @@ from typing import Any, NoReturn
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, NotConfigured
-from scrapy.http import Request, Response
+from scrapy.http import Request, Response, TextResponse
 from scrapy.settings import BaseSettings
 from scrapy.utils.misc import load_object
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet.task import LoopingCall
 
+from danvan_crawler.extract import ListingPage
 from danvan_crawler.extract.navigation import CategoryLink, classify
+from danvan_crawler.incremental import listing_signature
 from danvan_crawler.spiders.portal import CategoryInfo, PortalSpider
 
 logger = logging.getLogger(__name__)
@@ -411,6 +416,26 @@ class SharedCrawl:
         pipe.hsetnx(self.key("article_urls"), article_id, url)
         return bool(pipe.execute()[1])
 
+    def note_signatures(self, signatures: dict[str, str]) -> None:
+        """The first listing signature seen this crawl per article (as one process keeps)."""
+        if signatures:
+            pipe = self.server.pipeline()
+            for article_id, signature in signatures.items():
+                pipe.hsetnx(self.key("signatures"), article_id, signature)
+            pipe.execute()
+
+    def signature(self, article_id: str) -> str | None:
+        value = self.server.hget(self.key("signatures"), article_id)
+        return str(value) if value is not None else None
+
+    def signatures(self, article_ids: list[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for start in range(0, len(article_ids), 1000):
+            chunk = article_ids[start : start + 1000]
+            values = self.server.hmget(self.key("signatures"), chunk)
+            out.update({a: v for a, v in zip(chunk, values, strict=True) if v is not None})
+        return out
+
     def listed_in(self, article_id: str) -> set[str]:
         return set(self.server.smembers(self.key(f"listed:{article_id}")))
 
@@ -443,6 +468,8 @@ class DistributedPortalSpider(PortalSpider):
 
     #: True in the one worker that moved the crawl to ``done`` (it may publish).
     finished_crawl = False
+    #: fetch only new and changed articles (``DANVAN_INCREMENTAL`` and not ``--refresh``)
+    skip_known = False
     #: This worker saw the crawl running (a worker started after ``done`` waits for the
     #: next seed instead of exiting at once).
     took_part = False
@@ -459,8 +486,37 @@ class DistributedPortalSpider(PortalSpider):
         self.took_part = True
 
     def setup_incremental(self, crawler: Crawler) -> None:
-        logger.info("distributed crawl: incremental bookkeeping off (a full crawl)")
+        """Distributed crawls walk every listing page (no conditional requests, no stop
+        rule: that bookkeeping is per process); with ``DANVAN_INCREMENTAL`` (default on)
+        they fetch only articles that are new or whose listing entry changed (the
+        listing signatures of ``danvan_crawler.incremental``, kept in the store), and
+        merge new categories into known, unchanged ones. ``DANVAN_REFRESH``: fetch all."""
         self.inc = None
+        settings = crawler.settings
+        self.skip_known = settings.getbool("DANVAN_INCREMENTAL", True) and not settings.getbool(
+            "DANVAN_REFRESH"
+        )
+        if settings.getbool("DANVAN_INCREMENTAL", True):
+            crawler.signals.connect(self.remember_signature, signal=signals.item_scraped)
+            crawler.signals.connect(self.remember_signature, signal=signals.item_dropped)
+        mode = "new and changed articles" if self.skip_known else "every article"
+        logger.info("distributed crawl: every listing page, %s", mode)
+
+    def store(self) -> Any:
+        from danvan_crawler.pipelines.store import crawler_store
+
+        return crawler_store(self.crawler)
+
+    def remember_signature(self, item: Any, response: Response | None = None) -> None:
+        """An article went through the store: remember the listing signature it was
+        fetched for (only once it is stored: a signature alone would hide it)."""
+        article_id = response.meta.get("danvan_article_id") if response is not None else None
+        if not article_id:
+            return
+        signature = self.shared.signature(article_id)
+        store = self.store()
+        if signature is not None and store.known_ids([article_id]):
+            store.set_listing_signatures({article_id: signature})
 
     def log_phase(self, spider: Any) -> None:
         phase = self.shared.phase()
@@ -519,7 +575,7 @@ class DistributedPortalSpider(PortalSpider):
         self.categories[link.url] = info
         return self.listing_request(link.url, info)
 
-    def parse_listing(self, response: Response, category_url: str) -> Iterator[Any]:
+    def _parse_listing_shared(self, response: Response, category_url: str) -> Iterator[Any]:
         if category_url not in self.categories:
             self.categories[category_url] = self.shared.category(category_url) or CategoryInfo(
                 url=category_url, slug=self._slug_of(category_url)
@@ -527,17 +583,45 @@ class DistributedPortalSpider(PortalSpider):
         yield from super().parse_listing(response, category_url)
         self.shared.save_category(self.categories[category_url])
 
+    def parse_listing(self, response: Response, category_url: str) -> Iterator[Any]:
+        yield from self._parse_listing_shared(response, category_url)
+        if isinstance(response, TextResponse):  # what each entry says of its article
+            listing = ListingPage(response.text, response.url, self.profile)
+            self.shared.note_signatures(
+                {e.article_id: listing_signature(e) for e in listing.entries}
+            )
+
     def note_listed(self, article_id: str, url: str, info: CategoryInfo) -> None:
         if self.shared.note_listed(article_id, url, info.url):
             self._stat("articles/listed")
 
     def article_requests(self) -> Iterator[Request]:
-        for article_id, url in self.shared.article_urls():
-            if article_id in self.articles_requested:
+        listed = [(a, u) for a, u in self.shared.article_urls() if a not in self.articles_requested]
+        self.articles_requested.update(a for a, _ in listed)
+        unchanged: set[str] = set()
+        if self.skip_known and listed:
+            store = self.store()
+            ids = [a for a, _ in listed]
+            known = store.known_ids(ids)
+            stored = store.listing_signatures(known)
+            seen = self.shared.signatures(sorted(known))
+            unchanged = {a for a in known if a in stored and stored[a] == seen.get(a)}
+        for article_id, url in listed:
+            if article_id in unchanged:
+                self._stat("articles/skipped")
+                self.merge_known_categories(article_id)
                 continue
-            self.articles_requested.add(article_id)
             self._stat("articles/requested")
             yield self.article_request(article_id, url)
+
+    def merge_known_categories(self, article_id: str) -> None:
+        """A known, unchanged article: add the categories this crawl saw it in."""
+        store = self.store()
+        cats = self.categories_of(article_id)
+        record = store.get(article_id) or {}
+        have = {c.get("url") for c in record.get("categories") or ()}
+        if {c["url"] for c in cats} - have and store.merge_categories(article_id, cats):
+            self._stat("incremental/categories_merged")
 
     def categories_of(self, *article_ids: str) -> list[dict[str, Any]]:
         urls: set[str] = set()

@@ -183,6 +183,22 @@ def test_three_workers_share_one_crawl(
     assert len(distributed) == ARTICLES
     assert distributed == without_base(comparable(str(tmp_path / "s.db")), twin.base)
 
+    # The next crawl of the same store fetches only the new and the edited article.
+    changed = {url.rstrip("/").rsplit("-", 1)[-1] for url in replica.edit(1) + replica.publish(1)}
+    replica.reset_stats()
+    again = cli(
+        tmp_path, "seed", "--redis", REDIS_URL, "--prefix", redis_prefix, "--site", replica.url
+    )
+    assert again.returncode == 0, again.stderr
+    log = tmp_path / "next.log"
+    assert start_worker(tmp_path, log, replica.url, redis_prefix, pg_url).wait(timeout=300) == 0
+    assert replica.stats()["by_kind"]["article"] == len(changed) == 2
+    truth = {r["articleId"]: r for r in replica.truth()}
+    stored = comparable(pg_url)
+    assert set(stored) == set(truth)
+    for article_id in changed:
+        assert {k: stored[article_id].get(k) for k in truth[article_id]} == truth[article_id]
+
 
 def test_a_killed_worker_loses_nothing(
     redis_prefix: str,
