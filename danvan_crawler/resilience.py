@@ -28,7 +28,7 @@ Spider middlewares:
 - :class:`CallbackErrors` (960): an exception in a spider callback (a page the extraction
   cannot handle) becomes a counted drop with a warning naming the URL.
 - :class:`ArticleCompleteness` (940): an article page whose item lacks a required field
-  (``DANVAN_REQUIRED_FIELDS`` and ``articleBody``) is fetched again instead (a page cut
+  (``DANVAN_REQUIRED_FIELDS``) is fetched again instead (a page cut
   short with a plausible length); when retries are spent the item goes on and the
   validate pipeline drops it with its reason.
 
@@ -438,8 +438,9 @@ class ArticleCompleteness:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        required = crawler.settings.getlist("DANVAN_REQUIRED_FIELDS") or []
-        self.required = tuple(dict.fromkeys([*required, "articleBody"]))
+        # the fields the validate pipeline requires; not articleBody: a photo or video
+        # article may have none, and would be fetched again for nothing on every run
+        self.required = tuple(crawler.settings.getlist("DANVAN_REQUIRED_FIELDS") or [])
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArticleCompleteness:
