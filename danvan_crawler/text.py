@@ -20,7 +20,10 @@ ZERO_WIDTH = "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff
 _ZERO_WIDTH_RE = re.compile(f"[{ZERO_WIDTH}]")
 # C0/C1 controls except the whitespace ones (tab, LF, VT, FF, CR), handled as whitespace.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
-_HSPACE_RE = re.compile(r"[ \t\u00a0\u2000-\u200a\u2007\u202f\u205f\u3000\x0b\x0c\r]+")
+_HSPACE = r" \t\u00a0\u2000-\u200a\u2007\u202f\u205f\u3000\x0b\x0c\r"
+# Whitespace runs -> one space. Only runs other than a lone " " match (a lone space is
+# its own replacement): the same result without a match at every word.
+_HSPACE_RE = re.compile(f"[{_HSPACE}]{{2,}}|[{_HSPACE[1:]}]")
 _NEWLINES_RE = re.compile(r"[\n\u2028\u2029\x85]")
 
 #: Combining tone marks of Vietnamese (grave, acute, tilde, hook above, dot below).
