@@ -374,3 +374,17 @@ def test_callback_errors_are_counted_drops_and_faults_reach_the_summary() -> Non
     assert summary.faults == {"parse_error": 1, "timeout": 3}
     assert "faults met: parse_error 1, timeout 3" in summary.paragraph()
     assert summary.invalid_by_reason == {"parse_error": 1}
+
+
+def test_bad_faults_spec_is_a_usage_error() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "danvan_crawler.replica", "--faults", "5xx=2,bogus"],
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "--faults" in proc.stderr
+    assert "Traceback" not in proc.stderr
