@@ -52,6 +52,7 @@ import os
 import socket
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any, NoReturn
 
 from scrapy import signals
@@ -67,7 +68,7 @@ from twisted.internet.task import LoopingCall
 from danvan_crawler.extract import ListingPage
 from danvan_crawler.extract.navigation import CategoryLink, classify
 from danvan_crawler.incremental import listing_signature
-from danvan_crawler.spiders.portal import CategoryInfo, PortalSpider
+from danvan_crawler.spiders.portal import ARTICLE_PRIORITY_BANDS, CategoryInfo, PortalSpider
 
 logger = logging.getLogger(__name__)
 
@@ -443,6 +444,20 @@ class SharedCrawl:
         yield from self.server.hscan_iter(self.key("article_urls"), count=1000)
 
 
+def _timestamp(signature: str | None) -> float:
+    """POSIX time of a listing signature that is an ISO time (others: last)."""
+    if signature:
+        try:
+            return datetime.fromisoformat(signature).timestamp()
+        except ValueError:
+            pass
+    return float("inf")
+
+
+def _num(article_id: str) -> int:
+    return int(article_id) if article_id.isdigit() else 0
+
+
 def _dump(info: CategoryInfo) -> str:
     return json.dumps(
         {
@@ -606,13 +621,18 @@ class DistributedPortalSpider(PortalSpider):
             stored = store.listing_signatures(known)
             seen = self.shared.signatures(sorted(known))
             unchanged = {a for a in known if a in stored and stored[a] == seen.get(a)}
-        for article_id, url in listed:
+        # Oldest first by listing time, in priority bands, as the single-process spider
+        # does (an original stored before its re-published copy).
+        times = self.shared.signatures(sorted(a for a, _ in listed))
+        listed.sort(key=lambda pair: (_timestamp(times.get(pair[0])), _num(pair[0]), pair[0]))
+        for rank, (article_id, url) in enumerate(listed):
             if article_id in unchanged:
                 self._stat("articles/skipped")
                 self.merge_known_categories(article_id)
                 continue
             self._stat("articles/requested")
-            yield self.article_request(article_id, url)
+            priority = -(rank * ARTICLE_PRIORITY_BANDS // len(listed))
+            yield self.article_request(article_id, url, priority)
 
     def merge_known_categories(self, article_id: str) -> None:
         """A known, unchanged article: add the categories this crawl saw it in."""
