@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import re
+import sys
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -465,7 +466,9 @@ class Store:
         tokens = self._token_cache.get(key)
         if tokens is None:
             data = conn.execute(self._q_article_data, {"b_aid": article_id}).scalar_one()
-            tokens = article_tokens(json.loads(data))
+            # interned: the cached lists share one string per word (a few KB per
+            # article instead of ~100 KB of separate token strings)
+            tokens = [sys.intern(t) for t in article_tokens(json.loads(data))]
             self._token_cache[key] = tokens
             if len(self._token_cache) > TOKEN_CACHE_SIZE:
                 self._token_cache.popitem(last=False)
