@@ -11,49 +11,9 @@ from danvan_crawler.similarity import (
     similarity,
     sketch,
 )
+from tests.words import WORDS as ALL_WORDS
 
-WORDS = [
-    "công",
-    "tác",
-    "dân",
-    "vận",
-    "hệ",
-    "thống",
-    "chính",
-    "trị",
-    "tỉnh",
-    "ủy",
-    "nghệ",
-    "an",
-    "nhân",
-    "dân",
-    "quy",
-    "chế",
-    "đảng",
-    "bộ",
-    "mô",
-    "hình",
-    "khéo",
-    "thị",
-    "xã",
-    "thái",
-    "hòa",
-    "phát",
-    "huy",
-    "vai",
-    "trò",
-    "mặt",
-    "trận",
-    "tổ",
-    "quốc",
-    "đoàn",
-    "thể",
-    "xây",
-    "dựng",
-    "nông",
-    "thôn",
-    "mới",
-]
+WORDS = ALL_WORDS[:40]
 
 
 def text(seed: int, n: int = 300) -> str:
