@@ -1,6 +1,6 @@
 """What an incremental crawl costs: requests per run, marginal requests, no-change time.
 
-Starts the replica (default 300 articles), then crawls it four times into one fresh
+Starts the replica (default 2 000 articles), then crawls it four times into one fresh
 store, each crawl a child process (``danvan crawl`` in-process: settings, spider,
 pipelines, store): a full crawl, a no-change run, a run after
 ``/_replica/publish?n=20``, a run after ``/_replica/edit?n=5``. Requests per run come
@@ -13,13 +13,16 @@ Figures, ratios last:
 - the no-change run's time as a fraction of the full crawl's, measured two ways:
   *process* (wall clock of the whole child, Python and Scrapy start-up included) and
   *crawl* (Scrapy's ``elapsed_time_seconds``: ``spider_opened`` to ``spider_closed``,
-  in the child). Start-up (about 2-3 s here) dominates a no-change run, so the target
-  (<= 5 %) is checked on the *crawl* figure; the process figure is printed for honesty.
+  in the child). The target (<= 5 %) is checked on the *process* figure, what cron
+  sees; start-up (about 2-3 s here) is most of a no-change run, so the replica has to be
+  large enough for a full crawl to mean something (2 000 articles: about a minute with
+  politeness lifted; the live portal's full crawl, polite, takes hours). The crawl
+  figure is printed too.
 
 The replica's politeness is lifted (loopback: ``DANVAN_POLITENESS=auto``). Exit status 1
 when a target is missed.
 
-    python benchmarks/incremental.py [--articles 300]
+    python benchmarks/incremental.py [--articles 2000]
 """
 
 from __future__ import annotations
@@ -90,7 +93,7 @@ def show(run: dict[str, Any]) -> None:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--articles", type=int, default=300)
+    parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--child", nargs=3, metavar=("SITE", "DB", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -139,14 +142,14 @@ def main(argv: list[str]) -> int:
     good = marginal <= TARGET_MARGINAL
     ok &= good
     figure("marginal requests per new article", marginal, "", f"<= {TARGET_MARGINAL}", good)
-    process_fraction = same["wall"] / full["wall"] if full["wall"] else float("inf")
-    figure("no-change / full, process wall time (info)", process_fraction)
     crawl_fraction = same["crawl"] / full["crawl"] if full["crawl"] else float("inf")
-    good = crawl_fraction <= TARGET_FRACTION
+    figure("no-change / full, crawl time only (info)", crawl_fraction)
+    process_fraction = same["wall"] / full["wall"] if full["wall"] else float("inf")
+    good = process_fraction <= TARGET_FRACTION
     ok &= good
     figure(
-        "no-change / full, crawl time (the target)",
-        crawl_fraction,
+        "no-change / full, process wall time (the target)",
+        process_fraction,
         "",
         f"<= {TARGET_FRACTION}",
         good,
