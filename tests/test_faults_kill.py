@@ -9,7 +9,6 @@ many-random-kills variant, with a mildly faulty replica.)
 from __future__ import annotations
 
 import random
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from pathlib import Path
 
 from danvan_crawler.store import open_store
 from tests.conftest import ReplicaClient
+from tests.processes import run_until_killed
 from tests.test_faults import ENV, FAST, stored, truth_of
 
 KILLS = 10
@@ -47,25 +47,7 @@ def article_count(db: Path) -> int:
 
 def crawl_killed(replica: ReplicaClient, db: Path, when: Callable[[], bool]) -> bool:
     """Start a crawl, SIGKILL it as soon as ``when()``; False when it ended before."""
-    proc = subprocess.Popen(
-        crawl_args(replica, db),
-        cwd=db.parent,
-        env=ENV,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        while proc.poll() is None:
-            if when():
-                proc.send_signal(signal.SIGKILL)
-                proc.wait()
-                return True
-            time.sleep(0.01)
-        return False
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    return run_until_killed(crawl_args(replica, db), db.parent, ENV, when)
 
 
 def random_moment(

@@ -10,11 +10,9 @@ import json
 import math
 import os
 import re
-import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +20,7 @@ from typing import Any
 
 from danvan_crawler.store import open_store
 from tests.conftest import ROOT, ReplicaClient
+from tests.processes import run_until_killed
 
 ARTICLES = 40
 #: enough for listings of two or three pages (10 articles a page, 10 categories)
@@ -186,25 +185,7 @@ def _count_articles(db: Path) -> int:
 
 def crawl_killed(replica: ReplicaClient, db: Path, when: Callable[[], bool]) -> bool:
     """Start a crawl and SIGKILL it as soon as ``when()``; False if it ended first."""
-    proc = subprocess.Popen(
-        crawl_args(replica, db, None),
-        cwd=db.parent,
-        env=ENV,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        while proc.poll() is None:
-            if when():
-                proc.send_signal(signal.SIGKILL)
-                proc.wait()
-                return True
-            time.sleep(0.01)
-        return False
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    return run_until_killed(crawl_args(replica, db, None), db.parent, ENV, when)
 
 
 def test_sigkill_at_several_points_then_resume(
