@@ -26,6 +26,19 @@ SETTINGS_MODULE = "danvan_crawler.settings"
 SPIDER_NAME = "portal"
 
 
+def add_setting_argument(parser: argparse.ArgumentParser) -> None:
+    """``-s NAME=VALUE``, repeatable, into ``args.settings`` (see :func:`parse_setting`)."""
+    parser.add_argument(
+        "-s",
+        "--set",
+        dest="settings",
+        metavar="NAME=VALUE",
+        action="append",
+        default=[],
+        help="set a Scrapy/danvan setting (repeatable)",
+    )
+
+
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "crawl",
@@ -55,15 +68,7 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="walk every listing page and fetch every article page again",
     )
-    parser.add_argument(
-        "-s",
-        "--set",
-        dest="settings",
-        metavar="NAME=VALUE",
-        action="append",
-        default=[],
-        help="set a Scrapy/danvan setting (repeatable)",
-    )
+    add_setting_argument(parser)
     parser.add_argument(
         "--loglevel", "-L", metavar="LEVEL", default=None, help="log level (default INFO)"
     )

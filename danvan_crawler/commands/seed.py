@@ -15,6 +15,8 @@ import logging
 import sys
 from typing import Any
 
+from danvan_crawler.commands.crawl import add_setting_argument
+
 logger = logging.getLogger(__name__)
 
 EXIT_BUSY = 75
@@ -34,15 +36,7 @@ def add_distributed_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--profile", metavar="NAME|PATH", help="site profile (DANVAN_PROFILE; default nghean)"
     )
-    parser.add_argument(
-        "-s",
-        "--set",
-        dest="settings",
-        metavar="NAME=VALUE",
-        action="append",
-        default=[],
-        help="set a Scrapy/danvan setting (repeatable)",
-    )
+    add_setting_argument(parser)
 
 
 def distributed_settings(args: argparse.Namespace, **build: Any) -> Any:
