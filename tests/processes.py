@@ -1,8 +1,9 @@
-"""Helpers for tests that kill real processes."""
+"""Helpers for tests that kill real processes and watch what they stored."""
 
 from __future__ import annotations
 
 import signal
+import sqlite3
 import subprocess
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -28,3 +29,17 @@ def run_until_killed(
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def article_count(db: Path) -> int:
+    """Articles in the SQLite store ``db`` (read-only; 0 while it is missing or locked)."""
+    if not db.exists():
+        return 0
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
+        try:
+            return int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return 0

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from danvan_crawler.store import open_store
 from tests.conftest import ReplicaClient
-from tests.processes import run_until_killed
+from tests.processes import article_count, run_until_killed
 from tests.test_faults import ENV, FAST, stored, truth_of
 
 KILLS = 10
@@ -30,19 +30,6 @@ def crawl_args(replica: ReplicaClient, db: Path) -> list[str]:
     for setting in FAST:
         args += ["-s", setting]
     return args
-
-
-def article_count(db: Path) -> int:
-    if not db.exists():
-        return 0
-    try:
-        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
-        try:
-            return int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return 0
 
 
 def crawl_killed(replica: ReplicaClient, db: Path, when: Callable[[], bool]) -> bool:

@@ -10,7 +10,6 @@ import json
 import math
 import os
 import re
-import sqlite3
 import subprocess
 import sys
 from collections import Counter
@@ -20,7 +19,7 @@ from typing import Any
 
 from danvan_crawler.store import open_store
 from tests.conftest import ROOT, ReplicaClient
-from tests.processes import run_until_killed
+from tests.processes import article_count, run_until_killed
 
 ARTICLES = 40
 #: enough for listings of two or three pages (10 articles a page, 10 categories)
@@ -170,19 +169,6 @@ def test_no_change_full_publish_edit_refresh(
     assert stats["by_kind_status"].get("listing/304") == categories, stats
 
 
-def _count_articles(db: Path) -> int:
-    if not db.exists():
-        return 0
-    try:
-        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
-        try:
-            return int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return 0
-
-
 def crawl_killed(replica: ReplicaClient, db: Path, when: Callable[[], bool]) -> bool:
     """Start a crawl and SIGKILL it as soon as ``when()``; False if it ended first."""
     return run_until_killed(crawl_args(replica, db, None), db.parent, ENV, when)
@@ -201,14 +187,14 @@ def test_sigkill_at_several_points_then_resume(
     assert killed
     # 2. After a few articles were stored, 3. after many more.
     for k in (3, ARTICLES // 2):
-        assert crawl_killed(replica, db, lambda k=k: _count_articles(db) >= k)
-    assert _count_articles(db) > 0
+        assert crawl_killed(replica, db, lambda k=k: article_count(db) >= k)
+    assert article_count(db) > 0
     crawl(replica, db)  # resumes to the end
-    assert _count_articles(db) == ARTICLES
+    assert article_count(db) == ARTICLES
 
     # 4. An incremental run (25 new articles) killed midway.
     replica.publish(25)
-    assert crawl_killed(replica, db, lambda: _count_articles(db) >= ARTICLES + 5)
+    assert crawl_killed(replica, db, lambda: article_count(db) >= ARTICLES + 5)
     # The undisturbed crawl of the same world runs meanwhile (the world does not change).
     undisturbed = subprocess.Popen(
         crawl_args(replica, reference, None),
