@@ -51,28 +51,14 @@ def run_measured(
 @contextlib.contextmanager
 def replica(*args: str) -> Iterator[str]:
     """Start ``danvan replica`` on a free loopback port; yield its base URL."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "danvan_crawler.replica", "--port", "0", *args],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline().strip()
-        if not line.startswith("serving "):
-            raise RuntimeError(f"replica did not start: {line!r}")
-        yield line.split(" ", 1)[1]
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with replica_process(*args) as (url, _pid):
+        yield url
 
 
 @contextlib.contextmanager
 def replica_process(*args: str) -> Iterator[tuple[str, int]]:
-    """Like :func:`replica`, yielding (base URL, process id) (to read its CPU time)."""
+    """Start ``danvan replica`` on a free loopback port; yield (base URL, process id)
+    (the id to read its CPU time)."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "danvan_crawler.replica", "--port", "0", *args],
         stdout=subprocess.PIPE,
