@@ -570,14 +570,7 @@ class DistributedPortalSpider(PortalSpider):
     def follow_category(self, link: CategoryLink) -> Request | None:
         if not self.should_follow_category(link):
             return None
-        override = self.overrides.get(link.url) or self.overrides.get(link.slug) or {}
-        info = CategoryInfo(
-            url=link.url,
-            slug=link.slug,
-            name=override.get("name"),
-            sub_site=override.get("subSite"),
-            link_text=link.name,
-        )
+        info = self.category_info(link)
         if link.url in self.categories:
             return None
         # The first worker records the category; every worker that meets it asks for its

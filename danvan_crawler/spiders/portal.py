@@ -328,18 +328,22 @@ class PortalSpider(scrapy.Spider):
             return True
         return self.inc.should_fetch(article_id)
 
-    def follow_category(self, link: CategoryLink) -> Request | None:
-        """The request for page 1 of a category, or None (restricted, or already known)."""
-        if link.url in self.categories or not self.should_follow_category(link):
-            return None
+    def category_info(self, link: CategoryLink) -> CategoryInfo:
+        """What is known of a category from its link and ``DANVAN_CATEGORY_OVERRIDES``."""
         override = self.overrides.get(link.url) or self.overrides.get(link.slug) or {}
-        info = CategoryInfo(
+        return CategoryInfo(
             url=link.url,
             slug=link.slug,
             name=override.get("name"),
             sub_site=override.get("subSite"),
             link_text=link.name,
         )
+
+    def follow_category(self, link: CategoryLink) -> Request | None:
+        """The request for page 1 of a category, or None (restricted, or already known)."""
+        if link.url in self.categories or not self.should_follow_category(link):
+            return None
+        info = self.category_info(link)
         self.categories[link.url] = info
         self._stat("categories")
         if self.inc is not None:
