@@ -25,6 +25,9 @@ DANVAN_CATEGORY_OVERRIDES: dict[str, object] = {}
 # Visit sub-site homes to discover their categories: "auto" (only when the page that links
 # a sub-site does not already list its categories in the same menu item), "always", "never".
 DANVAN_VISIT_SUBSITES = "auto"
+# Article requests waiting in the scheduler at a time, once the listing phase is over: the
+# rest are built as these are fetched, so memory does not grow with the backlog.
+DANVAN_ARTICLE_WINDOW = 128
 
 # --- manners ---------------------------------------------------------------------------
 # Contact URL sent in the User-Agent (who runs this crawler, how to reach them).

@@ -98,6 +98,27 @@ def test_every_field_equals_the_truth(full_crawl: Crawl, truth: dict[str, dict[s
     assert not wrong, (wrong, example)
 
 
+def test_article_requests_wait_in_a_bounded_window(
+    replica: Any, tmp_path: Path, truth: dict[str, dict[str, Any]]
+) -> None:
+    """Article requests are built as earlier ones are fetched: with a window of 6, never
+    more than 6 wait in the scheduler, and the crawl still gives every article exactly as
+    the truth has it (duplicateOf included: originals still come before their copies)."""
+    small = crawl(replica.url, tmp_path, "DANVAN_ARTICLE_WINDOW=6")
+    assert small.returncode == 0, small.log[-3000:]
+    assert 1 <= small.stats["danvan/articles/waiting_max"] <= 6
+    got = {r["articleId"]: r for r in small.records}
+    assert len(got) == len(small.records) == len(truth)
+    for article_id, expected in truth.items():
+        record = {k: v for k, v in got[article_id].items() if k in expected}
+        assert record == expected, article_id
+
+
+def test_the_default_window_is_not_the_whole_backlog(full_crawl: Crawl) -> None:
+    assert full_crawl.stats["danvan/articles/requested"] == 300
+    assert full_crawl.stats["danvan/articles/waiting_max"] <= 128
+
+
 def test_every_line_validates_against_the_schema(full_crawl: Crawl) -> None:
     validator = jsonschema.Draft202012Validator(
         SCHEMA, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER

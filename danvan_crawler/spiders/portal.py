@@ -58,8 +58,11 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["CategoryInfo", "PortalSpider", "is_loopback_url"]
 
-#: Distinct request priorities used for article pages (oldest band highest).
+#: Distinct request priorities used for article pages (oldest band highest) by the
+#: distributed spider, which schedules all of them at once.
 ARTICLE_PRIORITY_BANDS = 20
+#: ``request.meta`` key of an article request waiting in the scheduler (``feed_articles``)
+_WAITING = "danvan_waiting"
 
 STATS_PREFIX = "danvan/"
 
@@ -116,6 +119,11 @@ class PortalSpider(scrapy.Spider):
         self.article_times: dict[str, float] = {}
         self.articles_requested: set[str] = set()
         self.listing_done = False
+        #: article requests not built yet (``feed_articles``), and how many wait in the
+        #: scheduler (``DANVAN_ARTICLE_WINDOW`` at most)
+        self._article_feed: Iterator[Request] | None = None
+        self._articles_waiting = 0
+        self.article_window = 128
         # -- incremental crawling (None: off) --
         self.inc: IncrementalState | None = None
         #: category URL -> whether its stop rule is trusted in this run (walked before)
@@ -143,6 +151,8 @@ class PortalSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.configure(crawler.settings)
         crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
+        for signal in (signals.request_reached_downloader, signals.request_dropped):
+            crawler.signals.connect(spider.article_left_scheduler, signal=signal)
         spider.setup_incremental(crawler)
         return spider
 
@@ -189,6 +199,7 @@ class PortalSpider(scrapy.Spider):
             for k, v in settings.getdict("DANVAN_CATEGORY_OVERRIDES").items()
         }
         self.visit_subsites = (settings.get("DANVAN_VISIT_SUBSITES") or "auto").lower()
+        self.article_window = max(2, settings.getint("DANVAN_ARTICLE_WINDOW", 128))
         if not settings.frozen:
             self._apply_politeness(settings)
             self._apply_user_agent(settings)
@@ -420,23 +431,54 @@ class PortalSpider(scrapy.Spider):
         return sorted(self.article_urls, key=key)
 
     def article_requests(self) -> Iterator[Request]:
-        """The article requests, once the listing phase is over: one per article id, in
-        priority bands oldest first (``ARTICLE_PRIORITY_BANDS`` distinct priorities keep
-        Scrapy's priority queue small)."""
-        order = self.fetch_order()
-        for rank, article_id in enumerate(order):
+        """The article requests, once the listing phase is over: one per article id,
+        oldest first. Handed to the scheduler a window at a time (``feed_articles``), in
+        chunks of one priority each, decreasing: the scheduler keeps the order."""
+        chunk = max(1, self.article_window // 2)
+        for rank, article_id in enumerate(self.fetch_order()):
             url = self.article_urls[article_id]
             if article_id in self.articles_requested:
                 continue
             self.articles_requested.add(article_id)
             if self.should_fetch_article(article_id, url):
                 self._stat("articles/requested")
-                priority = -(rank * ARTICLE_PRIORITY_BANDS // len(order))
-                yield self.article_request(article_id, url, priority)
+                yield self.article_request(article_id, url, -(rank // chunk))
             else:
                 self._stat("articles/skipped")
                 if article_id in self.merge_needed:
                     self.merge_known(article_id)
+
+    def feed_articles(self) -> int:
+        """Top the scheduler up with article requests: at most ``DANVAN_ARTICLE_WINDOW``
+        of them wait there at a time (the rest are not built yet), so memory does not
+        grow with the number of articles. Returns how many were handed over."""
+        if self._article_feed is None:
+            return 0
+        assert self.crawler.engine is not None
+        batch: list[Request] = []
+        while self._articles_waiting + len(batch) < self.article_window:
+            request = next(self._article_feed, None)
+            if request is None:
+                self._article_feed = None
+                break
+            request.meta[_WAITING] = True
+            batch.append(request)
+        self._articles_waiting += len(batch)
+        stats = self.crawler.stats
+        if batch and stats is not None:
+            stats.max_value(STATS_PREFIX + "articles/waiting_max", self._articles_waiting)
+        # Within one priority the scheduler's memory queue is LIFO: newest first in.
+        for request in reversed(batch):
+            self.crawler.engine.crawl(request)
+        return len(batch)
+
+    def article_left_scheduler(self, request: Request, spider: Any = None) -> None:
+        """``request_reached_downloader`` / ``request_dropped``: one article request less
+        waiting; refill at half the window."""
+        if request.meta.pop(_WAITING, False):
+            self._articles_waiting -= 1
+            if self._articles_waiting <= self.article_window // 2:
+                self.feed_articles()
 
     def merge_known(self, article_id: str) -> None:
         """A known, unchanged article listed under a category its record lacks: merge the
@@ -605,6 +647,7 @@ class PortalSpider(scrapy.Spider):
         validators and the category list."""
         if self.inc is None:
             return
+        self.inc.flush()
         complete = 0
         for url in self.categories:
             done = (
@@ -631,25 +674,24 @@ class PortalSpider(scrapy.Spider):
                 self.inc.store.set_validators(self.profile.home_url, etag, last_modified)
 
     def spider_idle(self) -> None:
-        """The listing phase is over when the spider first goes idle: request articles."""
-        if self.listing_done:
-            return
-        self.listing_done = True
-        logger.info(
-            "listing phase done: %d categories, %d listing pages, %d articles listed",
-            len(self.categories),
-            len(self.listing_pages_seen),
-            len(self.article_urls),
-        )
-        requests = list(self.article_requests())
-        if not requests:
-            return
-        assert self.crawler.engine is not None
-        # Newest first into the scheduler: within one priority band its default LIFO
-        # memory queue then hands out the oldest first.
-        for request in reversed(requests):
-            self.crawler.engine.crawl(request)
-        raise DontCloseSpider
+        """The listing phase is over when the spider first goes idle: request articles
+        (lazily, see ``feed_articles``). Idle again with articles left: feed more."""
+        if not self.listing_done:
+            self.listing_done = True
+            logger.info(
+                "listing phase done: %d categories, %d listing pages, %d articles listed",
+                len(self.categories),
+                len(self.listing_pages_seen),
+                len(self.article_urls),
+            )
+            self._article_feed = self.article_requests()
+        # Idle: nothing waits in the scheduler (a request dropped unseen, e.g. by
+        # robots.txt, may have left the count behind).
+        self._articles_waiting = 0
+        if self.inc is not None:
+            self.inc.flush()
+        if self.feed_articles():
+            raise DontCloseSpider
 
     def parse_article(self, response: Response, article_id: str) -> Iterator[Article]:
         if response.status == 304 and self.inc is not None:
