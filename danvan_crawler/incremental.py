@@ -35,9 +35,11 @@ entry, and set again at the end of the run (``spider_closed``) only when the wal
 normally and every article to fetch for it is stored. A category that is not walked is
 walked to its last page, unconditionally, like ``--full``. Listing-page validators are
 saved together with the mark, so a 304 always refers to a page whose articles are all
-stored. Listing signatures and article validators are saved per article only after its
+stored. Listing signatures and article validators are recorded per article only after its
 item went through the store pipeline (``item_scraped`` / ``item_dropped``, the upsert
-committed): an article seen on a listing but not stored is never known.
+committed), and written in batches (a few dozen articles a transaction, the rest when the
+spider goes idle or closes): an article seen on a listing but not stored is never known,
+and a crash loses at most the last batch's skips (those pages are fetched again).
 
 State rows live in the store's ``http_validators`` table under pseudo-URLs (no schema
 change): ``danvan-state:walked:<category URL>`` (``etag`` ``"1"`` when walked, NULL when
@@ -144,6 +146,7 @@ class IncrementalState:
         full: bool = False,
         refresh: bool = False,
         stop_rule: StopRule = "oldest",
+        batch_size: int = 64,
     ) -> None:
         if stop_rule not in ("oldest", "all"):
             raise ValueError(f"DANVAN_STOP_RULE must be 'oldest' or 'all', not {stop_rule!r}")
@@ -158,6 +161,11 @@ class IncrementalState:
         self.stored_signatures: dict[str, str] = {}
         #: ids known to the store among those seen this run
         self.known: set[str] = set()
+        #: article bookkeeping not written yet (:meth:`flush`): URL -> validators, and
+        #: article id -> listing signature
+        self.batch_size = batch_size
+        self._validators: dict[str, tuple[str | None, str | None]] = {}
+        self._signatures: dict[str, str] = {}
 
     # -- state rows ---------------------------------------------------------------------
     def is_walked(self, category_url: str) -> bool:
@@ -263,14 +271,27 @@ class IncrementalState:
         self, article_id: str, url: str, etag: str | None, last_modified: str | None
     ) -> None:
         """An article page was stored (or answered 304): remember its validators and the
-        listing signature seen this run (in that order; each its own transaction)."""
+        listing signature seen this run. Written in batches (:meth:`flush`)."""
         if etag or last_modified:
-            self.store.set_validators(url, etag, last_modified)
+            self._validators[url] = (etag, last_modified)
         signature = self.signatures.get(article_id)
         if signature is not None:
-            self.store.set_listing_signatures({article_id: signature})
+            self._signatures[article_id] = signature
             self.stored_signatures[article_id] = signature
         self.known.add(article_id)
+        if len(self._signatures) + len(self._validators) >= 2 * self.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the pending article validators, then the listing signatures (each one
+        transaction). Only articles already stored are pending, so a crash before this
+        loses nothing but the skip: those pages are fetched again, conditionally."""
+        validators, self._validators = self._validators, {}
+        signatures, self._signatures = self._signatures, {}
+        for url, (etag, last_modified) in validators.items():
+            self.store.set_validators(url, etag, last_modified)
+        if signatures:
+            self.store.set_listing_signatures(signatures)
 
     def is_stored(self, *article_ids: str) -> bool:
         return bool(self.store.known_ids([i for i in article_ids if i]))

@@ -107,6 +107,7 @@ def test_walked_marks_and_category_list_persist(tmp_path: Path) -> None:
         state.set_walked(CAT_A, True)
         state.save_categories([CAT_B, CAT_A])
         state.article_done("10", "http://x/10", '"e"', None)
+        state.flush()
     with open_store(db) as store:
         state = IncrementalState(store)
         assert state.is_walked(CAT_A) and state.conditional(CAT_A)
@@ -116,3 +117,26 @@ def test_walked_marks_and_category_list_persist(tmp_path: Path) -> None:
         state.set_walked(CAT_A, False)
     with open_store(db) as store:
         assert not IncrementalState(store).is_walked(CAT_A)
+
+
+def test_article_bookkeeping_is_written_in_batches(tmp_path: Path) -> None:
+    """Validators and signatures wait in memory until a batch is full or ``flush``: what
+    the store holds is always a subset of what was stored (never ahead of it)."""
+    with open_store(tmp_path / "s.db") as store:
+        state = IncrementalState(store, batch_size=3)
+        entries = [entry(str(n), 60 + n) for n in range(10, 14)]
+        state.assess(entries, CAT_A)
+        state.article_done("10", "http://x/10", '"e10"', None)
+        state.article_done("11", "http://x/11", None, None)
+        assert store.get_validators("http://x/10") is None  # pending
+        assert store.listing_signatures(["10", "11"]) == {}
+        assert not state.should_fetch("10")  # decided from memory already
+        # pending: 2 signatures + 1 validator; two more articles make 7 >= 2 x 3: written
+        state.article_done("12", "http://x/12", '"e12"', None)
+        state.article_done("13", "http://x/13", None, "Mon, 01 Jan 2024 00:00:00 GMT")
+        assert store.get_validators("http://x/12") == {"etag": '"e12"', "last_modified": None}
+        assert set(store.listing_signatures(["10", "11", "12", "13"])) == {"10", "11", "12", "13"}
+        state.article_done("14", "http://x/14", '"e14"', None)
+        assert store.get_validators("http://x/14") is None
+        state.flush()
+        assert store.get_validators("http://x/14") == {"etag": '"e14"', "last_modified": None}
