@@ -84,6 +84,9 @@ __all__ = [
 FAULT_PREFIX = "danvan/fault/"
 DELAY_META = "danvan_retry_delay"
 LENGTH_META = "danvan_length_mismatch"
+#: ``response.meta`` key: the article ids a listing page's callback read off the page
+#: (the spider sets it; :class:`PaginationGuard` then does not parse the page again)
+LISTING_IDS_META = "danvan_listing_ids"
 #: how far from the end of an HTML page its ``</html>`` may be (trailing scripts, comments)
 HTML_TAIL = 2048
 
@@ -347,16 +350,24 @@ class PaginationGuard:
     def process_spider_output(
         self, response: Response, result: Iterable[Any], spider: Spider | None = None
     ) -> Iterator[Any]:
+        if self._is_listing(response.request) is None:
+            yield from result
+            return
+        # a listing page: its few outputs are judged once its callback has read it
+        items = list(result)
         follow = self._assess(response)
-        for item in result:
-            if self._keep(item, response, follow):
-                yield item
+        yield from (item for item in items if self._keep(item, response, follow))
 
     async def process_spider_output_async(
         self, response: Response, result: AsyncIterator[Any], spider: Spider | None = None
     ) -> AsyncIterator[Any]:
+        if self._is_listing(response.request) is None:
+            async for item in result:
+                yield item
+            return
+        items = [item async for item in result]
         follow = self._assess(response)
-        async for item in result:
+        for item in items:
             if self._keep(item, response, follow):
                 yield item
 
@@ -394,6 +405,9 @@ class PaginationGuard:
     def _ids_on(self, response: Response) -> set[str]:
         from danvan_crawler.extract import ListingPage
 
+        ids = response.meta.get(LISTING_IDS_META)
+        if ids is not None:
+            return set(ids)
         spider = self.crawler.spider
         profile = getattr(spider, "profile", None)
         text = getattr(response, "text", None)

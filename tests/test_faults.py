@@ -388,3 +388,36 @@ def test_bad_faults_spec_is_a_usage_error() -> None:
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "--faults" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_pagination_guard_uses_the_ids_the_spider_read() -> None:
+    """A listing page's ids come from the spider's callback (``LISTING_IDS_META``), not a
+    second parse: a page whose ids were all listed before is a trap even though its body
+    (empty here) lists nothing."""
+    from scrapy.http import Request
+    from scrapy.utils.test import get_crawler
+
+    from danvan_crawler.resilience import LISTING_IDS_META, PaginationGuard
+    from danvan_crawler.spiders.portal import PortalSpider
+
+    def parse_listing(response: Any, category_url: str) -> None:
+        return None
+
+    cat = "http://127.0.0.1:9/vi-vn/chuyen-muc/a/1-2"
+    guard = PaginationGuard(get_crawler(PortalSpider, {"DANVAN_SITE_URL": "http://127.0.0.1:9"}))
+
+    def outputs(page: int, ids: list[str]) -> list[Any]:
+        request = Request(f"{cat}?trang={page}", callback=parse_listing)
+        request.cb_kwargs["category_url"] = cat
+        request.meta[LISTING_IDS_META] = ids
+        response = HtmlResponse(request.url, body=b"", request=request)
+        following = Request(f"{cat}?trang={page + 1}", callback=parse_listing)
+        following.cb_kwargs["category_url"] = cat
+        return list(guard.process_spider_output(response, [following, {"x": page}]))
+
+    assert len(outputs(1, ["1", "2"])) == 2
+    assert len(outputs(2, ["3"])) == 2
+    trapped = outputs(3, ["1", "3"])
+    assert trapped == [{"x": 3}]  # the next page link is not followed
+    assert guard.crawler.stats is not None
+    assert guard.crawler.stats.get_value("danvan/fault/pagination_trap") == 1

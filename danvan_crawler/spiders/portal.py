@@ -52,6 +52,7 @@ from danvan_crawler.incremental import (
 )
 from danvan_crawler.items import Article
 from danvan_crawler.profile import DEFAULT_PROFILE, SiteProfile, load_profile
+from danvan_crawler.resilience import LISTING_IDS_META
 from danvan_crawler.urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -534,6 +535,7 @@ class PortalSpider(scrapy.Spider):
             return
         info = self.categories[category_url]
         listing = ListingPage(response.text, response.url, self.profile)
+        response.meta[LISTING_IDS_META] = [e.article_id for e in listing.entries]
         self._stat("listing/pages")
         if self.inc is not None:
             self.listing_incremental(response, listing, info)
