@@ -26,7 +26,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TypedDict
 
 logger = logging.getLogger(__name__)
@@ -98,6 +98,53 @@ _REF_RE = re.compile(
 )
 _SPACES_RE = re.compile(r"\s+")
 
+# The same matches as ``_REF_RE.finditer``, found cheaply (see :func:`_ref_matches`): the
+# number-code-issuer group alone, starting with the number's first digit (``digit``; the
+# rest of the number in ``p_num``/``s_num``) and its look-behind written after that digit
+# (the same condition: the character before the number is no letter, digit, "/", "." or
+# "-"), so the regex engine skips from digit to digit instead of trying the kind words at
+# every character; then the kind-word prefix, looked for only just before each citation.
+_CORE_RE = re.compile(
+    rf"(?P<digit>\d)(?<![\w/.-]\d)"
+    rf"(?:(?P<p_num>\d{{0,4}}){_SP}{_DASH}{_SP}(?P<p_code>{_CODE_ALT}){_SP}/{_SP}"
+    rf"(?P<p_iss>{_ISSUER})"
+    rf"|(?P<s_num>\d{{0,5}}){_SP}(?:/{_SP}\d{{4}}{_SP})?/{_SP}(?P<s_code>{_CODE_ALT})"
+    rf"{_SP}{_DASH}{_SP}(?P<s_iss>{_ISSUER}))(?![\w])",
+    re.IGNORECASE,
+)
+_PREFIX_RE = re.compile(
+    rf"(?:{_KIND_WORDS}){_SP}(?:(?:số|so){_SP}:?{_SP})?\Z",
+    re.IGNORECASE,
+)
+_SP_CHARS = frozenset(" \t\u00a0\u202f\u2007")
+#: Where the kind-word prefix is looked for: this many characters before a citation...
+_PREFIX_WINDOW = 40
+#: ... unless they hold at most this many non-space characters (a kind word, "số", ":"),
+#: then a prefix may start further back and the whole text since the last match is searched.
+_PREFIX_MAX_SOLID = 13
+
+
+def _ref_matches(text: str) -> Iterator[tuple[int, re.Match[str]]]:
+    """(start, core match) of every citation ``_REF_RE.finditer(text)`` finds: the start
+    is where ``_REF_RE``'s match starts (its kind word, when present), the core match
+    holds the number (``digit`` + ``p_num``/``s_num``), code and issuer groups and the end.
+
+    The same matches: ``_REF_RE`` matches at a position only with a kind-word prefix
+    followed by a core match, or with a core match there; a prefix holds no digit, so
+    no core match starts inside it, and the leftmost prefix reaching a core match is
+    the one ``_REF_RE``'s left-to-right scan meets first."""
+    previous_end = 0
+    for core in _CORE_RE.finditer(text):
+        start = core.start()
+        low = max(previous_end, start - _PREFIX_WINDOW)
+        if low > previous_end:
+            solid = sum(1 for ch in text[low:start] if ch not in _SP_CHARS)
+            if solid <= _PREFIX_MAX_SOLID:
+                low = previous_end
+        prefix = _PREFIX_RE.search(text, low, start)
+        yield (prefix.start() if prefix else start), core
+        previous_end = core.end()
+
 
 def _canonical_code(spelling: str) -> str | None:
     return _CODE_SPELLINGS.get(spelling.upper())
@@ -123,9 +170,9 @@ def extract_document_refs(texts: str | Iterable[str]) -> list[DocumentRef]:
         if not text:
             continue
         text = unicodedata.normalize("NFC", text)
-        for m in _REF_RE.finditer(text):
+        for start, m in _ref_matches(text):
             party = m.group("p_num") is not None
-            number = m.group("p_num") if party else m.group("s_num")
+            number = m.group("digit") + (m.group("p_num") if party else m.group("s_num"))
             code = _canonical_code(m.group("p_code") if party else m.group("s_code"))
             if code is None:
                 continue
@@ -135,7 +182,7 @@ def extract_document_refs(texts: str | Iterable[str]) -> list[DocumentRef]:
                 "number": str(int(number)),
                 "code": code,
                 "issuer": issuer,
-                "raw": _SPACES_RE.sub(" ", m.group(0)).strip(),
+                "raw": _SPACES_RE.sub(" ", text[start : m.end()]).strip(),
             }
             key = document_key(ref)
             if key not in seen:

@@ -20,11 +20,16 @@ ZERO_WIDTH = "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff
 _ZERO_WIDTH_RE = re.compile(f"[{ZERO_WIDTH}]")
 # C0/C1 controls except the whitespace ones (tab, LF, VT, FF, CR), handled as whitespace.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_INVISIBLE_RE = re.compile(f"[{ZERO_WIDTH}\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _HSPACE = r" \t\u00a0\u2000-\u200a\u2007\u202f\u205f\u3000\x0b\x0c\r"
 # Whitespace runs -> one space. Only runs other than a lone " " match (a lone space is
 # its own replacement): the same result without a match at every word.
 _HSPACE_RE = re.compile(f"[{_HSPACE}]{{2,}}|[{_HSPACE[1:]}]")
 _NEWLINES_RE = re.compile(r"[\n\u2028\u2029\x85]")
+# Anything :func:`clean_text` would change besides NFC and the final strip: an invisible or
+# control character, a newline, a whitespace character other than " ", or two spaces. Text
+# without any (most of it) skips the four substitutions, which would change nothing.
+_SPECIAL_RE = re.compile(f"[{ZERO_WIDTH}\x00-\x08\x0e-\x1f\x7f-\x9f\n\u2028\u2029{_HSPACE[1:]}]|  ")
 
 #: Combining tone marks of Vietnamese (grave, acute, tilde, hook above, dot below).
 TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
@@ -33,6 +38,8 @@ TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
 def strip_invisible(value: str) -> str:
     """NFC-normalize and drop zero-width and control characters (whitespace is kept)."""
     value = unicodedata.normalize("NFC", value)
+    if _INVISIBLE_RE.search(value) is None:
+        return value
     value = _ZERO_WIDTH_RE.sub("", value)
     return _CONTROL_RE.sub("", value)
 
@@ -41,7 +48,11 @@ def clean_text(value: str | None) -> str:
     """One-line text: NFC, invisible characters removed, all whitespace runs -> one space."""
     if not value:
         return ""
-    value = strip_invisible(value)
+    value = unicodedata.normalize("NFC", value)
+    if _SPECIAL_RE.search(value) is None:
+        return value.strip()
+    value = _ZERO_WIDTH_RE.sub("", value)
+    value = _CONTROL_RE.sub("", value)
     value = _NEWLINES_RE.sub(" ", value)
     return _HSPACE_RE.sub(" ", value).strip()
 

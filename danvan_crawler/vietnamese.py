@@ -148,6 +148,25 @@ _SPACE_RE = re.compile(r"\s+")
 
 
 def fold_key(text: str) -> str:
-    """Comparison key: NFC, tone placement normalized, case-folded, spaces collapsed."""
+    """Comparison key: NFC, tone placement normalized, case-folded, spaces collapsed.
+
+    Computed chunk by chunk between whitespace runs (each chunk's key cached): no step
+    crosses whitespace (the words of :func:`tone_normalize` hold none, NFC/NFD never
+    compose or reorder across a whitespace character, case folding maps characters one by
+    one and never yields whitespace), so the key of the text is the keys of its chunks
+    joined with one space, the same string as the whole-text computation."""
+    return " ".join(map(_fold_chunk, text.split()))
+
+
+def _fold_text(text: str) -> str:
+    """:func:`fold_key` computed over the whole text at once (the reference definition)."""
     folded = tone_normalize(text).casefold()
     return unicodedata.normalize("NFC", _SPACE_RE.sub(" ", folded).strip())
+
+
+@lru_cache(maxsize=32768)
+def _fold_chunk(chunk: str) -> str:
+    """:func:`fold_key` of one chunk without whitespace (cached: the vocabulary is small)."""
+    if chunk.isascii():
+        return chunk.casefold()  # no tone marks, nothing to normalize
+    return _fold_text(chunk)
