@@ -121,10 +121,18 @@ def _mix64(x: int) -> int:
 
 def shingle_hashes(tokens: Sequence[str]) -> set[int]:
     """64-bit hashes of the word bigrams of ``tokens`` (the single token if only one)."""
-    hashes = [_token_hash(t) for t in tokens]
-    if len(hashes) < 2:
-        return set(hashes)
-    return {_mix64((a * 0x9E3779B97F4A7C15 + b) & _MASK64) for a, b in pairwise(hashes)}
+    token_hash = _token_hash
+    if len(tokens) < 2:
+        return {token_hash(t) for t in tokens}
+    # each distinct bigram once, through _mix64 written out (the hot loop of a crawl)
+    hashes: set[int] = set()
+    add = hashes.add
+    for a, b in set(pairwise(tokens)):
+        x = (token_hash(a) * 0x9E3779B97F4A7C15 + token_hash(b)) & _MASK64
+        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9 & _MASK64
+        x = (x ^ (x >> 27)) * 0x94D049BB133111EB & _MASK64
+        add(x ^ (x >> 31))
+    return hashes
 
 
 def sketch(tokens: Sequence[str]) -> list[int]:
@@ -132,8 +140,7 @@ def sketch(tokens: Sequence[str]) -> list[int]:
     shingles = shingle_hashes(tokens)
     bins = [_EMPTY] * SKETCH_SIZE
     for h in shingles:
-        b = h % SKETCH_SIZE
-        v = h // SKETCH_SIZE
+        v, b = divmod(h, SKETCH_SIZE)
         if v < bins[b]:
             bins[b] = v
     if not shingles:

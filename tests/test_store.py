@@ -532,3 +532,62 @@ def test_sigkill_mid_batch_leaves_the_previous_state(db: Path) -> None:
         changes = st.upsert(batch)
         assert [c.kind for c in changes] == ["unchanged"] * 2 + ["new"] * 4
         assert st.count() == 6
+
+
+# -- batches ----------------------------------------------------------------------------------
+
+
+def _copy_of_100(article_id: str = "205", **fields: Any) -> dict[str, Any]:
+    return article(
+        article_id,
+        headline="Bài viết 100",
+        articleBody=body(100),
+        datePublished="2023-12-01T08:00:00+07:00",
+        **fields,
+    )
+
+
+def test_batch_reads_again_what_an_earlier_item_of_it_rewrote(store: Store) -> None:
+    store.upsert([_copy_of_100()])  # the copy first: no original known yet
+    # one batch: the original claims the copy, then the copy comes again (new category)
+    original, again = store.upsert([article("100"), _copy_of_100(categories=[CAT_A, CAT_B])])
+    assert original.claimed == ("205",)
+    assert (again.kind, again.duplicate_of) == ("merged", "100")
+    stored = store.get("205")
+    assert stored["duplicateOf"] == "100"
+    assert [c["url"] for c in stored["categories"]] == sorted([CAT_A["url"], CAT_B["url"]])
+    assert store.record("205")["duplicate_of"] == "100"
+
+
+def test_one_batch_stores_what_one_article_at_a_time_does(tmp_path: Path) -> None:
+    now = datetime(2026, 11, 27, 10, 0)
+    runs = [
+        [_copy_of_100("300"), article("200"), article("100"), article("100", categories=[CAT_B])],
+        [article("200", articleBody=body(200) + "\nThêm."), _copy_of_100("400"), article("500")],
+        [article("500"), article("200", articleBody=body(200) + "\nThêm."), _copy_of_100("300")],
+    ]
+    results = []
+    for name, batched in (("batched", True), ("single", False)):
+        with open_store(tmp_path / f"{name}.db") as st:
+            changes = []
+            for run in runs:
+                if batched:
+                    changes += st.upsert(run, now=now)
+                else:
+                    changes += [c for a in run for c in st.upsert([a], now=now)]
+            rows = {r["articleId"]: (r, st.record(r["articleId"])) for r in st.export()}
+            results.append(([(c, c.record, c.claimed) for c in changes], rows))
+    assert results[0] == results[1]
+    changes = results[0][0]
+    assert [(c.article_id, c.kind, c.duplicate_of) for c, _, _ in changes] == [
+        ("300", "new", None),
+        ("200", "new", None),
+        ("100", "new", None),
+        ("100", "merged", None),
+        ("200", "updated", None),
+        ("400", "new", "100"),
+        ("500", "new", None),
+        ("500", "unchanged", None),
+        ("200", "unchanged", None),
+        ("300", "unchanged", "100"),
+    ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -69,3 +70,48 @@ def test_upserts_match_the_model(runs: list[list[tuple[str, int, set[int], bool]
                     assert store.record(article_id)["revision"] == state["rev"]
                     assert stored["articleBody"] == body(int(article_id) * 10 + state["version"])
                     assert stored["duplicateOf"] is None
+
+
+def test_article_dict_is_itemadapter_asdict() -> None:
+    from dataclasses import dataclass
+
+    from itemadapter import ItemAdapter
+
+    from danvan_crawler.items import Article
+    from danvan_crawler.store.core import article_dict
+
+    @dataclass
+    class Nested:
+        name: str
+
+    plain = {
+        "articleId": "1",
+        "images": [{"url": "u", "sizes": (1, 2)}],
+        "mainImage": None,
+        "n": 1.5,
+        "flag": True,
+        "tags": {"a"},
+        "nested": [Nested("x"), {"inner": Nested("y")}],
+    }
+    item = Article(**{**article_fields(), "images": [{"url": "u"}], "authors": [{"name": "A"}]})
+    for value in (plain, item):
+        converted = article_dict(value)
+        assert converted == ItemAdapter(value).asdict()
+        assert type(converted) is dict
+    converted = article_dict(item)
+    assert converted["images"] is not item.images  # nested containers are copies
+    assert converted["images"][0] is not item.images[0]
+
+
+def article_fields() -> dict[str, Any]:
+    return {
+        "articleId": "7",
+        "url": "https://nghean.dcs.vn/vi-vn/tin/x/1-2-7",
+        "canonicalUrl": "https://nghean.dcs.vn/vi-vn/tin/x/1-2-7",
+        "headline": "Tin",
+        "description": None,
+        "articleBody": "Nội dung.",
+        "articleBodyHtml": "<p>Nội dung.</p>",
+        "datePublished": "2023-11-27T08:30:00+07:00",
+        "datePublishedRaw": "27/11/2023 08:30",
+    }

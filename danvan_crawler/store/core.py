@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -13,6 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -115,6 +117,36 @@ def content_hash(data: Mapping[str, Any]) -> str:
     content = {k: v for k, v in data.items() if k not in NON_CONTENT_FIELDS}
     blob = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    """``ItemAdapter._asdict(value)``, with fast paths for JSON-like values."""
+    kind = type(value)
+    if kind is str or value is None or kind is int or kind is float or kind is bool:
+        return value
+    if kind is dict:
+        return {k: _plain(v) for k, v in value.items()}
+    if kind is list:
+        return [_plain(v) for v in value]
+    return ItemAdapter._asdict(value)
+
+
+@lru_cache(maxsize=64)
+def _dataclass_fields(cls: type) -> tuple[str, ...] | None:
+    if dataclasses.is_dataclass(cls):
+        return tuple(f.name for f in dataclasses.fields(cls))
+    return None
+
+
+def article_dict(article: Any) -> dict[str, Any]:
+    """``ItemAdapter(article).asdict()`` (a dict, nested items and containers copied),
+    several times faster for dicts and dataclass items holding JSON-like values."""
+    if type(article) is dict:
+        return {k: _plain(v) for k, v in article.items()}
+    names = _dataclass_fields(type(article))
+    if names is not None:
+        return {n: _plain(getattr(article, n)) for n in names if hasattr(article, n)}
+    return ItemAdapter(article).asdict()
 
 
 def _dumps(data: Mapping[str, Any]) -> str:
@@ -223,6 +255,26 @@ class Store:
         """The hot statements, built once with bind parameters (executed per article)."""
         a, ac, c = s.articles.c, s.article_categories.c, s.categories.c
         self._q_article = select(s.articles).where(a.article_id == bindparam("b_aid"))
+        self._q_articles = select(s.articles).where(
+            a.article_id.in_(bindparam("b_ids", expanding=True))
+        )
+        self._i_article = s.articles.insert()
+        ab = s.article_bands.c
+        self._i_bands = s.article_bands.insert()
+        self._d_bands = s.article_bands.delete().where(ab.article_id == bindparam("b_aid"))
+        shared = func.count().label("shared")
+        self._q_band_sharers = (
+            select(ab.article_id)
+            .where(ab.band_key.in_(bindparam("b_keys", expanding=True)))
+            .where(ab.article_id != bindparam("b_aid"))
+            .group_by(ab.article_id)
+            .having(shared >= MIN_SHARED_BANDS)
+            .order_by(shared.desc(), ab.article_id)
+            .limit(MAX_CANDIDATES)
+        )
+        self._q_candidates = select(
+            a.article_id, a.article_num, a.content_hash, a.sketch, a.duplicate_of, a.date_published
+        ).where(a.article_id.in_(bindparam("b_ids", expanding=True)))
         self._q_article_data = select(a.data).where(a.article_id == bindparam("b_aid"))
         self._u_article = update(s.articles).where(a.article_id == bindparam("b_aid"))
         urls = self._insert(s.article_urls)
@@ -305,15 +357,30 @@ class Store:
         False keeps the value the article carries (the dedupe pipeline's decision).
         """
         when = _to_utc_naive(now) if now else _utcnow()
+        records = [article_dict(article) for article in articles]
         changes: list[Change] = []
         with self._write() as conn:
-            for article in articles:
-                data = ItemAdapter(article).asdict()
-                changes.append(self._upsert_one(conn, data, when, detect_duplicates))
+            prefetched = self._prefetch(conn, records)
+            for data in records:
+                changes.append(self._upsert_one(conn, data, when, detect_duplicates, prefetched))
         return changes
 
+    def _prefetch(self, conn: Connection, records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+        """The stored rows of a batch's article ids, read at once: id -> row or None."""
+        ids = sorted({str(r.get("articleId") or "").strip() for r in records} - {""})
+        found: dict[str, Any] = dict.fromkeys(ids)
+        for start in range(0, len(ids), 500):
+            for row in conn.execute(self._q_articles, {"b_ids": ids[start : start + 500]}):
+                found[row.article_id] = row
+        return found
+
     def _upsert_one(
-        self, conn: Connection, data: dict[str, Any], now: datetime, detect: bool
+        self,
+        conn: Connection,
+        data: dict[str, Any],
+        now: datetime,
+        detect: bool,
+        prefetched: dict[str, Any],
     ) -> Change:
         article_id = str(data.get("articleId") or "").strip()
         if not article_id:
@@ -321,7 +388,10 @@ class Store:
         data = {k: v for k, v in data.items() if k not in TRANSIENT_FIELDS}
         data["articleId"] = article_id
         url = data.get("url") or data.get("canonicalUrl") or ""
-        row = conn.execute(self._q_article, {"b_aid": article_id}).first()
+        if article_id in prefetched:  # first time in this batch: as read before it
+            row = prefetched.pop(article_id)
+        else:  # again in this batch: as written by the earlier one
+            row = conn.execute(self._q_article, {"b_aid": article_id}).first()
         digest = content_hash(data)
         published = _parse_datetime(data.get("datePublished"))
         num = _article_num(article_id)
@@ -355,7 +425,7 @@ class Store:
         if row is None:
             data["categories"] = merge_categories(data.get("categories"))
             conn.execute(
-                s.articles.insert(),
+                self._i_article,
                 {
                     "article_id": article_id,
                     "article_num": num,
@@ -391,17 +461,19 @@ class Store:
                     "sketch": packed,
                 },
             )
-            conn.execute(s.article_bands.delete().where(s.article_bands.c.article_id == article_id))
+            conn.execute(self._d_bands, {"b_aid": article_id})
             kind = "updated"
         if keys:
-            conn.execute(
-                s.article_bands.insert(), [{"band_key": k, "article_id": article_id} for k in keys]
-            )
+            conn.execute(self._i_bands, [{"band_key": k, "article_id": article_id} for k in keys])
         self._record_urls(conn, article_id, data, now)
-        self._record_categories(conn, article_id, data.get("categories"), now, published, num)
+        self._record_categories(
+            conn, article_id, data.get("categories"), now, published, num, sync=kind != "new"
+        )
         claimed: tuple[str, ...] = ()
         if duplicate_of is None:
             claimed = self._claim_copies(conn, article_id, published, num, matches, now)
+            for copy_id in claimed:  # rewritten: read again when later in this batch
+                prefetched.pop(copy_id, None)
         return Change(article_id, kind, revision, duplicate_of, data, claimed)
 
     def _sketch(self, tokens: Sequence[str]) -> list[int] | None:
@@ -425,27 +497,14 @@ class Store:
         """
         if not keys or signature is None:
             return []
-        shared = func.count().label("shared")
-        candidates = (
-            select(s.article_bands.c.article_id, shared)
-            .where(s.article_bands.c.band_key.in_(keys))
-            .where(s.article_bands.c.article_id != article_id)
-            .group_by(s.article_bands.c.article_id)
-            .having(shared >= MIN_SHARED_BANDS)
-            .order_by(shared.desc(), s.article_bands.c.article_id)
-            .limit(MAX_CANDIDATES)
-            .subquery()
+        ids = (
+            conn.execute(self._q_band_sharers, {"b_keys": list(keys), "b_aid": article_id})
+            .scalars()
+            .all()
         )
-        rows = conn.execute(
-            select(
-                s.articles.c.article_id,
-                s.articles.c.article_num,
-                s.articles.c.content_hash,
-                s.articles.c.sketch,
-                s.articles.c.duplicate_of,
-                s.articles.c.date_published,
-            ).join(candidates, candidates.c.article_id == s.articles.c.article_id)
-        ).all()
+        if not ids:
+            return []
+        rows = conn.execute(self._q_candidates, {"b_ids": ids}).all()
         found = []
         for row in rows:
             # the sketch prefilter first: the record (``data``) is read only for the few
@@ -533,7 +592,7 @@ class Store:
 
     def find_original(self, article: Any) -> str | None:
         """The id ``article`` would be a copy of (None: it is no near duplicate)."""
-        data = ItemAdapter(article).asdict()
+        data = article_dict(article)
         article_id = str(data.get("articleId") or "")
         tokens = article_tokens(data)
         signature = self._sketch(tokens)
@@ -568,8 +627,14 @@ class Store:
         now: datetime,
         published: datetime | None,
         num: int,
+        *,
+        sync: bool = True,
     ) -> None:
-        """Link the article to its categories, with the article's ordering columns."""
+        """Link the article to its categories, with the article's ordering columns.
+
+        ``sync``: also bring its existing links' ordering columns up to date (not
+        needed for a new article: it has no other links).
+        """
         links = []
         for cat in cats or ():
             category_id = self._upsert_category(conn, cat, now)
@@ -585,7 +650,8 @@ class Store:
                 )
         if links:
             conn.execute(self._link_category, links)
-        conn.execute(self._sync_order, {"b_aid": article_id, "b_pub": published, "b_num": num})
+        if sync:
+            conn.execute(self._sync_order, {"b_aid": article_id, "b_pub": published, "b_num": num})
 
     def _upsert_category(
         self, conn: Connection, cat: Mapping[str, Any], now: datetime
