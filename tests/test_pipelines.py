@@ -276,3 +276,68 @@ def test_same_id_with_other_content_in_one_run_is_an_update_and_copies_are_claim
         assert st.count() == 2
         assert st.get("900")["duplicateOf"] == "100"
         assert [r["articleId"] for r in st.latest(None, 10)] == ["100"]
+
+
+# -- batched store writes ---------------------------------------------------------------------
+
+
+@pytest_twisted.inlineCallbacks
+def test_items_go_on_only_once_their_batch_is_committed(tmp_path: Path):
+    from scrapy import signals
+
+    feed = tmp_path / "run.jsonl"
+    items = [article(str(n)) for n in range(100, 107)]
+    settings = crawl_settings(tmp_path, feed)
+    settings.update({"DANVAN_STORE_BATCH": 50, "DANVAN_STORE_BATCH_DELAY": 0.2})
+    crawler = get_crawler(ItemsSpider, settings)
+    stored_when_scraped: list[set[str]] = []
+
+    def scraped(item: Any) -> None:
+        with open_store(tmp_path / "danvan.db") as st:  # another connection: committed
+            stored_when_scraped.append(st.known_ids())
+
+    crawler.signals.connect(scraped, signal=signals.item_scraped)
+    # fewer items than a batch: the delay releases them, and the crawl ends
+    yield crawler.crawl(items=items)
+    assert [x["articleId"] for x in read_lines(feed)] == [a["articleId"] for a in items]
+    # one transaction for the whole batch: every item was committed before the first went on
+    assert stored_when_scraped == [{a["articleId"] for a in items}] * len(items)
+    assert stats_of(crawler)["danvan/store/new"] == 7
+
+
+@pytest_twisted.inlineCallbacks
+def test_a_faulty_item_fails_alone_and_its_batch_is_stored(tmp_path: Path):
+    from scrapy import signals
+
+    feed = tmp_path / "run.jsonl"
+    settings = crawl_settings(tmp_path, feed)
+    settings["ITEM_PIPELINES"] = {"danvan_crawler.pipelines.StorePipeline": 500}
+    settings["DANVAN_STORE_BATCH"] = 3
+    crawler = get_crawler(ItemsSpider, settings)
+    errors: list[str] = []
+
+    def item_error(item: Any, failure: Any) -> None:
+        errors.append(f"{item['articleId']!r}: {failure.value}")
+
+    crawler.signals.connect(item_error, signal=signals.item_error)
+    items = [article("100"), article("200", articleId=""), article("300"), article("400")]
+    yield crawler.crawl(items=items)
+    assert errors == ["'': article without articleId"]
+    assert [x["articleId"] for x in read_lines(feed)] == ["100", "300", "400"]
+    with open_store(tmp_path / "danvan.db") as st:
+        assert st.known_ids() == {"100", "300", "400"}
+
+
+@pytest_twisted.inlineCallbacks
+def test_batch_size_one_writes_each_item_alone(tmp_path: Path):
+    feed = tmp_path / "run.jsonl"
+    settings = crawl_settings(tmp_path, feed)
+    settings["DANVAN_STORE_BATCH"] = 1
+    crawler = get_crawler(ItemsSpider, settings)
+    yield crawler.crawl(items=_first_run_items())
+    assert [(x["articleId"], x["change"], x["duplicateOf"]) for x in read_lines(feed)] == [
+        ("100", "new", None),
+        ("200", "new", None),
+        ("400", "new", "100"),
+    ]
+    assert stats_of(crawler)["danvan/dedupe/same_id"] == 1

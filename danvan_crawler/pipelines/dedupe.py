@@ -20,8 +20,9 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
-from danvan_crawler.pipelines.store import crawler_store
+from danvan_crawler.pipelines.store import StoreBatcher, crawler_store
 from danvan_crawler.store import Store, content_hash
+from danvan_crawler.store.core import article_dict
 
 logger = logging.getLogger(__name__)
 
@@ -41,15 +42,16 @@ class DedupePipeline:
     def store(self) -> Store:
         return crawler_store(self.crawler)
 
-    def process_item(self, item: Any) -> Any:
-        adapter = ItemAdapter(item)
-        article_id = str(adapter["articleId"])
-        data = adapter.asdict()
+    async def process_item(self, item: Any) -> Any:
+        article_id = str(ItemAdapter(item)["articleId"])
+        data = article_dict(item)
         digest = content_hash(data)
         previous = self._seen.get(article_id)
         if previous is not None:
             if previous == digest:
-                self.store.upsert([data], detect_duplicates=False)  # URL + categories
+                # URL + categories, queued after the first one (which may still wait
+                # for its batch)
+                await StoreBatcher.of(self.crawler).upsert(data, detect_duplicates=False)
                 self.stats.inc_value("danvan/dedupe/same_id")
                 raise DropItem(f"same article again in this run: {article_id}", log_level="DEBUG")
             self.stats.inc_value("danvan/dedupe/same_id_changed")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from itertools import groupby
 from typing import Any
 
 from itemadapter import ItemAdapter
@@ -10,13 +12,22 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
+from scrapy.utils.asyncio import CallLaterResult, call_later
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
 
 from danvan_crawler.similarity import DEFAULT_MIN_TOKENS, DEFAULT_THRESHOLD
-from danvan_crawler.store import DEFAULT_DB, Store, open_store
+from danvan_crawler.store import DEFAULT_DB, Change, Store, open_store
 
 logger = logging.getLogger(__name__)
 
 _ATTR = "_danvan_store"
+_BATCHER_ATTR = "_danvan_store_batcher"
+#: Most articles written in one transaction, setting ``DANVAN_STORE_BATCH`` (1: no batching).
+DEFAULT_BATCH = 50
+#: Longest wait for a batch to fill (seconds), setting ``DANVAN_STORE_BATCH_DELAY``.
+DEFAULT_BATCH_DELAY = 0.25
 
 
 def crawler_store(crawler: Crawler) -> Store:
@@ -42,6 +53,89 @@ def crawler_store(crawler: Crawler) -> Store:
     return store
 
 
+class StoreBatcher:
+    """The upserts of one crawl's pipelines, written a batch at a time.
+
+    An item waits until :data:`DEFAULT_BATCH` items are queued or
+    :data:`DEFAULT_BATCH_DELAY` seconds have passed, whichever comes first; then the
+    queue is upserted in ONE transaction (in queue order, so a near-duplicate decision
+    sees the earlier items of its batch) and each waiting item goes on with its own
+    :class:`~danvan_crawler.store.Change`, after the commit. When a batch's transaction
+    fails (nothing of it is written), its items are written one transaction each, so
+    that only a faulty item fails (its ``await`` raises), as without batching.
+    """
+
+    def __init__(self, store_of: Callable[[], Store], size: int, delay: float) -> None:
+        self._store_of = store_of
+        self.size = max(1, size)
+        self.delay = max(0.0, delay)
+        self._queue: list[tuple[Any, bool, Deferred[Change]]] = []
+        self._timer: CallLaterResult | None = None
+        self._timer_now = False  # the timer fires at once (a full batch)
+
+    @classmethod
+    def of(cls, crawler: Crawler) -> StoreBatcher:
+        """The batcher of this crawl (settings ``DANVAN_STORE_BATCH``, ``..._DELAY``)."""
+        batcher: StoreBatcher | None = getattr(crawler, _BATCHER_ATTR, None)
+        if batcher is None:
+            settings = crawler.settings
+            batcher = cls(
+                lambda: crawler_store(crawler),
+                settings.getint("DANVAN_STORE_BATCH", DEFAULT_BATCH),
+                settings.getfloat("DANVAN_STORE_BATCH_DELAY", DEFAULT_BATCH_DELAY),
+            )
+            setattr(crawler, _BATCHER_ATTR, batcher)
+            # Nothing is queued at close in a normal run (an item in the pipelines keeps
+            # the engine busy until the timer writes it); this is the safety net.
+            crawler.signals.connect(batcher.flush, signal=signals.spider_closed, weak=False)
+        return batcher
+
+    async def upsert(self, item: Any, *, detect_duplicates: bool) -> Change:
+        """Store ``item`` (with the next batch); its change once that is committed."""
+        if self.size == 1 and not self._queue:
+            (change,) = self._store_of().upsert([item], detect_duplicates=detect_duplicates)
+            return change
+        done: Deferred[Change] = Deferred()
+        self._queue.append((item, detect_duplicates, done))
+        self._schedule(now=len(self._queue) >= self.size)
+        return await maybe_deferred_to_future(done)
+
+    def _schedule(self, *, now: bool) -> None:
+        if self._timer is not None:
+            if self._timer_now or not now:
+                return
+            self._timer.cancel()
+        self._timer = call_later(0 if now else self.delay, self.flush)
+        self._timer_now = now
+
+    def flush(self) -> None:
+        """Write everything queued, then let each waiting item go on."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        queue, self._queue = self._queue, []
+        outcomes: list[Change | Failure] = []
+        for detect, group in groupby(queue, key=lambda entry: entry[1]):
+            items = [entry[0] for entry in group]
+            try:
+                outcomes.extend(self._store_of().upsert(items, detect_duplicates=detect))
+            except Exception:
+                if len(items) == 1:
+                    outcomes.append(Failure())
+                    continue
+                logger.warning("A batch of %d articles failed: storing them one by one", len(items))
+                for item in items:
+                    try:
+                        outcomes.extend(self._store_of().upsert([item], detect_duplicates=detect))
+                    except Exception:
+                        outcomes.append(Failure())
+        for (_, _, done), outcome in zip(queue, outcomes, strict=True):
+            if isinstance(outcome, Failure):
+                done.errback(outcome)
+            else:
+                done.callback(outcome)
+
+
 class StorePipeline:
     """Upsert into the store; only ``new`` and ``updated`` articles go on, with ``change``.
 
@@ -50,7 +144,9 @@ class StorePipeline:
     run's FEEDS output holds only what changed. ``DANVAN_EMIT_UNCHANGED = True`` lets them
     through (with ``change`` None). Near duplicates are decided here, in the upsert
     transaction (``danvan/dedupe/near_duplicate``; ``DANVAN_DEDUPE_NEAR = False`` keeps
-    the item's own ``duplicateOf``).
+    the item's own ``duplicateOf``). Items are written in batches (:class:`StoreBatcher`):
+    an item goes on (and ``item_scraped``/``item_dropped`` fire) once its batch is
+    committed.
     """
 
     def __init__(
@@ -85,9 +181,10 @@ class StorePipeline:
     def store(self) -> Store:
         return crawler_store(self.crawler)
 
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
-        (change,) = self.store.upsert([item], detect_duplicates=self.detect_duplicates)
+        batcher = StoreBatcher.of(self.crawler)
+        change = await batcher.upsert(item, detect_duplicates=self.detect_duplicates)
         self.stats.inc_value(f"danvan/store/{change.kind}")
         if change.kind in ("new", "updated"):
             if change.claimed:
