@@ -27,9 +27,10 @@ _HSPACE = r" \t\u00a0\u2000-\u200a\u2007\u202f\u205f\u3000\x0b\x0c\r"
 _HSPACE_RE = re.compile(f"[{_HSPACE}]{{2,}}|[{_HSPACE[1:]}]")
 _NEWLINES_RE = re.compile(r"[\n\u2028\u2029\x85]")
 # Anything :func:`clean_text` would change besides NFC and the final strip: an invisible or
-# control character, a newline, a whitespace character other than " ", or two spaces. Text
-# without any (most of it) skips the four substitutions, which would change nothing.
-_SPECIAL_RE = re.compile(f"[{ZERO_WIDTH}\x00-\x08\x0e-\x1f\x7f-\x9f\n\u2028\u2029{_HSPACE[1:]}]|  ")
+# control character, a newline, a whitespace character other than " " (this class), or two
+# spaces (``"  " in``: a class alone is scanned several times faster than an alternation).
+# Text without any (most of it) skips the four substitutions, which would change nothing.
+_SPECIAL_RE = re.compile(f"[{ZERO_WIDTH}\x00-\x08\x0e-\x1f\x7f-\x9f\n\u2028\u2029{_HSPACE[1:]}]")
 
 #: Combining tone marks of Vietnamese (grave, acute, tilde, hook above, dot below).
 TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
@@ -49,7 +50,7 @@ def clean_text(value: str | None) -> str:
     if not value:
         return ""
     value = unicodedata.normalize("NFC", value)
-    if _SPECIAL_RE.search(value) is None:
+    if "  " not in value and _SPECIAL_RE.search(value) is None:
         return value.strip()
     value = _ZERO_WIDTH_RE.sub("", value)
     value = _CONTROL_RE.sub("", value)

@@ -24,13 +24,16 @@ from danvan_crawler.dates import ParsedDate, parse_date
 from danvan_crawler.extract.common import (
     banner_site_name,
     canon,
-    first,
+    compiled_xpath,
+    first_match,
+    json_ld,
     json_ld_value,
-    make_selector,
     meta,
-    text_of,
+    node_attr,
+    node_text,
+    parse_html,
+    select,
 )
-from danvan_crawler.extract.listing import text_of_title
 from danvan_crawler.profile import SiteProfile
 from danvan_crawler.text import clean_block, clean_text, strip_invisible
 from danvan_crawler.urls import article_id
@@ -174,12 +177,11 @@ def _drop_matches(root: etree._Element, selectors: tuple[str, ...]) -> None:
     match, one selector after the other. Selectors without sibling combinators or
     pseudo-classes match the same elements whether or not the earlier ones removed
     theirs, so they are evaluated together, in one pass over the tree."""
-    wrapper = Selector(root=root, type="html")
     simple = not any(ch in css for css in selectors for ch in "+~:")
     for group in (", ".join(selectors),) if simple and selectors else selectors:
-        for bad in wrapper.css(group):
-            if bad.root is not root:
-                _drop(bad.root)
+        for bad in select(root, group):
+            if bad is not root and isinstance(bad, etree._Element):
+                _drop(bad)
 
 
 def _drop(el: etree._Element) -> None:
@@ -209,8 +211,19 @@ class ArticlePage:
 
     # -- plumbing -----------------------------------------------------------------------
     @cached_property
+    def root(self) -> etree._Element:
+        """The page's parsed tree (queried with compiled XPath, no selector objects)."""
+        return parse_html(self.html)
+
+    @cached_property
     def sel(self) -> Selector:
-        return make_selector(self.html)
+        """A parsel selector over :attr:`root`."""
+        return Selector(root=self.root, type="html")
+
+    @cached_property
+    def _json_ld(self) -> list[dict[str, Any]]:
+        """The page's JSON-LD objects, parsed once for every field that reads them."""
+        return list(json_ld(self.root))
 
     def _fallback(self, field_name: str, source: str) -> None:
         self.fallbacks.setdefault(field_name, source)
@@ -222,9 +235,9 @@ class ArticlePage:
     def _content_node(self) -> etree._Element | None:
         """A working copy of the content block, unwanted parts removed (site selectors, or
         the generic main-content extractor as a fallback)."""
-        found = first(self.sel, self.profile.article.content)
-        if found:
-            node = copy.deepcopy(found[0].root)
+        found = first_match(self.root, self.profile.article.content)
+        if found and isinstance(found[0], etree._Element):
+            node = copy.deepcopy(found[0])
         else:
             node = self._generic_content()
             if node is None:
@@ -279,10 +292,9 @@ class ArticlePage:
         cached = self._image_block_cache.get(id(node))
         if cached is not None and cached[0] is node:
             return cached[1]
-        wrapper = Selector(root=node, type="html")
         out: list[etree._Element] = []
         for css in self.profile.article.image_block:
-            out.extend(s.root for s in wrapper.css(css))
+            out.extend(select(node, css))
         self._image_block_cache[id(node)] = (node, out)
         return out
 
@@ -298,7 +310,7 @@ class ArticlePage:
     @cached_property
     def canonical_url(self) -> str:
         url = self._abs(self.response_url)
-        for href in self.sel.xpath('//link[@rel="canonical"]/@href').getall():
+        for href in _CANONICAL_XPATH(self.root):
             candidate = self._abs(href)
             if article_id(candidate, self.profile.article_id_re) == article_id(
                 url, self.profile.article_id_re
@@ -312,14 +324,15 @@ class ArticlePage:
 
     @cached_property
     def headline(self) -> str | None:
-        found = first(self.sel, self.profile.article.headline)
-        if found and text_of(found[0]):
-            return text_of(found[0])
+        found = first_match(self.root, self.profile.article.headline)
+        if found and node_text(found[0]):
+            return node_text(found[0])
+        h1 = select(self.root, "h1")
         for source, value in (
-            ("og:title", meta(self.sel, "og:title")),
-            ("json-ld", json_ld_value(self.sel, "headline")),
-            ("title", text_of_title(self.sel, self.profile)),
-            ("h1", text_of(self.sel.css("h1")[0]) if self.sel.css("h1") else None),
+            ("og:title", meta(self.root, "og:title")),
+            ("json-ld", json_ld_value(self._json_ld, "headline")),
+            ("title", self._title_text()),
+            ("h1", node_text(h1[0]) if h1 else None),
         ):
             if isinstance(value, str) and clean_text(value):
                 self._fallback("headline", source)
@@ -328,15 +341,15 @@ class ArticlePage:
 
     @cached_property
     def description(self) -> str | None:
-        found = first(self.sel, self.profile.article.description)
+        found = first_match(self.root, self.profile.article.description)
         if found:
-            return text_of(found[0]) or None
-        generic = first(self.sel, self.profile.fallback.description)
+            return node_text(found[0]) or None
+        generic = first_match(self.root, self.profile.fallback.description)
         for source, value in (
-            ("class", text_of(generic[0]) if generic else None),
-            ("og:description", meta(self.sel, "og:description")),
-            ("meta:description", meta(self.sel, "description")),
-            ("json-ld", json_ld_value(self.sel, "description")),
+            ("class", node_text(generic[0]) if generic else None),
+            ("og:description", meta(self.root, "og:description")),
+            ("meta:description", meta(self.root, "description")),
+            ("json-ld", json_ld_value(self._json_ld, "description")),
         ):
             if isinstance(value, str) and clean_text(value):
                 self._fallback("description", source)
@@ -419,20 +432,21 @@ class ArticlePage:
 
     def _date(self, field_name: str, selectors: tuple[str, ...]) -> ParsedDate | None:
         patterns, tz = self.profile.date_patterns, self.profile.timezone
-        found = first(self.sel, selectors)
+        found = first_match(self.root, selectors)
         if found:
-            parsed = parse_date(text_of(found[0]), patterns, tz)
+            parsed = parse_date(node_text(found[0]), patterns, tz)
             if parsed:
                 return parsed
         published = field_name == "datePublished"
         candidates = [
-            ("meta", meta(self.sel, f"article:{'published' if published else 'modified'}_time")),
-            ("json-ld", json_ld_value(self.sel, field_name)),
+            ("meta", meta(self.root, f"article:{'published' if published else 'modified'}_time")),
+            ("json-ld", json_ld_value(self._json_ld, field_name)),
         ]
         if published:
-            candidates.append(("time", self.sel.css("time::attr(datetime)").get()))
-            times = self.sel.css("time")
-            candidates.append(("time-text", text_of(times[0]) if times else None))
+            datetimes = select(self.root, "time::attr(datetime)")
+            candidates.append(("time", datetimes[0] if datetimes else None))
+            times = select(self.root, "time")
+            candidates.append(("time-text", node_text(times[0]) if times else None))
         for source, value in candidates:
             if isinstance(value, str) and value.strip():
                 parsed = parse_date(value, patterns, tz)
@@ -448,12 +462,11 @@ class ArticlePage:
     def _texts_after_headline(self) -> list[str] | None:
         """The first non-blank text nodes after the headline ``<h1>``, cleaned (None: no
         ``<h1>``); searched for both dates."""
-        h1 = self.sel.xpath("//h1[1]")
+        h1 = compiled_xpath("//h1[1]")(self.root)
         if not h1:
             return None
         limit = self.profile.fallback.date_search_nodes
-        query = f"following::text()[normalize-space()][position() <= {limit}]"
-        return [clean_text(str(node)) for node in h1[0].root.xpath(query)]
+        return [clean_text(text) for text in _following_texts(h1[0], limit)]
 
     def _date_near_headline(self, modified: bool) -> ParsedDate | None:
         """The first date printed in the text nodes after the headline ``<h1>``: the
@@ -478,23 +491,23 @@ class ArticlePage:
         lines = [line for line in lines if line]
         if lines:
             return [self._author(lines)]
-        block = first(self.sel, self.profile.article.byline)  # the profile's byline block
+        block = first_match(self.root, self.profile.article.byline)  # the profile's byline
         if block:
-            parts = [text_of(n) for n in block[0].xpath(".//text()/..")]
+            parts = [node_text(n) for n in _text_parents(block[0])]
             lines = [p for p in dict.fromkeys(parts) if p]
             if lines:
                 return [self._author(lines)]
-        byline = first(self.sel, self.profile.fallback.byline)
+        byline = first_match(self.root, self.profile.fallback.byline)
         if byline:
-            parts = [text_of(n) for n in byline[0].xpath(".//text()/..")]
-            lines = [p for p in dict.fromkeys(parts) if p] or [text_of(byline[0])]
+            parts = [node_text(n) for n in _text_parents(byline[0])]
+            lines = [p for p in dict.fromkeys(parts) if p] or [node_text(byline[0])]
             lines = [line for line in lines if line]
             if lines:
                 self._fallback("authors", "byline")
                 return [self._author(lines)]
         for source, value in (
-            ("meta:author", meta(self.sel, "author", "article:author")),
-            ("json-ld", _json_ld_author(json_ld_value(self.sel, "author"))),
+            ("meta:author", meta(self.root, "author", "article:author")),
+            ("json-ld", _json_ld_author(json_ld_value(self._json_ld, "author"))),
         ):
             if isinstance(value, str) and clean_text(value):
                 self._fallback("authors", source)
@@ -516,21 +529,22 @@ class ArticlePage:
     @cached_property
     def breadcrumbs(self) -> list[dict[str, str]]:
         out = []
-        links = first(self.sel, self.profile.article.breadcrumbs)
+        links = first_match(self.root, self.profile.article.breadcrumbs)
         if not links:
-            links = first(self.sel, self.profile.fallback.breadcrumbs)
+            links = first_match(self.root, self.profile.fallback.breadcrumbs)
             if links:
                 self._fallback("breadcrumbs", "class")
         for a in links:
-            href = a.attrib.get("href")
-            name = text_of(a)
+            href = node_attr(a, "href")
+            name = node_text(a)
             if name:
                 out.append({"name": name, "url": (self._abs(href) or None) if href else None})
         return out
 
     @cached_property
     def in_language(self) -> str:
-        lang = (self.sel.xpath("/html/@lang").get() or "").strip().lower()
+        langs = compiled_xpath("/html/@lang")(self.root)
+        lang = (langs[0] if langs else "").strip().lower()
         return lang.split("-")[0] if lang else self.profile.language
 
     @cached_property
@@ -552,9 +566,8 @@ class ArticlePage:
             caption = None
             for block in blocks:
                 if img in block.iterdescendants():
-                    wrapper = Selector(root=block, type="html")
-                    cap = first(wrapper, self.profile.article.image_caption)
-                    caption = (text_of(cap[0]) or None) if cap else None
+                    cap = first_match(block, self.profile.article.image_caption)
+                    caption = (node_text(cap[0]) or None) if cap else None
                     break
             out.append({"url": url, "caption": caption})
         return out
@@ -563,7 +576,7 @@ class ArticlePage:
     def main_image(self) -> dict[str, str] | None:
         if self.images:
             return {"url": str(self.images[0]["url"])}
-        og = meta(self.sel, "og:image")
+        og = meta(self.root, "og:image")
         if og and is_web_url(self._abs(og)):
             self._fallback("mainImage", "og:image")
             return {"url": self._abs(og)}
@@ -572,14 +585,16 @@ class ArticlePage:
     @cached_property
     def attachments(self) -> list[dict[str, str]]:
         out: dict[str, dict[str, str]] = {}
-        found = first(self.sel, self.profile.article.attachments)
+        found = first_match(self.root, self.profile.article.attachments)
         for a in found:
-            url = self._abs(a.attrib.get("href", ""))
+            url = self._abs(node_attr(a, "href") or "")
             if not is_web_url(url):
                 continue
-            out.setdefault(url, {"url": url, "name": text_of(a) or url.rsplit("/", 1)[-1]})
+            out.setdefault(url, {"url": url, "name": node_text(a) or url.rsplit("/", 1)[-1]})
         if found:
             return list(out.values())
+        if not any(self._attachment_href(a) for a in self.root.iter("a")):
+            return []  # no attachment link on the whole page: none without its chrome
         for a in self._page_without_chrome.iter("a"):
             href = (a.get("href") or "").strip()
             if href and self.profile.attachment_re.search(href.split("?")[0].split("#")[0]):
@@ -592,30 +607,45 @@ class ArticlePage:
             self._fallback("attachments", "links")
         return list(out.values())
 
+    def _attachment_href(self, a: etree._Element) -> bool:
+        """Whether link ``a`` looks like an attachment (the test of the links fallback)."""
+        href = (a.get("href") or "").strip()
+        return bool(href) and bool(
+            self.profile.attachment_re.search(href.split("?")[0].split("#")[0])
+        )
+
     @cached_property
     def _page_without_chrome(self) -> etree._Element:
         """A copy of the page without what the profile removes (menus, related, share)."""
-        doc = copy.deepcopy(self.sel.root)
+        doc = copy.deepcopy(self.root)
         _drop_matches(doc, self.profile.article.remove)
         return doc
 
     @cached_property
     def sub_site(self) -> str | None:
-        name = banner_site_name(self.sel, self.profile)
+        name = banner_site_name(self.root, self.profile)
         if name:
             return name
-        name = banner_site_name(self.sel, self.profile, anywhere=True)
+        name = banner_site_name(self.root, self.profile, anywhere=True)
         if name:
             self._fallback("subSite", "banner-alt")
             return name
         for source, value in (
-            ("og:site_name", meta(self.sel, "og:site_name")),
-            ("json-ld", _json_ld_author(json_ld_value(self.sel, "publisher"))),
+            ("og:site_name", meta(self.root, "og:site_name")),
+            ("json-ld", _json_ld_author(json_ld_value(self._json_ld, "publisher"))),
         ):
             if isinstance(value, str) and clean_text(value):
                 self._fallback("subSite", source)
                 return clean_text(value)
         return None
+
+    def _title_text(self) -> str | None:
+        """``<title>`` without the site-name suffix (``listing.text_of_title``)."""
+        title = compiled_xpath("//title")(self.root)
+        if not title:
+            return None
+        text = self.profile.article.title_suffix.sub("", node_text(title[0]))
+        return text or None
 
     # -- all together -------------------------------------------------------------------
     def extract(self) -> ArticleResult:
@@ -669,6 +699,58 @@ def _relative_path(root: etree._Element, el: etree._Element) -> list[int]:
         el = parent
     path.reverse()
     return path
+
+
+_CANONICAL_XPATH = etree.XPath('//link[@rel="canonical"]/@href', smart_strings=False)
+
+
+_WALK_EVENTS = ("start", "end", "comment", "pi")
+
+
+def _following_texts(el: etree._Element, limit: int) -> list[str]:
+    """``following::text()[normalize-space()][position() <= limit]`` of ``el``: the first
+    ``limit`` text nodes after ``el``'s subtree, in document order, holding something
+    other than XML whitespace; walked (stopping at ``limit``) instead of evaluated over the
+    whole rest of the document. Text nodes are elements' ``text`` (not comments' or
+    processing instructions') and every node's ``tail``."""
+    out: list[str] = []
+    if limit <= 0:
+        return out
+
+    def add(text: str | None) -> bool:
+        if text and text.strip(" \t\r\n"):
+            out.append(text)
+        return len(out) >= limit
+
+    node: etree._Element | None = el
+    while node is not None:
+        if add(node.tail):
+            return out
+        sibling = node.getnext()
+        while sibling is not None:
+            if isinstance(sibling.tag, str):  # a comment or processing instruction: its tail
+                for event, sub in etree.iterwalk(sibling, events=_WALK_EVENTS):
+                    if event == "start":
+                        if add(sub.text):
+                            return out
+                    elif event == "end":
+                        if sub is not sibling and add(sub.tail):
+                            return out
+                    elif add(sub.tail):  # a comment or processing instruction inside
+                        return out
+            if add(sibling.tail):
+                return out
+            sibling = sibling.getnext()
+        node = node.getparent()
+    return out
+
+
+def _text_parents(node: Any) -> list[Any]:
+    """``.//text()/..`` of a result: the elements holding its text nodes (none for a
+    string result)."""
+    if not isinstance(node, etree._Element):
+        return []
+    return compiled_xpath(".//text()/..")(node)
 
 
 def _json_ld_author(value: Any) -> str | None:

@@ -11,7 +11,9 @@ from typing import Any
 from urllib.parse import urljoin
 
 from lxml import etree
+from lxml import html as lxml_html
 from parsel import Selector, SelectorList
+from parsel.csstranslator import HTMLTranslator
 from w3lib.encoding import html_to_unicode
 
 from danvan_crawler.profile import SiteProfile
@@ -24,17 +26,74 @@ logger = logging.getLogger(__name__)
 def make_selector(html: str | bytes, encoding: str | None = None) -> Selector:
     """A parsel selector over ``html``; bytes are decoded by BOM, ``<meta charset>`` or
     ``encoding`` (windows-1258 pages included), NCR entities resolved by the parser."""
+    return Selector(root=parse_html(html, encoding), type="html")
+
+
+def parse_html(html: str | bytes, encoding: str | None = None) -> etree._Element:
+    """The root element of ``html`` parsed as :func:`make_selector` does (the tree a
+    ``parsel.Selector(text=..., type="html")`` holds), without the selector."""
     if isinstance(html, bytes):
         content_type = f"text/html; charset={encoding}" if encoding else None
         _, html = html_to_unicode(content_type, html)
     # libxml2 stops at a stray ``</html>``/``</body>`` in the middle of a page (tag soup
     # CMSs print them): drop those end tags, the parser closes the document at its end
-    html = _END_OF_DOCUMENT_RE.sub("", html) if html else html
-    if html:
-        html = xml_safe_markup(html)
-    return Selector(text=html or "<html></html>", type="html")
+    if html and "</" in html:
+        html = _END_OF_DOCUMENT_RE.sub("", html)
+    # what parsel's create_root_node does with a text: strip, drop NULs, UTF-8, lxml.html
+    # parser in recovery mode (huge trees allowed), an empty <html> when nothing is left
+    body = _xml_safe_utf8(html) if html else b"<html></html>"
+    parser = lxml_html.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
+    root = etree.fromstring(body, parser=parser)
+    if root is None:
+        root = etree.fromstring(b"<html/>", parser=parser)
+    return root
 
 
+@lru_cache(maxsize=1024)
+def css_xpath(css: str) -> etree.XPath:
+    """The compiled XPath of a CSS selector (parsel's translation: ``::text`` and
+    ``::attr(name)`` understood), relative to the node it is evaluated on."""
+    return etree.XPath(_CSS_TRANSLATOR.css_to_xpath(css), smart_strings=False)
+
+
+@lru_cache(maxsize=256)
+def compiled_xpath(query: str) -> etree.XPath:
+    """A compiled XPath query (plain strings for text and attribute results)."""
+    return etree.XPath(query, smart_strings=False)
+
+
+def select(node: etree._Element, css: str) -> list[Any]:
+    """What ``Selector(root=node).css(css)`` matches, as lxml results (elements, or
+    strings for ``::text``/``::attr()``)."""
+    result = css_xpath(css)(node)
+    return result if isinstance(result, list) else [result]
+
+
+def first_match(node: etree._Element, selectors: Iterable[str]) -> list[Any]:
+    """The matches (lxml results) of the first CSS selector in ``selectors`` matching
+    anything under ``node``: :func:`first` without selectors."""
+    for css in selectors:
+        found = select(node, css)
+        if found:
+            return found
+    return []
+
+
+def node_text(node: Any) -> str:
+    """:func:`text_of` of an lxml result (an element, or a text or attribute string)."""
+    if isinstance(node, str):
+        return clean_text(node)
+    if isinstance(node, etree._Element) and isinstance(node.tag, str):
+        return clean_text(" ".join(t for t in node.itertext() if t))
+    return clean_text(" ".join(compiled_xpath(".//text()")(node)))
+
+
+def node_attr(node: Any, name: str) -> str | None:
+    """Attribute ``name`` of an element result (None for a string result)."""
+    return node.get(name) if isinstance(node, etree._Element) else None
+
+
+_CSS_TRANSLATOR = HTMLTranslator()
 _END_OF_DOCUMENT_RE = re.compile(r"</\s*(?:html|body)\s*>", re.IGNORECASE)
 #: characters XML 1.0 forbids (lxml refuses them in text it is given back: ValueError)
 _XML_BAD_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -50,6 +109,33 @@ def _ncr(match: re.Match[str]) -> str:
     if code > 0x10FFFF or _XML_BAD_RE.match(chr(code)):
         return ""  # an NCR to a control character, a surrogate or beyond Unicode
     return match.group(0)
+
+
+def _xml_safe_utf8(html: str) -> bytes:
+    """``(xml_safe_markup(html) or "<html></html>").strip().replace("\\x00", "")`` in
+    UTF-8 (``b"<html/>"`` when empty), as parsel's ``create_root_node`` prepares a text;
+    cheaper when no character needs removing (most pages): the characters XML forbids are
+    looked for in the UTF-8 bytes (one byte each; U+FFFE/U+FFFF start with EF BF; a
+    surrogate does not encode). Stripping first is the same: of those characters, only
+    whitespace ones can be stripped away, and those are removed anyway."""
+    if "&#" in html:
+        html = _NCR_RE.sub(_ncr, html)
+    try:
+        body = html.strip().encode("utf-8")
+    except UnicodeEncodeError:
+        pass
+    else:
+        if (
+            body
+            and len(body.translate(None, _XML_BAD_BYTES)) == len(body)
+            and b"\xef\xbf" not in body  # U+FFC0..U+FFFF (rare): the slow path decides
+        ):
+            return body
+    html = _XML_BAD_RE.sub("", html) or "<html></html>"
+    return html.strip().replace("\x00", "").encode("utf-8") or b"<html/>"
+
+
+_XML_BAD_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 
 
 def xml_safe_markup(html: str) -> str:
@@ -85,10 +171,19 @@ def canon(profile: SiteProfile, url: str, base: str | None = None) -> str:
     """Canonical URL of ``url`` (resolved against ``base`` or the site base) on this site;
     ``""`` for a URL that cannot be parsed (``http://[::1``, a port ``:1:2``...), which
     matches no pattern and is no http(s) URL, so it is skipped like any foreign link."""
+    return _canon(url, base, profile.base_url, profile.tracking_params, profile.hosts)
+
+
+@lru_cache(maxsize=16384)
+def _canon(
+    url: str, base: str | None, base_url: str, tracking: tuple[str, ...], hosts: tuple[str, ...]
+) -> str:
+    """:func:`canon` (pure), cached: a page names the same URL more than once (images in
+    the body and the image list, the canonical link and the page's own URL)."""
     try:
         if base:
             url = urljoin(base, url.strip())
-        return _canonical(url, profile.base_url, profile.tracking_params, profile.hosts)
+        return _canonical(url, base_url, tracking, hosts)
     except ValueError:
         logger.debug("unparsable URL skipped: %r", url)
         return ""
@@ -99,29 +194,50 @@ def _canonical(url: str, base_url: str, tracking: tuple[str, ...], hosts: tuple[
     return canonical_url(url, base_url, tracking_params=tracking, same_site_hosts=hosts)
 
 
-def banner_site_name(sel: Selector, profile: SiteProfile, anywhere: bool = False) -> str | None:
+def banner_site_name(
+    sel: Selector | etree._Element, profile: SiteProfile, anywhere: bool = False
+) -> str | None:
     """The (sub-)site named by the banner's alt text, or ``None``. ``anywhere``: any image
     whose alt text matches the profile's banner regex (the generic fallback)."""
+    root = _root(sel)
     for css in ("img::attr(alt)",) if anywhere else profile.banner_selectors:
-        for alt in sel.css(css).getall():
-            match = profile.banner_site_name_re.match(clean_text(alt))
+        for alt in select(root, css):
+            match = profile.banner_site_name_re.match(_string(alt))
             if match and clean_text(match.group("name")):
                 return clean_text(match.group("name"))
     return None
 
 
-def meta(sel: Selector, *names: str) -> str | None:
+def _root(sel: Selector | etree._Element) -> etree._Element:
+    return sel.root if isinstance(sel, Selector) else sel
+
+
+def _string(value: Any) -> str:
+    """A result as ``SelectorList.getall()`` gives it, cleaned."""
+    if isinstance(value, str):
+        return clean_text(value)
+    return clean_text(etree.tostring(value, encoding="unicode", method="html", with_tail=False))
+
+
+_META_XPATH = etree.XPath("//meta[@property=$n or @name=$n]/@content", smart_strings=False)
+
+
+def meta(sel: Selector | etree._Element, *names: str) -> str | None:
     """Content of the first non-empty ``<meta property|name=...>`` among ``names``."""
+    root = _root(sel)
     for name in names:
-        for value in sel.xpath("//meta[@property=$n or @name=$n]/@content", n=name).getall():
+        for value in _META_XPATH(root, n=name):
             if clean_text(value):
                 return clean_text(value)
     return None
 
 
-def json_ld(sel: Selector) -> Iterator[dict[str, Any]]:
+_JSON_LD_XPATH = etree.XPath('//script[@type="application/ld+json"]/text()', smart_strings=False)
+
+
+def json_ld(sel: Selector | etree._Element) -> Iterator[dict[str, Any]]:
     """Every JSON-LD object on the page (``@graph`` members included)."""
-    for raw in sel.xpath('//script[@type="application/ld+json"]/text()').getall():
+    for raw in _JSON_LD_XPATH(_root(sel)):
         try:
             data = json.loads(raw)
         except ValueError:
@@ -137,9 +253,10 @@ def json_ld(sel: Selector) -> Iterator[dict[str, Any]]:
                     stack.extend(graph)
 
 
-def json_ld_value(sel: Selector, key: str) -> Any:
-    """The first value of ``key`` in an Article-like JSON-LD object."""
-    for obj in json_ld(sel):
+def json_ld_value(sel: Selector | etree._Element | list[dict[str, Any]], key: str) -> Any:
+    """The first value of ``key`` in an Article-like JSON-LD object (``sel``: the page, or
+    its objects as :func:`json_ld` gives them)."""
+    for obj in sel if isinstance(sel, list) else json_ld(sel):
         kind = obj.get("@type")
         kinds = kind if isinstance(kind, list) else [kind]
         if any(str(k).endswith("Article") for k in kinds) and obj.get(key):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from itemadapter import ItemAdapter
@@ -26,6 +27,13 @@ logger = logging.getLogger(__name__)
 URL_KEYS = frozenset({"url", "canonicalUrl"})
 BLOCK_KEYS = frozenset({"articleBody"})
 HTML_KEYS = frozenset({"articleBodyHtml"})
+
+
+@lru_cache(maxsize=8192)
+def _canonical(url: str, base_url: str | None, tracking: tuple[str, ...]) -> str:
+    """:func:`canonical_url` (pure), cached: breadcrumb, category and image URLs repeat
+    from article to article, and an article's ``url`` is its ``canonicalUrl``."""
+    return canonical_url(url, base_url, tracking_params=tracking)
 
 
 class FieldNormalizer:
@@ -43,7 +51,7 @@ class FieldNormalizer:
         value = clean_text(value)
         if not value:
             return value
-        return canonical_url(value, self.base_url, tracking_params=self.tracking_params)
+        return _canonical(value, self.base_url, self.tracking_params)
 
     def value(self, key: str, value: Any) -> Any:
         if isinstance(value, str):
