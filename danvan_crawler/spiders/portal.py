@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -112,8 +113,11 @@ class PortalSpider(scrapy.Spider):
         #: sub-sites whose categories a page already listed with the sub-site link
         self.subsites_covered: set[str] = set()
         self.listing_pages_seen: set[str] = set()
-        #: article id -> canonical URLs of the categories whose listings showed it
-        self.listed_in: dict[str, set[str]] = {}
+        #: article id -> the categories whose listings showed it, as a bit set over
+        #: ``category_bits`` (an int: a few bytes an article, not a set of URLs)
+        self.listed_in: dict[str, int] = {}
+        #: category URL -> its bit in ``listed_in``
+        self.category_bits: dict[str, int] = {}
         #: article id -> URL to fetch (first seen)
         self.article_urls: dict[str, str] = {}
         #: the oldest listing time seen per article (POSIX seconds), to fetch oldest first
@@ -436,8 +440,10 @@ class PortalSpider(scrapy.Spider):
         oldest first. Handed to the scheduler a window at a time (``feed_articles``), in
         chunks of one priority each, decreasing: the scheduler keeps the order."""
         chunk = max(1, self.article_window // 2)
-        for rank, article_id in enumerate(self.fetch_order()):
-            url = self.article_urls[article_id]
+        order = self.fetch_order()
+        self.article_times.clear()  # the order holds what they said
+        for rank, article_id in enumerate(order):
+            url = self.article_urls.pop(article_id)  # the request holds it from now on
             if article_id in self.articles_requested:
                 continue
             self.articles_requested.add(article_id)
@@ -577,10 +583,15 @@ class PortalSpider(scrapy.Spider):
         self._stat("incremental/listed_settled", len(assessment.settled))
 
     def note_listed(self, article_id: str, url: str, info: CategoryInfo) -> None:
-        if article_id not in self.listed_in:
+        bit = self.category_bits.setdefault(info.url, 1 << len(self.category_bits))
+        seen = self.listed_in.get(article_id)
+        if seen is None:
             self._stat("articles/listed")
-        self.listed_in.setdefault(article_id, set()).add(info.url)
-        self.article_urls.setdefault(article_id, url)
+            article_id = sys.intern(article_id)  # one string per id across the crawl state
+            self.article_urls[article_id] = url
+            self.listed_in[article_id] = bit
+        else:
+            self.listed_in[article_id] = seen | bit
 
     def home_failed(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)
@@ -722,9 +733,10 @@ class PortalSpider(scrapy.Spider):
 
     def categories_of(self, *article_ids: str) -> list[dict[str, Any]]:
         """Every category whose listing showed the article, sorted by URL."""
-        urls: set[str] = set()
+        bits = 0
         for article_id in article_ids:
-            urls |= self.listed_in.get(article_id, set())
+            bits |= self.listed_in.get(article_id, 0)
+        urls = [u for u, bit in self.category_bits.items() if bits & bit]
         return [self.categories[u].as_item() for u in sorted(urls)]
 
     def _slug_of(self, url: str) -> str:
