@@ -132,6 +132,8 @@ class LayoutWatch:
         self.has_store = any(str(name).endswith("StorePipeline") for name in pipelines)
         self._incomplete: set[str] = set()
         self._dropped_seen: dict[str, int] = {}
+        self._stats_shape: tuple[int, int] = (0, -1)
+        self._watched: dict[str, Any] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> LayoutWatch:
@@ -149,7 +151,18 @@ class LayoutWatch:
 
     def _snapshot_now(self) -> tuple[dict[str, int], dict[str, int]]:
         stats = self.stats.get_stats()
-        return _counters(stats, FALLBACK_PREFIX), _counters(stats, MISSING_PREFIX)
+        # Taken twice per parsed page: only the fallback/missing counters are read, their
+        # names listed again only when a stat was added (stats are not removed).
+        shape = (id(stats), len(stats))
+        if shape != self._stats_shape:
+            self._stats_shape = shape
+            self._watched = {
+                name: value
+                for name, value in stats.items()
+                if name.startswith((FALLBACK_PREFIX, MISSING_PREFIX))
+            }
+        watched = {name: stats.get(name) for name in self._watched}
+        return _counters(watched, FALLBACK_PREFIX), _counters(watched, MISSING_PREFIX)
 
     def _mark_incomplete(self, url: str) -> None:
         self._incomplete.add(url)
