@@ -34,6 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 
 from danvan_crawler.similarity import (
+    BANDS,
     DEFAULT_MIN_TOKENS,
     DEFAULT_THRESHOLD,
     MIN_ESTIMATED_JACCARD,
@@ -262,19 +263,23 @@ class Store:
         ab = s.article_bands.c
         self._i_bands = s.article_bands.insert()
         self._d_bands = s.article_bands.delete().where(ab.article_id == bindparam("b_aid"))
+        # Near-duplicate candidates: one statement with a fixed number of band key
+        # parameters (a text has at most BANDS distinct keys; fewer are padded by
+        # repeating one), so that it is compiled once, not re-rendered per article.
         shared = func.count().label("shared")
-        self._q_band_sharers = (
-            select(ab.article_id)
-            .where(ab.band_key.in_(bindparam("b_keys", expanding=True)))
+        sharers = (
+            select(ab.article_id, shared)
+            .where(ab.band_key.in_([bindparam(f"b_k{i}") for i in range(BANDS)]))
             .where(ab.article_id != bindparam("b_aid"))
             .group_by(ab.article_id)
             .having(shared >= MIN_SHARED_BANDS)
             .order_by(shared.desc(), ab.article_id)
             .limit(MAX_CANDIDATES)
+            .subquery()
         )
         self._q_candidates = select(
             a.article_id, a.article_num, a.content_hash, a.sketch, a.duplicate_of, a.date_published
-        ).where(a.article_id.in_(bindparam("b_ids", expanding=True)))
+        ).join(sharers, sharers.c.article_id == a.article_id)
         self._q_article_data = select(a.data).where(a.article_id == bindparam("b_aid"))
         self._u_article = update(s.articles).where(a.article_id == bindparam("b_aid"))
         urls = self._insert(s.article_urls)
@@ -497,14 +502,9 @@ class Store:
         """
         if not keys or signature is None:
             return []
-        ids = (
-            conn.execute(self._q_band_sharers, {"b_keys": list(keys), "b_aid": article_id})
-            .scalars()
-            .all()
-        )
-        if not ids:
-            return []
-        rows = conn.execute(self._q_candidates, {"b_ids": ids}).all()
+        params: dict[str, Any] = {f"b_k{i}": keys[i % len(keys)] for i in range(BANDS)}
+        params["b_aid"] = article_id
+        rows = conn.execute(self._q_candidates, params).all()
         found = []
         for row in rows:
             # the sketch prefilter first: the record (``data``) is read only for the few
