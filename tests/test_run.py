@@ -304,3 +304,22 @@ def test_unreachable_site_fails_with_exit_1(tmp_path: Path) -> None:
     assert f"no page could be fetched from http://127.0.0.1:{port}/" in result.stderr
     assert result.stdout.startswith("danvan run failed in ")
     assert [run["status"] for run in runs_of(tmp_path / "danvan.db")] == ["failed"]
+
+
+def test_crawl_process_gc_tuning() -> None:
+    """``DANVAN_GC_THRESHOLD``: start-up objects frozen out of collections, the youngest
+    generation collected less often; 0 leaves Python's defaults."""
+    import gc
+
+    from danvan_crawler.commands.crawl import tune_gc
+
+    before = gc.get_threshold()
+    try:
+        tune_gc(0)
+        assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+        tune_gc(20000)
+        assert gc.get_threshold() == (20000, *before[1:])
+        assert gc.get_freeze_count() > 1000
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)

@@ -14,6 +14,7 @@ Exit codes: 0 the crawl finished; 1 it did not finish cleanly (finish reason oth
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import sys
@@ -124,6 +125,17 @@ def build_settings(
     return settings
 
 
+def tune_gc(threshold: int) -> None:
+    """Garbage collection for a process that is about to crawl (``DANVAN_GC_THRESHOLD``):
+    what is alive now (modules, settings, the store) is frozen out of collections, and
+    the youngest generation is collected every ``threshold`` new containers."""
+    if threshold <= 0:
+        return
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(threshold, *gc.get_threshold()[1:])
+
+
 def run_crawl(settings: Any, site: str | None = None) -> dict[str, Any]:
     """Run the ``portal`` spider to the end in this process; its final stats."""
     from scrapy.crawler import CrawlerProcess
@@ -132,6 +144,7 @@ def run_crawl(settings: Any, site: str | None = None) -> dict[str, Any]:
     crawler = process.create_crawler(SPIDER_NAME)
     kwargs = {"site": site} if site else {}
     process.crawl(crawler, **kwargs)
+    tune_gc(crawler.settings.getint("DANVAN_GC_THRESHOLD"))
     process.start()
     return dict(crawler.stats.get_stats()) if crawler.stats is not None else {}
 
