@@ -227,11 +227,14 @@ def crawl(config: Config, settings: Settings, options: RunOptions) -> dict[str, 
     """Run the ``portal`` spider to the end in this process; its final stats."""
     from scrapy.crawler import CrawlerProcess
 
+    from danvan_crawler.commands.crawl import tune_gc
+
     process = CrawlerProcess(settings)
     logging.getLogger("scrapy").setLevel(logging.getLogger().level)
     crawler = process.create_crawler(SPIDER_NAME)
     spider_args: dict[str, Any] = {"site": config["site"]}
     process.crawl(crawler, **spider_args)
+    tune_gc(crawler.settings.getint("DANVAN_GC_THRESHOLD"))
     process.start()
     assert crawler.stats is not None
     return dict(crawler.stats.get_stats())
