@@ -9,7 +9,8 @@ setting ``DANVAN_DUPLICATE_THRESHOLD``).
 
 Comparing every pair does not scale, so candidates come from a MinHash sketch with
 locality-sensitive banding: :func:`sketch` hashes each word-bigram shingle once
-(one-permutation MinHash with densification, :data:`SKETCH_SIZE` bins) and
+(``h1(first word) XOR h2(second word)``, :func:`shingle_hashes`; one-permutation
+MinHash with densification, :data:`SKETCH_SIZE` bins) and
 :func:`band_keys` cuts the sketch into :data:`BANDS` bands of :data:`ROWS` rows, each
 hashed to a 63-bit integer. Texts sharing at least :data:`MIN_SHARED_BANDS` band keys
 are candidates, and each candidate is verified exactly with :func:`similarity`. With
@@ -30,9 +31,9 @@ import operator
 import re
 import struct
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
-from itertools import pairwise
+from itertools import repeat
 
 from danvan_crawler.vietnamese import fold_key
 
@@ -109,7 +110,19 @@ def _h64(data: str) -> int:
     return int.from_bytes(hashlib.blake2b(data.encode("utf-8"), digest_size=8).digest(), "big")
 
 
-_token_hash = lru_cache(maxsize=65536)(_h64)
+def _word_hash(person: bytes) -> Callable[[str], int]:
+    """A 64-bit hash of words (BLAKE2b personalized by ``person``), cached per word."""
+
+    def word_hash(word: str) -> int:
+        digest = hashlib.blake2b(word.encode("utf-8"), digest_size=8, person=person).digest()
+        return int.from_bytes(digest, "big")
+
+    return lru_cache(maxsize=65536)(word_hash)
+
+
+#: Two independent word hashes: a bigram (a, b) hashes to ``_first(a) ^ _second(b)``.
+_first = _word_hash(b"danvan-bigram-1")
+_second = _word_hash(b"danvan-bigram-2")
 
 
 def _mix64(x: int) -> int:
@@ -120,30 +133,36 @@ def _mix64(x: int) -> int:
 
 
 def shingle_hashes(tokens: Sequence[str]) -> set[int]:
-    """64-bit hashes of the word bigrams of ``tokens`` (the single token if only one)."""
-    token_hash = _token_hash
-    if len(tokens) < 2:
-        return {token_hash(t) for t in tokens}
-    # each distinct bigram once, through _mix64 written out (the hot loop of a crawl)
-    hashes: set[int] = set()
-    add = hashes.add
-    for a, b in set(pairwise(tokens)):
-        x = (token_hash(a) * 0x9E3779B97F4A7C15 + token_hash(b)) & _MASK64
-        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9 & _MASK64
-        x = (x ^ (x >> 27)) * 0x94D049BB133111EB & _MASK64
-        add(x ^ (x >> 31))
-    return hashes
+    """64-bit hashes of the word bigrams of ``tokens`` (the single token if only one).
+
+    A bigram (a, b) hashes to ``h1(a) XOR h2(b)`` with two independent word hashes
+    (simple tabulation hashing, a good min-wise hash): two cached look-ups and an XOR
+    per bigram, all in C loops (the previous per-bigram arithmetic in Python cost most of
+    a sketch; schema migration 3 recomputed the sketches stored with it).
+    """
+    first = list(map(_first, tokens))
+    if len(first) < 2:
+        return set(first)
+    return set(map(operator.xor, first, map(_second, tokens[1:])))
 
 
 def sketch(tokens: Sequence[str]) -> list[int]:
     """One-permutation MinHash of the word-bigram shingles of ``tokens``."""
     shingles = shingle_hashes(tokens)
-    bins = [_EMPTY] * SKETCH_SIZE
-    for h in shingles:
-        v, b = divmod(h, SKETCH_SIZE)
-        if v < bins[b]:
-            bins[b] = v
     if not shingles:
+        return [_EMPTY] * SKETCH_SIZE
+    # The smallest value per bin (bin = h mod size, value = h div size): in descending
+    # order of h, the last value a bin gets is its smallest.
+    ordered = sorted(shingles, reverse=True)
+    smallest = dict(
+        zip(
+            map(operator.mod, ordered, repeat(SKETCH_SIZE)),
+            map(operator.floordiv, ordered, repeat(SKETCH_SIZE)),
+            strict=True,
+        )
+    )
+    bins = [smallest.get(b, _EMPTY) for b in range(SKETCH_SIZE)]
+    if len(smallest) == SKETCH_SIZE:
         return bins
     # Densification: an empty bin borrows from the next non-empty one (circularly),
     # salted by the distance so that borrowed values differ from the lender's.

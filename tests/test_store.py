@@ -158,6 +158,43 @@ def test_version_1_database_is_migrated_with_its_data(db: Path) -> None:
         assert st.count() == 3
 
 
+def test_version_2_database_gets_sketches_and_band_keys_of_the_current_hashing(db: Path) -> None:
+    from danvan_crawler.similarity import (
+        SKETCH_SIZE,
+        article_tokens,
+        band_keys,
+        pack_sketch,
+        sketch,
+    )
+
+    short = article("300", headline="Thông báo", articleBody="Lịch tiếp công dân.")
+    with open_store(db) as st:
+        st.upsert([article("100"), article("200"), short])
+    conn = sqlite3.connect(db)  # back to version 2, with sketches of another hashing
+    conn.execute(
+        "UPDATE articles SET sketch = ? WHERE sketch IS NOT NULL", (b"\1" * SKETCH_SIZE * 8,)
+    )
+    conn.execute("DELETE FROM article_bands")
+    conn.execute("INSERT INTO article_bands VALUES (7, '100'), (7, '200'), (8, '200')")
+    conn.execute("DELETE FROM schema_version WHERE version > 2")
+    conn.commit()
+    conn.close()
+    with open_store(db) as st:
+        assert st.schema_version() == SCHEMA_VERSION
+        with st.engine.connect() as c:
+            sketches = dict(c.exec_driver_sql("select article_id, sketch from articles").all())
+            bands = c.exec_driver_sql("select band_key, article_id from article_bands").all()
+        expected_bands = set()
+        for article_id in ("100", "200"):
+            signature = sketch(article_tokens(st.get(article_id)))
+            assert sketches[article_id] == pack_sketch(signature)
+            expected_bands |= {(k, article_id) for k in band_keys(signature)}
+        assert sketches["300"] is None  # too short to compare: still not indexed
+        assert set(bands) == expected_bands
+        (change,) = st.upsert([_copy_of_100("999")])
+        assert change.duplicate_of == "100"
+
+
 def test_migrations_from_version_1_shape(db: Path) -> None:
     from sqlalchemy import create_engine
 

@@ -186,11 +186,36 @@ def _migration_2(conn: Connection) -> None:
             )
 
 
+def _migration_3(conn: Connection) -> None:
+    """Sketches and band keys recomputed: word bigrams are hashed differently
+    (:func:`danvan_crawler.similarity.shingle_hashes`). The same articles stay indexed
+    (those with a sketch or band keys: texts long enough when they were stored)."""
+    import json
+
+    from danvan_crawler.similarity import article_tokens, band_keys, pack_sketch, sketch
+
+    a, ab = articles.c, article_bands.c
+    banded = set(conn.execute(select(ab.article_id).distinct()).scalars())
+    with_sketch = set(conn.execute(select(a.article_id).where(a.sketch.is_not(None))).scalars())
+    conn.execute(article_bands.delete())
+    for article_id in sorted(banded | with_sketch):
+        data = conn.execute(select(a.data).where(a.article_id == article_id)).scalar_one()
+        signature = sketch(article_tokens(json.loads(data)))
+        conn.execute(
+            update(articles).where(a.article_id == article_id).values(sketch=pack_sketch(signature))
+        )
+        conn.execute(
+            article_bands.insert(),
+            [{"band_key": k, "article_id": article_id} for k in sorted(set(band_keys(signature)))],
+        )
+
+
 #: Ordered migrations: (version, function). Append only; a new database is created from
 #: the current tables above and stamped with every version instead.
 MIGRATIONS: tuple[tuple[int, Callable[[Connection], None]], ...] = (
     (1, _migration_1),
     (2, _migration_2),
+    (3, _migration_3),
 )
 SCHEMA_VERSION: int = MIGRATIONS[-1][0]
 ALL_TABLES = tuple(t for t in metadata.sorted_tables if t is not schema_version)
