@@ -288,8 +288,10 @@ class IncrementalState:
         loses nothing but the skip: those pages are fetched again, conditionally."""
         validators, self._validators = self._validators, {}
         signatures, self._signatures = self._signatures, {}
-        for url, (etag, last_modified) in validators.items():
-            self.store.set_validators(url, etag, last_modified)
+        if validators:
+            self.store.set_validators_many(
+                (url, etag, last_modified) for url, (etag, last_modified) in validators.items()
+            )
         if signatures:
             self.store.set_listing_signatures(signatures)
 

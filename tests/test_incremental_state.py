@@ -140,3 +140,12 @@ def test_article_bookkeeping_is_written_in_batches(tmp_path: Path) -> None:
         assert store.get_validators("http://x/14") is None
         state.flush()
         assert store.get_validators("http://x/14") == {"etag": '"e14"', "last_modified": None}
+        # a later batch overwrites what an earlier one wrote
+        state.signatures["12"] = "changed"
+        state.article_done("12", "http://x/12", None, "Tue, 02 Jan 2024 00:00:00 GMT")
+        state.flush()
+        assert store.get_validators("http://x/12") == {
+            "etag": None,
+            "last_modified": "Tue, 02 Jan 2024 00:00:00 GMT",
+        }
+        assert store.listing_signatures(["12"]) == {"12": "changed"}

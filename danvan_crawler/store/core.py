@@ -830,16 +830,28 @@ class Store:
         return {"etag": row.etag, "last_modified": row.last_modified} if row else None
 
     def set_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        self.set_validators_many([(url, etag, last_modified)])
+
+    def set_validators_many(self, rows: Iterable[tuple[str, str | None, str | None]]) -> None:
+        """(url, etag, last_modified) rows, in one transaction."""
         now = _utcnow()
+        params = [
+            {"url": url, "etag": etag, "last_modified": last_modified, "updated_at": now}
+            for url, etag, last_modified in rows
+        ]
+        if not params:
+            return
+        insert = self._insert(s.http_validators)
+        statement = insert.on_conflict_do_update(
+            index_elements=[s.http_validators.c.url],
+            set_={
+                "etag": insert.excluded.etag,
+                "last_modified": insert.excluded.last_modified,
+                "updated_at": insert.excluded.updated_at,
+            },
+        )
         with self._write() as conn:
-            conn.execute(
-                self._insert(s.http_validators)
-                .values(url=url, etag=etag, last_modified=last_modified, updated_at=now)
-                .on_conflict_do_update(
-                    index_elements=[s.http_validators.c.url],
-                    set_={"etag": etag, "last_modified": last_modified, "updated_at": now},
-                )
-            )
+            conn.execute(statement, params)
 
     def listing_signatures(self, article_ids: Iterable[str]) -> dict[str, str]:
         """Stored listing signature per article id (ids without one are absent)."""
@@ -858,16 +870,19 @@ class Store:
     def set_listing_signatures(self, signatures: Mapping[str, str]) -> None:
         """Remember what listings showed; call only once those articles are stored."""
         now = _utcnow()
+        params = [
+            {"article_id": str(article_id), "signature": signature, "updated_at": now}
+            for article_id, signature in signatures.items()
+        ]
+        if not params:
+            return
+        insert = self._insert(s.listing_signatures)
+        statement = insert.on_conflict_do_update(
+            index_elements=[s.listing_signatures.c.article_id],
+            set_={"signature": insert.excluded.signature, "updated_at": insert.excluded.updated_at},
+        )
         with self._write() as conn:
-            for article_id, signature in signatures.items():
-                conn.execute(
-                    self._insert(s.listing_signatures)
-                    .values(article_id=str(article_id), signature=signature, updated_at=now)
-                    .on_conflict_do_update(
-                        index_elements=[s.listing_signatures.c.article_id],
-                        set_={"signature": signature, "updated_at": now},
-                    )
-                )
+            conn.execute(statement, params)
 
     # -- runs -----------------------------------------------------------------------------
 
