@@ -106,10 +106,6 @@ def similarity(a: Sequence[str], b: Sequence[str], at_least: float = 0.0) -> flo
     return matcher.ratio()
 
 
-def _h64(data: str) -> int:
-    return int.from_bytes(hashlib.blake2b(data.encode("utf-8"), digest_size=8).digest(), "big")
-
-
 def _word_hash(person: bytes) -> Callable[[str], int]:
     """A 64-bit hash of words (BLAKE2b personalized by ``person``), cached per word."""
 
@@ -193,13 +189,24 @@ def estimated_jaccard(a: Sequence[int], b: Sequence[int]) -> float:
 
 
 def band_keys(signature: Sequence[int]) -> list[int]:
-    """One signed 63-bit key per band (fits a BIGINT column), band index mixed in."""
-    keys = []
-    for band in range(BANDS):
-        rows = signature[band * ROWS : (band + 1) * ROWS]
-        key = _h64(f"{band}:" + ",".join(map(str, rows))) >> 1
-        keys.append(key)
-    return keys
+    """One non-negative 63-bit key per band (fits a BIGINT column), band index mixed in:
+    BLAKE2b of the band's bins as packed by :func:`pack_sketch`, salted by the band."""
+    packed = pack_sketch(signature)
+    width = ROWS * 8
+    blake2b = hashlib.blake2b
+    return [
+        int.from_bytes(
+            blake2b(
+                packed[band * width : (band + 1) * width], digest_size=8, salt=_SALTS[band]
+            ).digest(),
+            "big",
+        )
+        >> 1
+        for band in range(BANDS)
+    ]
+
+
+_SALTS = [band.to_bytes(16, "big") for band in range(BANDS)]
 
 
 class NearDuplicateIndex:

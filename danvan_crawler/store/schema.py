@@ -187,9 +187,9 @@ def _migration_2(conn: Connection) -> None:
 
 
 def _migration_3(conn: Connection) -> None:
-    """Sketches and band keys recomputed: word bigrams are hashed differently
-    (:func:`danvan_crawler.similarity.shingle_hashes`). The same articles stay indexed
-    (those with a sketch or band keys: texts long enough when they were stored)."""
+    """Sketches and band keys recomputed: word bigrams and bands are hashed differently
+    (:func:`danvan_crawler.similarity.shingle_hashes`, ``band_keys``). The same articles
+    stay indexed (those with a sketch or band keys: texts long enough when stored)."""
     import json
 
     from danvan_crawler.similarity import article_tokens, band_keys, pack_sketch, sketch
