@@ -26,6 +26,7 @@ _HSPACE = r" \t\u00a0\u2000-\u200a\u2007\u202f\u205f\u3000\x0b\x0c\r"
 # its own replacement): the same result without a match at every word.
 _HSPACE_RE = re.compile(f"[{_HSPACE}]{{2,}}|[{_HSPACE[1:]}]")
 _NEWLINES_RE = re.compile(r"[\n\u2028\u2029\x85]")
+_SPACE_RUN_RE = re.compile(f"[{_HSPACE}\n\u2028\u2029\x85]{{2,}}|[{_HSPACE[1:]}\n\u2028\u2029\x85]")
 # Anything :func:`clean_text` would change besides NFC and the final strip: an invisible or
 # control character, a newline, a whitespace character other than " " (this class), or two
 # spaces (``"  " in``: a class alone is scanned several times faster than an alternation).
@@ -41,8 +42,7 @@ def strip_invisible(value: str) -> str:
     value = unicodedata.normalize("NFC", value)
     if _INVISIBLE_RE.search(value) is None:
         return value
-    value = _ZERO_WIDTH_RE.sub("", value)
-    return _CONTROL_RE.sub("", value)
+    return _INVISIBLE_RE.sub("", value)
 
 
 def clean_text(value: str | None) -> str:
@@ -52,10 +52,11 @@ def clean_text(value: str | None) -> str:
     value = unicodedata.normalize("NFC", value)
     if "  " not in value and _SPECIAL_RE.search(value) is None:
         return value.strip()
-    value = _ZERO_WIDTH_RE.sub("", value)
-    value = _CONTROL_RE.sub("", value)
-    value = _NEWLINES_RE.sub(" ", value)
-    return _HSPACE_RE.sub(" ", value).strip()
+    # invisible and control characters dropped (one class: the same as one class after
+    # the other), then newlines and whitespace runs -> one space (one class: a newline
+    # becoming a space inside a whitespace run is collapsed with it all the same)
+    value = _INVISIBLE_RE.sub("", value)
+    return _SPACE_RUN_RE.sub(" ", value).strip()
 
 
 def clean_block(value: str | Iterable[str] | None) -> str:

@@ -22,6 +22,7 @@ from parsel import Selector
 
 from danvan_crawler.dates import ParsedDate, parse_date
 from danvan_crawler.extract.common import (
+    attribute_names,
     banner_site_name,
     canon,
     compiled_xpath,
@@ -221,6 +222,11 @@ class ArticlePage:
         return Selector(root=self.root, type="html")
 
     @cached_property
+    def _names(self) -> str:
+        """The page's class and id values: selectors requiring others are not evaluated."""
+        return attribute_names(self.root)
+
+    @cached_property
     def _json_ld(self) -> list[dict[str, Any]]:
         """The page's JSON-LD objects, parsed once for every field that reads them."""
         return list(json_ld(self.root))
@@ -235,7 +241,7 @@ class ArticlePage:
     def _content_node(self) -> etree._Element | None:
         """A working copy of the content block, unwanted parts removed (site selectors, or
         the generic main-content extractor as a fallback)."""
-        found = first_match(self.root, self.profile.article.content)
+        found = first_match(self.root, self.profile.article.content, self._names)
         if found and isinstance(found[0], etree._Element):
             node = copy.deepcopy(found[0])
         else:
@@ -257,6 +263,12 @@ class ArticlePage:
         return best if best_len else None
 
     @cached_property
+    def _content_blocks(self) -> list[etree._Element]:
+        """The leaf blocks of the content node (read for the signature and the body)."""
+        node = self._content_node
+        return [] if node is None else _leaf_blocks(node)
+
+    @cached_property
     def _signature_nodes(self) -> list[etree._Element]:
         """The trailing right-aligned / NBSP-indented paragraphs of the content."""
         node = self._content_node
@@ -264,7 +276,7 @@ class ArticlePage:
             return []
         rules = self.profile.signature
         tags = {t.lower() for t in rules.paragraph}
-        blocks = [b for b in _leaf_blocks(node) if not self._in_image_block(b, node)]
+        blocks = [b for b in self._content_blocks if not self._in_image_block(b, node)]
         sig: list[etree._Element] = []
         for block in reversed(blocks):
             raw = _raw_text(block)
@@ -294,7 +306,7 @@ class ArticlePage:
             return cached[1]
         out: list[etree._Element] = []
         for css in self.profile.article.image_block:
-            out.extend(select(node, css))
+            out.extend(select(node, css, self._names))
         self._image_block_cache[id(node)] = (node, out)
         return out
 
@@ -324,7 +336,7 @@ class ArticlePage:
 
     @cached_property
     def headline(self) -> str | None:
-        found = first_match(self.root, self.profile.article.headline)
+        found = first_match(self.root, self.profile.article.headline, self._names)
         if found and node_text(found[0]):
             return node_text(found[0])
         h1 = select(self.root, "h1")
@@ -341,10 +353,10 @@ class ArticlePage:
 
     @cached_property
     def description(self) -> str | None:
-        found = first_match(self.root, self.profile.article.description)
+        found = first_match(self.root, self.profile.article.description, self._names)
         if found:
             return node_text(found[0]) or None
-        generic = first_match(self.root, self.profile.fallback.description)
+        generic = first_match(self.root, self.profile.fallback.description, self._names)
         for source, value in (
             ("class", node_text(generic[0]) if generic else None),
             ("og:description", meta(self.root, "og:description")),
@@ -364,7 +376,7 @@ class ArticlePage:
             return []
         skip = set(self._signature_nodes)
         paragraphs: list[str] = []
-        blocks = _leaf_blocks(node)
+        blocks = self._content_blocks
         if not blocks:
             return [line for line in clean_block(_raw_text(node)).split("\n") if line]
         for block in blocks:
@@ -432,7 +444,7 @@ class ArticlePage:
 
     def _date(self, field_name: str, selectors: tuple[str, ...]) -> ParsedDate | None:
         patterns, tz = self.profile.date_patterns, self.profile.timezone
-        found = first_match(self.root, selectors)
+        found = first_match(self.root, selectors, self._names)
         if found:
             parsed = parse_date(node_text(found[0]), patterns, tz)
             if parsed:
@@ -462,11 +474,12 @@ class ArticlePage:
     def _texts_after_headline(self) -> list[str] | None:
         """The first non-blank text nodes after the headline ``<h1>``, cleaned (None: no
         ``<h1>``); searched for both dates."""
-        h1 = compiled_xpath("//h1[1]")(self.root)
-        if not h1:
+        # ``//h1[1]``'s first result: the first <h1> in document order
+        h1 = next(self.root.iter("h1"), None)
+        if h1 is None:
             return None
         limit = self.profile.fallback.date_search_nodes
-        return [clean_text(text) for text in _following_texts(h1[0], limit)]
+        return [clean_text(text) for text in _following_texts(h1, limit)]
 
     def _date_near_headline(self, modified: bool) -> ParsedDate | None:
         """The first date printed in the text nodes after the headline ``<h1>``: the
@@ -491,13 +504,15 @@ class ArticlePage:
         lines = [line for line in lines if line]
         if lines:
             return [self._author(lines)]
-        block = first_match(self.root, self.profile.article.byline)  # the profile's byline
+        block = first_match(
+            self.root, self.profile.article.byline, self._names
+        )  # the profile's byline
         if block:
             parts = [node_text(n) for n in _text_parents(block[0])]
             lines = [p for p in dict.fromkeys(parts) if p]
             if lines:
                 return [self._author(lines)]
-        byline = first_match(self.root, self.profile.fallback.byline)
+        byline = first_match(self.root, self.profile.fallback.byline, self._names)
         if byline:
             parts = [node_text(n) for n in _text_parents(byline[0])]
             lines = [p for p in dict.fromkeys(parts) if p] or [node_text(byline[0])]
@@ -529,9 +544,9 @@ class ArticlePage:
     @cached_property
     def breadcrumbs(self) -> list[dict[str, str]]:
         out = []
-        links = first_match(self.root, self.profile.article.breadcrumbs)
+        links = first_match(self.root, self.profile.article.breadcrumbs, self._names)
         if not links:
-            links = first_match(self.root, self.profile.fallback.breadcrumbs)
+            links = first_match(self.root, self.profile.fallback.breadcrumbs, self._names)
             if links:
                 self._fallback("breadcrumbs", "class")
         for a in links:
@@ -566,7 +581,7 @@ class ArticlePage:
             caption = None
             for block in blocks:
                 if img in block.iterdescendants():
-                    cap = first_match(block, self.profile.article.image_caption)
+                    cap = first_match(block, self.profile.article.image_caption, self._names)
                     caption = (node_text(cap[0]) or None) if cap else None
                     break
             out.append({"url": url, "caption": caption})
@@ -585,7 +600,7 @@ class ArticlePage:
     @cached_property
     def attachments(self) -> list[dict[str, str]]:
         out: dict[str, dict[str, str]] = {}
-        found = first_match(self.root, self.profile.article.attachments)
+        found = first_match(self.root, self.profile.article.attachments, self._names)
         for a in found:
             url = self._abs(node_attr(a, "href") or "")
             if not is_web_url(url):
@@ -780,9 +795,33 @@ def clean_html_text(value: str) -> str:
     value = re.sub(r"<p>\s*</p>", "", value)
     # the same markup with or without optional end tags (``</p>``, ``</li>``) gives the
     # same string: no space just inside a closing block tag or between block tags
-    value = _BLOCK_SPACE_BEFORE_RE.sub(_first_group, value)
+    value = _strip_space_before_blocks(value)
     value = _BLOCK_SPACE_AFTER_RE.sub(_first_group, value)
     return value.strip()
+
+
+def _strip_space_before_blocks(value: str) -> str:
+    """``_BLOCK_SPACE_BEFORE_RE.sub(r"\\1", value)``: whitespace runs before a block tag
+    removed. The regex starts with ``\\s+`` and so is tried at every space between words;
+    here the tags are found (their ``<`` is a literal prefix the regex engine skips to) and
+    the whitespace before each taken back, not before the end of the previous removal (the
+    regex's matches do not overlap; a tag not preceded by whitespace is no match, and the
+    whitespace ending it may still start the next one). ``\\s`` is ``str.isspace``."""
+    parts: list[str] = []
+    done = 0  # end of the last match: value[:done] is in parts
+    for match in _BLOCK_TAG_BEFORE_RE.finditer(value):
+        start = match.start()
+        space = start
+        while space > done and value[space - 1].isspace():
+            space -= 1
+        if space < start:
+            parts.append(value[done:space])
+            parts.append(match.group(0))
+            done = match.end()
+    if not parts:
+        return value
+    parts.append(value[done:])
+    return "".join(parts)
 
 
 def _first_group(match: re.Match[str]) -> str:
@@ -792,4 +831,5 @@ def _first_group(match: re.Match[str]) -> str:
 
 _BLOCKS = r"(?:p|div|li|ul|ol|table|thead|tbody|tr|td|th|h[1-6]|blockquote|figure|figcaption)"
 _BLOCK_SPACE_BEFORE_RE = re.compile(rf"\s+(</{_BLOCKS}>|<{_BLOCKS}[\s>])")
+_BLOCK_TAG_BEFORE_RE = re.compile(rf"</{_BLOCKS}>|<{_BLOCKS}[\s>]")
 _BLOCK_SPACE_AFTER_RE = re.compile(rf"(</{_BLOCKS}>|<{_BLOCKS}(?:\s[^>]*)?>)\s+")

@@ -10,6 +10,8 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin
 
+import cssselect
+import cssselect.parser
 from lxml import etree
 from lxml import html as lxml_html
 from parsel import Selector, SelectorList
@@ -62,21 +64,102 @@ def compiled_xpath(query: str) -> etree.XPath:
     return etree.XPath(query, smart_strings=False)
 
 
-def select(node: etree._Element, css: str) -> list[Any]:
+def select(node: etree._Element, css: str, names: str | None = None) -> list[Any]:
     """What ``Selector(root=node).css(css)`` matches, as lxml results (elements, or
-    strings for ``::text``/``::attr()``)."""
+    strings for ``::text``/``::attr()``). ``names``: the page's class and id attribute
+    values (:func:`attribute_names` of a tree ``node`` belongs to): when a class or id the
+    selector requires is in none of them, nothing can match and the tree is not searched."""
+    if names is not None and not may_match(css, names):
+        return []
     result = css_xpath(css)(node)
     return result if isinstance(result, list) else [result]
 
 
-def first_match(node: etree._Element, selectors: Iterable[str]) -> list[Any]:
+def first_match(
+    node: etree._Element, selectors: Iterable[str], names: str | None = None
+) -> list[Any]:
     """The matches (lxml results) of the first CSS selector in ``selectors`` matching
-    anything under ``node``: :func:`first` without selectors."""
+    anything under ``node``: :func:`first` without selectors (``names``: see
+    :func:`select`)."""
     for css in selectors:
-        found = select(node, css)
+        found = select(node, css, names)
         if found:
             return found
     return []
+
+
+_NAMES_XPATH = etree.XPath("//@class | //@id", smart_strings=False)
+
+
+def attribute_names(root: etree._Element) -> str:
+    """Every class and id attribute value of ``root``'s tree, joined (for :func:`may_match`)."""
+    return "\n".join(_NAMES_XPATH(root))
+
+
+def may_match(css: str, names: str) -> bool:
+    """False when ``css`` cannot match in a tree whose class and id values, joined, are
+    ``names``: every alternative of the selector requires a class, id or class/id
+    attribute substring found nowhere in ``names`` (a necessary condition only: True
+    says nothing)."""
+    required = _required_names(css)
+    if required is None:
+        return True
+    return any(all(name in names for name in alternative) for alternative in required)
+
+
+@lru_cache(maxsize=1024)
+def _required_names(css: str) -> tuple[tuple[str, ...], ...] | None:
+    """Per alternative of ``css``, the strings its class, id and ``[class|id op value]``
+    parts require in the tree's class/id values (negations excepted); None when some
+    alternative requires none, or the selector does not parse (the query then says why)."""
+    try:
+        alternatives = cssselect.parse(css)
+    except cssselect.SelectorError:
+        return None
+    out: list[tuple[str, ...]] = []
+    for alternative in alternatives:
+        names: list[str] = []
+        if not _collect_names(alternative.parsed_tree, names) or not names:
+            return None
+        out.append(tuple(names))
+    return tuple(out)
+
+
+def _collect_names(tree: Any, names: list[str]) -> bool:
+    """Add to ``names`` what the parsed selector ``tree`` requires; False for a node type
+    not understood here (then nothing is assumed)."""
+    parser = cssselect.parser
+    if isinstance(tree, parser.Element):
+        return True
+    if isinstance(tree, parser.Class):
+        names.append(tree.class_name)
+        return _collect_names(tree.selector, names)
+    if isinstance(tree, parser.Hash):
+        names.append(tree.id)
+        return _collect_names(tree.selector, names)
+    if isinstance(tree, parser.Attrib):
+        if (
+            tree.namespace is None
+            and tree.attrib.lower() in ("class", "id")
+            and tree.operator in ("=", "~=", "|=", "^=", "$=", "*=")
+            and tree.value is not None
+            and isinstance(tree.value.value, str)
+        ):
+            names.append(tree.value.value)
+        return _collect_names(tree.selector, names)
+    if isinstance(tree, parser.CombinedSelector):
+        return _collect_names(tree.selector, names) and _collect_names(tree.subselector, names)
+    if isinstance(
+        tree,
+        parser.Negation
+        | parser.Pseudo
+        | parser.Function
+        | parser.Matching
+        | parser.SpecificityAdjustment
+        | parser.Relation,
+    ):
+        return _collect_names(tree.selector, names)
+    return False
 
 
 def node_text(node: Any) -> str:
