@@ -204,6 +204,15 @@ def _engine_for(url_or_path: str | os.PathLike[str]) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+@dataclass(slots=True)
+class _Pending:
+    """Rows of a batch written at its end, one statement each (nothing in the batch
+    reads them, except the order sync of links, which writes the pending links first)."""
+
+    urls: dict[str, dict[str, Any]] = field(default_factory=dict)
+    links: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
+
+
 class Store:
     """Articles and crawl state in a SQL database. Build with :func:`open_store`."""
 
@@ -366,9 +375,24 @@ class Store:
         changes: list[Change] = []
         with self._write() as conn:
             prefetched = self._prefetch(conn, records)
+            pending = _Pending()
             for data in records:
-                changes.append(self._upsert_one(conn, data, when, detect_duplicates, prefetched))
+                changes.append(
+                    self._upsert_one(conn, data, when, detect_duplicates, prefetched, pending)
+                )
+            self._write_pending(conn, pending)
         return changes
+
+    def _write_pending(self, conn: Connection, pending: _Pending) -> None:
+        if pending.urls:
+            conn.execute(self._up_url, list(pending.urls.values()))
+            pending.urls.clear()
+        self._write_pending_links(conn, pending)
+
+    def _write_pending_links(self, conn: Connection, pending: _Pending) -> None:
+        if pending.links:
+            conn.execute(self._link_category, list(pending.links.values()))
+            pending.links.clear()
 
     def _prefetch(self, conn: Connection, records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         """The stored rows of a batch's article ids, read at once: id -> row or None."""
@@ -386,6 +410,7 @@ class Store:
         now: datetime,
         detect: bool,
         prefetched: dict[str, Any],
+        pending: _Pending,
     ) -> Change:
         article_id = str(data.get("articleId") or "").strip()
         if not article_id:
@@ -411,9 +436,15 @@ class Store:
                 values.update(data=_dumps(stored), changed_at=now)
                 kind = "merged"
             conn.execute(self._u_article, {"b_aid": article_id, **values})
-            self._record_urls(conn, article_id, data, now)
+            self._record_urls(conn, article_id, data, now, pending)
             self._record_categories(
-                conn, article_id, data.get("categories"), now, row.date_published, row.article_num
+                conn,
+                article_id,
+                data.get("categories"),
+                now,
+                row.date_published,
+                row.article_num,
+                pending=pending,
             )
             return Change(article_id, kind, row.revision, row.duplicate_of, stored)
 
@@ -470,9 +501,16 @@ class Store:
             kind = "updated"
         if keys:
             conn.execute(self._i_bands, [{"band_key": k, "article_id": article_id} for k in keys])
-        self._record_urls(conn, article_id, data, now)
+        self._record_urls(conn, article_id, data, now, pending)
         self._record_categories(
-            conn, article_id, data.get("categories"), now, published, num, sync=kind != "new"
+            conn,
+            article_id,
+            data.get("categories"),
+            now,
+            published,
+            num,
+            sync=kind != "new",
+            pending=pending,
         )
         claimed: tuple[str, ...] = ()
         if duplicate_of is None:
@@ -607,17 +645,24 @@ class Store:
         )
 
     def _record_urls(
-        self, conn: Connection, article_id: str, data: Mapping[str, Any], now: datetime
+        self,
+        conn: Connection,
+        article_id: str,
+        data: Mapping[str, Any],
+        now: datetime,
+        pending: _Pending,
     ) -> None:
-        urls = {u for u in (data.get("url"), data.get("canonicalUrl")) if isinstance(u, str) and u}
-        if urls:
-            conn.execute(
-                self._up_url,
-                [
-                    {"url": u, "article_id": article_id, "first_seen": now, "last_seen": now}
-                    for u in sorted(urls)
-                ],
-            )
+        """Point the article's URLs at it (written with the batch: the last one wins)."""
+        for url in sorted(
+            {u for u in (data.get("url"), data.get("canonicalUrl")) if isinstance(u, str) and u}
+        ):
+            pending.urls.pop(url, None)  # keep the order of the writes
+            pending.urls[url] = {
+                "url": url,
+                "article_id": article_id,
+                "first_seen": now,
+                "last_seen": now,
+            }
 
     def _record_categories(
         self,
@@ -629,11 +674,13 @@ class Store:
         num: int,
         *,
         sync: bool = True,
+        pending: _Pending | None = None,
     ) -> None:
         """Link the article to its categories, with the article's ordering columns.
 
         ``sync``: also bring its existing links' ordering columns up to date (not
-        needed for a new article: it has no other links).
+        needed for a new article: it has no other links). ``pending``: the links of a
+        new article are written with the batch (a link already there is kept).
         """
         links = []
         for cat in cats or ():
@@ -648,6 +695,12 @@ class Store:
                         "article_num": num,
                     }
                 )
+        if pending is not None and not sync:
+            for link in links:
+                pending.links.setdefault((link["category_id"], article_id), link)
+            return
+        if pending is not None:
+            self._write_pending_links(conn, pending)  # the links the sync may have to move
         if links:
             conn.execute(self._link_category, links)
         if sync:
