@@ -628,3 +628,24 @@ def test_one_batch_stores_what_one_article_at_a_time_does(tmp_path: Path) -> Non
         ("200", "unchanged", None),
         ("300", "unchanged", "100"),
     ]
+
+
+def test_batch_with_an_article_and_its_edit_keeps_category_order_in_sync(store: Store) -> None:
+    first = article("100", categories=[CAT_A])
+    other = article("200", categories=[CAT_A], datePublished="2024-01-01T08:00:00+07:00")
+    # the edit moves the publication date after 200's, and is listed in CAT_B only
+    edit = article(
+        "100",
+        categories=[CAT_B],
+        datePublished="2024-02-01T08:00:00+07:00",
+        articleBody=body(100) + "\nSửa.",
+    )
+    kinds = [c.kind for c in store.upsert([first, other, edit])]
+    assert kinds == ["new", "new", "updated"]
+    assert ids(store.latest(CAT_A["url"], 10)) == ["100", "200"]
+    assert ids(store.latest(CAT_B["url"], 10)) == ["100"]
+    with store.engine.connect() as conn:
+        dates = conn.exec_driver_sql(
+            "select distinct date_published from article_categories where article_id = '100'"
+        ).scalars()
+        assert [str(d) for d in dates] == ["2024-02-01 01:00:00.000000"]
