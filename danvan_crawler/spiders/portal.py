@@ -564,7 +564,8 @@ class PortalSpider(scrapy.Spider):
                     yield request
         for name in listing.fallbacks:
             self._stat(f"extract/fallback/{name}")
-        yield from self.discover(response)
+        if listing.page_number == 1:  # later pages repeat its menus
+            yield from self.discover(response)
 
     def listing_incremental(
         self, response: Response, listing: ListingPage, info: CategoryInfo
