@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url, safe_url_string, url_query_cleaner
@@ -50,21 +51,53 @@ def canonical_url(
     netloc. URLs on other hosts keep theirs (and are canonicalized all the same).
     """
     url = url.strip()
+    simple = _SIMPLE_URL_RE.fullmatch(url) if is_plain_absolute(url) else None
+    if simple is not None:
+        # already canonical: absolute, lower-case http(s) scheme and host name (no IDNA,
+        # no "--"), port without leading zeros, a path of unreserved characters without
+        # "."/".." or empty segments, no query, no fragment: joining, query cleaning
+        # and canonicalizing give it back unchanged
+        scheme, netloc, path = simple.group("scheme", "netloc", "path")
+        hostname, query = simple.group("host"), ""
+    else:
+        if base_url:
+            url = urljoin(base_url + "/", url)
+        url = url_query_cleaner(url, tuple(tracking_params), remove=True, keep_fragments=False)
+        url = canonicalize_url(url, keep_fragments=False)
+        parts = urlsplit(url)
+        scheme, netloc, path = parts.scheme, parts.netloc, parts.path
+        hostname = (parts.hostname or "").lower()
+        query = parts.query
     if base_url:
-        url = urljoin(base_url + "/", url)
-    url = url_query_cleaner(url, tuple(tracking_params), remove=True, keep_fragments=False)
-    url = canonicalize_url(url, keep_fragments=False)
-    parts = urlsplit(url)
-    scheme, netloc = parts.scheme, parts.netloc
-    if base_url:
-        base = urlsplit(base_url)
-        hosts = {(base.hostname or "").lower(), *(h.lower() for h in same_site_hosts)}
-        if (parts.hostname or "").lower() in hosts:
-            scheme, netloc = base.scheme, base.netloc
-    path = parts.path
+        base_scheme, base_netloc, hosts = _base(base_url, tuple(same_site_hosts))
+        if hostname in hosts:
+            scheme, netloc = base_scheme, base_netloc
     if len(path) > 1:
         path = path.rstrip("/") or "/"
-    return urlunsplit((scheme.lower(), netloc.lower(), path or "/", parts.query, ""))
+    return urlunsplit((scheme.lower(), netloc.lower(), path or "/", query, ""))
+
+
+_LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
+_SEGMENT = r"[A-Za-z0-9_~-]+(?:\.[A-Za-z0-9_~-]+)*"
+_SIMPLE_URL_RE = re.compile(
+    rf"(?P<scheme>https?)://(?P<netloc>(?P<host>(?![a-z0-9.-]*--){_LABEL}(?:\.{_LABEL})*)"
+    rf"(?::(?P<port>[1-9][0-9]{{0,4}}))?)(?P<path>(?:/{_SEGMENT})+/?|/)"
+)
+
+
+def is_plain_absolute(url: str) -> bool:
+    """Whether ``url`` is an absolute URL already in canonical form as far as w3lib and
+    ``urljoin`` go (see :func:`canonical_url`): joined to any base it stays itself."""
+    simple = _SIMPLE_URL_RE.fullmatch(url)
+    return simple is not None and int(simple.group("port") or 0) <= 65535
+
+
+@lru_cache(maxsize=64)
+def _base(base_url: str, same_site_hosts: tuple[str, ...]) -> tuple[str, str, frozenset[str]]:
+    """Scheme, netloc and same-site host names (lower-case) of a site base URL."""
+    base = urlsplit(base_url)
+    hosts = frozenset({(base.hostname or "").lower(), *(h.lower() for h in same_site_hosts)})
+    return base.scheme, base.netloc, hosts
 
 
 def article_id(url: str, pattern: re.Pattern[str] = _ARTICLE_ID_RE) -> str | None:

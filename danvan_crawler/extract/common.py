@@ -20,7 +20,7 @@ from w3lib.encoding import html_to_unicode
 
 from danvan_crawler.profile import SiteProfile
 from danvan_crawler.text import clean_text
-from danvan_crawler.urls import canonical_url
+from danvan_crawler.urls import canonical_url, is_plain_absolute
 
 logger = logging.getLogger(__name__)
 
@@ -201,8 +201,6 @@ def _xml_safe_utf8(html: str) -> bytes:
     looked for in the UTF-8 bytes (one byte each; U+FFFE/U+FFFF start with EF BF; a
     surrogate does not encode). Stripping first is the same: of those characters, only
     whitespace ones can be stripped away, and those are removed anyway."""
-    if "&#" in html:
-        html = _NCR_RE.sub(_ncr, html)
     try:
         body = html.strip().encode("utf-8")
     except UnicodeEncodeError:
@@ -210,10 +208,13 @@ def _xml_safe_utf8(html: str) -> bytes:
     else:
         if (
             body
+            and b"&#" not in body  # NCRs: the slow path resolves the forbidden ones
             and len(body.translate(None, _XML_BAD_BYTES)) == len(body)
             and b"\xef\xbf" not in body  # U+FFC0..U+FFFF (rare): the slow path decides
         ):
             return body
+    if "&#" in html:
+        html = _NCR_RE.sub(_ncr, html)
     html = _XML_BAD_RE.sub("", html) or "<html></html>"
     return html.strip().replace("\x00", "").encode("utf-8") or b"<html/>"
 
@@ -265,7 +266,9 @@ def _canon(
     the body and the image list, the canonical link and the page's own URL)."""
     try:
         if base:
-            url = urljoin(base, url.strip())
+            url = url.strip()
+            if not is_plain_absolute(url):  # (joined, a plain absolute URL is itself)
+                url = urljoin(base, url)
         return _canonical(url, base_url, tracking, hosts)
     except ValueError:
         logger.debug("unparsable URL skipped: %r", url)
