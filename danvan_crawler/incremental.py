@@ -221,8 +221,9 @@ class IncrementalState:
         ids = [e.article_id for e in entries]
         fresh = [i for i in ids if i not in self.stored_signatures and i not in self.known]
         if fresh:
-            self.known |= self.store.known_ids(fresh)
-            self.stored_signatures.update(self.store.listing_signatures(fresh))
+            known, signatures = self.store.listing_state(fresh)
+            self.known |= known
+            self.stored_signatures.update(signatures)
         last_state = ""
         for entry in entries:
             aid = entry.article_id

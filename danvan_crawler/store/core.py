@@ -801,12 +801,23 @@ class Store:
         with self._read() as conn:
             if ids is None:
                 return set(conn.execute(stmt).scalars())
-            wanted = sorted({str(i) for i in ids})
-            found: set[str] = set()
-            for start in range(0, len(wanted), 500):
-                chunk = wanted[start : start + 500]
-                found.update(conn.execute(stmt.where(s.articles.c.article_id.in_(chunk))).scalars())
-            return found
+            return self._known_among(conn, ids)
+
+    def _known_among(self, conn: Connection, ids: Iterable[str]) -> set[str]:
+        stmt = select(s.articles.c.article_id)
+        wanted = sorted({str(i) for i in ids})
+        found: set[str] = set()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            found.update(conn.execute(stmt.where(s.articles.c.article_id.in_(chunk))).scalars())
+        return found
+
+    def listing_state(self, article_ids: Iterable[str]) -> tuple[set[str], dict[str, str]]:
+        """(the stored ids among ``article_ids``, their stored listing signatures), read
+        in one transaction."""
+        ids = list(article_ids)
+        with self._read() as conn:
+            return self._known_among(conn, ids), self._signatures_of(conn, ids)
 
     def article_id_for_url(self, url: str) -> str | None:
         with self._read() as conn:
@@ -908,16 +919,17 @@ class Store:
 
     def listing_signatures(self, article_ids: Iterable[str]) -> dict[str, str]:
         """Stored listing signature per article id (ids without one are absent)."""
+        with self._read() as conn:
+            return self._signatures_of(conn, article_ids)
+
+    def _signatures_of(self, conn: Connection, article_ids: Iterable[str]) -> dict[str, str]:
         ls = s.listing_signatures.c
         wanted = sorted({str(i) for i in article_ids})
         found: dict[str, str] = {}
-        with self._read() as conn:
-            for start in range(0, len(wanted), 500):
-                chunk = wanted[start : start + 500]
-                rows = conn.execute(
-                    select(ls.article_id, ls.signature).where(ls.article_id.in_(chunk))
-                )
-                found.update({r.article_id: r.signature for r in rows})
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            rows = conn.execute(select(ls.article_id, ls.signature).where(ls.article_id.in_(chunk)))
+            found.update({r.article_id: r.signature for r in rows})
         return found
 
     def set_listing_signatures(self, signatures: Mapping[str, str]) -> None:
