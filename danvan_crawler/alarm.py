@@ -43,6 +43,7 @@ Thresholds (settings; ``danvan config`` shows them as ``alarm_*`` keys): see
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
@@ -83,6 +84,12 @@ EXAMPLES = PREFIX + "examples/"
 FALLBACK_PREFIX = "danvan/extract/fallback/"
 MISSING_PREFIX = "danvan/extract/missing/"
 DROPPED_PREFIX = "danvan/validate/dropped/"
+
+
+#: ``<a ... href=...>``: the link target, quoted or not (one of the three groups)
+_A_HREF = re.compile(
+    r"""<a\b[^>]*?\shref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE
+)
 
 
 def _setting(settings: BaseSettings | Mapping[str, Any], name: str) -> Any:
@@ -171,7 +178,9 @@ class LayoutWatch:
     def _listing(self, response: Response, page: _Page) -> None:
         if response.status != 200 or not isinstance(response, TextResponse):
             return
-        urls = {response.urljoin(href.strip()) for href in response.xpath("//a/@href").getall()}
+        # a scan of the markup for link targets, not a parse: the page object parsed it
+        hrefs = {"".join(groups) for groups in _A_HREF.findall(response.text)}
+        urls = {response.urljoin(html.unescape(href).strip()) for href in hrefs}
         articles = {url for url in urls if self.article_re.search(urlsplit(url).path)}
         self.stats.inc_value(PREFIX + "listing_pages")
         if len(articles) < self.min_items:
