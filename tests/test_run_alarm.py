@@ -151,3 +151,19 @@ def test_an_article_answered_304_is_not_an_article_without_item() -> None:
     broken = HtmlResponse(url, status=200, body=b"<html><body></body></html>")
     assert list(watch.process_spider_output(broken, iter(()))) == []
     assert stats.get_value("danvan/alarm/articles_without_item") == 1
+
+
+def test_listing_links_are_read_off_the_markup_like_a_parser_would() -> None:
+    """The alarm counts a listing page's article links from a scan of its markup: quoted,
+    single-quoted, unquoted and upper-case ``href`` values, entities decoded; other tags'
+    ``href`` are not links."""
+    import html
+
+    from danvan_crawler.alarm import _A_HREF
+
+    markup = (
+        "<a href=\"/a/1.html\">x</a><A class=x HREF='/b'>y</A>"
+        '<a data-x="1" href=/c?x=1&amp;y=2>z</a><abbr href="/no"><link href="/css">'
+    )
+    found = [html.unescape("".join(groups)) for groups in _A_HREF.findall(markup)]
+    assert found == ["/a/1.html", "/b", "/c?x=1&y=2"]
