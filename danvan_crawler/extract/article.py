@@ -34,6 +34,7 @@ from danvan_crawler.extract.common import (
     node_text,
     parse_html,
     select,
+    string_content,
 )
 from danvan_crawler.profile import SiteProfile
 from danvan_crawler.text import clean_block, clean_text, strip_invisible
@@ -214,7 +215,7 @@ class ArticlePage:
     @cached_property
     def root(self) -> etree._Element:
         """The page's parsed tree (queried with compiled XPath, no selector objects)."""
-        return parse_html(self.html)
+        return parse_html(self.html, html_elements=False)
 
     @cached_property
     def sel(self) -> Selector:
@@ -257,7 +258,7 @@ class ArticlePage:
         doc = copy.deepcopy(self._page_without_chrome)
         best, best_len = None, 0
         for el in doc.iter("div", "article", "section", "td", "main", "body"):
-            size = sum(len(clean_text(p.text_content())) for p in el.findall("p"))
+            size = sum(len(clean_text(string_content(p))) for p in el.findall("p"))
             if size > best_len:
                 best, best_len = el, size
         return best if best_len else None
@@ -616,7 +617,7 @@ class ArticlePage:
                 url = self._abs(href)
                 if not is_web_url(url):
                     continue
-                name = clean_text(a.text_content()) or url.rsplit("/", 1)[-1]
+                name = clean_text(string_content(a)) or url.rsplit("/", 1)[-1]
                 out.setdefault(url, {"url": url, "name": name})
         if out:
             self._fallback("attachments", "links")
@@ -719,9 +720,6 @@ def _relative_path(root: etree._Element, el: etree._Element) -> list[int]:
 _CANONICAL_XPATH = etree.XPath('//link[@rel="canonical"]/@href', smart_strings=False)
 
 
-_WALK_EVENTS = ("start", "end", "comment", "pi")
-
-
 def _following_texts(el: etree._Element, limit: int) -> list[str]:
     """``following::text()[normalize-space()][position() <= limit]`` of ``el``: the first
     ``limit`` text nodes after ``el``'s subtree, in document order, holding something
@@ -744,14 +742,10 @@ def _following_texts(el: etree._Element, limit: int) -> list[str]:
         sibling = node.getnext()
         while sibling is not None:
             if isinstance(sibling.tag, str):  # a comment or processing instruction: its tail
-                for event, sub in etree.iterwalk(sibling, events=_WALK_EVENTS):
-                    if event == "start":
-                        if add(sub.text):
-                            return out
-                    elif event == "end":
-                        if sub is not sibling and add(sub.tail):
-                            return out
-                    elif add(sub.tail):  # a comment or processing instruction inside
+                # the text nodes of the subtree in document order: elements' text and every
+                # descendant's tail (comments' and processing instructions' content left out)
+                for text in sibling.itertext():
+                    if add(text):
                         return out
             if add(sibling.tail):
                 return out

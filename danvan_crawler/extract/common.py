@@ -31,9 +31,13 @@ def make_selector(html: str | bytes, encoding: str | None = None) -> Selector:
     return Selector(root=parse_html(html, encoding), type="html")
 
 
-def parse_html(html: str | bytes, encoding: str | None = None) -> etree._Element:
+def parse_html(
+    html: str | bytes, encoding: str | None = None, *, html_elements: bool = True
+) -> etree._Element:
     """The root element of ``html`` parsed as :func:`make_selector` does (the tree a
-    ``parsel.Selector(text=..., type="html")`` holds), without the selector."""
+    ``parsel.Selector(text=..., type="html")`` holds), without the selector.
+    ``html_elements=False``: the same tree of plain ``lxml.etree`` elements (no
+    ``lxml.html`` element classes, whose lookup is a Python call per element touched)."""
     if isinstance(html, bytes):
         content_type = f"text/html; charset={encoding}" if encoding else None
         _, html = html_to_unicode(content_type, html)
@@ -44,7 +48,8 @@ def parse_html(html: str | bytes, encoding: str | None = None) -> etree._Element
     # what parsel's create_root_node does with a text: strip, drop NULs, UTF-8, lxml.html
     # parser in recovery mode (huge trees allowed), an empty <html> when nothing is left
     body = _xml_safe_utf8(html) if html else b"<html></html>"
-    parser = lxml_html.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
+    parser_class = lxml_html.HTMLParser if html_elements else etree.HTMLParser
+    parser = parser_class(recover=True, encoding="utf-8", huge_tree=True)
     root = etree.fromstring(body, parser=parser)
     if root is None:
         root = etree.fromstring(b"<html/>", parser=parser)
@@ -169,6 +174,14 @@ def node_text(node: Any) -> str:
     if isinstance(node, etree._Element) and isinstance(node.tag, str):
         return clean_text(" ".join(t for t in node.itertext() if t))
     return clean_text(" ".join(compiled_xpath(".//text()")(node)))
+
+
+def string_content(el: etree._Element) -> str:
+    """``HtmlElement.text_content()`` of any element: the XPath string value."""
+    return str(_STRING_XPATH(el))
+
+
+_STRING_XPATH = etree.XPath("string()", smart_strings=False)
 
 
 def node_attr(node: Any, name: str) -> str | None:
