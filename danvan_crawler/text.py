@@ -65,9 +65,23 @@ def clean_block(value: str | Iterable[str] | None) -> str:
     iterable of paragraph strings."""
     if not value:
         return ""
-    parts = _NEWLINES_RE.split(strip_invisible(value)) if isinstance(value, str) else value
-    lines = (clean_text(part) for part in parts)
+    if isinstance(value, str):
+        value = unicodedata.normalize("NFC", value)
+        if _INVISIBLE_RE.search(value) is None:
+            # NFC and nothing to drop: each paragraph is NFC too (split at newlines, which
+            # compose with nothing) and only needs its whitespace collapsed
+            lines = map(_collapse_spaces, _NEWLINES_RE.split(value))
+            return "\n".join(line for line in lines if line)
+        value = _NEWLINES_RE.split(_INVISIBLE_RE.sub("", value))
+    lines = (clean_text(part) for part in value)
     return "\n".join(line for line in lines if line)
+
+
+def _collapse_spaces(value: str) -> str:
+    """:func:`clean_text` of NFC text without invisible characters or newlines."""
+    if "  " not in value and _SPECIAL_RE.search(value) is None:
+        return value.strip()
+    return _SPACE_RUN_RE.sub(" ", value).strip()
 
 
 def tone_key(value: str) -> str:

@@ -147,6 +147,10 @@ def _is_block(el: etree._Element) -> bool:
 
 def _raw_text(el: etree._Element, top: bool = True) -> str:
     """Text of ``el`` with ``<br>`` as a newline (not cleaned); comments skipped."""
+    if top and isinstance(el.tag, str) and el.tag != "br" and next(el.iter("br"), None) is None:
+        # no <br> (the parser writes tag names in lower case): the element's text and its
+        # descendants' text and tails in document order, comments' content left out
+        return "".join(el.itertext())
     parts: list[str] = []
     tag = el.tag.lower() if isinstance(el.tag, str) else None
     if tag == "br":

@@ -20,7 +20,7 @@ from w3lib.encoding import html_to_unicode
 
 from danvan_crawler.profile import SiteProfile
 from danvan_crawler.text import clean_text
-from danvan_crawler.urls import canonical_url, is_plain_absolute
+from danvan_crawler.urls import canonical_url, is_plain_absolute, join_plain
 
 logger = logging.getLogger(__name__)
 
@@ -281,7 +281,7 @@ def _canon(
         if base:
             url = url.strip()
             if not is_plain_absolute(url):  # (joined, a plain absolute URL is itself)
-                url = urljoin(base, url)
+                url = join_plain(base, url) or urljoin(base, url)
         return _canonical(url, base_url, tracking, hosts)
     except ValueError:
         logger.debug("unparsable URL skipped: %r", url)
