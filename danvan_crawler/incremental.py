@@ -275,10 +275,10 @@ class IncrementalState:
         listing signature seen this run. Written in batches (:meth:`flush`)."""
         if etag or last_modified:
             self._validators[url] = (etag, last_modified)
-        signature = self.signatures.get(article_id)
+        signature = self.signatures.pop(article_id, None)
         if signature is not None:
             self._signatures[article_id] = signature
-            self.stored_signatures[article_id] = signature
+        self.stored_signatures.pop(article_id, None)  # settled: not asked about again
         self.known.add(article_id)
         if len(self._signatures) + len(self._validators) >= 2 * self.batch_size:
             self.flush()

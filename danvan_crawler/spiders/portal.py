@@ -122,6 +122,7 @@ class PortalSpider(scrapy.Spider):
         self.article_urls: dict[str, str] = {}
         #: the oldest listing time seen per article (POSIX seconds), to fetch oldest first
         self.article_times: dict[str, float] = {}
+        #: (the distributed spider's: ids this worker requested)
         self.articles_requested: set[str] = set()
         self.listing_done = False
         #: article requests not built yet (``feed_articles``), and how many wait in the
@@ -443,13 +444,16 @@ class PortalSpider(scrapy.Spider):
         order = self.fetch_order()
         self.article_times.clear()  # the order holds what they said
         for rank, article_id in enumerate(order):
-            url = self.article_urls.pop(article_id)  # the request holds it from now on
-            if article_id in self.articles_requested:
-                continue
-            self.articles_requested.add(article_id)
+            url = self.article_urls.pop(article_id, None)  # the request holds it now
+            if url is None:
+                continue  # requested already
             if self.should_fetch_article(article_id, url):
                 self._stat("articles/requested")
-                yield self.article_request(article_id, url, -(rank // chunk))
+                request = self.article_request(article_id, url, -(rank // chunk))
+                # one request per article id by construction: no fingerprint to compute
+                # and keep (for the whole crawl) in the duplicate filter
+                request.dont_filter = True
+                yield request
             else:
                 self._stat("articles/skipped")
                 if article_id in self.merge_needed:
@@ -648,6 +652,7 @@ class PortalSpider(scrapy.Spider):
         except TypeError:
             item_id = ""
         self.unresolved.discard(article_id)
+        self.listed_in.pop(article_id, None)  # its categories went with the item
         if dropped and not self.inc.is_stored(item_id, article_id):
             # Rejected (e.g. by validation): not known, fetched again when listed again.
             self._stat("incremental/dropped_not_stored")
