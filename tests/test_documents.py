@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from danvan_crawler.documents import document_refs_for, extract_document_refs
 
@@ -119,3 +121,52 @@ def test_headline_first_then_body() -> None:
         }
     )
     assert [r["code"] for r in refs] == ["CT", "QC"]
+
+
+def _reference_refs(text: str) -> list[tuple[str, str, str, str]]:
+    """(code, number, issuer, raw) of every citation ``_REF_RE.finditer`` finds, in order,
+    unique by (code, number, issuer): the definition the fast scan must equal."""
+    import re
+    import unicodedata
+
+    from danvan_crawler.documents import _CODE_SPELLINGS, _ISSUER_CASING, _REF_RE
+
+    text = unicodedata.normalize("NFC", text)
+    out: list[tuple[str, str, str, str]] = []
+    seen: set[tuple[str, str, str]] = set()
+    for m in _REF_RE.finditer(text):
+        party = m.group("p_num") is not None
+        code = _CODE_SPELLINGS.get((m.group("p_code") if party else m.group("s_code")).upper())
+        if code is None:
+            continue
+        issuer = (m.group("p_iss") if party else m.group("s_iss")).upper()
+        issuer = _ISSUER_CASING.get(issuer, issuer)
+        number = str(int(m.group("p_num") if party else m.group("s_num")))
+        if (code, number, issuer) not in seen:
+            seen.add((code, number, issuer))
+            out.append((code, number, issuer, re.sub(r"\s+", " ", m.group(0)).strip()))
+    return out
+
+
+_PIECES = [
+    "Quyết định", "quyết ĐỊNH", "Quy định", "Quy", " định", "Nghị quyết", "Chỉ thị",
+    "Hướng dẫn", "Thông báo", "Quy chế", " ", "  ", "\u00a0", "\t", "số", "SỐ", "so", ":",
+    "1", "23", "07", "2683", "123456", "1234567", "-", "\u2013", "/", ".", "QĐ", "qđ", "QD",
+    "QĐi", "QDI", "HĐ", "TB", "TW", "TU", "ThU", "UBND", "HU-BTV", "x", "_", "\n", "2023",
+]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=30))
+def test_fast_scan_finds_what_the_full_regex_finds(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    refs = extract_document_refs(text)
+    assert [(r["code"], r["number"], r["issuer"], r["raw"]) for r in refs] == _reference_refs(text)
+
+
+def test_kind_word_far_before_the_number() -> None:
+    text = "Quyết định" + " " * 60 + "số" + "\u00a0" * 30 + ": 12-QĐ/TW"
+    (ref,) = extract_document_refs(text)
+    assert ref["raw"].startswith("Quyết định số")
+    assert [(r["code"], r["raw"]) for r in [ref]] == [
+        (c, raw) for c, _, _, raw in _reference_refs(text)
+    ]

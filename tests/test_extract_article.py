@@ -261,3 +261,98 @@ def test_a_right_aligned_paragraph_inside_the_body_is_not_a_signature() -> None:
     result = ArticlePage(html, "https://nghean.dcs.vn/vi-vn/tin/a/1-2-3", profile()).extract()
     assert result.fields["authors"] == []
     assert result.fields["articleBody"] == "Căn phải.\nĐoạn cuối./."
+
+
+# -- the cheap paths of the extraction give what the plain definitions give ---------------
+_SOUP_PIECES = [
+    "<div>", "</div>", "<p>", "</p>", "<span>", "</span>", "<h1>", "</h1>", "<b>", "<br>",
+    "<BR>", "<script>", "</script>", "<td>", "<li>", "<!--c-->", "<?php x ?>", "x", " ",
+    "\n", "\u00a0", "&amp;", "&#65;", "a b", "ngày 1/2/2023", "<p class='a b'>", "</body>",
+]  # fmt: skip
+
+
+def _soup() -> Any:
+    from hypothesis import strategies as st
+
+    return st.lists(st.sampled_from(_SOUP_PIECES), min_size=1, max_size=40).map("".join)
+
+
+def _raw_text_definition(el: Any, top: bool = True) -> str:
+    parts: list[str] = []
+    tag = el.tag.lower() if isinstance(el.tag, str) else None
+    if tag == "br":
+        parts.append("\n")
+    elif tag is not None and el.text:
+        parts.append(el.text)
+    for child in el:
+        parts.append(_raw_text_definition(child, top=False))
+    if not top and el.tail:
+        parts.append(el.tail)
+    return "".join(parts)
+
+
+def test_cheap_paths_equal_their_definitions() -> None:
+    from hypothesis import given, settings
+
+    from danvan_crawler.extract.article import _following_texts, _raw_text
+    from danvan_crawler.extract.common import compiled_xpath, parse_html
+
+    @settings(max_examples=300, deadline=None)
+    @given(_soup())
+    def check(html: str) -> None:
+        root = parse_html(html, html_elements=False)
+        for el in root.iter():
+            if not isinstance(el.tag, str):
+                continue
+            assert _raw_text(el) == _raw_text_definition(el)
+            for limit in (1, 12):
+                query = f"following::text()[normalize-space()][position() <= {limit}]"
+                assert _following_texts(el, limit) == compiled_xpath(query)(el)
+
+    check()
+
+
+def test_parsed_tree_is_parsels() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from lxml import etree
+    from parsel import Selector
+
+    from danvan_crawler.extract.common import _END_OF_DOCUMENT_RE, parse_html, xml_safe_markup
+
+    extra = ["\x01", "\x0b", "&#8;", "&#x1F600;", "\ufffe", "\uffff", "\ud800", " ", "&#0;"]
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.sampled_from(_SOUP_PIECES + extra), max_size=30).map("".join))
+    def check(html: str) -> None:
+        text = xml_safe_markup(_END_OF_DOCUMENT_RE.sub("", html)) if html else html
+        expected = Selector(text=text or "<html></html>", type="html").root
+        for html_elements in (True, False):
+            got = parse_html(html, html_elements=html_elements)
+            assert etree.tostring(got) == etree.tostring(expected)
+
+    check()
+
+
+def test_selectors_needing_an_absent_class_are_skipped_only_when_they_match_nothing() -> None:
+    from danvan_crawler.extract.common import attribute_names, css_xpath, may_match, parse_html
+
+    root = parse_html(
+        '<div id="main" class="news-detail x"><p class="news-date">1</p>'
+        '<span class="byline-top">a</span></div>'
+    )
+    names = attribute_names(root)
+    for css, matches in [
+        ("div.news-detail p.news-date", True),
+        ("#main .news-date", True),
+        ('[class*="byline"]', True),
+        ("div.news-detail div.news-updated", False),
+        (".news-updated, p.news-date", True),
+        ("#header img.banner::attr(alt)", False),
+        ("p:not(.absent)", True),
+    ]:
+        assert bool(css_xpath(css)(root)) is matches, css
+        if matches:
+            assert may_match(css, names), css
+    assert not may_match("div.news-detail div.news-updated", names)
+    assert not may_match("#header img.banner::attr(alt)", names)

@@ -64,3 +64,70 @@ def test_clean_block_lines_are_clean(values: list[str]) -> None:
     block = clean_block(values)
     for line in block.split("\n") if block else []:
         assert line and line == clean_text(line)
+
+
+# -- fast paths: the same results as the plain definition ---------------------------------
+def _reference_clean_text(value: str | None) -> str:
+    """clean_text as defined: NFC, invisible characters dropped, newlines to spaces, every
+    whitespace run to one space, trimmed (four substitutions, no shortcut)."""
+    import re
+
+    if not value:
+        return ""
+    from danvan_crawler.text import ZERO_WIDTH
+
+    value = unicodedata.normalize("NFC", value)
+    value = re.sub(f"[{ZERO_WIDTH}]", "", value)
+    value = re.sub(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]", "", value)
+    value = re.sub(r"[\n\u2028\u2029\x85]", " ", value)
+    hspace = r" \t\u00a0\u2000-\u200a\u2007\u202f\u205f\u3000\x0b\x0c\r"
+    return re.sub(f"[{hspace}]+", " ", value).strip()
+
+
+def _reference_clean_block(value: str) -> str:
+    import re
+
+    from danvan_crawler.text import ZERO_WIDTH
+
+    value = unicodedata.normalize("NFC", value)
+    value = re.sub(f"[{ZERO_WIDTH}\\x00-\\x08\\x0e-\\x1f\\x7f-\\x9f]", "", value)
+    lines = (_reference_clean_text(part) for part in re.split(r"[\n\u2028\u2029\x85]", value))
+    return "\n".join(line for line in lines if line)
+
+
+_TRICKY = st.lists(
+    st.sampled_from(
+        [
+            *"ab é ",
+            *("e\u0301", "a\u0323\u0302", "\u0301", "\u00a0", "\u2003", "\u202f", "\u3000"),
+            *("\u1680", "\t", "\r", "\n", "\x0b", "\x0c", "\x85", "\u2028", "\u2029", "\x00"),
+            *("\x07", "\x9f", "\u200b", "\ufeff", "\u00ad", "\u200d", "  ", "   "),
+        ]
+    ),
+    max_size=24,
+).map("".join)
+
+
+@given(_TRICKY)
+def test_clean_text_and_block_equal_their_definition(value: str) -> None:
+    assert clean_text(value) == _reference_clean_text(value)
+    assert clean_block(value) == _reference_clean_block(value)
+    assert strip_invisible(value) == _reference_clean_block_invisible(value)
+
+
+def _reference_clean_block_invisible(value: str) -> str:
+    import re
+
+    from danvan_crawler.text import ZERO_WIDTH
+
+    value = unicodedata.normalize("NFC", value)
+    return re.sub(f"[{ZERO_WIDTH}\\x00-\\x08\\x0e-\\x1f\\x7f-\\x9f]", "", value)
+
+
+def test_normalization_comes_before_dropping_invisible_characters() -> None:
+    # "e", ZWSP, combining acute: NFC keeps them apart, then the ZWSP is dropped (the
+    # documented order); clean_block normalizes each paragraph once more, so there they
+    # compose (the fast path for text without invisible characters keeps both behaviours)
+    assert clean_text("e\u200b\u0301") == "e\u0301" == _reference_clean_text("e\u200b\u0301")
+    assert clean_block("e\u200b\u0301\nx  y") == "\u00e9\nx y"
+    assert clean_block("e\u200b\u0301\nx  y") == _reference_clean_block("e\u200b\u0301\nx  y")

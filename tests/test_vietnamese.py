@@ -71,3 +71,25 @@ def test_tone_normalize_is_idempotent_and_nfc(text: str) -> None:
     assert tone_normalize(once) == once
     assert unicodedata.is_normalized("NFC", once)
     assert strip_tone_marks(once) == strip_tone_marks(text)
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            [
+                *"hoaéuyHÓAỦY ,.-1",
+                *("ó", "á", "\u0301", "\u0300", "\u0323", "\u0309", "\u0303", "\u0302"),
+                *("\u031b", "\u00a0", "\u2000", "\u2028", "\t", "\n", "\x1c", "\x85"),
+                *("\u1680", "ẞ", "ß", "İ", "Σ", "ς", "ﬁ", "Å", "\u0385", "\u0344", "\u212b"),
+                *("\ufeff", "\u200b"),
+            ]
+        ),
+        max_size=20,
+    )
+)
+def test_fold_key_by_chunks_equals_the_whole_text_computation(text: str) -> None:
+    from danvan_crawler.vietnamese import _SPACE_RE
+
+    whole = tone_normalize(text).casefold()
+    expected = unicodedata.normalize("NFC", _SPACE_RE.sub(" ", whole).strip())
+    assert fold_key(text) == expected

@@ -29,6 +29,7 @@ from danvan_crawler.extract.common import (
     first_match,
     json_ld,
     json_ld_value,
+    may_match,
     meta,
     node_attr,
     node_text,
@@ -178,11 +179,17 @@ def _leaf_blocks(root: etree._Element) -> list[etree._Element]:
     return [el for el in blocks if el not in holders]
 
 
-def _drop_matches(root: etree._Element, selectors: tuple[str, ...]) -> None:
+def _drop_matches(
+    root: etree._Element, selectors: tuple[str, ...], names: str | None = None
+) -> None:
     """Remove from ``root``'s tree (``root`` itself excepted) what the CSS ``selectors``
     match, one selector after the other. Selectors without sibling combinators or
     pseudo-classes match the same elements whether or not the earlier ones removed
-    theirs, so they are evaluated together, in one pass over the tree."""
+    theirs, so they are evaluated together, in one pass over the tree. ``names``: the
+    class and id values of a tree holding ``root``'s (see :func:`select`); selectors
+    requiring others match nothing at any step and are left out."""
+    if names is not None:
+        selectors = tuple(css for css in selectors if may_match(css, names))
     simple = not any(ch in css for css in selectors for ch in "+~:")
     for group in (", ".join(selectors),) if simple and selectors else selectors:
         for bad in select(root, group):
@@ -254,7 +261,7 @@ class ArticlePage:
             if node is None:
                 return None
             self._fallback("articleBody", "main-content")
-        _drop_matches(node, self.profile.article.remove)
+        _drop_matches(node, self.profile.article.remove, self._names)
         return node
 
     def _generic_content(self) -> etree._Element | None:
@@ -613,7 +620,7 @@ class ArticlePage:
             out.setdefault(url, {"url": url, "name": node_text(a) or url.rsplit("/", 1)[-1]})
         if found:
             return list(out.values())
-        if not any(self._attachment_href(a) for a in self.root.iter("a")):
+        if not any(self._attachment_href(href) for href in _HREFS_XPATH(self.root)):
             return []  # no attachment link on the whole page: none without its chrome
         for a in self._page_without_chrome.iter("a"):
             href = (a.get("href") or "").strip()
@@ -627,9 +634,9 @@ class ArticlePage:
             self._fallback("attachments", "links")
         return list(out.values())
 
-    def _attachment_href(self, a: etree._Element) -> bool:
-        """Whether link ``a`` looks like an attachment (the test of the links fallback)."""
-        href = (a.get("href") or "").strip()
+    def _attachment_href(self, href: str) -> bool:
+        """Whether a link to ``href`` looks like an attachment (the links fallback's test)."""
+        href = href.strip()
         return bool(href) and bool(
             self.profile.attachment_re.search(href.split("?")[0].split("#")[0])
         )
@@ -638,7 +645,7 @@ class ArticlePage:
     def _page_without_chrome(self) -> etree._Element:
         """A copy of the page without what the profile removes (menus, related, share)."""
         doc = copy.deepcopy(self.root)
-        _drop_matches(doc, self.profile.article.remove)
+        _drop_matches(doc, self.profile.article.remove, self._names)
         return doc
 
     @cached_property
@@ -721,6 +728,8 @@ def _relative_path(root: etree._Element, el: etree._Element) -> list[int]:
     return path
 
 
+#: the href of every <a> (``a.get("href")`` over ``iter("a")``, without element objects)
+_HREFS_XPATH = etree.XPath("//a/@href", smart_strings=False)
 _CANONICAL_XPATH = etree.XPath('//link[@rel="canonical"]/@href', smart_strings=False)
 
 

@@ -43,7 +43,7 @@ def parse_html(
         _, html = html_to_unicode(content_type, html)
     # libxml2 stops at a stray ``</html>``/``</body>`` in the middle of a page (tag soup
     # CMSs print them): drop those end tags, the parser closes the document at its end
-    if html and "</" in html:
+    if html:
         html = _END_OF_DOCUMENT_RE.sub("", html)
     # what parsel's create_root_node does with a text: strip, drop NULs, UTF-8, lxml.html
     # parser in recovery mode (huge trees allowed), an empty <html> when nothing is left
@@ -211,7 +211,7 @@ def _xml_safe_utf8(html: str) -> bytes:
     """``(xml_safe_markup(html) or "<html></html>").strip().replace("\\x00", "")`` in
     UTF-8 (``b"<html/>"`` when empty), as parsel's ``create_root_node`` prepares a text;
     cheaper when no character needs removing (most pages): the characters XML forbids are
-    looked for in the UTF-8 bytes (one byte each; U+FFFE/U+FFFF start with EF BF; a
+    looked for in the UTF-8 bytes (one byte each; U+FFFE and U+FFFF in the text; a
     surrogate does not encode). Stripping first is the same: of those characters, only
     whitespace ones can be stripped away, and those are removed anyway."""
     try:
@@ -223,7 +223,8 @@ def _xml_safe_utf8(html: str) -> bytes:
             body
             and b"&#" not in body  # NCRs: the slow path resolves the forbidden ones
             and len(body.translate(None, _XML_BAD_BYTES)) == len(body)
-            and b"\xef\xbf" not in body  # U+FFC0..U+FFFF (rare): the slow path decides
+            and "\ufffe" not in html  # (one-character searches are the fastest)
+            and "\uffff" not in html
         ):
             return body
     if "&#" in html:
