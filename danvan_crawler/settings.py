@@ -113,6 +113,10 @@ DANVAN_DUPLICATE_THRESHOLD = 0.9
 DANVAN_DUPLICATE_MIN_TOKENS = 20
 # Let unchanged articles through the store pipeline too (change: null); off for cron runs.
 DANVAN_EMIT_UNCHANGED = False
+# Most articles written in one store transaction (1: one transaction per article), and the
+# longest an article waits (seconds) for its batch to fill before it is written anyway.
+DANVAN_STORE_BATCH = 50
+DANVAN_STORE_BATCH_DELAY = 0.25
 
 # --- incremental crawling (issue 3, danvan_crawler/incremental.py) --------------------------
 # Fetch only what is new or changed, deciding from the store: conditional home and listing
