@@ -164,7 +164,7 @@ def _fold_text(text: str) -> str:
     return unicodedata.normalize("NFC", _SPACE_RE.sub(" ", folded).strip())
 
 
-@lru_cache(maxsize=32768)
+@lru_cache(maxsize=16384)
 def _fold_chunk(chunk: str) -> str:
     """:func:`fold_key` of one chunk without whitespace (cached: the vocabulary is small)."""
     if chunk.isascii():

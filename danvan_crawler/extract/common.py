@@ -272,7 +272,7 @@ def canon(profile: SiteProfile, url: str, base: str | None = None) -> str:
     return _canon(url, base, profile.base_url, profile.tracking_params, profile.hosts)
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)
 def _canon(
     url: str, base: str | None, base_url: str, tracking: tuple[str, ...], hosts: tuple[str, ...]
 ) -> str:
