@@ -142,6 +142,9 @@ class ArticleResult:
     missing: list[str] = field(default_factory=list)
 
 
+_BLOCK_TAG_LIST = sorted(BLOCK_TAGS)
+
+
 def _is_block(el: etree._Element) -> bool:
     return isinstance(el.tag, str) and el.tag.lower() in BLOCK_TAGS
 
@@ -167,7 +170,9 @@ def _raw_text(el: etree._Element, top: bool = True) -> str:
 
 def _leaf_blocks(root: etree._Element) -> list[etree._Element]:
     """Block elements under ``root`` holding no other block, in document order."""
-    blocks = [el for el in root.iterdescendants() if _is_block(el)]
+    # the tag filter runs in lxml (no element object for the others); the parser writes
+    # tag names in lower case, so this is ``_is_block`` over every descendant
+    blocks = list(root.iterdescendants(*_BLOCK_TAG_LIST))
     # one walk up from each block marks the elements holding a block (instead of a walk
     # down every block's subtree)
     holders: set[etree._Element] = set()
