@@ -10,8 +10,6 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
-from danvan_crawler.replica.server import make_server
-
 logger = logging.getLogger(__name__)
 
 
@@ -47,6 +45,9 @@ def _positive(value: str) -> int:
 
 def serve(args: argparse.Namespace) -> int:
     """Start the replica, print ``serving URL`` on stdout, serve until SIGTERM/SIGINT."""
+    # here, not at the top: ``danvan`` registers this command's arguments on every run
+    from danvan_crawler.replica.server import make_server
+
     try:
         server, replica = make_server(
             args.host,
