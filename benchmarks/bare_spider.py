@@ -6,7 +6,8 @@ parses nothing.
 ``URLS.txt``: one absolute URL a line (home, every listing page, every article). Scrapy's
 defaults otherwise, with the settings our crawl runs with against the replica
 (politeness lifted: no delay, no AutoThrottle, the same concurrency, robots.txt obeyed,
-cookies and telnet off, asyncio reactor). Prints the number of responses on stderr.
+cookies, telnet and Scrapy's remote control off, asyncio reactor). Prints the number of
+responses on stderr.
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ def main(argv: list[str]) -> int:
             "CONCURRENT_REQUESTS_PER_DOMAIN": args.concurrency,
             "COOKIES_ENABLED": False,
             "TELNETCONSOLE_ENABLED": False,
+            "REMOTE_CONTROL_ENABLED": False,
+            "EXTENSIONS": {"scrapy.extensions.remote_control.RemoteControl": None},
             "LOG_LEVEL": "INFO",
             "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
         }

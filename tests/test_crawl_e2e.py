@@ -70,6 +70,14 @@ def truth(replica: Any) -> dict[str, dict[str, Any]]:
     return comparable_truth(replica.truth())
 
 
+def test_no_remote_code_execution_server_in_a_crawl(full_crawl: Crawl) -> None:
+    """Scrapy's remote control (an HTTP server running code sent to it) is not loaded."""
+    enabled = full_crawl.log.split("Enabled extensions:", 1)[1].split("]", 1)[0]
+    assert "scrapy.extensions.corestats.CoreStats" in enabled
+    assert "RemoteControl" not in enabled
+    assert "remote control" not in full_crawl.log.lower()  # its "listening on" line
+
+
 def test_crawl_succeeds_without_warnings(full_crawl: Crawl) -> None:
     assert full_crawl.returncode == 0, full_crawl.log[-3000:]
     noisy = [
