@@ -649,3 +649,37 @@ def test_batch_with_an_article_and_its_edit_keeps_category_order_in_sync(store: 
             "select distinct date_published from article_categories where article_id = '100'"
         ).scalars()
         assert [str(d) for d in dates] == ["2024-02-01 01:00:00.000000"]
+
+
+def test_hot_statements_write_the_values_core_writes(store: Store) -> None:
+    # the per-article INSERTs run precompiled on the DBAPI cursor: same text forms
+    store.upsert([article("100")], now=datetime(2026, 11, 27, 10, 0, 5, 123))
+    with store.engine.connect() as conn:
+        row = conn.exec_driver_sql(
+            "select date_published, first_seen, typeof(sketch), length(sketch), article_num "
+            "from articles where article_id = '100'"
+        ).one()
+        assert tuple(row) == (
+            "2023-11-27 01:30:00.000000",
+            "2026-11-27 10:00:05.000123",
+            "blob",
+            768,
+            100,
+        )
+        assert conn.exec_driver_sql(
+            "select first_seen from article_urls where article_id = '100'"
+        ).scalars().all() == ["2026-11-27 10:00:05.000123"]
+        assert (
+            conn.exec_driver_sql(
+                "select count(*) from article_bands where article_id = '100'"
+            ).scalar()
+            == 24
+        )
+
+
+def test_hot_statement_errors_are_sqlalchemy_errors(store: Store) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    with pytest.raises(IntegrityError, match="FOREIGN KEY"), store._write() as conn:
+        store._p_bands.executemany(conn, [{"band_key": 1, "article_id": "missing"}] * 2)
+    assert store.upsert([article("100")])[0].kind == "new"  # rolled back, usable

@@ -16,13 +16,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from itemadapter import ItemAdapter
 from sqlalchemy import (
     Connection,
     Engine,
-    Row,
     Table,
     bindparam,
     create_engine,
@@ -31,7 +30,8 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import make_url
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Dialect, make_url
 
 from danvan_crawler.similarity import (
     BANDS,
@@ -204,6 +204,120 @@ def _engine_for(url_or_path: str | os.PathLike[str]) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+class _Prepared:
+    """A Core statement compiled once for a dialect and executed on the connection's
+    DBAPI cursor, for the few statements run per article.
+
+    ``Connection.execute`` costs 50-100 us a statement in Python (compiled-cache
+    look-up, parameter processing, result wrapping), more than SQLite's own work for a
+    one-row INSERT or an indexed SELECT; here the SQL string, the parameter order and
+    the type processors (e.g. SQLite's datetime to text) are worked out once. Errors are
+    raised as SQLAlchemy's (``sqlalchemy.exc.IntegrityError`` ...), a lost connection
+    is invalidated, as with ``Connection.execute``.
+    """
+
+    __slots__ = ("_binds", "_defaults", "_positional", "_results", "sql")
+
+    def __init__(self, statement: Any, dialect: Dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
+        self.sql: str = compiled.string
+        self._positional = bool(dialect.positional)
+        names = list(compiled.positiontup or ()) if self._positional else list(compiled.binds)
+        escaped = getattr(compiled, "escaped_bind_names", None) or {}
+        if "POSTCOMPILE" in self.sql:  # expanding IN lists, literal LIMITs: not here
+            raise ValueError(f"statement needs rendering per execution: {self.sql}")
+        self._binds = tuple(
+            (
+                name,
+                escaped.get(name, name),
+                compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect),
+            )
+            for name in names
+        )
+        self._defaults = {name: compiled.binds[name].effective_value for name in names}
+        self._results = tuple(
+            column.type.dialect_impl(dialect).result_processor(dialect, None)
+            for column in getattr(statement, "selected_columns", ())
+        )
+
+    def _parameters(self, values: Mapping[str, Any]) -> Any:
+        defaults = self._defaults
+        converted = [
+            (
+                key,
+                (process(values[name] if name in values else defaults[name]))
+                if process is not None
+                else (values[name] if name in values else defaults[name]),
+            )
+            for name, key, process in self._binds
+        ]
+        if self._positional:
+            return tuple(value for _, value in converted)
+        return dict(converted)
+
+    @contextmanager
+    def _cursor(self, conn: Connection, parameters: Any) -> Iterator[Any]:
+        fairy = conn.connection
+        cursor = fairy.cursor()
+        try:
+            yield cursor
+        except conn.dialect.loaded_dbapi.Error as error:
+            invalidated = conn.dialect.is_disconnect(error, fairy.dbapi_connection, cursor)
+            if invalidated:
+                conn.invalidate(error)
+            raise sa_exc.DBAPIError.instance(
+                self.sql,
+                parameters,
+                error,
+                conn.dialect.loaded_dbapi.Error,
+                connection_invalidated=invalidated,
+                dialect=conn.dialect,
+            ) from error
+        finally:
+            cursor.close()
+
+    def execute(self, conn: Connection, values: Mapping[str, Any]) -> None:
+        parameters = self._parameters(values)
+        with self._cursor(conn, parameters) as cursor:
+            cursor.execute(self.sql, parameters)
+
+    def executemany(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        if len(rows) == 1:
+            self.execute(conn, rows[0])
+            return
+        parameters = [self._parameters(row) for row in rows]
+        with self._cursor(conn, parameters) as cursor:
+            cursor.executemany(self.sql, parameters)
+
+    def rows(self, conn: Connection, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """The result rows, each value through its column type's result processor."""
+        parameters = self._parameters(values)
+        with self._cursor(conn, parameters) as cursor:
+            cursor.execute(self.sql, parameters)
+            fetched = cursor.fetchall()
+        processors = self._results
+        if not any(processors):
+            return [tuple(row) for row in fetched]
+        return [
+            tuple(
+                value if process is None or value is None else process(value)
+                for value, process in zip(row, processors, strict=True)
+            )
+            for row in fetched
+        ]
+
+
+class _Candidate(NamedTuple):
+    """A stored article sharing band keys with the one being stored."""
+
+    article_id: str
+    article_num: int
+    content_hash: str
+    sketch: bytes | None
+    duplicate_of: str | None
+    date_published: datetime | None
+
+
 @dataclass(slots=True)
 class _Pending:
     """Rows of a batch written at its end, one statement each (nothing in the batch
@@ -318,6 +432,12 @@ class Store:
             )
             .values(date_published=bindparam("b_pub"), article_num=bindparam("b_num"))
         )
+        dialect = self.engine.dialect
+        self._p_candidates = _Prepared(self._q_candidates, dialect)
+        self._p_article = _Prepared(self._i_article, dialect)
+        self._p_bands = _Prepared(self._i_bands, dialect)
+        self._p_urls = _Prepared(self._up_url, dialect)
+        self._p_links = _Prepared(self._link_category, dialect)
 
     def _migrate(self) -> None:
         with self._write() as conn:
@@ -385,13 +505,13 @@ class Store:
 
     def _write_pending(self, conn: Connection, pending: _Pending) -> None:
         if pending.urls:
-            conn.execute(self._up_url, list(pending.urls.values()))
+            self._p_urls.executemany(conn, list(pending.urls.values()))
             pending.urls.clear()
         self._write_pending_links(conn, pending)
 
     def _write_pending_links(self, conn: Connection, pending: _Pending) -> None:
         if pending.links:
-            conn.execute(self._link_category, list(pending.links.values()))
+            self._p_links.executemany(conn, list(pending.links.values()))
             pending.links.clear()
 
     def _prefetch(self, conn: Connection, records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
@@ -460,8 +580,8 @@ class Store:
         data["duplicateOf"] = duplicate_of
         if row is None:
             data["categories"] = merge_categories(data.get("categories"))
-            conn.execute(
-                self._i_article,
+            self._p_article.execute(
+                conn,
                 {
                     "article_id": article_id,
                     "article_num": num,
@@ -500,7 +620,9 @@ class Store:
             conn.execute(self._d_bands, {"b_aid": article_id})
             kind = "updated"
         if keys:
-            conn.execute(self._i_bands, [{"band_key": k, "article_id": article_id} for k in keys])
+            self._p_bands.executemany(
+                conn, [{"band_key": k, "article_id": article_id} for k in keys]
+            )
         self._record_urls(conn, article_id, data, now, pending)
         self._record_categories(
             conn,
@@ -532,7 +654,7 @@ class Store:
         tokens: Sequence[str],
         signature: Sequence[int] | None,
         keys: Sequence[int],
-    ) -> list[Row]:
+    ) -> list[_Candidate]:
         """Stored articles whose text is at least ``duplicate_threshold`` similar.
 
         Candidates share band keys; those whose stored sketch estimates a low Jaccard
@@ -542,7 +664,7 @@ class Store:
             return []
         params: dict[str, Any] = {f"b_k{i}": keys[i % len(keys)] for i in range(BANDS)}
         params["b_aid"] = article_id
-        rows = conn.execute(self._q_candidates, params).all()
+        rows = [_Candidate(*row) for row in self._p_candidates.rows(conn, params)]
         found = []
         for row in rows:
             # the sketch prefilter first: the record (``data``) is read only for the few
@@ -578,7 +700,7 @@ class Store:
         return (published or datetime.max, num)
 
     def _original_among(
-        self, matches: Sequence[Row], article_id: str, published: datetime | None, num: int
+        self, matches: Sequence[_Candidate], article_id: str, published: datetime | None, num: int
     ) -> str | None:
         """The original of a cluster is its oldest member (published, then id)."""
         if not matches:
@@ -596,7 +718,7 @@ class Store:
         article_id: str,
         published: datetime | None,
         num: int,
-        matches: Sequence[Row],
+        matches: Sequence[_Candidate],
         now: datetime,
     ) -> tuple[str, ...]:
         """An original stored after its copies: mark the newer look-alikes as copies."""
