@@ -683,3 +683,31 @@ def test_hot_statement_errors_are_sqlalchemy_errors(store: Store) -> None:
     with pytest.raises(IntegrityError, match="FOREIGN KEY"), store._write() as conn:
         store._p_bands.executemany(conn, [{"band_key": 1, "article_id": "missing"}] * 2)
     assert store.upsert([article("100")])[0].kind == "new"  # rolled back, usable
+
+
+def test_content_hash_remembered_only_for_an_equal_record(store: Store) -> None:
+    from danvan_crawler.store import content_hash
+
+    first = article("100")
+    assert store.content_hash(first) == content_hash(first)
+    store.upsert([dict(first)])  # equal record: the remembered hash
+    assert store.record("100")["content_hash"] == content_hash(first)
+
+    edited = article("200")
+    store.content_hash(edited)
+    edited["headline"] = "Sửa sau khi băm"  # changed between the pipelines
+    retyped = article("300", inLanguage=None)
+    store.content_hash(retyped)
+    retyped = dict(retyped, inLanguage=0)  # == False, not the same JSON
+    store.upsert([edited, retyped])
+    assert store.record("200")["content_hash"] == content_hash(edited)
+    assert store.record("300")["content_hash"] == content_hash(retyped)
+    changed = dict(article("100"), headline="Khác")
+    assert store.upsert([changed])[0].kind == "updated"  # nothing remembered any more
+
+
+def test_transient_fields_are_no_content() -> None:
+    from danvan_crawler.store.core import NON_CONTENT_FIELDS, TRANSIENT_FIELDS
+
+    # a remembered hash of a record holding transient fields is the stored data's hash
+    assert TRANSIENT_FIELDS <= NON_CONTENT_FIELDS

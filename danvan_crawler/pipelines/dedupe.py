@@ -21,7 +21,7 @@ from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
 from danvan_crawler.pipelines.store import StoreBatcher, crawler_store
-from danvan_crawler.store import Store, content_hash
+from danvan_crawler.store import Store
 from danvan_crawler.store.core import article_dict
 
 logger = logging.getLogger(__name__)
@@ -44,13 +44,13 @@ class DedupePipeline:
 
     async def process_item(self, item: Any) -> Any:
         article_id = str(ItemAdapter(item)["articleId"])
-        data = article_dict(item)
-        digest = content_hash(data)
+        digest = self.store.content_hash(item)  # remembered for the store's upsert
         previous = self._seen.get(article_id)
         if previous is not None:
             if previous == digest:
                 # URL + categories, queued after the first one (which may still wait
                 # for its batch)
+                data = article_dict(item)
                 await StoreBatcher.of(self.crawler).upsert(data, detect_duplicates=False)
                 self.stats.inc_value("danvan/dedupe/same_id")
                 raise DropItem(f"same article again in this run: {article_id}", log_level="DEBUG")

@@ -66,6 +66,8 @@ TRANSIENT_FIELDS = frozenset({"change"})
 MAX_CANDIDATES = 200
 #: Stored articles whose comparison tokens are kept in memory.
 TOKEN_CACHE_SIZE = 2048
+#: Content hashes remembered by :meth:`Store.content_hash` for the article's upsert.
+HASH_MEMO_SIZE = 1024
 
 
 class StoreError(RuntimeError):
@@ -118,6 +120,22 @@ def content_hash(data: Mapping[str, Any]) -> str:
     content = {k: v for k, v in data.items() if k not in NON_CONTENT_FIELDS}
     blob = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _same(a: Any, b: Any) -> bool:
+    """``a == b`` with equal types throughout (``1 == 1.0 == True`` but their JSON
+    differs): values of :func:`article_dict` records, whose leaves are usually the very
+    same objects."""
+    if a is b:
+        return True
+    kind = type(a)
+    if kind is not type(b):
+        return False
+    if kind is dict:
+        return a.keys() == b.keys() and all(_same(v, b[k]) for k, v in a.items())
+    if kind is list or kind is tuple:
+        return len(a) == len(b) and all(map(_same, a, b))
+    return bool(a == b)
 
 
 def _plain(value: Any) -> Any:
@@ -343,6 +361,7 @@ class Store:
         self.duplicate_min_tokens = duplicate_min_tokens
         self._token_cache: OrderedDict[tuple[str, str], list[str]] = OrderedDict()
         self._category_cache: dict[str, tuple[int, dict[str, Any]]] = {}
+        self._hash_memo: OrderedDict[str, tuple[dict[str, Any], str]] = OrderedDict()
         self._build_statements()
         self._migrate()
 
@@ -478,6 +497,29 @@ class Store:
 
     # -- articles ----------------------------------------------------------------------
 
+    def content_hash(self, article: Any) -> str:
+        """:func:`content_hash` of an article (mapping or item), remembered for its next
+        upsert: when the record upserted then equals the article now (compared with a
+        private copy, so any change made in between is seen), it is not hashed again."""
+        data = article_dict(article)
+        digest = content_hash(data)
+        article_id = data.get("articleId")
+        if isinstance(article_id, str):
+            memo = self._hash_memo
+            memo[article_id] = (data, digest)
+            memo.move_to_end(article_id)
+            if len(memo) > HASH_MEMO_SIZE:
+                memo.popitem(last=False)
+        return digest
+
+    def _content_hash(self, record: dict[str, Any], data: dict[str, Any], article_id: str) -> str:
+        """The content hash of ``data`` (``record`` without transient fields), reusing the
+        one :meth:`content_hash` computed for an equal record."""
+        memo = self._hash_memo.pop(article_id, None) if self._hash_memo else None
+        if memo is not None and record.get("articleId") == article_id and _same(memo[0], record):
+            return memo[1]  # the same values, hence the same hash
+        return content_hash(data)
+
     def upsert(
         self,
         articles: Iterable[Any],
@@ -535,6 +577,7 @@ class Store:
         article_id = str(data.get("articleId") or "").strip()
         if not article_id:
             raise ValueError("article without articleId")
+        record = data
         data = {k: v for k, v in data.items() if k not in TRANSIENT_FIELDS}
         data["articleId"] = article_id
         url = data.get("url") or data.get("canonicalUrl") or ""
@@ -542,7 +585,7 @@ class Store:
             row = prefetched.pop(article_id)
         else:  # again in this batch: as written by the earlier one
             row = conn.execute(self._q_article, {"b_aid": article_id}).first()
-        digest = content_hash(data)
+        digest = self._content_hash(record, data, article_id)
         published = _parse_datetime(data.get("datePublished"))
         num = _article_num(article_id)
 
