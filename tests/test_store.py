@@ -711,3 +711,15 @@ def test_transient_fields_are_no_content() -> None:
 
     # a remembered hash of a record holding transient fields is the stored data's hash
     assert TRANSIENT_FIELDS <= NON_CONTENT_FIELDS
+
+
+@pytest.mark.parametrize("count", [0, 1, 31, 32, 33, 499, 500, 501, 1203])
+def test_look_ups_by_many_ids(store: Store, count: int) -> None:
+    # precompiled IN lists of fixed sizes: padded, and chunked beyond the largest
+    store.upsert([article("7"), article("1100")])
+    wanted = [str(i) for i in range(count)] + ["7", "7"]
+    signatures = {str(i): f"s{i}" for i in range(0, count, 3)}
+    store.set_listing_signatures(signatures)
+    assert store.known_ids(wanted) == {"7"} | ({"1100"} if count > 1100 else set())
+    assert store.listing_signatures(wanted) == signatures
+    assert store.listing_state(iter(wanted)) == (store.known_ids(wanted), signatures)

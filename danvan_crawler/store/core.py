@@ -325,6 +325,27 @@ class _Prepared:
         ]
 
 
+#: Sizes of the precompiled ``IN`` lists of article ids (a listing page holds ~10-20).
+_IN_SIZES = (32, 500)
+
+
+def _slots(size: int) -> list[Any]:
+    return [bindparam(f"b_i{i}") for i in range(size)]
+
+
+def _rows_in(
+    conn: Connection, by_size: Mapping[int, _Prepared], ids: Iterable[str]
+) -> Iterator[tuple[Any, ...]]:
+    """Rows of a precompiled ``... IN (:b_i0, ...)`` SELECT for the distinct ``ids``."""
+    wanted = sorted({str(i) for i in ids})
+    largest = _IN_SIZES[-1]
+    for start in range(0, len(wanted), largest):
+        chunk = wanted[start : start + largest]
+        size = next(n for n in _IN_SIZES if n >= len(chunk))
+        params = {f"b_i{i}": chunk[i % len(chunk)] for i in range(size)}
+        yield from by_size[size].rows(conn, params)
+
+
 class _Candidate(NamedTuple):
     """A stored article sharing band keys with the one being stored."""
 
@@ -457,6 +478,20 @@ class Store:
         self._p_bands = _Prepared(self._i_bands, dialect)
         self._p_urls = _Prepared(self._up_url, dialect)
         self._p_links = _Prepared(self._link_category, dialect)
+        # Look-ups by a list of article ids (per listing page): IN lists of fixed sizes,
+        # padded by repeating an id, so that they are compiled once.
+        ls = s.listing_signatures.c
+        self._p_known_ids = {
+            size: _Prepared(select(a.article_id).where(a.article_id.in_(_slots(size))), dialect)
+            for size in _IN_SIZES
+        }
+        self._p_signatures = {
+            size: _Prepared(
+                select(ls.article_id, ls.signature).where(ls.article_id.in_(_slots(size))),
+                dialect,
+            )
+            for size in _IN_SIZES
+        }
 
     def _migrate(self) -> None:
         with self._write() as conn:
@@ -969,13 +1004,7 @@ class Store:
             return self._known_among(conn, ids)
 
     def _known_among(self, conn: Connection, ids: Iterable[str]) -> set[str]:
-        stmt = select(s.articles.c.article_id)
-        wanted = sorted({str(i) for i in ids})
-        found: set[str] = set()
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            found.update(conn.execute(stmt.where(s.articles.c.article_id.in_(chunk))).scalars())
-        return found
+        return {row[0] for row in _rows_in(conn, self._p_known_ids, ids)}
 
     def listing_state(self, article_ids: Iterable[str]) -> tuple[set[str], dict[str, str]]:
         """(the stored ids among ``article_ids``, their stored listing signatures), read
@@ -1088,14 +1117,7 @@ class Store:
             return self._signatures_of(conn, article_ids)
 
     def _signatures_of(self, conn: Connection, article_ids: Iterable[str]) -> dict[str, str]:
-        ls = s.listing_signatures.c
-        wanted = sorted({str(i) for i in article_ids})
-        found: dict[str, str] = {}
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            rows = conn.execute(select(ls.article_id, ls.signature).where(ls.article_id.in_(chunk)))
-            found.update({r.article_id: r.signature for r in rows})
-        return found
+        return dict(_rows_in(conn, self._p_signatures, article_ids))
 
     def set_listing_signatures(self, signatures: Mapping[str, str]) -> None:
         """Remember what listings showed; call only once those articles are stored."""
