@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from danvan_crawler.similarity import (
     NearDuplicateIndex,
     band_keys,
@@ -64,3 +66,21 @@ def test_short_texts_are_not_compared() -> None:
     index = NearDuplicateIndex(min_tokens=20)
     index.add("1", comparison_tokens("Thông báo lịch tiếp công dân"))
     assert index.matches(comparison_tokens("Thông báo lịch tiếp công dân")) == []
+
+
+def test_cached_word_hashes_equal_the_hash(monkeypatch: pytest.MonkeyPatch) -> None:
+    from danvan_crawler import similarity as sim
+
+    monkeypatch.setattr(sim, "WORD_CACHE_SIZE", 50)
+    words = [f"từ{i}" for i in range(120)] + ["một", "từ0", "một"]
+    for word_hash in (sim._first, sim._second):
+        expected = [word_hash(w) for w in words]
+        assert word_hash.many(words) == expected  # filling (and emptying) the cache
+        assert word_hash.many(words) == expected  # from the cache
+        assert len(word_hash._cache) <= 50 + len(words)
+    assert word_hash.many([]) == []
+    assert sim.shingle_hashes(["một"]) == {sim._first("một")}
+    assert sim.shingle_hashes(["a", "b", "c"]) == {
+        sim._first("a") ^ sim._second("b"),
+        sim._first("b") ^ sim._second("c"),
+    }
