@@ -652,7 +652,7 @@ def test_batch_with_an_article_and_its_edit_keeps_category_order_in_sync(store: 
 
 
 def test_hot_statements_write_the_values_core_writes(store: Store) -> None:
-    # the per-article INSERTs run precompiled on the DBAPI cursor: same text forms
+    # the per-article statements run precompiled on the DBAPI cursor: same text forms
     store.upsert([article("100")], now=datetime(2026, 11, 27, 10, 0, 5, 123))
     with store.engine.connect() as conn:
         row = conn.exec_driver_sql(
@@ -675,6 +675,18 @@ def test_hot_statements_write_the_values_core_writes(store: Store) -> None:
             ).scalar()
             == 24
         )
+    later = datetime(2026, 11, 28, 9, 0)
+    store.upsert([article("100", categories=[CAT_B])], now=later)  # merged
+    store.upsert([article("100", headline="Sửa")], now=later + timedelta(seconds=1))  # updated
+    with store.engine.connect() as conn:
+        row = conn.exec_driver_sql(
+            "select last_seen, changed_at, revision from articles where article_id = '100'"
+        ).one()
+        assert tuple(row) == ("2026-11-28 09:00:01.000000", "2026-11-28 09:00:01.000000", 2)
+        dates = conn.exec_driver_sql(
+            "select distinct date_published from article_categories where article_id = '100'"
+        ).scalars()
+        assert list(dates) == ["2023-11-27 01:30:00.000000"]
 
 
 def test_hot_statement_errors_are_sqlalchemy_errors(store: Store) -> None:

@@ -10,11 +10,12 @@ import os
 import re
 import sys
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
@@ -234,44 +235,46 @@ class _Prepared:
     is invalidated, as with ``Connection.execute``.
     """
 
-    __slots__ = ("_binds", "_defaults", "_positional", "_results", "sql")
+    __slots__ = ("_fixed", "_get", "_keys", "_positional", "_processors", "_results", "sql")
 
     def __init__(self, statement: Any, dialect: Dialect) -> None:
         compiled = statement.compile(dialect=dialect)
         self.sql: str = compiled.string
+        if "POSTCOMPILE" in self.sql:  # expanding IN lists, literal LIMITs: not here
+            raise ValueError(f"statement needs rendering per execution: {self.sql}")
         self._positional = bool(dialect.positional)
         names = list(compiled.positiontup or ()) if self._positional else list(compiled.binds)
         escaped = getattr(compiled, "escaped_bind_names", None) or {}
-        if "POSTCOMPILE" in self.sql:  # expanding IN lists, literal LIMITs: not here
-            raise ValueError(f"statement needs rendering per execution: {self.sql}")
-        self._binds = tuple(
-            (
-                name,
-                escaped.get(name, name),
-                compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect),
-            )
-            for name in names
+        binds = [compiled.binds[name] for name in names]
+        self._keys = tuple(escaped.get(name, name) for name in names)
+        # values bound in the statement itself (e.g. a HAVING constant), unless given
+        self._fixed = {
+            n: b.effective_value for n, b in zip(names, binds, strict=True) if not b.required
+        }
+        getter = itemgetter(*names) if names else (lambda _values: ())
+        self._get: Callable[[Mapping[str, Any]], Any] = (
+            getter if len(names) != 1 else lambda values: (getter(values),)
         )
-        self._defaults = {name: compiled.binds[name].effective_value for name in names}
+        processors = [b.type.dialect_impl(dialect).bind_processor(dialect) for b in binds]
+        self._processors = tuple(
+            (i, process) for i, process in enumerate(processors) if process is not None
+        )
         self._results = tuple(
             column.type.dialect_impl(dialect).result_processor(dialect, None)
             for column in getattr(statement, "selected_columns", ())
         )
 
     def _parameters(self, values: Mapping[str, Any]) -> Any:
-        defaults = self._defaults
-        converted = [
-            (
-                key,
-                (process(values[name] if name in values else defaults[name]))
-                if process is not None
-                else (values[name] if name in values else defaults[name]),
-            )
-            for name, key, process in self._binds
-        ]
+        if self._fixed:
+            values = {**self._fixed, **values}
+        row = self._get(values)
+        if self._processors:
+            row = list(row)
+            for i, process in self._processors:
+                row[i] = process(row[i])
         if self._positional:
-            return tuple(value for _, value in converted)
-        return dict(converted)
+            return tuple(row)
+        return dict(zip(self._keys, row, strict=True))
 
     @contextmanager
     def _cursor(self, conn: Connection, parameters: Any) -> Iterator[Any]:
@@ -478,6 +481,8 @@ class Store:
         self._p_bands = _Prepared(self._i_bands, dialect)
         self._p_urls = _Prepared(self._up_url, dialect)
         self._p_links = _Prepared(self._link_category, dialect)
+        self._p_sync_order = _Prepared(self._sync_order, dialect)
+        self._p_updates: dict[tuple[str, ...], _Prepared] = {}  # by the columns set
         # Look-ups by a list of article ids (per listing page): IN lists of fixed sizes,
         # padded by repeating an id, so that they are compiled once.
         ls = s.listing_signatures.c
@@ -633,7 +638,7 @@ class Store:
                 stored["categories"] = cats
                 values.update(data=_dumps(stored), changed_at=now)
                 kind = "merged"
-            conn.execute(self._u_article, {"b_aid": article_id, **values})
+            self._update_article(conn, article_id, values)
             self._record_urls(conn, article_id, data, now, pending)
             self._record_categories(
                 conn,
@@ -680,10 +685,10 @@ class Store:
             stored = json.loads(row.data)
             data["categories"] = merge_categories(stored.get("categories"), data.get("categories"))
             revision = row.revision + 1
-            conn.execute(
-                self._u_article,
+            self._update_article(
+                conn,
+                article_id,
                 {
-                    "b_aid": article_id,
                     "url": url or row.url,
                     "data": _dumps(data),
                     "content_hash": digest,
@@ -902,9 +907,23 @@ class Store:
         if pending is not None:
             self._write_pending_links(conn, pending)  # the links the sync may have to move
         if links:
-            conn.execute(self._link_category, links)
+            self._p_links.executemany(conn, links)
         if sync:
-            conn.execute(self._sync_order, {"b_aid": article_id, "b_pub": published, "b_num": num})
+            self._p_sync_order.execute(
+                conn, {"b_aid": article_id, "b_pub": published, "b_num": num}
+            )
+
+    def _update_article(self, conn: Connection, article_id: str, values: dict[str, Any]) -> None:
+        """UPDATE the article's row: ``values`` by column (one precompiled statement per
+        set of columns)."""
+        columns = tuple(values)
+        prepared = self._p_updates.get(columns)
+        if prepared is None:
+            statement = self._u_article.values({c: bindparam(f"v_{c}") for c in columns})
+            prepared = self._p_updates[columns] = _Prepared(statement, self.engine.dialect)
+        params = {f"v_{c}": v for c, v in values.items()}
+        params["b_aid"] = article_id
+        prepared.execute(conn, params)
 
     def _upsert_category(
         self, conn: Connection, cat: Mapping[str, Any], now: datetime
