@@ -483,6 +483,30 @@ class Store:
         self._p_links = _Prepared(self._link_category, dialect)
         self._p_sync_order = _Prepared(self._sync_order, dialect)
         self._p_updates: dict[tuple[str, ...], _Prepared] = {}  # by the columns set
+        # incremental state, written per listing page and per batch of articles
+        validators = self._insert(s.http_validators)
+        self._p_validators = _Prepared(
+            validators.on_conflict_do_update(
+                index_elements=[s.http_validators.c.url],
+                set_={
+                    "etag": validators.excluded.etag,
+                    "last_modified": validators.excluded.last_modified,
+                    "updated_at": validators.excluded.updated_at,
+                },
+            ),
+            dialect,
+        )
+        signatures = self._insert(s.listing_signatures)
+        self._p_set_signatures = _Prepared(
+            signatures.on_conflict_do_update(
+                index_elements=[s.listing_signatures.c.article_id],
+                set_={
+                    "signature": signatures.excluded.signature,
+                    "updated_at": signatures.excluded.updated_at,
+                },
+            ),
+            dialect,
+        )
         # Look-ups by a list of article ids (per listing page): IN lists of fixed sizes,
         # padded by repeating an id, so that they are compiled once.
         ls = s.listing_signatures.c
@@ -1118,17 +1142,8 @@ class Store:
         ]
         if not params:
             return
-        insert = self._insert(s.http_validators)
-        statement = insert.on_conflict_do_update(
-            index_elements=[s.http_validators.c.url],
-            set_={
-                "etag": insert.excluded.etag,
-                "last_modified": insert.excluded.last_modified,
-                "updated_at": insert.excluded.updated_at,
-            },
-        )
         with self._write() as conn:
-            conn.execute(statement, params)
+            self._p_validators.executemany(conn, params)
 
     def listing_signatures(self, article_ids: Iterable[str]) -> dict[str, str]:
         """Stored listing signature per article id (ids without one are absent)."""
@@ -1147,13 +1162,8 @@ class Store:
         ]
         if not params:
             return
-        insert = self._insert(s.listing_signatures)
-        statement = insert.on_conflict_do_update(
-            index_elements=[s.listing_signatures.c.article_id],
-            set_={"signature": insert.excluded.signature, "updated_at": insert.excluded.updated_at},
-        )
         with self._write() as conn:
-            conn.execute(statement, params)
+            self._p_set_signatures.executemany(conn, params)
 
     # -- runs -----------------------------------------------------------------------------
 
