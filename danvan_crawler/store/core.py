@@ -136,6 +136,8 @@ def _same(a: Any, b: Any) -> bool:
         return a.keys() == b.keys() and all(_same(v, b[k]) for k, v in a.items())
     if kind is list or kind is tuple:
         return len(a) == len(b) and all(map(_same, a, b))
+    if kind is float:  # 0.0 == -0.0
+        return repr(a) == repr(b)
     return bool(a == b)
 
 
