@@ -7,7 +7,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from parsel import Selector
+
 from danvan_crawler.extract import ListingPage, find_article_links, find_categories, find_subsites
+from danvan_crawler.extract.common import parse_html
+from danvan_crawler.extract.navigation import page_root
 from danvan_crawler.profile import load_profile
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
@@ -91,3 +95,39 @@ def test_navigation_ignores_markup_and_other_hosts() -> None:
     assert subsite.slug == "ban-to-chuc-tinh-uy"
     assert subsite.category_urls == ()  # its categories are not listed with it
     assert [a.article_id for a in find_article_links(html, url, PROFILE)] == ["3"]
+
+
+def test_a_page_text_is_parsed_once_for_listing_and_navigation() -> None:
+    html, url, _ = case("listing_page2")
+    listing = ListingPage(html, url, PROFILE)
+    assert page_root(html) is listing.root  # the same text object: the same tree
+    copy = "".join(list(html))  # an equal text, another object: parsed again
+    assert copy is not html
+    assert page_root(copy) is not listing.root
+    assert find_categories(copy, url, PROFILE) == find_categories(html, url, PROFILE)
+    assert listing.categories == find_categories(html, url, PROFILE)
+    assert listing.subsites == find_subsites(html, url, PROFILE)
+
+
+def test_navigation_of_the_last_page_is_never_another_pages() -> None:
+    page_a = '<html><body><a href="/vi-vn/chuyen-muc/a/1-1">A</a></body></html>'
+    page_b = '<html><body><a href="/vi-vn/chuyen-muc/b/1-2">B</a></body></html>'
+    url = "https://nghean.dcs.vn/"
+    for html, slug in ((page_a, "a"), (page_b, "b"), (page_a, "a")):
+        assert [c.slug for c in find_categories(html, url, PROFILE)] == [slug]
+        assert [e.url for e in ListingPage(html, url, PROFILE).entries] == []
+
+
+def test_article_links_from_a_selector_elements_or_text() -> None:
+    html, url, _ = case("listing_page2")
+    from_text = find_article_links(html, url, PROFILE)
+    assert from_text
+    assert find_article_links(Selector(text=html), url, PROFILE) == from_text
+    assert find_article_links(parse_html(html), url, PROFILE) == from_text
+    items = Selector(text=html).css(PROFILE.listing.item[0])
+    assert items
+    in_items = find_article_links(items, url, PROFILE)
+    assert find_article_links([i.root for i in items], url, PROFILE) == in_items
+    assert {a.article_id for a in in_items} <= {a.article_id for a in from_text}
+    # text matches hold no link
+    assert find_article_links(Selector(text=html).css("a::attr(href)"), url, PROFILE) == []

@@ -7,16 +7,16 @@ from datetime import datetime
 from functools import cached_property
 from urllib.parse import urlsplit
 
+from lxml import etree
 from parsel import Selector
 
 from danvan_crawler.dates import parse_date
 from danvan_crawler.extract.common import (
     banner_site_name,
     canon,
-    first,
-    make_selector,
+    first_match,
     meta,
-    text_of,
+    node_text,
 )
 from danvan_crawler.extract.navigation import (
     CategoryLink,
@@ -27,6 +27,7 @@ from danvan_crawler.extract.navigation import (
     find_article_links,
     find_categories,
     find_subsites,
+    page_root,
 )
 from danvan_crawler.profile import SiteProfile
 from danvan_crawler.urls import canonical_url, set_query
@@ -54,8 +55,14 @@ class ListingPage:
     fallbacks: dict[str, str] = field(default_factory=dict)
 
     @cached_property
+    def root(self) -> etree._Element:
+        """The page's parsed tree (queried with compiled XPath, no selector objects)."""
+        return page_root(self.html)
+
+    @cached_property
     def sel(self) -> Selector:
-        return make_selector(self.html)
+        """A parsel selector over :attr:`root`."""
+        return Selector(root=self.root, type="html")
 
     @cached_property
     def page_url(self) -> str:
@@ -83,10 +90,10 @@ class ListingPage:
     @cached_property
     def title(self) -> str | None:
         """The category name as printed on the page."""
-        found = first(self.sel, self.profile.listing.title)
+        found = first_match(self.root, self.profile.listing.title)
         if found:
-            return text_of(found[0]) or None
-        title = meta(self.sel, "og:title") or text_of_title(self.sel, self.profile)
+            return node_text(found[0]) or None
+        title = meta(self.root, "og:title") or text_of_title(self.root, self.profile)
         if title:
             self.fallbacks["category_title"] = "title"
         return title
@@ -94,9 +101,9 @@ class ListingPage:
     @cached_property
     def site_name(self) -> str | None:
         """The (sub-)site named by the banner."""
-        name = banner_site_name(self.sel, self.profile)
+        name = banner_site_name(self.root, self.profile)
         if name is None:
-            name = banner_site_name(self.sel, self.profile, anywhere=True)
+            name = banner_site_name(self.root, self.profile, anywhere=True)
             if name:
                 self.fallbacks["category_subsite"] = "banner-alt"
         return name
@@ -104,18 +111,21 @@ class ListingPage:
     @cached_property
     def entries(self) -> list[ListingEntry]:
         """The articles listed on this page, in page order, one per article id."""
-        items = first(self.sel, self.profile.listing.item)
+        listing = self.profile.listing
+        items = first_match(self.root, listing.item)
         out: dict[str, ListingEntry] = {}
         if items:
             for item in items:
+                if not isinstance(item, etree._Element):
+                    continue  # a text match holds no link
                 links = find_article_links(
-                    first(item, self.profile.listing.item_link) or item, self.page_url, self.profile
+                    first_match(item, listing.item_link) or item, self.page_url, self.profile
                 )
                 if not links:
                     continue
                 link = links[0]
-                when = first(item, self.profile.listing.item_time)
-                raw = text_of(when[0]) if when else None
+                when = first_match(item, listing.item_time)
+                raw = node_text(when[0]) if when else None
                 parsed = parse_date(raw, self.profile.date_patterns, self.profile.timezone)
                 if link.article_id not in out:
                     out[link.article_id] = ListingEntry(
@@ -126,11 +136,12 @@ class ListingPage:
                         parsed.raw if parsed else raw,
                     )
             return list(out.values())
-        scope = first(self.sel, self.profile.listing.scope)
+        scope = first_match(self.root, listing.scope)
         self.fallbacks["listing_entries"] = "scope" if scope else "page"
-        where = scope[0] if scope else self.sel
-        for link in find_article_links(where, self.page_url, self.profile):
-            out.setdefault(link.article_id, ListingEntry(link.url, link.article_id, link.text))
+        where = scope[0] if scope else self.root
+        if isinstance(where, etree._Element):
+            for link in find_article_links(where, self.page_url, self.profile):
+                out.setdefault(link.article_id, ListingEntry(link.url, link.article_id, link.text))
         return list(out.values())
 
     @cached_property
@@ -138,7 +149,7 @@ class ListingPage:
         """Canonical URLs of the other pages of this category linked from this page, in
         page-number order (found by URL pattern anywhere on the page)."""
         pages: dict[int, str] = {}
-        for a_href in self.sel.xpath("//a/@href").getall():
+        for a_href in _HREFS_XPATH(self.root):
             url = canon(self.profile, a_href, self.page_url)
             if classify(url, self.profile) != "category":
                 continue
@@ -157,17 +168,21 @@ class ListingPage:
 
     @cached_property
     def categories(self) -> list[CategoryLink]:
-        return find_categories(self.sel, self.page_url, self.profile)
+        return find_categories(self.root, self.page_url, self.profile)
 
     @cached_property
     def subsites(self) -> list[SubSiteLink]:
-        return find_subsites(self.sel, self.page_url, self.profile)
+        return find_subsites(self.root, self.page_url, self.profile)
 
 
-def text_of_title(sel: Selector, profile: SiteProfile) -> str | None:
+_HREFS_XPATH = etree.XPath("//a/@href", smart_strings=False)
+_TITLE_XPATH = etree.XPath("//title")
+
+
+def text_of_title(sel: Selector | etree._Element, profile: SiteProfile) -> str | None:
     """``<title>`` without the site-name suffix."""
-    title = sel.xpath("//title")
+    title = _TITLE_XPATH(sel.root if isinstance(sel, Selector) else sel)
     if not title:
         return None
-    text = profile.article.title_suffix.sub("", text_of(title[0]))
+    text = profile.article.title_suffix.sub("", node_text(title[0]))
     return text or None

@@ -7,11 +7,13 @@ canonicalized and matched against the profile's URL regexes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from lxml import etree
 from parsel import Selector, SelectorList
 
-from danvan_crawler.extract.common import canon, make_selector, text_of
+from danvan_crawler.extract.common import canon, node_text, parse_html
 from danvan_crawler.profile import SiteProfile
 from danvan_crawler.urls import article_id, set_query
 
@@ -51,10 +53,37 @@ class ArticleLink:
     text: str
 
 
-def _selector(
-    page: Selector | SelectorList[Selector] | str | bytes,
-) -> Selector | SelectorList[Selector]:
-    return page if isinstance(page, Selector | SelectorList) else make_selector(page)
+Page = etree._Element | Selector | SelectorList[Selector] | list[Any] | str | bytes
+
+
+def page_root(html: str | bytes) -> etree._Element:
+    """The tree of ``html`` (plain lxml elements, see :func:`parse_html`), shared by the
+    read-only page functions here and :class:`~danvan_crawler.extract.ListingPage`: the
+    last page parsed is kept, so a listing page and the category and sub-site links of
+    that same text (one ``response.text`` object) are one parse."""
+    if _last_parsed and _last_parsed[0][0] is html:
+        return _last_parsed[0][1]
+    root = parse_html(html, html_elements=False)
+    _last_parsed[:] = [(html, root)]
+    return root
+
+
+#: [(text, tree)] of the last page :func:`page_root` parsed (by identity of the text)
+_last_parsed: list[tuple[str | bytes, etree._Element]] = []
+
+
+def _nodes(page: Page) -> list[etree._Element]:
+    """The elements to search: the page's root, or a selector's or a list's elements (a
+    text or attribute match is no element and holds no link, as with parsel)."""
+    if isinstance(page, str | bytes):
+        return [page_root(page)]
+    if isinstance(page, etree._Element):
+        return [page]
+    if isinstance(page, Selector):
+        roots: list[Any] = [page.root]
+    else:  # a SelectorList, or a list of lxml results (elements, strings)
+        roots = [n.root if isinstance(n, Selector) else n for n in page]
+    return [r for r in roots if isinstance(r, etree._Element)]
 
 
 def classify(url: str, profile: SiteProfile) -> str | None:
@@ -89,66 +118,71 @@ def category_url(url: str, profile: SiteProfile) -> str:
     return set_query(url, **{profile.page_param: None})
 
 
-def _links(sel: Selector, page_url: str, profile: SiteProfile) -> list[tuple[str, Selector]]:
+def _links(
+    root: etree._Element, page_url: str, profile: SiteProfile
+) -> list[tuple[str, etree._Element]]:
     out = []
-    for a in sel.xpath("//a[@href]"):
-        href = a.attrib.get("href", "").strip()
+    for a in _A_HREF_XPATH(root):
+        href = a.get("href", "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
             continue
         out.append((canon(profile, href, page_url), a))
     return out
 
 
-def find_categories(
-    page: Selector | str | bytes, page_url: str, profile: SiteProfile
-) -> list[CategoryLink]:
+_A_HREF_XPATH = etree.XPath("//a[@href]")
+_OWN_A_HREF_XPATH = etree.XPath("descendant-or-self::a[@href]")
+_DESCENDANT_A_HREF_XPATH = etree.XPath(".//a[@href]")
+_DESCENDANT_HREFS_XPATH = etree.XPath(".//a/@href", smart_strings=False)
+
+
+def find_categories(page: Page, page_url: str, profile: SiteProfile) -> list[CategoryLink]:
     """Every category linked from the page (page 1 URLs), in order of first appearance."""
-    sel = _selector(page)
     found: dict[str, CategoryLink] = {}
-    for url, a in _links(sel, page_url, profile):
-        if classify(url, profile) != "category":
-            continue
-        first_page = category_url(url, profile)
-        name = text_of(a)
-        known = found.get(first_page)
-        if known is None or (not known.name and name):
-            match = profile.category_re.match(urlsplit(first_page).path)
-            slug = match.group("slug") if match else ""
-            found[first_page] = CategoryLink(first_page, slug, name)
+    for root in _nodes(page)[:1]:
+        for url, a in _links(root, page_url, profile):
+            if classify(url, profile) != "category":
+                continue
+            first_page = category_url(url, profile)
+            name = node_text(a)
+            known = found.get(first_page)
+            if known is None or (not known.name and name):
+                match = profile.category_re.match(urlsplit(first_page).path)
+                slug = match.group("slug") if match else ""
+                found[first_page] = CategoryLink(first_page, slug, name)
     return list(found.values())
 
 
-def find_subsites(
-    page: Selector | str | bytes, page_url: str, profile: SiteProfile
-) -> list[SubSiteLink]:
+def find_subsites(page: Page, page_url: str, profile: SiteProfile) -> list[SubSiteLink]:
     """Every sub-site home linked from the page, with the category links listed in the
     same menu item (see :func:`_nested_categories`)."""
-    sel = _selector(page)
     found: dict[str, SubSiteLink] = {}
-    for url, a in _links(sel, page_url, profile):
-        if classify(url, profile) != "subsite":
-            continue
-        match = profile.subsite_home_re.match(urlsplit(url).path)
-        slug = match.group("slug") if match else ""
-        nested = _nested_categories(a, page_url, profile)
-        known = found.get(url)
-        merged = tuple(dict.fromkeys((*(known.category_urls if known else ()), *nested)))
-        found[url] = SubSiteLink(url, slug, (known.name if known else "") or text_of(a), merged)
+    for root in _nodes(page)[:1]:
+        for url, a in _links(root, page_url, profile):
+            if classify(url, profile) != "subsite":
+                continue
+            match = profile.subsite_home_re.match(urlsplit(url).path)
+            slug = match.group("slug") if match else ""
+            nested = _nested_categories(a, page_url, profile)
+            known = found.get(url)
+            merged = tuple(dict.fromkeys((*(known.category_urls if known else ()), *nested)))
+            name = (known.name if known else "") or node_text(a)
+            found[url] = SubSiteLink(url, slug, name, merged)
     return list(found.values())
 
 
-def _nested_categories(a: Selector, page_url: str, profile: SiteProfile) -> list[str]:
+def _nested_categories(a: etree._Element, page_url: str, profile: SiteProfile) -> list[str]:
     """Category links listed in the same menu item as the sub-site link ``a``: the link's
     parent (or grandparent when the parent holds the link alone), when that element starts
     with the sub-site link and links nothing but categories after it (a whole menu or page
     does not qualify)."""
-    item = a.xpath("..")
-    if item and len(item[0].xpath(".//a[@href]")) <= 1:
-        item = item[0].xpath("..")
-    if not item:
+    item = a.getparent()
+    if item is not None and len(_DESCENDANT_A_HREF_XPATH(item)) <= 1:
+        item = item.getparent()
+    if item is None:
         return []
-    own = canon(profile, a.attrib.get("href", ""), page_url)
-    urls = [canon(profile, href, page_url) for href in item[0].xpath(".//a/@href").getall()]
+    own = canon(profile, a.get("href", ""), page_url)
+    urls = [canon(profile, href, page_url) for href in _DESCENDANT_HREFS_XPATH(item)]
     if not urls or urls[0] != own:
         return []
     nested: list[str] = []
@@ -159,23 +193,21 @@ def _nested_categories(a: Selector, page_url: str, profile: SiteProfile) -> list
     return nested
 
 
-def find_article_links(
-    page: Selector | SelectorList[Selector] | str | bytes, page_url: str, profile: SiteProfile
-) -> list[ArticleLink]:
-    """Every article linked from the page (or from the given selector's subtree), one per
-    article id, in order of first appearance."""
-    sel = _selector(page)
+def find_article_links(page: Page, page_url: str, profile: SiteProfile) -> list[ArticleLink]:
+    """Every article linked from the page (or from the given elements' or selectors'
+    subtrees), one per article id, in order of first appearance."""
     found: dict[str, ArticleLink] = {}
-    for a in sel.xpath("descendant-or-self::a[@href]"):
-        href = a.attrib.get("href", "").strip()
-        if not href:
-            continue
-        url = canon(profile, href, page_url)
-        if classify(url, profile) != "article":
-            continue
-        aid = article_id(url, profile.article_id_re)
-        if aid and aid not in found:
-            found[aid] = ArticleLink(url, aid, text_of(a))
-        elif aid and not found[aid].text:
-            found[aid] = ArticleLink(found[aid].url, aid, text_of(a))
+    for node in _nodes(page):
+        for a in _OWN_A_HREF_XPATH(node):
+            href = a.get("href", "").strip()
+            if not href:
+                continue
+            url = canon(profile, href, page_url)
+            if classify(url, profile) != "article":
+                continue
+            aid = article_id(url, profile.article_id_re)
+            if aid and aid not in found:
+                found[aid] = ArticleLink(url, aid, node_text(a))
+            elif aid and not found[aid].text:
+                found[aid] = ArticleLink(found[aid].url, aid, node_text(a))
     return list(found.values())
