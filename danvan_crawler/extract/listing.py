@@ -23,11 +23,11 @@ from danvan_crawler.extract.navigation import (
     SubSiteLink,
     category_page_number,
     category_url,
-    classify,
     find_article_links,
     find_categories,
     find_subsites,
     page_root,
+    url_facts,
 )
 from danvan_crawler.profile import SiteProfile
 from danvan_crawler.urls import canonical_url, set_query
@@ -150,12 +150,11 @@ class ListingPage:
         page-number order (found by URL pattern anywhere on the page)."""
         pages: dict[int, str] = {}
         for a_href in _HREFS_XPATH(self.root):
-            url = canon(self.profile, a_href, self.page_url)
-            if classify(url, self.profile) != "category":
+            kind, first_page, number = url_facts(
+                canon(self.profile, a_href, self.page_url), self.profile
+            )
+            if kind != "category" or first_page != self.category_url:
                 continue
-            if category_url(url, self.profile) != self.category_url:
-                continue
-            number = category_page_number(url, self.profile)
             if number != self.page_number:
                 pages.setdefault(number, self.category_page(number))
         return [pages[k] for k in sorted(pages)]

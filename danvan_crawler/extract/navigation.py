@@ -88,6 +88,46 @@ def _nodes(page: Page) -> list[etree._Element]:
 
 def classify(url: str, profile: SiteProfile) -> str | None:
     """``article``, ``category``, ``subsite``, ``home`` or ``None`` for a canonical URL."""
+    return url_facts(url, profile)[0]
+
+
+def url_facts(url: str, profile: SiteProfile) -> tuple[str | None, str, int]:
+    """What a canonical URL is (:func:`classify`), with, for a category, its page-1 URL
+    (:func:`category_url`) and page number (:func:`category_page_number`); ``("", 1)``
+    for another kind. Remembered per profile: a crawl sees the same menus and pagers on
+    every page."""
+    cache = _url_cache(profile)
+    facts = cache.get(url)
+    if facts is None:
+        kind = _classify(url, profile)
+        if kind == "category":
+            facts = (kind, category_url(url, profile), category_page_number(url, profile))
+        else:
+            facts = (kind, "", 1)
+        if len(cache) >= _URL_CACHE_SIZE:
+            cache.clear()
+        cache[url] = facts
+    return facts
+
+
+def _url_cache(profile: SiteProfile) -> dict[str, tuple[str | None, str, int]]:
+    """The :func:`url_facts` of ``profile`` (by identity: the profile is held, so its id
+    is not another's)."""
+    entry = _URL_CACHES.get(id(profile))
+    if entry is None or entry[0] is not profile:
+        if len(_URL_CACHES) >= _PROFILES_CACHED:
+            _URL_CACHES.clear()
+        entry = _URL_CACHES[id(profile)] = (profile, {})
+    return entry[1]
+
+
+_URL_CACHES: dict[int, tuple[SiteProfile, dict[str, tuple[str | None, str, int]]]] = {}
+_PROFILES_CACHED = 16
+_URL_CACHE_SIZE = 65536
+
+
+def _classify(url: str, profile: SiteProfile) -> str | None:
+    """:func:`classify`, computed."""
     if not profile.is_same_site(url):
         return None
     path = urlsplit(url).path
@@ -141,9 +181,9 @@ def find_categories(page: Page, page_url: str, profile: SiteProfile) -> list[Cat
     found: dict[str, CategoryLink] = {}
     for root in _nodes(page)[:1]:
         for url, a in _links(root, page_url, profile):
-            if classify(url, profile) != "category":
+            kind, first_page, _ = url_facts(url, profile)
+            if kind != "category":
                 continue
-            first_page = category_url(url, profile)
             name = node_text(a)
             known = found.get(first_page)
             if known is None or (not known.name and name):
@@ -187,9 +227,10 @@ def _nested_categories(a: etree._Element, page_url: str, profile: SiteProfile) -
         return []
     nested: list[str] = []
     for child in urls[1:]:
-        if classify(child, profile) != "category":
+        kind, first_page, _ = url_facts(child, profile)
+        if kind != "category":
             return []
-        nested.append(category_url(child, profile))
+        nested.append(first_page)
     return nested
 
 
