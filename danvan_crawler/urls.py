@@ -83,6 +83,7 @@ _SIMPLE_URL_RE = re.compile(
     rf"(?P<scheme>https?)://(?P<netloc>(?P<host>(?![a-z0-9.-]*--){_LABEL}(?:\.{_LABEL})*)"
     rf"(?::(?P<port>[1-9][0-9]{{0,4}}))?)(?P<path>(?:/{_SEGMENT})+/?|/)"
 )
+_SIMPLE_BASE_RE = re.compile(rf"{_SIMPLE_URL_RE.pattern}(?:[?#][\s\S]*)?")
 _PLAIN_PATH_RE = re.compile(rf"(?:/{_SEGMENT})+/?|/")
 
 
@@ -96,11 +97,13 @@ def is_plain_absolute(url: str) -> bool:
 def join_plain(base: str, url: str) -> str | None:
     """``urljoin(base, url)`` when that is plain string work, else None: ``url`` a path
     from the root made of unreserved characters (no ``.``/``..`` or empty segment, no
-    query, no fragment) and ``base`` a plain absolute URL (:func:`is_plain_absolute`): the
-    join is then the base's scheme and host followed by the path."""
+    query, no fragment) and ``base`` a plain absolute URL (:func:`is_plain_absolute`),
+    or one followed by a query or a fragment (a listing's page 2): the join is then the
+    base's scheme and host followed by the path (a path from the root replaces the
+    base's path, query and fragment)."""
     if not url.startswith("/") or _PLAIN_PATH_RE.fullmatch(url) is None:
         return None
-    simple = _SIMPLE_URL_RE.fullmatch(base)
+    simple = _SIMPLE_BASE_RE.fullmatch(base)
     if simple is None or int(simple.group("port") or 0) > 65535:
         return None
     return f"{simple.group('scheme')}://{simple.group('netloc')}{url}"

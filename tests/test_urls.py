@@ -170,6 +170,13 @@ def test_plain_url_shortcut_gives_the_defined_result(url: str, base: str | None)
             "http://A.b/x",
             "http://a.b:0080/",
             "http://a.b/x?trang=2",
+            "http://a.b/x/?a=1&b=%2F/../y#f",
+            "http://a.b/x#f?q",
+            "http://a.b?x=1",
+            "http://a.b:99999/x?y",
+            "http://a.b/x?q=\n\t1#\r",
+            "http://a.b/x?",
+            "http://a.b/%41?q",
         ]
     ),
 )
@@ -184,3 +191,5 @@ def test_join_plain_is_urljoin(segments: list[str], base: str) -> None:
     plain = all(s in ("x", "a-b", "1-2-3", "y.jpg", "~u") for s in segments)
     if base == "http://127.0.0.1:8000/vi-vn/tin/a/1-2-3" and plain:
         assert joined == "http://127.0.0.1:8000" + url  # the shortcut is taken where it applies
+    if base == "http://a.b/x?trang=2" and plain:
+        assert joined == "http://a.b" + url  # a base's query does not take it away

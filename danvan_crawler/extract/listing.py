@@ -150,13 +150,13 @@ class ListingPage:
         page-number order (found by URL pattern anywhere on the page)."""
         pages: dict[int, str] = {}
         for a_href in _HREFS_XPATH(self.root):
-            kind, first_page, number = url_facts(
+            kind, first_page, number, _ = url_facts(
                 canon(self.profile, a_href, self.page_url), self.profile
             )
             if kind != "category" or first_page != self.category_url:
                 continue
-            if number != self.page_number:
-                pages.setdefault(number, self.category_page(number))
+            if number != self.page_number and number not in pages:
+                pages[number] = self.category_page(number)
         return [pages[k] for k in sorted(pages)]
 
     def category_page(self, number: int) -> str:

@@ -91,26 +91,33 @@ def classify(url: str, profile: SiteProfile) -> str | None:
     return url_facts(url, profile)[0]
 
 
-def url_facts(url: str, profile: SiteProfile) -> tuple[str | None, str, int]:
+#: kind, category page-1 URL, page number, article id (see :func:`url_facts`)
+_Facts = tuple[str | None, str, int, str | None]
+
+
+def url_facts(url: str, profile: SiteProfile) -> _Facts:
     """What a canonical URL is (:func:`classify`), with, for a category, its page-1 URL
-    (:func:`category_url`) and page number (:func:`category_page_number`); ``("", 1)``
-    for another kind. Remembered per profile: a crawl sees the same menus and pagers on
-    every page."""
+    (:func:`category_url`) and page number (:func:`category_page_number`) (``""`` and 1
+    for another kind), and for an article its id (:func:`article_id`, else None).
+    Remembered per profile: a crawl sees the same menus and pagers on every page."""
     cache = _url_cache(profile)
     facts = cache.get(url)
     if facts is None:
         kind = _classify(url, profile)
         if kind == "category":
-            facts = (kind, category_url(url, profile), category_page_number(url, profile))
+            page = category_page_number(url, profile)
+            facts = (kind, category_url(url, profile), page, None)
+        elif kind == "article":
+            facts = (kind, "", 1, article_id(url, profile.article_id_re))
         else:
-            facts = (kind, "", 1)
+            facts = (kind, "", 1, None)
         if len(cache) >= _URL_CACHE_SIZE:
             cache.clear()
         cache[url] = facts
     return facts
 
 
-def _url_cache(profile: SiteProfile) -> dict[str, tuple[str | None, str, int]]:
+def _url_cache(profile: SiteProfile) -> dict[str, _Facts]:
     """The :func:`url_facts` of ``profile`` (by identity: the profile is held, so its id
     is not another's)."""
     entry = _URL_CACHES.get(id(profile))
@@ -121,7 +128,7 @@ def _url_cache(profile: SiteProfile) -> dict[str, tuple[str | None, str, int]]:
     return entry[1]
 
 
-_URL_CACHES: dict[int, tuple[SiteProfile, dict[str, tuple[str | None, str, int]]]] = {}
+_URL_CACHES: dict[int, tuple[SiteProfile, dict[str, _Facts]]] = {}
 _PROFILES_CACHED = 16
 _URL_CACHE_SIZE = 65536
 
@@ -181,7 +188,7 @@ def find_categories(page: Page, page_url: str, profile: SiteProfile) -> list[Cat
     found: dict[str, CategoryLink] = {}
     for root in _nodes(page)[:1]:
         for url, a in _links(root, page_url, profile):
-            kind, first_page, _ = url_facts(url, profile)
+            kind, first_page, _, _ = url_facts(url, profile)
             if kind != "category":
                 continue
             name = node_text(a)
@@ -227,7 +234,7 @@ def _nested_categories(a: etree._Element, page_url: str, profile: SiteProfile) -
         return []
     nested: list[str] = []
     for child in urls[1:]:
-        kind, first_page, _ = url_facts(child, profile)
+        kind, first_page, _, _ = url_facts(child, profile)
         if kind != "category":
             return []
         nested.append(first_page)
@@ -244,9 +251,9 @@ def find_article_links(page: Page, page_url: str, profile: SiteProfile) -> list[
             if not href:
                 continue
             url = canon(profile, href, page_url)
-            if classify(url, profile) != "article":
+            kind, _, _, aid = url_facts(url, profile)
+            if kind != "article":
                 continue
-            aid = article_id(url, profile.article_id_re)
             if aid and aid not in found:
                 found[aid] = ArticleLink(url, aid, node_text(a))
             elif aid and not found[aid].text:
