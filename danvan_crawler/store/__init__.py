@@ -31,6 +31,9 @@ Articles (output-schema mappings, dicts or items; the article id is the identity
   stored after its copies re-marks them. ``detect_duplicates=False`` keeps the
   ``duplicateOf`` the article carries and searches nothing (sketches are still stored).
 - ``find_original(article) -> str | None``: the duplicate decision without writing.
+- ``Store.content_hash(article) -> str``: the module's ``content_hash`` of an article,
+  remembered for its next upsert, which reuses it when the record still has the same
+  values (the dedupe pipeline's hash serves the store).
 - ``get(article_id) -> dict | None``; ``record(article_id)``: bookkeeping (revision,
   content_hash, duplicate_of, first_seen, last_seen, changed_at, urls).
 - ``latest(category_url=None, limit=50)``: newest first by datePublished (ties: id
