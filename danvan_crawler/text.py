@@ -55,8 +55,7 @@ def clean_text(value: str | None) -> str:
     # invisible and control characters dropped (one class: the same as one class after
     # the other), then newlines and whitespace runs -> one space (one class: a newline
     # becoming a space inside a whitespace run is collapsed with it all the same)
-    value = _INVISIBLE_RE.sub("", value)
-    return _SPACE_RUN_RE.sub(" ", value).strip()
+    return _collapse_runs(_INVISIBLE_RE.sub("", value))
 
 
 def clean_block(value: str | Iterable[str] | None) -> str:
@@ -81,7 +80,17 @@ def _collapse_spaces(value: str) -> str:
     """:func:`clean_text` of NFC text without invisible characters or newlines."""
     if "  " not in value and _SPECIAL_RE.search(value) is None:
         return value.strip()
-    return _SPACE_RUN_RE.sub(" ", value).strip()
+    return _collapse_runs(value)
+
+
+def _collapse_runs(value: str) -> str:
+    """``_SPACE_RUN_RE.sub(" ", value).strip()`` of text without invisible characters:
+    ``str.split()`` splits at the same whitespace (and at U+1680, which is not collapsed
+    here, and at \x1c-\x1f and \x85, invisible characters) and ``strip()`` trims it
+    all the same; several times cheaper than the substitution."""
+    if "\u1680" in value:
+        return _SPACE_RUN_RE.sub(" ", value).strip()
+    return " ".join(value.split())
 
 
 def tone_key(value: str) -> str:
