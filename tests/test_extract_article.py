@@ -312,6 +312,35 @@ def test_cheap_paths_equal_their_definitions() -> None:
     check()
 
 
+def test_inner_html_is_the_children_serialized_one_by_one() -> None:
+    import copy
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from lxml import etree
+
+    from danvan_crawler.extract.article import _escape, _inner_html
+    from danvan_crawler.extract.common import parse_html
+
+    extra = ["&lt;", "&gt;", "\r", "<pre>", "</pre>", "<textarea>", "<img src='a&b' alt=\"<\">"]
+    extra += ["<a href='x>y'>", "</a>", "<style>", "</style>", "é", "<table>", "<tr>", "<ul>"]
+
+    def definition(el: Any) -> str:
+        text = el.text if isinstance(el.text, str) else ""
+        children = (etree.tostring(c, encoding="unicode", method="html") for c in el)
+        return _escape(text) + "".join(children)
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.sampled_from(_SOUP_PIECES + extra), min_size=1, max_size=40).map("".join))
+    def check(html: str) -> None:
+        root = parse_html(html, html_elements=False)
+        for el in root.iter():
+            if isinstance(el.tag, str):
+                assert _inner_html(copy.deepcopy(el)) == definition(el)
+
+    check()
+
+
 def test_parsed_tree_is_parsels() -> None:
     from hypothesis import given, settings
     from hypothesis import strategies as st

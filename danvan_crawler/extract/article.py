@@ -426,19 +426,8 @@ class ArticlePage:
                 attr = "href" if el.tag == "a" else "src"
                 if el.get(attr):
                     el.set(attr, self._abs(el.get(attr, "")))
-            inner = (body.text or "") if isinstance(body.text, str) else ""
-            inner = _escape(inner) + "".join(
-                etree.tostring(child, encoding="unicode", method="html") for child in body
-            )
-            parts.append(inner)
-        cleaned = nh3.clean(
-            "".join(parts),
-            tags=set(HTML_TAGS),
-            attributes=HTML_ATTRIBUTES,
-            link_rel=None,
-            strip_comments=True,
-        )
-        return clean_html_text(cleaned)
+            parts.append(_inner_html(body))
+        return clean_html_text(_sanitize("".join(parts)))
 
     def _signature_nodes_in(
         self, body: etree._Element, original: etree._Element
@@ -715,6 +704,37 @@ def is_web_url(url: str) -> bool:
     except ValueError:
         return False
     return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def _inner_html(el: etree._Element) -> str:
+    """``el``'s text escaped, then each child serialized as HTML with its tail: ``el`` is
+    serialized once, as a bare ``<div>`` (its text, attributes and tag changed: ``el`` is
+    a working copy), instead of a serialization call per child. The text is left out of
+    the serialization and escaped here; a ``<div>`` prints its children and their tails
+    as any element other than the raw-text ones (``<script>``, ``<style>``) does."""
+    text = el.text if isinstance(el.text, str) else ""
+    el.text = None
+    el.attrib.clear()
+    el.tag = "div"
+    markup = etree.tostring(el, encoding="unicode", method="html", with_tail=False)
+    return _escape(text) + markup[len("<div>") : -len("</div>")]
+
+
+def _sanitize(html: str) -> str:
+    """``html`` through nh3 with the articleBodyHtml allow-list (one :class:`nh3.Cleaner`
+    built once where nh3 has it: the options are not converted at every call)."""
+    if _CLEANER is not None:
+        return _CLEANER.clean(html)
+    return nh3.clean(html, **_NH3_OPTIONS)
+
+
+_NH3_OPTIONS: dict[str, Any] = {
+    "tags": set(HTML_TAGS),
+    "attributes": HTML_ATTRIBUTES,
+    "link_rel": None,
+    "strip_comments": True,
+}
+_CLEANER = nh3.Cleaner(**_NH3_OPTIONS) if hasattr(nh3, "Cleaner") else None
 
 
 def _escape(text: str) -> str:
