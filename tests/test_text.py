@@ -132,3 +132,16 @@ def test_normalization_comes_before_dropping_invisible_characters() -> None:
     assert clean_text("e\u200b\u0301") == "e\u0301" == _reference_clean_text("e\u200b\u0301")
     assert clean_block("e\u200b\u0301\nx  y") == "\u00e9\nx y"
     assert clean_block("e\u200b\u0301\nx  y") == _reference_clean_block("e\u200b\u0301\nx  y")
+
+
+def test_fast_path_premises_hold_over_all_of_unicode() -> None:
+    import sys
+
+    from danvan_crawler.text import _SPACE_CHARS, _SPACE_RUN_RE, _SPECIAL_RE
+
+    every = [chr(code) for code in range(sys.maxunicode + 1)]
+    # a printable text holds none of the characters clean_text changes (str.isprintable
+    # is then a sufficient check that it has nothing to do besides NFC and the strip)
+    assert [c for c in every if _SPECIAL_RE.match(c) and c.isprintable()] == []
+    # the characters replaced by a space are exactly the whitespace runs' class
+    assert {c for c in every if _SPACE_RUN_RE.fullmatch(c + c)} == {*_SPACE_CHARS, " "}
