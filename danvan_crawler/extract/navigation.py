@@ -61,8 +61,9 @@ def page_root(html: str | bytes) -> etree._Element:
     read-only page functions here and :class:`~danvan_crawler.extract.ListingPage`: the
     last page parsed is kept, so a listing page and the category and sub-site links of
     that same text (one ``response.text`` object) are one parse."""
-    if _last_parsed and _last_parsed[0][0] is html:
-        return _last_parsed[0][1]
+    last = _last_parsed[0] if _last_parsed else None  # (read once: the pair stays whole)
+    if last is not None and last[0] is html:
+        return last[1]
     root = parse_html(html, html_elements=False)
     _last_parsed[:] = [(html, root)]
     return root
