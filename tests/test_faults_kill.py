@@ -79,12 +79,12 @@ def assert_sound(db: Path) -> None:
 def test_many_sigkills_then_one_clean_run_equals_an_undisturbed_crawl(
     replica_factory: Callable[..., ReplicaClient], tmp_path: Path
 ) -> None:
-    replica = replica_factory(articles=40, faults="5xx=0.05,truncate=0.02", seed=11)
+    replica = replica_factory(articles=120, faults="5xx=0.05,truncate=0.02", seed=11)
     db = tmp_path / "killed.db"
     rng = random.Random(6)
     kills = attempts = 0
     moments: list[str] = []
-    while kills < KILLS and attempts < 3 * KILLS:
+    while kills < KILLS and attempts < 4 * KILLS:
         attempts += 1
         if attempts % 3 == 0:  # the site moves on between runs: more work to interrupt
             replica.publish(5)
