@@ -106,7 +106,7 @@ def similarity(a: Sequence[str], b: Sequence[str], at_least: float = 0.0) -> flo
 
 
 #: Most words remembered per word hash (the cache is emptied when it grows past this).
-WORD_CACHE_SIZE = 65536
+WORD_CACHE_SIZE = 16384
 
 
 class _WordHash:

@@ -103,7 +103,7 @@ def _normalize_word(match: re.Match[str]) -> str:
     return _normalize_nfd_word(match.group(0))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _normalize_nfd_word(word: str) -> str:
     """One NFD word with its tone mark moved by the rule (cached: the vocabulary is small)."""
     letters = _letters(word)

@@ -289,7 +289,7 @@ def _canon(
         return ""
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def _canonical(url: str, base_url: str, tracking: tuple[str, ...], hosts: tuple[str, ...]) -> str:
     return canonical_url(url, base_url, tracking_params=tracking, same_site_hosts=hosts)
 

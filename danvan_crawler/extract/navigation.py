@@ -131,7 +131,7 @@ def _url_cache(profile: SiteProfile) -> dict[str, _Facts]:
 
 _URL_CACHES: dict[int, tuple[SiteProfile, dict[str, _Facts]]] = {}
 _PROFILES_CACHED = 16
-_URL_CACHE_SIZE = 65536
+_URL_CACHE_SIZE = 4096
 
 
 def _classify(url: str, profile: SiteProfile) -> str | None:

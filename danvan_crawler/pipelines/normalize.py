@@ -29,7 +29,7 @@ BLOCK_KEYS = frozenset({"articleBody"})
 HTML_KEYS = frozenset({"articleBodyHtml"})
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)
 def _canonical(url: str, base_url: str | None, tracking: tuple[str, ...]) -> str:
     """:func:`canonical_url` (pure), cached: breadcrumb, category and image URLs repeat
     from article to article, and an article's ``url`` is its ``canonicalUrl``."""

@@ -66,7 +66,7 @@ TRANSIENT_FIELDS = frozenset({"change"})
 #: Most near-duplicate candidates verified per article (best band overlap first).
 MAX_CANDIDATES = 200
 #: Stored articles whose comparison tokens are kept in memory.
-TOKEN_CACHE_SIZE = 2048
+TOKEN_CACHE_SIZE = 256
 #: Content hashes remembered by :meth:`Store.content_hash` for the article's upsert.
 HASH_MEMO_SIZE = 1024
 
