@@ -420,6 +420,14 @@ class Store:
             raise StoreError(f"unsupported database dialect {self.dialect!r}")
         return insert(table)
 
+    def _upsert_excluded(self, table: Table, key: str, columns: Sequence[str]) -> Any:
+        """INSERT ... ON CONFLICT (key) DO UPDATE of ``columns`` and ``updated_at``."""
+        insert = self._insert(table)
+        return insert.on_conflict_do_update(
+            index_elements=[table.c[key]],
+            set_={name: insert.excluded[name] for name in (*columns, "updated_at")},
+        )
+
     def _build_statements(self) -> None:
         """The hot statements, built once with bind parameters (executed per article)."""
         a, ac, c = s.articles.c, s.article_categories.c, s.categories.c
@@ -486,28 +494,11 @@ class Store:
         self._p_sync_order = _Prepared(self._sync_order, dialect)
         self._p_updates: dict[tuple[str, ...], _Prepared] = {}  # by the columns set
         # incremental state, written per listing page and per batch of articles
-        validators = self._insert(s.http_validators)
         self._p_validators = _Prepared(
-            validators.on_conflict_do_update(
-                index_elements=[s.http_validators.c.url],
-                set_={
-                    "etag": validators.excluded.etag,
-                    "last_modified": validators.excluded.last_modified,
-                    "updated_at": validators.excluded.updated_at,
-                },
-            ),
-            dialect,
+            self._upsert_excluded(s.http_validators, "url", ("etag", "last_modified")), dialect
         )
-        signatures = self._insert(s.listing_signatures)
         self._p_set_signatures = _Prepared(
-            signatures.on_conflict_do_update(
-                index_elements=[s.listing_signatures.c.article_id],
-                set_={
-                    "signature": signatures.excluded.signature,
-                    "updated_at": signatures.excluded.updated_at,
-                },
-            ),
-            dialect,
+            self._upsert_excluded(s.listing_signatures, "article_id", ("signature",)), dialect
         )
         # Look-ups by a list of article ids (per listing page): IN lists of fixed sizes,
         # padded by repeating an id, so that they are compiled once.
