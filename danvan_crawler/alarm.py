@@ -140,7 +140,7 @@ class LayoutWatch:
         self._incomplete: set[str] = set()
         self._dropped_seen: dict[str, int] = {}
         self._stats_shape: tuple[int, int] = (0, -1)
-        self._watched: dict[str, Any] = {}
+        self._watched: tuple[str, ...] = ()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> LayoutWatch:
@@ -163,11 +163,9 @@ class LayoutWatch:
         shape = (id(stats), len(stats))
         if shape != self._stats_shape:
             self._stats_shape = shape
-            self._watched = {
-                name: value
-                for name, value in stats.items()
-                if name.startswith((FALLBACK_PREFIX, MISSING_PREFIX))
-            }
+            self._watched = tuple(
+                name for name in stats if name.startswith((FALLBACK_PREFIX, MISSING_PREFIX))
+            )
         watched = {name: stats.get(name) for name in self._watched}
         return _counters(watched, FALLBACK_PREFIX), _counters(watched, MISSING_PREFIX)
 

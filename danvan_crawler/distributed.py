@@ -480,6 +480,7 @@ class DistributedPortalSpider(PortalSpider):
 
     name = "portal"
     shared: SharedCrawl
+    articles_requested: set[str]
 
     #: True in the one worker that moved the crawl to ``done`` (it may publish).
     finished_crawl = False
@@ -493,6 +494,7 @@ class DistributedPortalSpider(PortalSpider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> DistributedPortalSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.shared = shared_crawl(crawler.settings)
+        spider.articles_requested = set()  # ids this worker put in the shared queue
         crawler.signals.connect(spider.log_phase, signal=signals.spider_opened)
         crawler.signals.connect(spider.worked, signal=signals.response_received)
         return spider

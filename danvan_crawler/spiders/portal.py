@@ -63,6 +63,8 @@ __all__ = ["CategoryInfo", "PortalSpider", "is_loopback_url"]
 #: Distinct request priorities used for article pages (oldest band highest) by the
 #: distributed spider, which schedules all of them at once.
 ARTICLE_PRIORITY_BANDS = 20
+#: Article requests waiting in the scheduler at a time (``DANVAN_ARTICLE_WINDOW``)
+ARTICLE_WINDOW = 128
 #: ``request.meta`` key of an article request waiting in the scheduler (``feed_articles``)
 _WAITING = "danvan_waiting"
 
@@ -122,14 +124,12 @@ class PortalSpider(scrapy.Spider):
         self.article_urls: dict[str, str] = {}
         #: the oldest listing time seen per article (POSIX seconds), to fetch oldest first
         self.article_times: dict[str, float] = {}
-        #: (the distributed spider's: ids this worker requested)
-        self.articles_requested: set[str] = set()
         self.listing_done = False
         #: article requests not built yet (``feed_articles``), and how many wait in the
         #: scheduler (``DANVAN_ARTICLE_WINDOW`` at most)
         self._article_feed: Iterator[Request] | None = None
         self._articles_waiting = 0
-        self.article_window = 128
+        self.article_window = ARTICLE_WINDOW
         # -- incremental crawling (None: off) --
         self.inc: IncrementalState | None = None
         #: category URL -> whether its stop rule is trusted in this run (walked before)
@@ -205,7 +205,7 @@ class PortalSpider(scrapy.Spider):
             for k, v in settings.getdict("DANVAN_CATEGORY_OVERRIDES").items()
         }
         self.visit_subsites = (settings.get("DANVAN_VISIT_SUBSITES") or "auto").lower()
-        self.article_window = max(2, settings.getint("DANVAN_ARTICLE_WINDOW", 128))
+        self.article_window = max(2, settings.getint("DANVAN_ARTICLE_WINDOW", ARTICLE_WINDOW))
         if not settings.frozen:
             self._apply_politeness(settings)
             self._apply_user_agent(settings)
