@@ -30,11 +30,12 @@ import logging
 import operator
 import re
 import struct
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from itertools import repeat
+from itertools import chain, repeat
 
-from danvan_crawler.vietnamese import fold_key
+from danvan_crawler.vietnamese import fold_chunk, fold_key
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +74,25 @@ _TOKEN_RE = re.compile(r"\w+")
 
 
 def comparison_tokens(texts: str | Iterable[str | None]) -> list[str]:
-    """Word tokens of ``texts`` after tone and case folding."""
+    """Word tokens of ``texts`` after tone and case folding.
+
+    The same tokens as ``_TOKEN_RE.findall(fold_key(text))`` for each text (see
+    :func:`_reference_tokens`), computed per whitespace-delimited chunk: ``fold_key``
+    folds each chunk on its own and joins the results with a space, which no token
+    crosses, so the tokens of a text are those of its chunks in order; a chunk's tokens
+    are cached (the portal's vocabulary is small and words repeat).
+    """
+    if isinstance(texts, str):
+        texts = [texts]
+    tokens: list[str] = []
+    for text in texts:
+        if text:
+            tokens.extend(_text_tokens(text))
+    return tokens
+
+
+def _reference_tokens(texts: str | Iterable[str | None]) -> list[str]:
+    """:func:`comparison_tokens` by its definition (whole texts folded, then split)."""
     if isinstance(texts, str):
         texts = [texts]
     tokens: list[str] = []
@@ -81,6 +100,37 @@ def comparison_tokens(texts: str | Iterable[str | None]) -> list[str]:
         if text:
             tokens.extend(_TOKEN_RE.findall(fold_key(text)))
     return tokens
+
+
+#: Most chunks whose tokens are remembered (the cache is emptied when it grows past this).
+CHUNK_CACHE_SIZE = 16384
+_chunk_cache: dict[str, tuple[str, ...]] = {}
+
+
+def _chunk_tokens(chunk: str) -> tuple[str, ...]:
+    """The tokens of one chunk without whitespace, interned (token lists of different
+    texts share their strings)."""
+    return tuple(map(sys.intern, _TOKEN_RE.findall(fold_chunk(chunk))))
+
+
+def _text_tokens(text: str) -> list[str]:
+    chunks = text.split()
+    cache = _chunk_cache
+    values = list(map(cache.get, chunks))
+    try:
+        return list(chain.from_iterable(values))
+    except TypeError:  # a chunk missing from the cache (None is not iterable)
+        pass
+    if len(cache) > CHUNK_CACHE_SIZE:
+        cache.clear()
+    for i, value in enumerate(values):
+        if value is None:
+            chunk = chunks[i]
+            value = cache.get(chunk)
+            if value is None:
+                value = cache[chunk] = _chunk_tokens(chunk)
+            values[i] = value
+    return list(chain.from_iterable(values))  # type: ignore[arg-type]
 
 
 def article_tokens(article: Mapping[str, object]) -> list[str]:

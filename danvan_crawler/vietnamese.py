@@ -34,7 +34,7 @@ from functools import lru_cache
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["TONE_MARKS", "fold_key", "strip_tone_marks", "tone_normalize"]
+__all__ = ["TONE_MARKS", "fold_chunk", "fold_key", "strip_tone_marks", "tone_normalize"]
 
 #: The five combining tone marks: grave, acute, tilde, hook above, dot below.
 TONE_MARKS: frozenset[str] = frozenset("\u0300\u0301\u0303\u0309\u0323")
@@ -164,9 +164,13 @@ def _fold_text(text: str) -> str:
     return unicodedata.normalize("NFC", _SPACE_RE.sub(" ", folded).strip())
 
 
-@lru_cache(maxsize=16384)
-def _fold_chunk(chunk: str) -> str:
-    """:func:`fold_key` of one chunk without whitespace (cached: the vocabulary is small)."""
+def fold_chunk(chunk: str) -> str:
+    """:func:`fold_key` of one chunk without whitespace (not cached: for callers that
+    cache what they derive from it)."""
     if chunk.isascii():
         return chunk.casefold()  # no tone marks, nothing to normalize
     return _fold_text(chunk)
+
+
+#: :func:`fold_chunk`, cached (the vocabulary is small).
+_fold_chunk = lru_cache(maxsize=16384)(fold_chunk)
