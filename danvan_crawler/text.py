@@ -40,7 +40,9 @@ TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
 def strip_invisible(value: str) -> str:
     """NFC-normalize and drop zero-width and control characters (whitespace is kept)."""
     value = unicodedata.normalize("NFC", value)
-    if _INVISIBLE_RE.search(value) is None:
+    # a printable text has no invisible character (see :func:`_plain`): str.isprintable
+    # is a tighter loop than the regex, which still decides for the others
+    if value.isprintable() or _INVISIBLE_RE.search(value) is None:
         return value
     return _INVISIBLE_RE.sub("", value)
 
@@ -66,14 +68,39 @@ def clean_block(value: str | Iterable[str] | None) -> str:
         return ""
     if isinstance(value, str):
         value = unicodedata.normalize("NFC", value)
-        if _INVISIBLE_RE.search(value) is None:
-            # NFC and nothing to drop: each paragraph is NFC too (split at newlines, which
-            # compose with nothing) and only needs its whitespace collapsed
-            lines = map(_collapse_spaces, _NEWLINES_RE.split(value))
-            return "\n".join(line for line in lines if line)
+        found = _block_lines(value)
+        if found is not None:
+            return "\n".join(found)
+        # invisible characters dropped, then each paragraph cleaned (NFC once more: what
+        # the dropped characters kept apart may compose)
         value = _NEWLINES_RE.split(_INVISIBLE_RE.sub("", value))
     lines = (clean_text(part) for part in value)
     return "\n".join(line for line in lines if line)
+
+
+def _block_lines(value: str) -> list[str] | None:
+    """The non-empty lines of :func:`clean_block` of the NFC text ``value`` when it holds
+    no invisible character (None otherwise). Then each paragraph is NFC too (split at
+    newlines, which compose with nothing) and only needs its whitespace collapsed
+    (:func:`_collapse_spaces`). Split at ``"\\n"`` first (a plain split), each line checked
+    on its own: a printable line (``str.isprintable``, see :func:`_plain`) holds no
+    invisible character and no other newline; another line without invisible characters
+    is split at the other newlines. The same lines as ``_NEWLINES_RE.split`` of the whole
+    text, each collapsed, without two regex scans of every character."""
+    out: list[str] = []
+    for line in value.split("\n"):
+        if line.isprintable():
+            line = line.strip() if "  " not in line else _collapse_runs(line)
+            if line:
+                out.append(line)
+        elif _INVISIBLE_RE.search(line) is None:
+            for part in _NEWLINES_RE.split(line):
+                part = _collapse_spaces(part)
+                if part:
+                    out.append(part)
+        else:
+            return None
+    return out
 
 
 def _collapse_spaces(value: str) -> str:

@@ -145,3 +145,30 @@ def test_fast_path_premises_hold_over_all_of_unicode() -> None:
     assert [c for c in every if _SPECIAL_RE.match(c) and c.isprintable()] == []
     # the characters replaced by a space are exactly the whitespace runs' class
     assert {c for c in every if _SPACE_RUN_RE.fullmatch(c + c)} == {*_SPACE_CHARS, " "}
+
+
+_LINES = st.lists(
+    st.one_of(
+        _TRICKY,
+        st.sampled_from(["Đoạn một", " x  y ", "a\u00a0b", "a\u2028b", "e\u200b\u0301", ""]),
+    ),
+    max_size=6,
+).map("\n".join)
+
+
+@given(_LINES)
+def test_clean_block_of_many_lines_equals_its_definition(value: str) -> None:
+    # the per-line fast path (printable lines, lines without invisible characters) and
+    # the whole-text path (some invisible character) give the definition's lines
+    assert clean_block(value) == _reference_clean_block(value)
+    assert strip_invisible(value) == _reference_clean_block_invisible(value)
+
+
+def test_printable_characters_are_neither_invisible_nor_newlines() -> None:
+    import sys
+
+    from danvan_crawler.text import _INVISIBLE_RE, _NEWLINES_RE
+
+    every = [chr(code) for code in range(sys.maxunicode + 1)]
+    printable = [c for c in every if c.isprintable()]
+    assert [c for c in printable if _INVISIBLE_RE.match(c) or _NEWLINES_RE.match(c)] == []
