@@ -138,6 +138,24 @@ def test_normalize_uses_the_site_base_scheme_and_works_on_dataclass_items() -> N
     assert out.headline == "A B"
 
 
+class PartialItem(scrapy.Item):
+    headline = scrapy.Field()
+    description = scrapy.Field()
+    url = scrapy.Field()
+
+
+def test_normalize_skips_the_unset_fields_of_a_scrapy_item() -> None:
+    crawler = get_crawler(ItemsSpider)
+    pipeline = NormalizePipeline.from_crawler(crawler)
+    item = PartialItem(headline=" A\u00a0B ", url="http://NGHEAN.dcs.vn/x/?utm_source=z")
+    out = pipeline.process_item(item)
+    assert dict(out) == {"headline": "A B", "url": "http://nghean.dcs.vn/x"}
+    assert "description" not in out
+    assert crawler.stats.get_value("danvan/normalize/changed/headline") == 1
+    assert crawler.stats.get_value("danvan/normalize/changed/description") is None
+    assert crawler.stats.get_value("danvan/normalize/items") == 1
+
+
 # -- enrich ----------------------------------------------------------------------------------
 
 
