@@ -52,8 +52,14 @@ def clean_text(value: str | None) -> str:
     if not value:
         return ""
     value = unicodedata.normalize("NFC", value)
-    if "  " not in value and _plain(value):
-        return value.strip()
+    if value.isprintable():
+        # nothing to drop or replace (see :func:`_plain`): only " " runs to collapse
+        return _halve(value).strip()
+    spaced = _common_spaces(value)
+    if spaced.isprintable():
+        # the other characters were NBSPs, newlines, tabs and CRs (the common ones): no
+        # invisible character, no other whitespace of the class, and those are spaces now
+        return _halve(spaced).strip()
     # invisible and control characters dropped (one class: the same as one class after
     # the other), then newlines and whitespace runs -> one space (one class: a newline
     # becoming a space inside a whitespace run is collapsed with it all the same)
@@ -93,6 +99,11 @@ def _block_lines(value: str) -> list[str] | None:
             line = line.strip() if "  " not in line else _collapse_runs(line)
             if line:
                 out.append(line)
+        elif (spaced := _common_spaces(line)).isprintable():
+            # NBSPs, tabs and CRs only (no invisible character, no other newline)
+            line = _halve(spaced).strip()
+            if line:
+                out.append(line)
         elif _INVISIBLE_RE.search(line) is None:
             for part in _NEWLINES_RE.split(line):
                 part = _collapse_spaces(part)
@@ -110,6 +121,22 @@ def _collapse_spaces(value: str) -> str:
     return _collapse_runs(value)
 
 
+def _common_spaces(value: str) -> str:
+    """``value`` with its NBSPs, newlines, tabs and CRs (the common characters of
+    ``_SPACE_RUN_RE``'s class) replaced by spaces."""
+    for char in _COMMON_SPACES:
+        if char in value:
+            value = value.replace(char, " ")
+    return value
+
+
+def _halve(value: str) -> str:
+    """``value`` with its space runs halved until none is left (each becomes one space)."""
+    while "  " in value:
+        value = value.replace("  ", " ")
+    return value
+
+
 def _plain(value: str) -> bool:
     """``_SPECIAL_RE.search(value) is None``; a printable text (``str.isprintable``, a
     tighter loop than the regex) has none of its characters, all of them Unicode
@@ -122,17 +149,19 @@ def _collapse_runs(value: str) -> str:
     replaced by a space, then space runs halved until none is left (a run of the class,
     whatever its characters, becomes one space all the same); about twice as cheap as
     the substitution (and as ``str.split``), which is tried at every character."""
-    for char in _SPACE_CHARS:
-        if char in value:
-            value = value.replace(char, " ")
-    while "  " in value:
-        value = value.replace("  ", " ")
-    return value.strip()
+    value = _common_spaces(value)
+    if not value.isprintable():  # (a printable text has none of the others: see _plain)
+        for char in _RARE_SPACES:
+            if char in value:
+                value = value.replace(char, " ")
+    return _halve(value).strip()
 
 
 #: the characters of ``_SPACE_RUN_RE``'s class other than " " (the common ones first)
 _SPACE_CHARS = "\u00a0\n\t\r\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
 _SPACE_CHARS += "\u202f\u205f\u3000\x0b\x0c\u2028\u2029\x85"
+_COMMON_SPACES = _SPACE_CHARS[:4]
+_RARE_SPACES = _SPACE_CHARS[4:]
 
 
 def tone_key(value: str) -> str:

@@ -172,3 +172,14 @@ def test_printable_characters_are_neither_invisible_nor_newlines() -> None:
     every = [chr(code) for code in range(sys.maxunicode + 1)]
     printable = [c for c in every if c.isprintable()]
     assert [c for c in printable if _INVISIBLE_RE.match(c) or _NEWLINES_RE.match(c)] == []
+    # a printable text holds no whitespace of the class but " " (the common ones replaced,
+    # a printable text needs nothing more)
+    from danvan_crawler.text import _COMMON_SPACES, _RARE_SPACES, _SPACE_CHARS
+
+    assert [c for c in _SPACE_CHARS if c.isprintable()] == []
+    assert _COMMON_SPACES + _RARE_SPACES == _SPACE_CHARS
+
+
+@given(_LINES)
+def test_clean_text_of_many_lines_equals_its_definition(value: str) -> None:
+    assert clean_text(value) == _reference_clean_text(value)
