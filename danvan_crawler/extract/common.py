@@ -93,12 +93,16 @@ def first_match(
     return []
 
 
-_NAMES_XPATH = etree.XPath("//@class | //@id", smart_strings=False)
+_CLASS_XPATH = etree.XPath("//@class", smart_strings=False)
+_ID_XPATH = etree.XPath("//@id", smart_strings=False)
 
 
 def attribute_names(root: etree._Element) -> str:
-    """Every class and id attribute value of ``root``'s tree, joined (for :func:`may_match`)."""
-    return "\n".join(_NAMES_XPATH(root))
+    """Every class and id attribute value of ``root``'s tree, joined (for :func:`may_match`):
+    the class values, then the id values. Two queries, not the union ``//@class | //@id``,
+    whose document-order sort of attribute nodes costs more than both; the order is no
+    matter to :func:`may_match`: a string is in the join when some value holds it."""
+    return "\n".join([*_CLASS_XPATH(root), *_ID_XPATH(root)])
 
 
 def may_match(css: str, names: str) -> bool:
