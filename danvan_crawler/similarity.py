@@ -177,17 +177,20 @@ class _WordHash:
     def many(self, words: Sequence[str]) -> list[int]:
         """The hash of each word, in order."""
         cache = self._cache
+        try:
+            return list(map(cache.__getitem__, words))  # all cached (no scan for misses)
+        except KeyError:
+            pass
         values = list(map(cache.get, words))
-        if None in values:
-            if len(cache) > WORD_CACHE_SIZE:
-                cache.clear()
-            for i, value in enumerate(values):
+        if len(cache) > WORD_CACHE_SIZE:
+            cache.clear()
+        for i, value in enumerate(values):
+            if value is None:
+                word = words[i]
+                value = cache.get(word)
                 if value is None:
-                    word = words[i]
-                    value = cache.get(word)
-                    if value is None:
-                        value = cache[word] = self(word)
-                    values[i] = value
+                    value = cache[word] = self(word)
+                values[i] = value
         return values  # type: ignore[return-value]
 
 
@@ -217,24 +220,21 @@ def shingle_hashes(tokens: Sequence[str]) -> set[int]:
     return set(map(operator.xor, first, _second.many(tokens[1:])))
 
 
+_BINS = range(SKETCH_SIZE)
+
+
 def sketch(tokens: Sequence[str]) -> list[int]:
     """One-permutation MinHash of the word-bigram shingles of ``tokens``."""
     shingles = shingle_hashes(tokens)
     if not shingles:
         return [_EMPTY] * SKETCH_SIZE
-    # The smallest value per bin (bin = h mod size, value = h div size): in descending
-    # order of h, the last value a bin gets is its smallest.
+    # The smallest shingle per bin (bin = h mod size): in descending order of h, the
+    # last one a bin gets; the bin's value is that shingle div size.
     ordered = sorted(shingles, reverse=True)
-    smallest = dict(
-        zip(
-            map(operator.mod, ordered, repeat(SKETCH_SIZE)),
-            map(operator.floordiv, ordered, repeat(SKETCH_SIZE)),
-            strict=True,
-        )
-    )
-    bins = [smallest.get(b, _EMPTY) for b in range(SKETCH_SIZE)]
+    smallest = dict(zip(map(operator.mod, ordered, repeat(SKETCH_SIZE)), ordered, strict=True))
     if len(smallest) == SKETCH_SIZE:
-        return bins
+        return list(map(operator.floordiv, map(smallest.__getitem__, _BINS), repeat(SKETCH_SIZE)))
+    bins = [smallest[b] // SKETCH_SIZE if b in smallest else _EMPTY for b in _BINS]
     # Densification: an empty bin borrows from the next non-empty one (circularly),
     # salted by the distance so that borrowed values differ from the lender's.
     filled = list(bins)
