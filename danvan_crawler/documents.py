@@ -116,7 +116,7 @@ _PREFIX_RE = re.compile(
     rf"(?:{_KIND_WORDS}){_SP}(?:(?:số|so){_SP}:?{_SP})?\Z",
     re.IGNORECASE,
 )
-_SP_CHARS = frozenset(" \t\u00a0\u202f\u2007")
+_SP_CHARS = " \t\u00a0\u202f\u2007"  # (distinct characters: their counts add up)
 #: Where the kind-word prefix is looked for: this many characters before a citation...
 _PREFIX_WINDOW = 40
 #: ... unless they hold at most this many non-space characters (a kind word, "số", ":"),
@@ -138,7 +138,10 @@ def _ref_matches(text: str) -> Iterator[tuple[int, re.Match[str]]]:
         start = core.start()
         low = max(previous_end, start - _PREFIX_WINDOW)
         if low > previous_end:
-            solid = sum(1 for ch in text[low:start] if ch not in _SP_CHARS)
+            window = text[low:start]
+            # its characters other than spaces (counted per space character: no loop
+            # over the window's characters in Python)
+            solid = len(window) - sum(map(window.count, _SP_CHARS))
             if solid <= _PREFIX_MAX_SOLID:
                 low = previous_end
         prefix = _PREFIX_RE.search(text, low, start)
