@@ -8,7 +8,6 @@ import json
 import logging
 import os
 import re
-import sys
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -308,26 +307,33 @@ class _Prepared:
         if len(rows) == 1:
             self.execute(conn, rows[0])
             return
-        parameters = [self._parameters(row) for row in rows]
+        if self._positional and not self._fixed and not self._processors:
+            parameters: list[Any] = list(map(self._get, rows))  # tuples already
+        else:
+            parameters = [self._parameters(row) for row in rows]
         with self._cursor(conn, parameters) as cursor:
             cursor.executemany(self.sql, parameters)
 
     def rows(self, conn: Connection, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """The result rows, each value through its column type's result processor."""
+        fetched = self.raw_rows(conn, values)
+        if not any(self._results):
+            return [tuple(row) for row in fetched]
+        return [self.process(row) for row in fetched]
+
+    def raw_rows(self, conn: Connection, values: Mapping[str, Any]) -> list[Any]:
+        """The result rows as the DBAPI returns them (see :meth:`process`)."""
         parameters = self._parameters(values)
         with self._cursor(conn, parameters) as cursor:
             cursor.execute(self.sql, parameters)
-            fetched = cursor.fetchall()
-        processors = self._results
-        if not any(processors):
-            return [tuple(row) for row in fetched]
-        return [
-            tuple(
-                value if process is None or value is None else process(value)
-                for value, process in zip(row, processors, strict=True)
-            )
-            for row in fetched
-        ]
+            return list(cursor.fetchall())
+
+    def process(self, row: Sequence[Any]) -> tuple[Any, ...]:
+        """One raw row, each value through its column type's result processor."""
+        return tuple(
+            value if process is None or value is None else process(value)
+            for value, process in zip(row, self._results, strict=True)
+        )
 
 
 #: Sizes of the precompiled ``IN`` lists of article ids (a listing page holds ~10-20).
@@ -360,6 +366,31 @@ class _Candidate(NamedTuple):
     sketch: bytes | None
     duplicate_of: str | None
     date_published: datetime | None
+
+
+#: Position of ``sketch`` in the candidate rows (:class:`_Candidate`).
+_SKETCH_COLUMN = _Candidate._fields.index("sketch")
+
+
+class _SketchEstimate:
+    """``estimated_jaccard(signature, unpack_sketch(packed))`` for the packed sketches
+    of the candidates of one text, the same value computed without unpacking: the equal
+    bins are the all-zero 8-byte words of the two packings' XOR (one C-level pass)."""
+
+    __slots__ = ("_bins", "_mine", "_signature", "_width")
+
+    def __init__(self, signature: Sequence[int]) -> None:
+        self._signature = signature
+        self._bins = len(signature)
+        self._width = 8 * self._bins
+        self._mine = int.from_bytes(pack_sketch(signature), "little")
+
+    def __call__(self, packed: bytes) -> float:
+        width = self._width
+        if len(packed) != width or not width:
+            return estimated_jaccard(self._signature, unpack_sketch(packed))
+        xor = (int.from_bytes(packed, "little") ^ self._mine).to_bytes(width, "little")
+        return memoryview(xor).cast("Q").tolist().count(0) / self._bins
 
 
 @dataclass(slots=True)
@@ -764,16 +795,19 @@ class Store:
             return []
         params: dict[str, Any] = {f"b_k{i}": keys[i % len(keys)] for i in range(BANDS)}
         params["b_aid"] = article_id
-        rows = [_Candidate(*row) for row in self._p_candidates.rows(conn, params)]
+        rows = self._p_candidates.raw_rows(conn, params)
+        if not rows:
+            return []
+        # the sketch prefilter first, on the raw rows (most candidates fail it: formulaic
+        # articles share bands with dozens); a candidate's row is processed and its record
+        # (``data``) read only when it passes
+        estimate = _SketchEstimate(signature)
         found = []
-        for row in rows:
-            # the sketch prefilter first: the record (``data``) is read only for the few
-            # candidates that pass it (formulaic articles share bands with hundreds)
-            if (
-                row.sketch is not None
-                and estimated_jaccard(signature, unpack_sketch(row.sketch)) < MIN_ESTIMATED_JACCARD
-            ):
+        for raw in rows:
+            packed = raw[_SKETCH_COLUMN]
+            if packed is not None and estimate(packed) < MIN_ESTIMATED_JACCARD:
                 continue
+            row = _Candidate(*self._p_candidates.process(raw))
             other = self._stored_tokens(conn, row.article_id, row.content_hash)
             if similarity(tokens, other, self.duplicate_threshold) >= self.duplicate_threshold:
                 found.append(row)
@@ -785,9 +819,9 @@ class Store:
         tokens = self._token_cache.get(key)
         if tokens is None:
             data = conn.execute(self._q_article_data, {"b_aid": article_id}).scalar_one()
-            # interned: the cached lists share one string per word (a few KB per
-            # article instead of ~100 KB of separate token strings)
-            tokens = [sys.intern(t) for t in article_tokens(json.loads(data))]
+            # the tokens are interned (comparison_tokens): the cached lists share one
+            # string per word (a few KB per article instead of ~100 KB of token strings)
+            tokens = article_tokens(json.loads(data))
             self._token_cache[key] = tokens
             if len(self._token_cache) > TOKEN_CACHE_SIZE:
                 self._token_cache.popitem(last=False)

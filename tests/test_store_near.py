@@ -1,0 +1,126 @@
+"""The store's near-duplicate candidate check: the sketch prefilter on raw rows gives
+what the plain definition gives (estimated_jaccard of the unpacked sketches)."""
+
+from __future__ import annotations
+
+import random
+import struct
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from danvan_crawler.similarity import (
+    BANDS,
+    MIN_ESTIMATED_JACCARD,
+    SKETCH_SIZE,
+    article_tokens,
+    band_keys,
+    estimated_jaccard,
+    pack_sketch,
+    similarity,
+    sketch,
+    unpack_sketch,
+)
+from danvan_crawler.store import Store, open_store
+from danvan_crawler.store.core import _Candidate, _SketchEstimate
+from tests.test_store import article
+from tests.words import WORDS
+
+bins = st.integers(0, 2**64 - 1)
+
+
+@given(
+    st.lists(bins, min_size=SKETCH_SIZE, max_size=SKETCH_SIZE),
+    st.lists(st.one_of(st.none(), bins), min_size=SKETCH_SIZE, max_size=SKETCH_SIZE),
+)
+def test_estimate_equals_estimated_jaccard(signature: list[int], other: list[int | None]) -> None:
+    # None: the bin equals the signature's (shares of 0 to 100 % equal bins)
+    theirs = [s if o is None else o for s, o in zip(signature, other, strict=True)]
+    packed = pack_sketch(theirs)
+    expected = estimated_jaccard(signature, unpack_sketch(packed))
+    assert _SketchEstimate(signature)(packed) == expected
+    assert _SketchEstimate(signature)(memoryview(packed)) == expected
+
+
+def test_estimate_of_sketches_of_another_size_is_the_definitions() -> None:
+    signature = list(range(SKETCH_SIZE))
+    estimate = _SketchEstimate(signature)
+    assert estimate(pack_sketch(signature)) == 1.0
+    assert estimate(pack_sketch(signature[:10])) == 0.0  # other length: no estimate
+    assert estimate(b"") == 0.0
+    with pytest.raises(struct.error):  # as unpack_sketch of a truncated sketch
+        estimate(pack_sketch(signature)[:-3])
+    assert _SketchEstimate([])(b"") == estimated_jaccard([], ()) == 0.0
+
+
+def reference_near_matches(
+    store: Store, conn: Any, article_id: str, tokens: list[str], signature: list[int]
+) -> list[_Candidate]:
+    """Store._near_matches as defined: every candidate row processed, its sketch
+    unpacked and compared bin by bin."""
+    keys = sorted(set(band_keys(signature)))
+    params: dict[str, Any] = {f"b_k{i}": keys[i % len(keys)] for i in range(BANDS)}
+    params["b_aid"] = article_id
+    found = []
+    for row in (_Candidate(*r) for r in store._p_candidates.rows(conn, params)):
+        if (
+            row.sketch is not None
+            and estimated_jaccard(signature, unpack_sketch(row.sketch)) < MIN_ESTIMATED_JACCARD
+        ):
+            continue
+        other = store._stored_tokens(conn, row.article_id, row.content_hash)
+        if similarity(tokens, other, store.duplicate_threshold) >= store.duplicate_threshold:
+            found.append(row)
+    return found
+
+
+def formulaic(rng: random.Random, sentences: list[str], n: int) -> str:
+    return " ".join(rng.choice(sentences) for _ in range(n))
+
+
+def test_near_matches_equal_the_definition_on_formulaic_articles(tmp_path: Path) -> None:
+    rng = random.Random(7)
+    # a few shared sentences: articles share band keys with many others (candidates
+    # that the prefilter rejects), some are edited copies (candidates it lets through)
+    sentences = [" ".join(rng.choice(WORDS) for _ in range(12)) + "." for _ in range(25)]
+    docs: list[dict[str, Any]] = []
+    for i in range(120):
+        if i % 6 == 5:  # an edited copy of an earlier article
+            source = rng.choice(docs)
+            words = source["articleBody"].split(" ")
+            for k in range(rng.randrange(3), len(words), rng.choice([8, 20, 40])):
+                words[k] = "khác"
+            text = " ".join(words)
+        else:
+            text = formulaic(rng, sentences, 12)
+        docs.append(article(str(1000 + i), articleBody=text, headline=f"Tin {i % 9}"))
+    with open_store(tmp_path / "near.db") as store:
+        store.upsert(docs[:60])
+        kinds = {"rejected": 0, "verified": 0, "found": 0}
+        with store._read() as conn:
+            for doc in docs:
+                tokens = article_tokens(doc)
+                signature = sketch(tokens)
+                keys = sorted(set(band_keys(signature)))
+                got = store._near_matches(conn, doc["articleId"], tokens, signature, keys)
+                expected = reference_near_matches(store, conn, doc["articleId"], tokens, signature)
+                assert got == expected
+                assert [c.date_published for c in got] == [c.date_published for c in expected]
+                kinds["found"] += bool(got)
+                estimate = _SketchEstimate(signature)
+                for row in store._p_candidates.raw_rows(
+                    conn,
+                    {
+                        **{f"b_k{i}": keys[i % len(keys)] for i in range(BANDS)},
+                        "b_aid": doc["articleId"],
+                    },
+                ):
+                    passed = estimate(row[3]) >= MIN_ESTIMATED_JACCARD
+                    kinds["verified" if passed else "rejected"] += 1
+        # the corpus exercises both branches of the prefilter, and finds copies
+        assert kinds["rejected"] > 100 and kinds["verified"] > 10 and kinds["found"] > 5
+        changes = store.upsert(docs[60:])
+        assert any(c.duplicate_of for c in changes)
