@@ -3,6 +3,7 @@ and band keys stored in databases must not change)."""
 
 from __future__ import annotations
 
+import difflib
 import operator
 from collections.abc import Sequence
 from itertools import repeat
@@ -79,3 +80,36 @@ def test_word_hashes_with_some_cached(monkeypatch: pytest.MonkeyPatch) -> None:
     assert word_hash.many(many) == [word_hash(w) for w in many]
     assert word_hash.many(["a", *many]) == [word_hash(w) for w in ["a", *many]]  # emptied
     assert len(word_hash._cache) <= 10 + 31
+
+
+def reference_similarity(a: Sequence[str], b: Sequence[str], at_least: float = 0.0) -> float:
+    """similarity() as defined: difflib's bounds, then its ratio."""
+    if not a and not b:
+        return 1.0
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for bound in (matcher.real_quick_ratio, matcher.quick_ratio):
+        upper = bound()
+        if upper < at_least:
+            return upper
+    return matcher.ratio()
+
+
+tokens = st.lists(st.sampled_from(WORDS[:12]), max_size=60)
+
+
+@settings(max_examples=400, deadline=None)
+@given(tokens, tokens, st.sampled_from([0.0, 0.3, 0.5, 0.8, 0.9, 0.95, 1.0]))
+def test_similarity_equals_difflib(a: list[str], b: list[str], at_least: float) -> None:
+    assert sim.similarity(a, b, at_least) == reference_similarity(a, b, at_least)
+
+
+def test_similarity_bounds_at_their_exact_values() -> None:
+    a = ["một", "hai", "ba", "một"]
+    b = ["một", "ba", "bốn", "năm", "sáu", "bảy"]
+    real_quick = 2.0 * 4 / 10
+    quick = 2.0 * 2 / 10
+    for at_least in (real_quick, real_quick + 1e-9, quick, quick + 1e-9, 0.0, 1.0):
+        assert sim.similarity(a, b, at_least) == reference_similarity(a, b, at_least)
+    assert sim.similarity(a, b, 1.0) == real_quick  # the first bound decides
+    assert sim.similarity(a, b, 0.5) == quick  # the second one
+    assert sim.similarity([], []) == 1.0 and sim.similarity(a, []) == 0.0
