@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-__all__ = ["clean_block", "clean_text", "strip_invisible", "tone_key"]
+__all__ = ["clean_block", "clean_text", "strip_invisible", "strip_invisible_spaced", "tone_key"]
 
 #: Zero-width and invisible formatting characters dropped from text.
 ZERO_WIDTH = "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e"
@@ -42,6 +42,17 @@ def strip_invisible(value: str) -> str:
     value = unicodedata.normalize("NFC", value)
     # a printable text has no invisible character (see :func:`_plain`): str.isprintable
     # is a tighter loop than the regex, which still decides for the others
+    if value.isprintable() or _INVISIBLE_RE.search(value) is None:
+        return value
+    return _INVISIBLE_RE.sub("", value)
+
+
+def strip_invisible_spaced(value: str) -> str:
+    """``strip_invisible(value)`` with its NBSPs, newlines, tabs and CRs replaced by
+    spaces (deleting the invisible characters and replacing those, two disjoint sets,
+    commute): the replaced text is checked with str.isprintable, and only a text that
+    is not is searched for invisible characters."""
+    value = _common_spaces(unicodedata.normalize("NFC", value))
     if value.isprintable() or _INVISIBLE_RE.search(value) is None:
         return value
     return _INVISIBLE_RE.sub("", value)

@@ -47,3 +47,39 @@ def test_attribute_names_prune_only_selectors_matching_nothing(html: str) -> Non
     assert Counter(names.split("\n")) == Counter("\n".join(union).split("\n"))
     for css in _SELECTORS:
         assert select(root, css, names) == css_xpath(css)(root), css
+
+
+def _clean_html_text_definition(value: str) -> str:
+    """clean_html_text as it was written before its fast path (one step after the other)."""
+    import re
+
+    from danvan_crawler.extract.article import (
+        _BLANK_RE,
+        _BLOCK_SPACE_AFTER_RE,
+        _BLOCK_SPACE_BEFORE_RE,
+    )
+    from danvan_crawler.text import strip_invisible
+
+    value = strip_invisible(value)
+    value = _BLANK_RE.sub(" ", value)
+    value = re.sub(r"[ \t\r\n]+", " ", value)
+    value = re.sub(r"<p>\s*</p>", "", value)
+    value = _BLOCK_SPACE_BEFORE_RE.sub(r"\1", value)
+    value = _BLOCK_SPACE_AFTER_RE.sub(r"\1", value)
+    return value.strip()
+
+
+_HTML_PIECES = [
+    "<p>", "</p>", "<div class='x'>", "</div>", "<li>", "<b>", "</b>", "<td>", "a", "é",
+    " ", "  ", "\n", "\t", "\r", "\u00a0", "&nbsp;", "&NBSP;", "&#160;", "&#xa0;", "&amp;",
+    "&nb", "sp;", "\u200b", "\ufeff", "\x07", "\u2003", "\u1680", "e\u0301", "\u0301",
+    "\x85", "\u2028",
+]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_HTML_PIECES), max_size=30).map("".join))
+def test_clean_html_text_equals_its_definition(value: str) -> None:
+    from danvan_crawler.extract.article import clean_html_text
+
+    assert clean_html_text(value) == _clean_html_text_definition(value)

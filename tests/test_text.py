@@ -183,3 +183,13 @@ def test_printable_characters_are_neither_invisible_nor_newlines() -> None:
 @given(_LINES)
 def test_clean_text_of_many_lines_equals_its_definition(value: str) -> None:
     assert clean_text(value) == _reference_clean_text(value)
+
+
+@given(_LINES)
+def test_strip_invisible_spaced_is_strip_invisible_then_the_common_spaces(value: str) -> None:
+    from danvan_crawler.text import strip_invisible_spaced
+
+    expected = _reference_clean_block_invisible(value)
+    for char in "\u00a0\n\t\r":
+        expected = expected.replace(char, " ")
+    assert strip_invisible_spaced(value) == expected

@@ -38,7 +38,7 @@ from danvan_crawler.extract.common import (
     string_content,
 )
 from danvan_crawler.profile import SiteProfile
-from danvan_crawler.text import clean_block, clean_text, strip_invisible
+from danvan_crawler.text import clean_block, clean_text, strip_invisible_spaced
 from danvan_crawler.urls import article_id
 
 logger = logging.getLogger(__name__)
@@ -810,21 +810,22 @@ def _json_ld_author(value: Any) -> str | None:
 
 _BLANK_RE = re.compile(r"(?:[\u00a0]|&nbsp;|&#160;|&#xa0;)+", re.IGNORECASE)
 _BLANK_ENTITY_RE = re.compile(r"&(?:nbsp|#160|#xa0);", re.IGNORECASE)
+_EMPTY_P_RE = re.compile(r"<p>\s*</p>")
 
 
 def clean_html_text(value: str) -> str:
     """Normalize the text of cleaned HTML: NFC, zero-width characters removed, NBSP runs
     to one space, empty paragraphs dropped, whitespace between tags collapsed."""
-    value = strip_invisible(value)
-    # (the same as ``_BLANK_RE.sub(" ", value)`` then ``[ \t\r\n]+`` -> one space, with
-    # str.replace: a regex scanning every character costs a tenth of a page's extraction)
-    value = value.replace("\u00a0", " ")
+    # (the same as ``strip_invisible``, then ``_BLANK_RE.sub(" ", value)`` then
+    # ``[ \t\r\n]+`` -> one space, with str.replace: a regex scanning every character
+    # costs a tenth of a page's extraction; the NBSP entities hold no whitespace, so
+    # replacing them after the tabs and newlines is the same)
+    value = strip_invisible_spaced(value)
     if "&" in value:
         value = _BLANK_ENTITY_RE.sub(" ", value)
-    value = value.replace("\t", " ").replace("\r", " ").replace("\n", " ")
     while "  " in value:
         value = value.replace("  ", " ")
-    value = re.sub(r"<p>\s*</p>", "", value)
+    value = _EMPTY_P_RE.sub("", value)
     # the same markup with or without optional end tags (``</p>``, ``</li>``) gives the
     # same string: no space just inside a closing block tag or between block tags
     value = _strip_space_before_blocks(value)
