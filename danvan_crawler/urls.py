@@ -79,11 +79,14 @@ def canonical_url(
 
 _LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
 _SEGMENT = r"[A-Za-z0-9_~-]+(?:\.[A-Za-z0-9_~-]+)*"
-_SIMPLE_URL_RE = re.compile(
+_ORIGIN = (
     rf"(?P<scheme>https?)://(?P<netloc>(?P<host>(?![a-z0-9.-]*--){_LABEL}(?:\.{_LABEL})*)"
-    rf"(?::(?P<port>[1-9][0-9]{{0,4}}))?)(?P<path>(?:/{_SEGMENT})+/?|/)"
+    rf"(?::(?P<port>[1-9][0-9]{{0,4}}))?)"
 )
-_SIMPLE_BASE_RE = re.compile(rf"{_SIMPLE_URL_RE.pattern}(?:[?#][\s\S]*)?")
+_SIMPLE_URL_RE = re.compile(rf"{_ORIGIN}(?P<path>(?:/{_SEGMENT})+/?|/)")
+#: a base whose scheme and host ``urljoin`` reads as written: whatever follows them (a
+#: path, percent-encoded or not, a query, a fragment) is replaced by a path from the root
+_SIMPLE_BASE_RE = re.compile(rf"{_ORIGIN}(?:[/?#][\s\S]*)?")
 _PLAIN_PATH_RE = re.compile(rf"(?:/{_SEGMENT})+/?|/")
 
 
@@ -97,10 +100,11 @@ def is_plain_absolute(url: str) -> bool:
 def join_plain(base: str, url: str) -> str | None:
     """``urljoin(base, url)`` when that is plain string work, else None: ``url`` a path
     from the root made of unreserved characters (no ``.``/``..`` or empty segment, no
-    query, no fragment) and ``base`` a plain absolute URL (:func:`is_plain_absolute`),
-    or one followed by a query or a fragment (a listing's page 2): the join is then the
-    base's scheme and host followed by the path (a path from the root replaces the
-    base's path, query and fragment)."""
+    query, no fragment) and ``base`` a plain http(s) scheme and host (as in
+    :func:`is_plain_absolute`) followed by anything starting with ``/``, ``?`` or ``#``
+    (a percent-encoded article path, a listing's page 2): the join is then the base's
+    scheme and host followed by the path (a path from the root replaces the base's
+    path, query and fragment)."""
     if not url.startswith("/") or _PLAIN_PATH_RE.fullmatch(url) is None:
         return None
     simple = _SIMPLE_BASE_RE.fullmatch(base)

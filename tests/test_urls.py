@@ -177,6 +177,18 @@ def test_plain_url_shortcut_gives_the_defined_result(url: str, base: str | None)
             "http://a.b/x?q=\n\t1#\r",
             "http://a.b/x?",
             "http://a.b/%41?q",
+            "http://127.0.0.1:8000/vi-vn/tin/%E2%80%9Cx%E2%80%9D/1-2-3",
+            "http://a.b/x y/\u00e9?q#f",
+            "http://a.b/x\\y/../z",
+            "http://a.b\\x/y",
+            "http://a.b/x;p=1/y",
+            "http://a.b/\tx/\ny",
+            "http://a.b\t/x",
+            "http://a.b#f",
+            "http://a.b ",
+            " http://a.b/x",
+            "http://a.b/x%zz",
+            "http://u@a.b/x",
         ]
     ),
 )
@@ -193,3 +205,5 @@ def test_join_plain_is_urljoin(segments: list[str], base: str) -> None:
         assert joined == "http://127.0.0.1:8000" + url  # the shortcut is taken where it applies
     if base == "http://a.b/x?trang=2" and plain:
         assert joined == "http://a.b" + url  # a base's query does not take it away
+    if base == "http://127.0.0.1:8000/vi-vn/tin/%E2%80%9Cx%E2%80%9D/1-2-3" and plain:
+        assert joined == "http://127.0.0.1:8000" + url  # nor does a percent-encoded path
