@@ -226,6 +226,7 @@ class ArticlePage:
         self.fallbacks: dict[str, str] = {}
         self._image_block_cache: dict[int, tuple[etree._Element, list[etree._Element]]] = {}
         self._inside_image_cache: dict[int, tuple[etree._Element, set[etree._Element]]] = {}
+        self._raw_text_cache: dict[etree._Element, str] = {}
 
     # -- plumbing -----------------------------------------------------------------------
     @cached_property
@@ -296,7 +297,7 @@ class ArticlePage:
         blocks = [b for b in self._content_blocks if not self._in_image_block(b, node)]
         sig: list[etree._Element] = []
         for block in reversed(blocks):
-            raw = _raw_text(block)
+            raw = self._block_text(block)
             if not clean_text(raw):
                 continue
             if len(sig) >= rules.max_lines or block.tag.lower() not in tags:
@@ -315,6 +316,14 @@ class ArticlePage:
                 break
         sig.reverse()
         return sig
+
+    def _block_text(self, block: etree._Element) -> str:
+        """``_raw_text(block)`` of a content block, read once (the signature, the body and
+        the authors read the trailing blocks; the content node is not changed)."""
+        raw = self._raw_text_cache.get(block)
+        if raw is None:
+            raw = self._raw_text_cache[block] = _raw_text(block)
+        return raw
 
     def _image_blocks(self, node: etree._Element) -> list[etree._Element]:
         """The image blocks (image + caption) under ``node``."""
@@ -399,7 +408,7 @@ class ArticlePage:
         for block in blocks:
             if block in skip or self._in_image_block(block, node):
                 continue
-            text = clean_block(_raw_text(block))
+            text = clean_block(self._block_text(block))
             if text:
                 paragraphs.extend(text.split("\n"))
         return paragraphs
@@ -506,7 +515,7 @@ class ArticlePage:
     def authors(self) -> list[dict[str, str | None]]:
         lines: list[str] = []
         for node in self._signature_nodes:
-            lines.extend(clean_block(_raw_text(node)).split("\n"))
+            lines.extend(clean_block(self._block_text(node)).split("\n"))
         lines = [line for line in lines if line]
         if lines:
             return [self._author(lines)]
