@@ -83,3 +83,16 @@ def test_clean_html_text_equals_its_definition(value: str) -> None:
     from danvan_crawler.extract.article import clean_html_text
 
     assert clean_html_text(value) == _clean_html_text_definition(value)
+
+
+@given(
+    st.sampled_from([*_SELECTORS, "a, b", ".x .y, #z", "p", ".a.b, .c", "[class*=q] .r"]),
+    st.lists(st.sampled_from(["a", "b", "x", "y", "z", "q", "r", "c", "news-date", "main"])),
+)
+def test_may_match_is_any_alternative_with_all_its_names(css: str, values: list[str]) -> None:
+    from danvan_crawler.extract.common import _required_names, may_match
+
+    names = "\n".join(values)
+    required = _required_names(css)
+    expected = required is None or any(all(n in names for n in alt) for alt in required)
+    assert may_match(css, names) is expected

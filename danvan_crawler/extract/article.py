@@ -12,7 +12,7 @@ import copy
 import logging
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -195,11 +195,18 @@ def _drop_matches(
     requiring others match nothing at any step and are left out."""
     if names is not None:
         selectors = tuple(css for css in selectors if may_match(css, names))
-    simple = not any(ch in css for css in selectors for ch in "+~:")
-    for group in (", ".join(selectors),) if simple and selectors else selectors:
+    for group in _selector_groups(selectors):
         for bad in select(root, group):
             if bad is not root and isinstance(bad, etree._Element):
                 _drop(bad)
+
+
+@lru_cache(maxsize=256)
+def _selector_groups(selectors: tuple[str, ...]) -> tuple[str, ...]:
+    """The selectors :func:`_drop_matches` evaluates: all of them as one group when none
+    has a sibling combinator or a pseudo-class, else one after the other."""
+    simple = not any(ch in css for css in selectors for ch in "+~:")
+    return (", ".join(selectors),) if simple and selectors else selectors
 
 
 def _drop(el: etree._Element) -> None:

@@ -113,7 +113,15 @@ def may_match(css: str, names: str) -> bool:
     required = _required_names(css)
     if required is None:
         return True
-    return any(all(name in names for name in alternative) for alternative in required)
+    # any(all(name in names for name in alternative) for alternative in required), as
+    # loops (no generator per call: this runs for every selector of every page)
+    for alternative in required:
+        for name in alternative:
+            if name not in names:
+                break
+        else:
+            return True
+    return False
 
 
 @lru_cache(maxsize=1024)
