@@ -45,11 +45,58 @@ def test_estimate_equals_estimated_jaccard(signature: list[int], other: list[int
     assert _SketchEstimate(signature)(memoryview(packed)) == expected
 
 
+# a bin differing from the signature's in one byte only (XOR words with 7 zero bytes:
+# runs of zero bytes crossing word boundaries), equal, or unrelated
+bin_change = st.one_of(
+    st.none(),
+    st.tuples(st.integers(0, 7), st.integers(1, 255)),
+    st.integers(0, 2**64 - 1),
+)
+
+
+@given(
+    st.lists(bins, min_size=SKETCH_SIZE, max_size=SKETCH_SIZE),
+    st.lists(bin_change, min_size=SKETCH_SIZE, max_size=SKETCH_SIZE),
+    st.sampled_from([MIN_ESTIMATED_JACCARD, 0.0, 0.25, 0.75, 1.0, 0.1 + 1 / SKETCH_SIZE]),
+)
+def test_below_equals_the_estimate_comparison(
+    signature: list[int], changes: list[Any], threshold: float
+) -> None:
+    theirs = []
+    for value, change in zip(signature, changes, strict=True):
+        if change is None:
+            theirs.append(value)
+        elif isinstance(change, tuple):
+            theirs.append(value ^ (change[1] << (8 * change[0])))
+        else:
+            theirs.append(change)
+    packed = pack_sketch(theirs)
+    expected = estimated_jaccard(signature, unpack_sketch(packed)) < threshold
+    assert _SketchEstimate(signature).below(packed, threshold) == expected
+
+
+def test_below_with_zero_runs_across_words() -> None:
+    signature = list(range(1, SKETCH_SIZE + 1))
+    # every other bin equal; the others differ in their first byte only, so the XOR's
+    # zero runs are 15 bytes long and span two words: 48 equal bins
+    theirs = [v if i % 2 else v ^ (0x5A << 56) for i, v in enumerate(signature)]
+    packed = pack_sketch(theirs)
+    assert estimated_jaccard(signature, unpack_sketch(packed)) == 0.5
+    estimate = _SketchEstimate(signature)
+    assert not estimate.below(packed, 0.5)
+    assert estimate.below(packed, 0.5 + 1 / SKETCH_SIZE)
+    # 47 equal bins, 8-zero runs still found in most words: decided by the exact count
+    theirs[1] ^= 1
+    assert estimate.below(pack_sketch(theirs), 0.5)
+
+
 def test_estimate_of_sketches_of_another_size_is_the_definitions() -> None:
     signature = list(range(SKETCH_SIZE))
     estimate = _SketchEstimate(signature)
     assert estimate(pack_sketch(signature)) == 1.0
     assert estimate(pack_sketch(signature[:10])) == 0.0  # other length: no estimate
+    assert estimate.below(pack_sketch(signature[:10]), 0.5)
+    assert not estimate.below(pack_sketch(signature), 1.0)
     assert estimate(b"") == 0.0
     with pytest.raises(struct.error):  # as unpack_sketch of a truncated sketch
         estimate(pack_sketch(signature)[:-3])
@@ -118,7 +165,8 @@ def test_near_matches_equal_the_definition_on_formulaic_articles(tmp_path: Path)
                         "b_aid": doc["articleId"],
                     },
                 ):
-                    passed = estimate(row[3]) >= MIN_ESTIMATED_JACCARD
+                    passed = not estimate.below(row[3], MIN_ESTIMATED_JACCARD)
+                    assert passed == (estimate(row[3]) >= MIN_ESTIMATED_JACCARD)
                     kinds["verified" if passed else "rejected"] += 1
         # the corpus exercises both branches of the prefilter, and finds copies
         assert kinds["rejected"] > 100 and kinds["verified"] > 10 and kinds["found"] > 5

@@ -392,6 +392,22 @@ class _SketchEstimate:
         xor = (int.from_bytes(packed, "little") ^ self._mine).to_bytes(width, "little")
         return memoryview(xor).cast("Q").tolist().count(0) / self._bins
 
+    def below(self, packed: bytes, threshold: float) -> bool:
+        """``self(packed) < threshold``, decided without counting the equal bins exactly
+        when an upper bound is already below: the runs of 8 zero bytes in the XOR
+        (``bytes.count``, non-overlapping) are at least its all-zero aligned words (a
+        zero run of length L holds at most L // 8 of them)."""
+        width = self._width
+        if len(packed) != width or not width:
+            return self(packed) < threshold
+        xor = (int.from_bytes(packed, "little") ^ self._mine).to_bytes(width, "little")
+        if xor.count(_ZERO_WORD) / self._bins < threshold:
+            return True
+        return memoryview(xor).cast("Q").tolist().count(0) / self._bins < threshold
+
+
+_ZERO_WORD = bytes(8)
+
 
 @dataclass(slots=True)
 class _Pending:
@@ -805,7 +821,7 @@ class Store:
         found = []
         for raw in rows:
             packed = raw[_SKETCH_COLUMN]
-            if packed is not None and estimate(packed) < MIN_ESTIMATED_JACCARD:
+            if packed is not None and estimate.below(packed, MIN_ESTIMATED_JACCARD):
                 continue
             row = _Candidate(*self._p_candidates.process(raw))
             other = self._stored_tokens(conn, row.article_id, row.content_hash)
