@@ -96,3 +96,21 @@ def test_may_match_is_any_alternative_with_all_its_names(css: str, values: list[
     required = _required_names(css)
     expected = required is None or any(all(n in names for n in alt) for alt in required)
     assert may_match(css, names) is expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=30).map("".join))
+def test_id_selectors_match_what_parsels_translation_matches(html: str) -> None:
+    from lxml import etree
+    from parsel.csstranslator import HTMLTranslator
+
+    root = parse_html(html, html_elements=False)
+    for css in [
+        *_SELECTORS,
+        "#header img.banner::attr(alt)",
+        "div#header, #main",
+        "p:not(#main)",
+        "#a\\ b .c",
+    ]:
+        parsel_query = etree.XPath(HTMLTranslator().css_to_xpath(css), smart_strings=False)
+        assert css_xpath(css)(root) == parsel_query(root), css
