@@ -123,6 +123,13 @@ def _base(base_url: str, same_site_hosts: tuple[str, ...]) -> tuple[str, str, fr
 
 def article_id(url: str, pattern: re.Pattern[str] = _ARTICLE_ID_RE) -> str | None:
     """The numeric tail of the URL path (``.../73410-486108-559264`` -> ``559264``)."""
+    return _article_id(url, pattern)
+
+
+@lru_cache(maxsize=256)
+def _article_id(url: str, pattern: re.Pattern[str]) -> str | None:
+    """:func:`article_id` (pure), cached: an article's URL is asked for its id several
+    times in a row (its page's canonical link, its id, the validation)."""
     match = pattern.search(urlsplit(url).path)
     return match.group(1) if match else None
 

@@ -207,3 +207,19 @@ def test_join_plain_is_urljoin(segments: list[str], base: str) -> None:
         assert joined == "http://a.b" + url  # a base's query does not take it away
     if base == "http://127.0.0.1:8000/vi-vn/tin/%E2%80%9Cx%E2%80%9D/1-2-3" and plain:
         assert joined == "http://127.0.0.1:8000" + url  # nor does a percent-encoded path
+
+
+@given(
+    st.lists(st.sampled_from(["http://a.b", "/x", "/1-2-3", "/12", "/", "?q=4", "#5", "%2F7"])),
+    st.sampled_from([r"(\d+)/?$", r"-(\d+)$"]),
+)
+def test_article_id_equals_its_uncached_definition(parts: list[str], pattern: str) -> None:
+    import re
+    from urllib.parse import urlsplit
+
+    url = "".join(parts)
+    compiled = re.compile(pattern)
+    match = compiled.search(urlsplit(url).path)
+    expected = match.group(1) if match else None
+    assert article_id(url, compiled) == expected
+    assert article_id(url, compiled) == expected  # asked again (cached)
