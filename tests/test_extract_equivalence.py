@@ -114,3 +114,27 @@ def test_id_selectors_match_what_parsels_translation_matches(html: str) -> None:
     ]:
         parsel_query = etree.XPath(HTMLTranslator().css_to_xpath(css), smart_strings=False)
         assert css_xpath(css)(root) == parsel_query(root), css
+
+
+def test_page_property_computes_once_per_instance_like_cached_property() -> None:
+    from danvan_crawler.extract.common import page_property
+
+    calls: list[int] = []
+
+    class Page:
+        def __init__(self, n: int) -> None:
+            self.n = n
+
+        @page_property
+        def double(self) -> int:
+            """Twice n."""
+            calls.append(self.n)
+            return 2 * self.n
+
+    a, b = Page(1), Page(2)
+    assert (a.double, a.double, b.double, a.double) == (2, 2, 4, 2)
+    assert calls == [1, 2]
+    assert Page.double.__doc__ == "Twice n."
+    assert a.__dict__["double"] == 2
+    del a.__dict__["double"]  # forgotten: computed again at the next access
+    assert a.double == 2 and calls == [1, 2, 1]

@@ -12,7 +12,7 @@ import copy
 import logging
 import re
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -33,6 +33,7 @@ from danvan_crawler.extract.common import (
     meta,
     node_attr,
     node_text,
+    page_property,
     parse_html,
     select,
     string_content,
@@ -236,22 +237,22 @@ class ArticlePage:
         self._raw_text_cache: dict[etree._Element, str] = {}
 
     # -- plumbing -----------------------------------------------------------------------
-    @cached_property
+    @page_property
     def root(self) -> etree._Element:
         """The page's parsed tree (queried with compiled XPath, no selector objects)."""
         return parse_html(self.html, html_elements=False)
 
-    @cached_property
+    @page_property
     def sel(self) -> Selector:
         """A parsel selector over :attr:`root`."""
         return Selector(root=self.root, type="html")
 
-    @cached_property
+    @page_property
     def _names(self) -> str:
         """The page's class and id values: selectors requiring others are not evaluated."""
         return attribute_names(self.root)
 
-    @cached_property
+    @page_property
     def _json_ld(self) -> list[dict[str, Any]]:
         """The page's JSON-LD objects, parsed once for every field that reads them."""
         return list(json_ld(self.root))
@@ -262,7 +263,7 @@ class ArticlePage:
     def _abs(self, href: str) -> str:
         return canon(self.profile, href, self.response_url)
 
-    @cached_property
+    @page_property
     def _content_node(self) -> etree._Element | None:
         """A working copy of the content block, unwanted parts removed (site selectors, or
         the generic main-content extractor as a fallback)."""
@@ -287,13 +288,13 @@ class ArticlePage:
                 best, best_len = el, size
         return best if best_len else None
 
-    @cached_property
+    @page_property
     def _content_blocks(self) -> list[etree._Element]:
         """The leaf blocks of the content node (read for the signature and the body)."""
         node = self._content_node
         return [] if node is None else _leaf_blocks(node)
 
-    @cached_property
+    @page_property
     def _signature_nodes(self) -> list[etree._Element]:
         """The trailing right-aligned / NBSP-indented paragraphs of the content."""
         node = self._content_node
@@ -352,7 +353,7 @@ class ArticlePage:
         return el in cached[1]
 
     # -- fields -------------------------------------------------------------------------
-    @cached_property
+    @page_property
     def canonical_url(self) -> str:
         url = self._abs(self.response_url)
         for href in _CANONICAL_XPATH(self.root):
@@ -363,11 +364,11 @@ class ArticlePage:
                 return candidate
         return url
 
-    @cached_property
+    @page_property
     def article_id(self) -> str | None:
         return article_id(self.canonical_url, self.profile.article_id_re)
 
-    @cached_property
+    @page_property
     def headline(self) -> str | None:
         found = first_match(self.root, self.profile.article.headline, self._names)
         if found and node_text(found[0]):
@@ -384,7 +385,7 @@ class ArticlePage:
                 return clean_text(value)
         return None
 
-    @cached_property
+    @page_property
     def description(self) -> str | None:
         found = first_match(self.root, self.profile.article.description, self._names)
         if found:
@@ -401,7 +402,7 @@ class ArticlePage:
                 return clean_text(value)
         return None
 
-    @cached_property
+    @page_property
     def body_paragraphs(self) -> list[str]:
         """Body paragraphs (lead excluded): no captions, signature, attachments, related."""
         node = self._content_node
@@ -420,7 +421,7 @@ class ArticlePage:
                 paragraphs.extend(text.split("\n"))
         return paragraphs
 
-    @cached_property
+    @page_property
     def article_body(self) -> str:
         lead = [self.description] if self.description else []
         body = self.body_paragraphs
@@ -428,7 +429,7 @@ class ArticlePage:
             lead = []
         return "\n".join([*lead, *body])
 
-    @cached_property
+    @page_property
     def article_body_html(self) -> str:
         node = self._content_node
         parts: list[str] = []
@@ -457,7 +458,7 @@ class ArticlePage:
             out.append(el)
         return out
 
-    @cached_property
+    @page_property
     def dates(self) -> tuple[ParsedDate | None, ParsedDate | None]:
         """(published, modified)."""
         return self._date("datePublished", self.profile.article.date_published), self._date(
@@ -492,7 +493,7 @@ class ArticlePage:
             self._fallback(field_name, "text-near-headline")
         return parsed
 
-    @cached_property
+    @page_property
     def _texts_after_headline(self) -> list[str] | None:
         """The first non-blank text nodes after the headline ``<h1>``, cleaned (None: no
         ``<h1>``); searched for both dates."""
@@ -518,7 +519,7 @@ class ArticlePage:
                 return parsed
         return None
 
-    @cached_property
+    @page_property
     def authors(self) -> list[dict[str, str | None]]:
         lines: list[str] = []
         for node in self._signature_nodes:
@@ -563,7 +564,7 @@ class ArticlePage:
                 name, role = parts[0].strip(), parts[1].strip()
         return {"name": name or name_raw, "nameRaw": name_raw, "role": role}
 
-    @cached_property
+    @page_property
     def breadcrumbs(self) -> list[dict[str, str]]:
         out = []
         links = first_match(self.root, self.profile.article.breadcrumbs, self._names)
@@ -578,13 +579,13 @@ class ArticlePage:
                 out.append({"name": name, "url": (self._abs(href) or None) if href else None})
         return out
 
-    @cached_property
+    @page_property
     def in_language(self) -> str:
         langs = compiled_xpath("/html/@lang")(self.root)
         lang = (langs[0] if langs else "").strip().lower()
         return lang.split("-")[0] if lang else self.profile.language
 
-    @cached_property
+    @page_property
     def images(self) -> list[dict[str, str | None]]:
         node = self._content_node
         if node is None:
@@ -609,7 +610,7 @@ class ArticlePage:
             out.append({"url": url, "caption": caption})
         return out
 
-    @cached_property
+    @page_property
     def main_image(self) -> dict[str, str] | None:
         if self.images:
             return {"url": str(self.images[0]["url"])}
@@ -619,7 +620,7 @@ class ArticlePage:
             return {"url": self._abs(og)}
         return None
 
-    @cached_property
+    @page_property
     def attachments(self) -> list[dict[str, str]]:
         out: dict[str, dict[str, str]] = {}
         found = first_match(self.root, self.profile.article.attachments, self._names)
@@ -651,14 +652,14 @@ class ArticlePage:
             self.profile.attachment_re.search(href.split("?")[0].split("#")[0])
         )
 
-    @cached_property
+    @page_property
     def _page_without_chrome(self) -> etree._Element:
         """A copy of the page without what the profile removes (menus, related, share)."""
         doc = copy.deepcopy(self.root)
         _drop_matches(doc, self.profile.article.remove, self._names)
         return doc
 
-    @cached_property
+    @page_property
     def sub_site(self) -> str | None:
         name = banner_site_name(self.root, self.profile)
         if name:
