@@ -54,9 +54,10 @@ def canonical_url(
     simple = _SIMPLE_URL_RE.fullmatch(url) if is_plain_absolute(url) else None
     if simple is not None:
         # already canonical: absolute, lower-case http(s) scheme and host name (no IDNA,
-        # no "--"), port without leading zeros, a path of unreserved characters without
-        # "."/".." or empty segments, no query, no fragment: joining, query cleaning
-        # and canonicalizing give it back unchanged
+        # no "--"), port without leading zeros, a path of unreserved characters and
+        # upper-case percent-encoded non-ASCII bytes, without "."/".." or empty segments,
+        # no query, no fragment: joining, query cleaning and canonicalizing give it back
+        # unchanged
         scheme, netloc, path = simple.group("scheme", "netloc", "path")
         hostname, query = simple.group("host"), ""
     else:
@@ -78,7 +79,11 @@ def canonical_url(
 
 
 _LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
-_SEGMENT = r"[A-Za-z0-9_~-]+(?:\.[A-Za-z0-9_~-]+)*"
+# a path character w3lib and urljoin leave as it is: an unreserved one, or the upper-case
+# percent-encoding of a byte beyond ASCII (decoded and encoded again, it is the same; a
+# raw non-ASCII character is encoded, so the slug of a headline with quotes, ``%E2%80%9C``)
+_UNIT = r"(?:[A-Za-z0-9_~-]|%[89A-F][0-9A-F])"
+_SEGMENT = rf"{_UNIT}+(?:\.{_UNIT}+)*"
 _ORIGIN = (
     rf"(?P<scheme>https?)://(?P<netloc>(?P<host>(?![a-z0-9.-]*--){_LABEL}(?:\.{_LABEL})*)"
     rf"(?::(?P<port>[1-9][0-9]{{0,4}}))?)"
