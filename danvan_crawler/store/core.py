@@ -8,7 +8,7 @@ import json
 import logging
 import os
 import re
-from collections import OrderedDict
+from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -347,14 +347,23 @@ def _slots(size: int) -> list[Any]:
 def _rows_in(
     conn: Connection, by_size: Mapping[int, _Prepared], ids: Iterable[str]
 ) -> Iterator[tuple[Any, ...]]:
-    """Rows of a precompiled ``... IN (:b_i0, ...)`` SELECT for the distinct ``ids``."""
+    """Rows of a precompiled ``... IN (:b_i0, ...)`` SELECT for the distinct ``ids``
+    (``by_size``: the statement per size of its ``IN`` list)."""
     wanted = sorted({str(i) for i in ids})
-    largest = _IN_SIZES[-1]
+    sizes = sorted(by_size)
+    largest = sizes[-1]
     for start in range(0, len(wanted), largest):
         chunk = wanted[start : start + largest]
-        size = next(n for n in _IN_SIZES if n >= len(chunk))
+        size = next(n for n in sizes if n >= len(chunk))
         params = {f"b_i{i}": chunk[i % len(chunk)] for i in range(size)}
         yield from by_size[size].rows(conn, params)
+
+
+#: Sizes of the precompiled ``IN`` lists of a batch's article ids (50 by default).
+_BATCH_IN_SIZES = (1, 8, 64, 500)
+
+#: A row of ``articles`` read by :meth:`Store._prefetch` (attributes by column name).
+_ArticleRow = namedtuple("_ArticleRow", list(s.articles.columns.keys()))  # type: ignore[misc]
 
 
 class _Candidate(NamedTuple):
@@ -479,9 +488,6 @@ class Store:
         """The hot statements, built once with bind parameters (executed per article)."""
         a, ac, c = s.articles.c, s.article_categories.c, s.categories.c
         self._q_article = select(s.articles).where(a.article_id == bindparam("b_aid"))
-        self._q_articles = select(s.articles).where(
-            a.article_id.in_(bindparam("b_ids", expanding=True))
-        )
         self._i_article = s.articles.insert()
         ab = s.article_bands.c
         self._i_bands = s.article_bands.insert()
@@ -540,6 +546,12 @@ class Store:
         self._p_links = _Prepared(self._link_category, dialect)
         self._p_sync_order = _Prepared(self._sync_order, dialect)
         self._p_updates: dict[tuple[str, ...], _Prepared] = {}  # by the columns set
+        self._p_article_data = _Prepared(self._q_article_data, dialect)
+        # a batch's stored rows (precompiled IN lists, padded by repeating an id)
+        self._p_articles_in = {
+            size: _Prepared(select(s.articles).where(a.article_id.in_(_slots(size))), dialect)
+            for size in _BATCH_IN_SIZES
+        }
         # incremental state, written per listing page and per batch of articles
         self._p_validators = _Prepared(
             self._upsert_excluded(s.http_validators, "url", ("etag", "last_modified")), dialect
@@ -664,9 +676,9 @@ class Store:
         """The stored rows of a batch's article ids, read at once: id -> row or None."""
         ids = sorted({str(r.get("articleId") or "").strip() for r in records} - {""})
         found: dict[str, Any] = dict.fromkeys(ids)
-        for start in range(0, len(ids), 500):
-            for row in conn.execute(self._q_articles, {"b_ids": ids[start : start + 500]}):
-                found[row.article_id] = row
+        for values in _rows_in(conn, self._p_articles_in, ids):
+            row = _ArticleRow(*values)
+            found[row.article_id] = row
         return found
 
     def _upsert_one(
@@ -834,7 +846,10 @@ class Store:
         key = (article_id, digest)
         tokens = self._token_cache.get(key)
         if tokens is None:
-            data = conn.execute(self._q_article_data, {"b_aid": article_id}).scalar_one()
+            rows = self._p_article_data.rows(conn, {"b_aid": article_id})
+            if not rows:
+                raise sa_exc.NoResultFound("No row was found when one was required")
+            data = rows[0][0]
             # the tokens are interned (comparison_tokens): the cached lists share one
             # string per word (a few KB per article instead of ~100 KB of token strings)
             tokens = article_tokens(json.loads(data))
