@@ -82,8 +82,10 @@ _LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
 # a path character w3lib and urljoin leave as it is: an unreserved one, or the upper-case
 # percent-encoding of a byte beyond ASCII (decoded and encoded again, it is the same; a
 # raw non-ASCII character is encoded, so the slug of a headline with quotes, ``%E2%80%9C``)
-_UNIT = r"(?:[A-Za-z0-9_~-]|%[89A-F][0-9A-F])"
-_SEGMENT = rf"{_UNIT}+(?:\.{_UNIT}+)*"
+# (runs of unreserved characters matched possessively: as fast as the character class
+# alone, and no backtracking through the ways of splitting a run when a URL is no match)
+_UNITS = r"(?:[A-Za-z0-9_~-]++|%[89A-F][0-9A-F])++"
+_SEGMENT = rf"{_UNITS}(?:\.{_UNITS})*"
 _ORIGIN = (
     rf"(?P<scheme>https?)://(?P<netloc>(?P<host>(?![a-z0-9.-]*--){_LABEL}(?:\.{_LABEL})*)"
     rf"(?::(?P<port>[1-9][0-9]{{0,4}}))?)"

@@ -228,3 +228,21 @@ def test_article_id_equals_its_uncached_definition(parts: list[str], pattern: st
     expected = match.group(1) if match else None
     assert article_id(url, compiled) == expected
     assert article_id(url, compiled) == expected  # asked again (cached)
+
+
+def test_plain_path_segments_are_runs_of_units() -> None:
+    # the possessive runs accept exactly the paths made of unreserved characters and
+    # upper-case percent-encoded non-ASCII bytes (one unit after the other)
+    import itertools
+    import re
+
+    from danvan_crawler.urls import _PLAIN_PATH_RE
+
+    unit = r"(?:[A-Za-z0-9_~-]|%[89A-F][0-9A-F])"
+    definition = re.compile(rf"(?:/{unit}+(?:\.{unit}+)*)+/?|/")
+    alphabet = ["a", "-", "%E2", "%e2", "%41", ".", "/", "%", "!"]
+    for size in range(6):
+        for parts in itertools.product(alphabet, repeat=size):
+            path = "/" + "".join(parts)
+            assert bool(_PLAIN_PATH_RE.fullmatch(path)) == bool(definition.fullmatch(path)), path
+    assert _PLAIN_PATH_RE.fullmatch("/" + "a" * 5000 + "%E2" * 2000 + "!") is None
