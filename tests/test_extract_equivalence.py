@@ -138,3 +138,47 @@ def test_page_property_computes_once_per_instance_like_cached_property() -> None
     assert a.__dict__["double"] == 2
     del a.__dict__["double"]  # forgotten: computed again at the next access
     assert a.double == 2 and calls == [1, 2, 1]
+
+
+_SCOPE_PIECES = [
+    "<div class='d'>", "<div class='d x'>", "</div>", "<p class='t'>", "</p>", "<p>", "t",
+    "<span id='h'>", "</span>", "<img class='b' alt='A'>", "<img alt='B'>", "<a href='u'>",
+    "</a>", " ", "<h1 class='t'>", "</h1>", "<!--c-->", "<article class='post'>", "</article>",
+]  # fmt: skip
+_SCOPED_SELECTORS = [
+    "div.d p.t",
+    "div.d p",
+    "div.d p.t::text",
+    "div.d a::attr(href)",
+    "#h img.b::attr(alt)",
+    "div.d div.d",
+    "div.d p a",
+    "div.d > p",
+    "div.d p > a",
+    "div.x span img",
+    "article.post h1.t",
+    "article.post p::text",
+    "div.d *",
+    "div.d, p.t",
+    "p",
+    "div.d h1.t::text",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_SCOPE_PIECES), min_size=1, max_size=40).map("".join))
+def test_scoped_selectors_match_what_the_whole_query_matches(html: str) -> None:
+    from danvan_crawler.extract.common import Scope, first_match
+
+    root = parse_html(html, html_elements=False)
+    names = attribute_names(root)
+    scope = Scope(root)
+    for css in _SCOPED_SELECTORS + _SCOPED_SELECTORS[::-1]:  # (the page's matches reused)
+        assert select(root, css, names, scope) == css_xpath(css)(root), css
+        assert select(root, css, None, scope) == css_xpath(css)(root), css
+    assert first_match(root, ["div.x p", "div.d p.t"], names, scope) == (
+        css_xpath("div.x p")(root) or css_xpath("div.d p.t")(root)
+    )
+    # another node than the scope's root: the whole query
+    for el in root.iter("div"):
+        assert select(el, "div.d p", names, scope) == css_xpath("div.d p")(el)

@@ -22,6 +22,7 @@ from parsel import Selector
 
 from danvan_crawler.dates import ParsedDate, parse_date
 from danvan_crawler.extract.common import (
+    Scope,
     attribute_names,
     banner_site_name,
     canon,
@@ -253,6 +254,11 @@ class ArticlePage:
         return attribute_names(self.root)
 
     @page_property
+    def _scope(self) -> Scope:
+        """The page's descendant selectors' leftmost parts, each matched once."""
+        return Scope(self.root)
+
+    @page_property
     def _json_ld(self) -> list[dict[str, Any]]:
         """The page's JSON-LD objects, parsed once for every field that reads them."""
         return list(json_ld(self.root))
@@ -267,7 +273,7 @@ class ArticlePage:
     def _content_node(self) -> etree._Element | None:
         """A working copy of the content block, unwanted parts removed (site selectors, or
         the generic main-content extractor as a fallback)."""
-        found = first_match(self.root, self.profile.article.content, self._names)
+        found = first_match(self.root, self.profile.article.content, self._names, self._scope)
         if found and isinstance(found[0], etree._Element):
             node = copy.deepcopy(found[0])
         else:
@@ -370,7 +376,7 @@ class ArticlePage:
 
     @page_property
     def headline(self) -> str | None:
-        found = first_match(self.root, self.profile.article.headline, self._names)
+        found = first_match(self.root, self.profile.article.headline, self._names, self._scope)
         if found and node_text(found[0]):
             return node_text(found[0])
         h1 = select(self.root, "h1")
@@ -387,10 +393,12 @@ class ArticlePage:
 
     @page_property
     def description(self) -> str | None:
-        found = first_match(self.root, self.profile.article.description, self._names)
+        found = first_match(self.root, self.profile.article.description, self._names, self._scope)
         if found:
             return node_text(found[0]) or None
-        generic = first_match(self.root, self.profile.fallback.description, self._names)
+        generic = first_match(
+            self.root, self.profile.fallback.description, self._names, self._scope
+        )
         for source, value in (
             ("class", node_text(generic[0]) if generic else None),
             ("og:description", meta(self.root, "og:description")),
@@ -467,7 +475,7 @@ class ArticlePage:
 
     def _date(self, field_name: str, selectors: tuple[str, ...]) -> ParsedDate | None:
         patterns, tz = self.profile.date_patterns, self.profile.timezone
-        found = first_match(self.root, selectors, self._names)
+        found = first_match(self.root, selectors, self._names, self._scope)
         if found:
             parsed = parse_date(node_text(found[0]), patterns, tz)
             if parsed:
@@ -528,14 +536,14 @@ class ArticlePage:
         if lines:
             return [self._author(lines)]
         block = first_match(
-            self.root, self.profile.article.byline, self._names
+            self.root, self.profile.article.byline, self._names, self._scope
         )  # the profile's byline
         if block:
             parts = [node_text(n) for n in _text_parents(block[0])]
             lines = [p for p in dict.fromkeys(parts) if p]
             if lines:
                 return [self._author(lines)]
-        byline = first_match(self.root, self.profile.fallback.byline, self._names)
+        byline = first_match(self.root, self.profile.fallback.byline, self._names, self._scope)
         if byline:
             parts = [node_text(n) for n in _text_parents(byline[0])]
             lines = [p for p in dict.fromkeys(parts) if p] or [node_text(byline[0])]
@@ -567,9 +575,11 @@ class ArticlePage:
     @page_property
     def breadcrumbs(self) -> list[dict[str, str]]:
         out = []
-        links = first_match(self.root, self.profile.article.breadcrumbs, self._names)
+        links = first_match(self.root, self.profile.article.breadcrumbs, self._names, self._scope)
         if not links:
-            links = first_match(self.root, self.profile.fallback.breadcrumbs, self._names)
+            links = first_match(
+                self.root, self.profile.fallback.breadcrumbs, self._names, self._scope
+            )
             if links:
                 self._fallback("breadcrumbs", "class")
         for a in links:
@@ -623,7 +633,7 @@ class ArticlePage:
     @page_property
     def attachments(self) -> list[dict[str, str]]:
         out: dict[str, dict[str, str]] = {}
-        found = first_match(self.root, self.profile.article.attachments, self._names)
+        found = first_match(self.root, self.profile.article.attachments, self._names, self._scope)
         for a in found:
             url = self._abs(node_attr(a, "href") or "")
             if not is_web_url(url):
@@ -661,7 +671,7 @@ class ArticlePage:
 
     @page_property
     def sub_site(self) -> str | None:
-        name = banner_site_name(self.root, self.profile)
+        name = banner_site_name(self.root, self.profile, scope=self._scope)
         if name:
             return name
         name = banner_site_name(self.root, self.profile, anywhere=True)

@@ -101,25 +101,97 @@ def compiled_xpath(query: str) -> etree.XPath:
     return etree.XPath(query, smart_strings=False)
 
 
-def select(node: etree._Element, css: str, names: str | None = None) -> list[Any]:
+class Scope:
+    """A page's matches of the leftmost parts of its descendant selectors, each searched
+    once: ``div.news-detail div.news-date``, ``div.news-detail h1.news-title``... look for
+    ``div.news-detail`` in the whole page once; each selector then searches the one match
+    found (see :func:`select`)."""
+
+    __slots__ = ("matches", "root")
+
+    def __init__(self, root: etree._Element) -> None:
+        self.root = root
+        self.matches: dict[str, list[Any]] = {}
+
+
+def select(
+    node: etree._Element, css: str, names: str | None = None, scope: Scope | None = None
+) -> list[Any]:
     """What ``Selector(root=node).css(css)`` matches, as lxml results (elements, or
     strings for ``::text``/``::attr()``). ``names``: the page's class and id attribute
     values (:func:`attribute_names` of a tree ``node`` belongs to): when a class or id the
-    selector requires is in none of them, nothing can match and the tree is not searched."""
+    selector requires is in none of them, nothing can match and the tree is not searched.
+    ``scope`` (of ``node``): a selector ``A B`` (its query ``P/Q``: ``P`` the matches of
+    ``A``, ``Q`` what is searched under each) is evaluated as ``Q`` from the one match of
+    ``A`` when there is one (the same nodes, in document order), ``P`` searched once per
+    page; with no match, nothing; with several, the whole query."""
     if names is not None and not may_match(css, names):
         return []
+    if scope is not None and scope.root is node:
+        split = _descendant_split(css)
+        if split is not None:
+            head, tail = split
+            heads = scope.matches.get(head.path)
+            if heads is None:
+                heads = scope.matches[head.path] = head(node)
+            if not heads:
+                return []
+            if len(heads) == 1:
+                result = tail(heads[0])
+                return result if isinstance(result, list) else [result]
     result = css_xpath(css)(node)
     return result if isinstance(result, list) else [result]
 
 
+@lru_cache(maxsize=1024)
+def _descendant_split(css: str) -> tuple[etree.XPath, etree.XPath] | None:
+    """``(P, Q)`` for a selector ``A B...`` (one alternative, its leftmost compound ``A``
+    joined to the rest by a descendant combinator) whose query is exactly ``P + "/" + Q``
+    (``P``: ``A``'s query from the context node, ``Q``: the rest from each ``A`` match);
+    None for any other selector."""
+    try:
+        selectors = cssselect.parse(css)
+    except cssselect.SelectorError:
+        return None
+    if len(selectors) != 1:
+        return None
+    tree = selectors[0].parsed_tree
+    if not isinstance(tree, cssselect.parser.CombinedSelector):
+        return None
+    outer: list[cssselect.parser.CombinedSelector] = []
+    leftmost = tree
+    while isinstance(leftmost.selector, cssselect.parser.CombinedSelector):
+        outer.append(leftmost)
+        leftmost = leftmost.selector
+    if leftmost.combinator != " ":
+        return None
+    rest: Any = leftmost.subselector
+    for combined in reversed(outer):
+        rest = cssselect.parser.CombinedSelector(rest, combined.combinator, combined.subselector)
+    head = _CSS_TRANSLATOR.selector_to_xpath(
+        cssselect.parser.Selector(leftmost.selector), prefix="descendant-or-self::"
+    )
+    tail = _CSS_TRANSLATOR.selector_to_xpath(
+        cssselect.parser.Selector(rest, selectors[0].pseudo_element),
+        prefix="descendant::",
+        translate_pseudo_elements=True,
+    )
+    if _CSS_TRANSLATOR.css_to_xpath(css) != f"{head}/{tail}":
+        return None
+    return etree.XPath(head, smart_strings=False), etree.XPath(tail, smart_strings=False)
+
+
 def first_match(
-    node: etree._Element, selectors: Iterable[str], names: str | None = None
+    node: etree._Element,
+    selectors: Iterable[str],
+    names: str | None = None,
+    scope: Scope | None = None,
 ) -> list[Any]:
     """The matches (lxml results) of the first CSS selector in ``selectors`` matching
-    anything under ``node``: :func:`first` without selectors (``names``: see
+    anything under ``node``: :func:`first` without selectors (``names``, ``scope``: see
     :func:`select`)."""
     for css in selectors:
-        found = select(node, css, names)
+        found = select(node, css, names, scope)
         if found:
             return found
     return []
@@ -350,13 +422,17 @@ def _canonical(url: str, base_url: str, tracking: tuple[str, ...], hosts: tuple[
 
 
 def banner_site_name(
-    sel: Selector | etree._Element, profile: SiteProfile, anywhere: bool = False
+    sel: Selector | etree._Element,
+    profile: SiteProfile,
+    anywhere: bool = False,
+    scope: Scope | None = None,
 ) -> str | None:
     """The (sub-)site named by the banner's alt text, or ``None``. ``anywhere``: any image
-    whose alt text matches the profile's banner regex (the generic fallback)."""
+    whose alt text matches the profile's banner regex (the generic fallback). ``scope``:
+    see :func:`select`."""
     root = _root(sel)
     for css in ("img::attr(alt)",) if anywhere else profile.banner_selectors:
-        for alt in select(root, css):
+        for alt in select(root, css, scope=scope):
             match = profile.banner_site_name_re.match(_string(alt))
             if match and clean_text(match.group("name")):
                 return clean_text(match.group("name"))
