@@ -134,7 +134,7 @@ def _ref_matches(text: str) -> Iterator[tuple[int, re.Match[str]]]:
     no core match starts inside it, and the leftmost prefix reaching a core match is
     the one ``_REF_RE``'s left-to-right scan meets first."""
     previous_end = 0
-    for core in _CORE_RE.finditer(text):
+    for core in _core_matches(text):
         start = core.start()
         low = max(previous_end, start - _PREFIX_WINDOW)
         if low > previous_end:
@@ -147,6 +147,24 @@ def _ref_matches(text: str) -> Iterator[tuple[int, re.Match[str]]]:
         prefix = _PREFIX_RE.search(text, low, start)
         yield (prefix.start() if prefix else start), core
         previous_end = core.end()
+
+
+def _core_matches(text: str) -> Iterator[re.Match[str]]:
+    """``_CORE_RE.finditer(text)``, searched only in the lines holding a ``/``: a citation
+    holds one and no newline (nor does its kind-word prefix), so the lines without are
+    skipped (most of an article's paragraphs). Each line is searched from its start (or
+    the end of the last match in it) up to its newline: the look-behind sees the text
+    before, and the closing look-ahead (no word character next) holds at a newline as
+    at the end of the search."""
+    pos = 0
+    while (slash := text.find("/", pos)) >= 0:
+        start = max(pos, text.rfind("\n", 0, slash) + 1)
+        end = text.find("\n", slash)
+        if end < 0:
+            end = len(text)
+        yield from _CORE_RE.finditer(text, start, end)
+        pos = end + 1
+    return
 
 
 def _canonical_code(spelling: str) -> str | None:

@@ -170,3 +170,25 @@ def test_kind_word_far_before_the_number() -> None:
     assert [(r["code"], r["raw"]) for r in [ref]] == [
         (c, raw) for c, _, _, raw in _reference_refs(text)
     ]
+
+
+_LINE_PIECES = ["\n", "a", "1", "12-QĐ/TU", "/", "Quyết định số ", "3/2023/QĐ-UBND", "x/", " "]
+
+
+@given(st.lists(st.sampled_from(_LINE_PIECES + _PIECES), max_size=40))
+def test_core_matches_equal_the_whole_text_scan(pieces: list[str]) -> None:
+    # the scan of the lines holding a "/" finds what the scan of the whole text finds
+    from danvan_crawler.documents import _CORE_RE, _core_matches
+
+    text = "".join(pieces)
+    got = [(m.span(), m.groupdict()) for m in _core_matches(text)]
+    assert got == [(m.span(), m.groupdict()) for m in _CORE_RE.finditer(text)]
+
+
+def test_core_matches_of_several_lines() -> None:
+    from danvan_crawler.documents import _CORE_RE, _core_matches
+
+    text = "ngày 1/2\nkhông\nQuy định 12-QĐi/TU, 7-QC/TU\nx/y\nsố 3/2023/QĐ-UBND"
+    expected = [m.span() for m in _CORE_RE.finditer(text)]
+    assert len(expected) == 3
+    assert [m.span() for m in _core_matches(text)] == expected
