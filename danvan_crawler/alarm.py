@@ -49,11 +49,12 @@ import re
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from itemadapter import ItemAdapter
 from scrapy import Request, signals
 from scrapy.http import Response, TextResponse
+from scrapy.utils.response import get_base_url
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -90,6 +91,19 @@ DROPPED_PREFIX = "danvan/validate/dropped/"
 _A_HREF = re.compile(
     r"""<a\b[^>]*?\shref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE
 )
+
+
+#: Most link answers :meth:`LayoutWatch._link` remembers (emptied when full).
+LINK_CACHE_SIZE = 4096
+
+
+def _origin(url: str) -> str | None:
+    """``scheme://netloc`` of an http(s) URL, None otherwise: all a root-relative or
+    absolute link's resolution against that URL depends on."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _setting(settings: BaseSettings | Mapping[str, Any], name: str) -> Any:
@@ -141,6 +155,7 @@ class LayoutWatch:
         self._dropped_seen: dict[str, int] = {}
         self._stats_shape: tuple[int, int] = (0, -1)
         self._watched: tuple[str, ...] = ()
+        self._links: dict[tuple[str, str], tuple[str, bool]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> LayoutWatch:
@@ -178,13 +193,40 @@ class LayoutWatch:
             return
         # a scan of the markup for link targets, not a parse: the page object parsed it
         hrefs = {"".join(groups) for groups in _A_HREF.findall(response.text)}
-        urls = {response.urljoin(html.unescape(href).strip()) for href in hrefs}
-        articles = {url for url in urls if self.article_re.search(urlsplit(url).path)}
+        base = get_base_url(response)  # what response.urljoin joins with (<base href>)
+        origin = _origin(base)
+        articles = set()
+        for href in hrefs:
+            url, is_article = self._link(base, origin, href)
+            if is_article:
+                articles.add(url)
         self.stats.inc_value(PREFIX + "listing_pages")
         if len(articles) < self.min_items:
             page.empty = True
             self.stats.inc_value(PREFIX + "listing_empty")
             self._example("empty_listing", response.url)
+
+    def _link(self, base: str, origin: str | None, href: str) -> tuple[str, bool]:
+        """(``href`` resolved against the page URL ``base``, whether its path is an
+        article's). A root-relative or absolute http(s) ``href`` resolves the same on
+        every page of a site, and listing pages repeat their menus: those answers are
+        remembered per (``origin``, ``href``) (a bounded cache), the rest computed."""
+        key = None
+        if origin is not None and (
+            (href.startswith("/") and not href.startswith("//"))
+            or href.startswith(("http://", "https://"))
+        ):
+            key = (origin, href)
+            known = self._links.get(key)
+            if known is not None:
+                return known
+        url = urljoin(base, html.unescape(href).strip())
+        answer = (url, self.article_re.search(urlsplit(url).path) is not None)
+        if key is not None:
+            if len(self._links) >= LINK_CACHE_SIZE:
+                self._links.clear()
+            self._links[key] = answer
+        return answer
 
     def _listing_done(self, response: Response, page: _Page) -> None:
         # An empty listing needs the fallback by nature; the empty-listing ratio judges it.

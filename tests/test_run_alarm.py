@@ -167,3 +167,58 @@ def test_listing_links_are_read_off_the_markup_like_a_parser_would() -> None:
     )
     found = [html.unescape("".join(groups)) for groups in _A_HREF.findall(markup)]
     assert found == ["/a/1.html", "/b", "/c?x=1&y=2"]
+
+
+def test_listing_link_answers_are_those_of_urljoin_whatever_the_page() -> None:
+    """The alarm remembers a root-relative or absolute link's resolution per site; every
+    answer, remembered or not, equals ``response.urljoin`` (``<base href>`` included)
+    followed by the article pattern, on pages of different paths, hosts and schemes."""
+    import html
+    import itertools
+    from urllib.parse import urlsplit
+
+    from scrapy.http import HtmlResponse
+    from scrapy.utils.response import get_base_url
+
+    from danvan_crawler.alarm import _origin
+
+    watch, _ = _watch_and_stats()
+    pages = [
+        ("https://nghean.dcs.vn/vi-vn/tin/a/1-2-3", ""),
+        ("https://nghean.dcs.vn/danvan/chuyen-muc/x?trang=2", ""),
+        ("http://nghean.dcs.vn/vi-vn/tin/", ""),
+        ("https://user@nghean.dcs.vn:8443/p/q", ""),
+        ("http://127.0.0.1:8080/vi-vn/", ""),
+        ("https://nghean.dcs.vn/a/b", '<base href="http://other.example/vi-vn/tin/">'),
+        ("https://nghean.dcs.vn/a/b", '<base href="sub/">'),
+    ]
+    hrefs = [
+        "/vi-vn/tin/mot-bai/1-2-3",
+        "/vi-vn/tin/mot-bai/1-2-3?x=1#f",
+        "/vi-vn/tin/../tin/hai/4-5-6",
+        "//cdn.example/vi-vn/tin/a/7-8-9",
+        "/&#47;evil.example/vi-vn/tin/a/1-2-3",
+        "https://nghean.dcs.vn/vi-vn/tin/b/2-3-4",
+        "http://nghean.dcs.vn/vi-vn/tin/b/2-3-4?",
+        "HTTPS://nghean.dcs.vn/vi-vn/tin/b/2-3-4",
+        "https://nghean.dcs.vn/vi-vn/tin/../tin/b/2-3-4",
+        "mot-bai/1-2-3",
+        "../tin/mot-bai/1-2-3",
+        "?trang=3",
+        "#top",
+        "",
+        "  /vi-vn/tin/c/5-6-7 ",
+        "/x\t/vi-vn/tin/c/5-6-7",
+        "javascript:void(0)",
+    ]
+    checked = 0
+    for (url, head), href in itertools.product(pages * 2, hrefs):
+        body = f"<html><head>{head}</head><body></body></html>".encode()
+        response = HtmlResponse(url, body=body)
+        base = get_base_url(response)
+        expected = response.urljoin(html.unescape(href).strip())
+        is_article = watch.article_re.search(urlsplit(expected).path) is not None
+        assert watch._link(base, _origin(base), href) == (expected, is_article), (url, href)
+        checked += 1
+    assert checked == len(pages) * 2 * len(hrefs)
+    assert watch._links  # answers were remembered, and the second pass read them
