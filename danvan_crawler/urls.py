@@ -51,7 +51,9 @@ def canonical_url(
     netloc. URLs on other hosts keep theirs (and are canonicalized all the same).
     """
     url = url.strip()
-    simple = _SIMPLE_URL_RE.fullmatch(url) if is_plain_absolute(url) else None
+    simple = _SIMPLE_URL_RE.fullmatch(url)
+    if simple is not None and int(simple.group("port") or 0) > 65535:
+        simple = None  # (not is_plain_absolute: one match of the URL instead of two)
     if simple is not None:
         # already canonical: absolute, lower-case http(s) scheme and host name (no IDNA,
         # no "--"), port without leading zeros, a path of unreserved characters and
