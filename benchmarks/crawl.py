@@ -35,8 +35,6 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scrapy.settings import default_settings
-
 from benchmarks._common import (
     REPO,
     Measurement,
@@ -103,18 +101,17 @@ def main(argv: list[str]) -> int:
             conc = str(args.concurrency)
             bare_cmd = [sys.executable, "-m", "benchmarks.bare_spider", str(url_file)]
             bare_cmd += ["--concurrency", conc]
-            items = {
-                "bare": str(our_settings.CONCURRENT_ITEMS),
-                "bare-default": str(default_settings.CONCURRENT_ITEMS),
-            }
+            # bare-default: no option, Scrapy's default (Scrapy is not imported here:
+            # benchmarks/incremental.py would shadow the package Twisted imports)
+            items = {"bare": ["--concurrent-items", str(our_settings.CONCURRENT_ITEMS)]}
             results: dict[str, list[tuple[Measurement, dict[str, Any], float]]] = {
                 side: [] for side in SIDES
             }
             lines_out: list[int] = []
             for n in range(args.rounds):
                 for side in SIDES if n % 2 == 0 else SIDES[::-1]:
-                    if side in items:
-                        cmd = [*bare_cmd, "--concurrent-items", items[side]]
+                    if side.startswith("bare"):
+                        cmd = [*bare_cmd, *items.get(side, [])]
                     else:
                         db, out = work / f"ours-{n}.db", work / f"ours-{n}.jsonl"
                         cmd = [sys.executable, "-m", "danvan_crawler", "crawl", "--site", base]
