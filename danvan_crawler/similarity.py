@@ -32,8 +32,9 @@ import re
 import struct
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import chain, repeat
+from typing import Any
 
 from danvan_crawler.vietnamese import fold_chunk, fold_key
 
@@ -121,16 +122,29 @@ def _text_tokens(text: str) -> list[str]:
         return list(chain.from_iterable(values))
     except TypeError:  # a chunk missing from the cache (None is not iterable)
         pass
-    if len(cache) > CHUNK_CACHE_SIZE:
+    _fill_misses(cache, CHUNK_CACHE_SIZE, chunks, values, _chunk_tokens)
+    return list(chain.from_iterable(values))  # type: ignore[arg-type]
+
+
+def _fill_misses(
+    cache: dict[Any, Any],
+    limit: int,
+    keys: Sequence[Any],
+    values: list[Any],
+    compute: Callable[[Any], Any],
+) -> None:
+    """Fill the ``None`` entries of ``values`` (``cache``'s values of ``keys``, in
+    order) with ``compute(key)``, remembered in ``cache``; a cache holding more than
+    ``limit`` entries is emptied first (bounded without LRU bookkeeping)."""
+    if len(cache) > limit:
         cache.clear()
     for i, value in enumerate(values):
         if value is None:
-            chunk = chunks[i]
-            value = cache.get(chunk)
+            key = keys[i]
+            value = cache.get(key)
             if value is None:
-                value = cache[chunk] = _chunk_tokens(chunk)
+                value = cache[key] = compute(key)
             values[i] = value
-    return list(chain.from_iterable(values))  # type: ignore[arg-type]
 
 
 def article_tokens(article: Mapping[str, object]) -> list[str]:
@@ -188,15 +202,7 @@ class _WordHash:
         except KeyError:
             pass
         values = list(map(cache.get, words))
-        if len(cache) > WORD_CACHE_SIZE:
-            cache.clear()
-        for i, value in enumerate(values):
-            if value is None:
-                word = words[i]
-                value = cache.get(word)
-                if value is None:
-                    value = cache[word] = self(word)
-                values[i] = value
+        _fill_misses(cache, WORD_CACHE_SIZE, words, values, self)
         return values  # type: ignore[return-value]
 
 
