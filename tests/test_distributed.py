@@ -206,8 +206,10 @@ def test_a_killed_worker_loses_nothing(
     replica_factory: Callable[..., Any],
     tmp_path: Path,
 ) -> None:
-    """The victim fetches slowly (DOWNLOAD_DELAY), so it always holds leased requests
-    when it is killed (SIGKILL); the survivors put them back and finish the crawl."""
+    """The victim fetches slowly (DOWNLOAD_DELAY) and alone until it holds leased article
+    requests; it is killed (SIGKILL) there, and the survivors, started then, put its
+    requests back and finish the crawl. (Started together, the survivors could drain the
+    queue before the slow victim held anything: the race this order removes.)"""
     import redis
 
     client = redis.Redis.from_url(REDIS_URL)
@@ -221,23 +223,30 @@ def test_a_killed_worker_loses_nothing(
         tmp_path, tmp_path / "victim.log", replica.url, redis_prefix, pg_url, *fast,
         "-s", "DOWNLOAD_DELAY=0.5", "-s", "RANDOMIZE_DOWNLOAD_DELAY=False",
     )  # fmt: skip
-    survivors = [
-        start_worker(tmp_path, tmp_path / f"w{i}.log", replica.url, redis_prefix, pg_url, *fast)
-        for i in range(2)
-    ]
+    survivors: list[Any] = []
+    try:
 
-    def victim_leases() -> int:
-        keys = client.keys(f"{redis_prefix}:inflight:*-{victim.pid}-*")
-        return sum(client.zcard(k) for k in keys)
+        def victim_leases() -> int:
+            keys = client.keys(f"{redis_prefix}:inflight:*-{victim.pid}-*")
+            return sum(client.zcard(k) for k in keys)
 
-    def articles_phase_with_victim_leases() -> bool:
-        return replica.stats()["by_kind"]["article"] >= 5 and victim_leases() > 0
+        def articles_phase_with_victim_leases() -> bool:
+            return replica.stats()["by_kind"]["article"] >= 5 and victim_leases() > 0
 
-    wait_for(articles_phase_with_victim_leases, "the victim to hold article leases")
-    held = victim_leases()
-    victim.send_signal(signal.SIGKILL)
-    victim.wait()
-    codes = [w.wait(timeout=300) for w in survivors]
+        wait_for(articles_phase_with_victim_leases, "the victim to hold article leases")
+        victim.send_signal(signal.SIGKILL)
+        victim.wait()
+        held = victim_leases()  # read once it is dead: nothing can change them but a survivor
+        survivors = [
+            start_worker(tmp_path, tmp_path / f"w{i}.log", replica.url, redis_prefix, pg_url, *fast)
+            for i in range(2)
+        ]
+        codes = [w.wait(timeout=300) for w in survivors]
+    finally:
+        for proc in [victim, *survivors]:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
     texts = [(tmp_path / f"w{i}.log").read_text("utf-8") for i in range(2)]
     assert codes == [0, 0], [t[-2000:] for t in texts]
     requeued = [
