@@ -271,3 +271,32 @@ def test_bad_site_url_is_a_usage_error(tmp_path: Path) -> None:
     assert result.log.strip().splitlines() == [
         "danvan crawl: error: not an http(s) site URL: 'ftp://example.org'"
     ]
+
+
+def test_requests_share_one_callback_so_scrapy_reads_its_source_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Scrapy checks a generator callback's source for ``return value`` in a cache keyed by
+    # weak references: a fresh bound method per request made it parse the source again
+    # whenever the request holding the cached one was gone.
+    import gc
+    import inspect
+
+    import scrapy.utils.misc
+
+    spider = PortalSpider.from_crawler(_crawler(), site="http://127.0.0.1:8123/")
+    reads: list[str] = []  # names only: holding the callback would keep it cached
+    real = inspect.getsource
+
+    def counting(obj: Any) -> str:
+        reads.append(obj.__name__)
+        return real(obj)
+
+    monkeypatch.setattr(inspect, "getsource", counting)
+    for n in range(3):
+        request = spider.article_request(str(n), f"http://127.0.0.1:8123/a-{n}.html")
+        assert inspect.isgeneratorfunction(request.callback)
+        scrapy.utils.misc.warn_on_generator_with_return_value(spider, request.callback)
+        del request
+        gc.collect()
+    assert reads == ["parse_article"]
