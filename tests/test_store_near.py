@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import random
 import struct
+from collections import Counter
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import text as sql
 
 from danvan_crawler.similarity import (
-    BANDS,
     MIN_ESTIMATED_JACCARD,
+    MIN_SHARED_BANDS,
     SKETCH_SIZE,
     article_tokens,
     band_keys,
@@ -24,7 +27,7 @@ from danvan_crawler.similarity import (
     sketch,
     unpack_sketch,
 )
-from danvan_crawler.store import Store, open_store
+from danvan_crawler.store import Store, core, open_store
 from danvan_crawler.store.core import _Candidate, _SketchEstimate
 from tests.test_store import article
 from tests.words import WORDS
@@ -105,30 +108,58 @@ def test_estimate_of_sketches_of_another_size_is_the_definitions() -> None:
 
 def reference_near_matches(
     store: Store, conn: Any, article_id: str, tokens: list[str], signature: list[int]
-) -> list[_Candidate]:
-    """Store._near_matches as defined: every candidate row processed, its sketch
-    unpacked and compared bin by bin."""
-    keys = sorted(set(band_keys(signature)))
-    params: dict[str, Any] = {f"b_k{i}": keys[i % len(keys)] for i in range(BANDS)}
-    params["b_aid"] = article_id
+) -> tuple[list[_Candidate], list[_Candidate]]:
+    """Store._near_matches as defined, in plain Python over the whole band table:
+    (the candidates, those found similar). For each band key of the text, its first
+    MAX_BAND_SHARERS other articles by id; those sharing at least MIN_SHARED_BANDS of
+    them, the MAX_CANDIDATES sharing most (then by id); every candidate row processed,
+    its sketch unpacked and compared bin by bin, then verified on the text."""
+    limit, most = core.MAX_BAND_SHARERS, core.MAX_CANDIDATES
+    keys = set(band_keys(signature))
+    by_key: dict[int, list[str]] = {}
+    for key, other in conn.execute(sql("SELECT band_key, article_id FROM article_bands")):
+        if key in keys and other != article_id:
+            by_key.setdefault(key, []).append(other)
+    shared: Counter[str] = Counter()
+    for others in by_key.values():
+        shared.update(sorted(others)[:limit])
+    kept = sorted(
+        (o for o, n in shared.items() if n >= MIN_SHARED_BANDS), key=lambda o: (-shared[o], o)
+    )
+    candidates = []
+    for other in kept[:most]:
+        row = conn.execute(
+            sql(
+                "SELECT article_id, article_num, content_hash, sketch, duplicate_of,"
+                " date_published FROM articles WHERE article_id = :a"
+            ),
+            {"a": other},
+        ).one()
+        published = row[5] if row[5] is None else datetime.fromisoformat(row[5])
+        candidates.append(_Candidate(*row[:5], published))
     found = []
-    for row in (_Candidate(*r) for r in store._p_candidates.rows(conn, params)):
+    for row in candidates:
         if (
             row.sketch is not None
             and estimated_jaccard(signature, unpack_sketch(row.sketch)) < MIN_ESTIMATED_JACCARD
         ):
             continue
-        other = store._stored_tokens(conn, row.article_id, row.content_hash)
-        if similarity(tokens, other, store.duplicate_threshold) >= store.duplicate_threshold:
+        other_tokens = store._stored_tokens(conn, row.article_id, row.content_hash)
+        if similarity(tokens, other_tokens, store.duplicate_threshold) >= store.duplicate_threshold:
             found.append(row)
-    return found
+    return candidates, found
 
 
 def formulaic(rng: random.Random, sentences: list[str], n: int) -> str:
     return " ".join(rng.choice(sentences) for _ in range(n))
 
 
-def test_near_matches_equal_the_definition_on_formulaic_articles(tmp_path: Path) -> None:
+@pytest.mark.parametrize("sharers", [core.MAX_BAND_SHARERS, 4])
+def test_near_matches_equal_the_definition_on_formulaic_articles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sharers: int
+) -> None:
+    # 4: most band keys of these formulaic texts have more sharers than are read
+    monkeypatch.setattr(core, "MAX_BAND_SHARERS", sharers)
     rng = random.Random(7)
     # a few shared sentences: articles share band keys with many others (candidates
     # that the prefilter rejects), some are edited copies (candidates it lets through)
@@ -146,29 +177,34 @@ def test_near_matches_equal_the_definition_on_formulaic_articles(tmp_path: Path)
         docs.append(article(str(1000 + i), articleBody=text, headline=f"Tin {i % 9}"))
     with open_store(tmp_path / "near.db") as store:
         store.upsert(docs[:60])
-        kinds = {"rejected": 0, "verified": 0, "found": 0}
+        kinds = {"rejected": 0, "verified": 0, "found": 0, "cut": 0}
         with store._read() as conn:
+            band_sharers = Counter(
+                key for (key,) in conn.execute(sql("SELECT band_key FROM article_bands"))
+            )
             for doc in docs:
                 tokens = article_tokens(doc)
                 signature = sketch(tokens)
                 keys = sorted(set(band_keys(signature)))
                 got = store._near_matches(conn, doc["articleId"], tokens, signature, keys)
-                expected = reference_near_matches(store, conn, doc["articleId"], tokens, signature)
+                candidates, expected = reference_near_matches(
+                    store, conn, doc["articleId"], tokens, signature
+                )
                 assert got == expected
+                statement, rows = store._candidate_rows(conn, doc["articleId"], keys)
+                assert [_Candidate(*statement.process(r)) for r in rows] == candidates
                 assert [c.date_published for c in got] == [c.date_published for c in expected]
                 kinds["found"] += bool(got)
+                kinds["cut"] += sum(band_sharers[k] > sharers + 1 for k in keys)
                 estimate = _SketchEstimate(signature)
-                for row in store._p_candidates.raw_rows(
-                    conn,
-                    {
-                        **{f"b_k{i}": keys[i % len(keys)] for i in range(BANDS)},
-                        "b_aid": doc["articleId"],
-                    },
-                ):
-                    passed = not estimate.below(row[3], MIN_ESTIMATED_JACCARD)
-                    assert passed == (estimate(row[3]) >= MIN_ESTIMATED_JACCARD)
+                for row in candidates:
+                    assert row.sketch is not None
+                    passed = not estimate.below(row.sketch, MIN_ESTIMATED_JACCARD)
+                    assert passed == (estimate(row.sketch) >= MIN_ESTIMATED_JACCARD)
                     kinds["verified" if passed else "rejected"] += 1
-        # the corpus exercises both branches of the prefilter, and finds copies
-        assert kinds["rejected"] > 100 and kinds["verified"] > 10 and kinds["found"] > 5
+        # the corpus exercises both branches of the prefilter, and finds copies; with 4
+        # sharers read a key, keys with more sharers are cut short
+        assert kinds["rejected"] > 50 and kinds["verified"] > 10 and kinds["found"] > 5
+        assert (kinds["cut"] > 100) == (sharers == 4)
         changes = store.upsert(docs[60:])
         assert any(c.duplicate_of for c in changes)

@@ -8,7 +8,7 @@ import json
 import logging
 import os
 import re
-from collections import OrderedDict, namedtuple
+from collections import Counter, OrderedDict, namedtuple
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,6 +28,7 @@ from sqlalchemy import (
     event,
     func,
     select,
+    union_all,
     update,
 )
 from sqlalchemy import exc as sa_exc
@@ -37,6 +38,7 @@ from danvan_crawler.similarity import (
     BANDS,
     DEFAULT_MIN_TOKENS,
     DEFAULT_THRESHOLD,
+    MAX_BAND_SHARERS,
     MIN_ESTIMATED_JACCARD,
     MIN_SHARED_BANDS,
     article_tokens,
@@ -361,6 +363,8 @@ def _rows_in(
 
 #: Sizes of the precompiled ``IN`` lists of a batch's article ids (50 by default).
 _BATCH_IN_SIZES = (1, 8, 64, 500)
+#: Sizes of the precompiled ``IN`` lists of near-duplicate candidates.
+_CANDIDATE_IN_SIZES = (1, 8, 32, MAX_CANDIDATES)
 
 #: A row of ``articles`` read by :meth:`Store._prefetch` (attributes by column name).
 _ArticleRow = namedtuple("_ArticleRow", list(s.articles.columns.keys()))  # type: ignore[misc]
@@ -492,23 +496,32 @@ class Store:
         ab = s.article_bands.c
         self._i_bands = s.article_bands.insert()
         self._d_bands = s.article_bands.delete().where(ab.article_id == bindparam("b_aid"))
-        # Near-duplicate candidates: one statement with a fixed number of band key
-        # parameters (a text has at most BANDS distinct keys; fewer are padded by
-        # repeating one), so that it is compiled once, not re-rendered per article.
-        shared = func.count().label("shared")
-        sharers = (
-            select(ab.article_id, shared)
-            .where(ab.band_key.in_([bindparam(f"b_k{i}") for i in range(BANDS)]))
+        # Near-duplicate candidates, step 1: the other articles under each band key, the
+        # first MAX_BAND_SHARERS by id (the look-up costs the same whatever the store's
+        # size). One statement, one arm per band with its key parameter (a text with
+        # fewer distinct keys pads with -1, which no band key is), compiled once.
+        arms = [
+            select(ab.band_key, ab.article_id)
+            .where(ab.band_key == bindparam(f"b_k{i}"))
             .where(ab.article_id != bindparam("b_aid"))
-            .group_by(ab.article_id)
-            .having(shared >= MIN_SHARED_BANDS)
-            .order_by(shared.desc(), ab.article_id)
-            .limit(MAX_CANDIDATES)
-            .subquery()
-        )
-        self._q_candidates = select(
-            a.article_id, a.article_num, a.content_hash, a.sketch, a.duplicate_of, a.date_published
-        ).join(sharers, sharers.c.article_id == a.article_id)
+            .order_by(ab.article_id)
+            .limit(MAX_BAND_SHARERS)
+            .subquery(f"band{i}")
+            for i in range(BANDS)
+        ]
+        self._q_sharers = union_all(*(select(arm.c.band_key, arm.c.article_id) for arm in arms))
+        # step 2: the rows of the candidates kept (precompiled IN lists, padded)
+        self._q_candidates = {
+            size: select(
+                a.article_id,
+                a.article_num,
+                a.content_hash,
+                a.sketch,
+                a.duplicate_of,
+                a.date_published,
+            ).where(a.article_id.in_(_slots(size)))
+            for size in _CANDIDATE_IN_SIZES
+        }
         self._q_article_data = select(a.data).where(a.article_id == bindparam("b_aid"))
         self._u_article = update(s.articles).where(a.article_id == bindparam("b_aid"))
         urls = self._insert(s.article_urls)
@@ -539,7 +552,10 @@ class Store:
             .values(date_published=bindparam("b_pub"), article_num=bindparam("b_num"))
         )
         dialect = self.engine.dialect
-        self._p_candidates = _Prepared(self._q_candidates, dialect)
+        self._p_sharers = _Prepared(self._q_sharers, dialect)
+        self._p_candidates = {
+            size: _Prepared(query, dialect) for size, query in self._q_candidates.items()
+        }
         self._p_article = _Prepared(self._i_article, dialect)
         self._p_bands = _Prepared(self._i_bands, dialect)
         self._p_urls = _Prepared(self._up_url, dialect)
@@ -806,6 +822,28 @@ class Store:
             return None
         return sketch(tokens)
 
+    def _candidate_rows(
+        self, conn: Connection, article_id: str, keys: Sequence[int]
+    ) -> tuple[_Prepared, list[Any]]:
+        """The raw rows (:class:`_Candidate` columns, best overlap first) of the stored
+        articles sharing at least ``MIN_SHARED_BANDS`` band keys with a text, counted
+        among the first ``MAX_BAND_SHARERS`` sharers (by id) of each key; the
+        ``MAX_CANDIDATES`` sharing most (then by id). With the statement that read them
+        (its :meth:`_Prepared.process` processes a row)."""
+        params: dict[str, Any] = {f"b_k{i}": keys[i] if i < len(keys) else -1 for i in range(BANDS)}
+        params["b_aid"] = article_id
+        shared = Counter(other_id for _key, other_id in self._p_sharers.raw_rows(conn, params))
+        kept = [other for other, n in shared.items() if n >= MIN_SHARED_BANDS]
+        kept.sort(key=lambda other: (-shared[other], other))
+        del kept[MAX_CANDIDATES:]
+        size = next(n for n in _CANDIDATE_IN_SIZES if n >= len(kept))
+        statement = self._p_candidates[size]
+        if not kept:
+            return statement, []
+        rows = statement.raw_rows(conn, {f"b_i{i}": kept[i % len(kept)] for i in range(size)})
+        rows.sort(key=lambda raw: (-shared[raw[0]], raw[0]))
+        return statement, rows
+
     def _near_matches(
         self,
         conn: Connection,
@@ -816,16 +854,12 @@ class Store:
     ) -> list[_Candidate]:
         """Stored articles whose text is at least ``duplicate_threshold`` similar.
 
-        Candidates share band keys; those whose stored sketch estimates a low Jaccard
+        Candidates (:meth:`_candidate_rows`) whose stored sketch estimates a low Jaccard
         similarity are skipped, the others verified exactly on their text.
         """
         if not keys or signature is None:
             return []
-        params: dict[str, Any] = {f"b_k{i}": keys[i % len(keys)] for i in range(BANDS)}
-        params["b_aid"] = article_id
-        rows = self._p_candidates.raw_rows(conn, params)
-        if not rows:
-            return []
+        statement, rows = self._candidate_rows(conn, article_id, keys)
         # the sketch prefilter first, on the raw rows (most candidates fail it: formulaic
         # articles share bands with dozens); a candidate's row is processed and its record
         # (``data``) read only when it passes
@@ -835,7 +869,7 @@ class Store:
             packed = raw[_SKETCH_COLUMN]
             if packed is not None and estimate.below(packed, MIN_ESTIMATED_JACCARD):
                 continue
-            row = _Candidate(*self._p_candidates.process(raw))
+            row = _Candidate(*statement.process(raw))
             other = self._stored_tokens(conn, row.article_id, row.content_hash)
             if similarity(tokens, other, self.duplicate_threshold) >= self.duplicate_threshold:
                 found.append(row)
