@@ -330,7 +330,6 @@ class NearDuplicateIndex:
             sharers = self._buckets.get(band_key, set()) - {exclude or ""}
             shared.update(sorted(sharers)[:MAX_BAND_SHARERS])
         candidates = {k for k, n in shared.items() if n >= MIN_SHARED_BANDS}
-        candidates.discard(exclude or "")
         found = []
         for key in candidates:
             score = similarity(tokens, self._tokens[key], self.threshold)

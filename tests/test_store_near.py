@@ -191,8 +191,8 @@ def test_near_matches_equal_the_definition_on_formulaic_articles(
                     store, conn, doc["articleId"], tokens, signature
                 )
                 assert got == expected
-                statement, rows = store._candidate_rows(conn, doc["articleId"], keys)
-                assert [_Candidate(*statement.process(r)) for r in rows] == candidates
+                rows = store._candidate_rows(conn, doc["articleId"], keys)
+                assert [_Candidate(*store._p_candidates.process(r)) for r in rows] == candidates
                 assert [c.date_published for c in got] == [c.date_published for c in expected]
                 kinds["found"] += bool(got)
                 kinds["cut"] += sum(band_sharers[k] > sharers + 1 for k in keys)

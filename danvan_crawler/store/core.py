@@ -8,7 +8,7 @@ import json
 import logging
 import os
 import re
-from collections import Counter, OrderedDict, namedtuple
+from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -363,8 +363,6 @@ def _rows_in(
 
 #: Sizes of the precompiled ``IN`` lists of a batch's article ids (50 by default).
 _BATCH_IN_SIZES = (1, 8, 64, 500)
-#: Sizes of the precompiled ``IN`` lists of near-duplicate candidates.
-_CANDIDATE_IN_SIZES = (1, 8, 32, MAX_CANDIDATES)
 
 #: A row of ``articles`` read by :meth:`Store._prefetch` (attributes by column name).
 _ArticleRow = namedtuple("_ArticleRow", list(s.articles.columns.keys()))  # type: ignore[misc]
@@ -496,12 +494,14 @@ class Store:
         ab = s.article_bands.c
         self._i_bands = s.article_bands.insert()
         self._d_bands = s.article_bands.delete().where(ab.article_id == bindparam("b_aid"))
-        # Near-duplicate candidates, step 1: the other articles under each band key, the
-        # first MAX_BAND_SHARERS by id (the look-up costs the same whatever the store's
-        # size). One statement, one arm per band with its key parameter (a text with
-        # fewer distinct keys pads with -1, which no band key is), compiled once.
+        # Near-duplicate candidates: under each band key of the text, the other articles,
+        # the first MAX_BAND_SHARERS by id (so a look-up costs the same whatever the
+        # store's size); those under at least MIN_SHARED_BANDS of the keys, the
+        # MAX_CANDIDATES under most (then by id), best first. One statement with one arm
+        # per band and its key parameter (a text with fewer distinct keys pads with -1,
+        # which no band key is), compiled once.
         arms = [
-            select(ab.band_key, ab.article_id)
+            select(ab.article_id)
             .where(ab.band_key == bindparam(f"b_k{i}"))
             .where(ab.article_id != bindparam("b_aid"))
             .order_by(ab.article_id)
@@ -509,19 +509,28 @@ class Store:
             .subquery(f"band{i}")
             for i in range(BANDS)
         ]
-        self._q_sharers = union_all(*(select(arm.c.band_key, arm.c.article_id) for arm in arms))
-        # step 2: the rows of the candidates kept (precompiled IN lists, padded)
-        self._q_candidates = {
-            size: select(
+        sharers = union_all(*(select(arm.c.article_id) for arm in arms)).subquery("sharers")
+        shared = func.count().label("shared")
+        counted = (
+            select(sharers.c.article_id, shared)
+            .group_by(sharers.c.article_id)
+            .having(shared >= MIN_SHARED_BANDS)
+            .order_by(shared.desc(), sharers.c.article_id)
+            .limit(MAX_CANDIDATES)
+            .subquery("counted")
+        )
+        self._q_candidates = (
+            select(
                 a.article_id,
                 a.article_num,
                 a.content_hash,
                 a.sketch,
                 a.duplicate_of,
                 a.date_published,
-            ).where(a.article_id.in_(_slots(size)))
-            for size in _CANDIDATE_IN_SIZES
-        }
+            )
+            .join(counted, counted.c.article_id == a.article_id)
+            .order_by(counted.c.shared.desc(), a.article_id)
+        )
         self._q_article_data = select(a.data).where(a.article_id == bindparam("b_aid"))
         self._u_article = update(s.articles).where(a.article_id == bindparam("b_aid"))
         urls = self._insert(s.article_urls)
@@ -552,10 +561,7 @@ class Store:
             .values(date_published=bindparam("b_pub"), article_num=bindparam("b_num"))
         )
         dialect = self.engine.dialect
-        self._p_sharers = _Prepared(self._q_sharers, dialect)
-        self._p_candidates = {
-            size: _Prepared(query, dialect) for size, query in self._q_candidates.items()
-        }
+        self._p_candidates = _Prepared(self._q_candidates, dialect)
         self._p_article = _Prepared(self._i_article, dialect)
         self._p_bands = _Prepared(self._i_bands, dialect)
         self._p_urls = _Prepared(self._up_url, dialect)
@@ -822,27 +828,15 @@ class Store:
             return None
         return sketch(tokens)
 
-    def _candidate_rows(
-        self, conn: Connection, article_id: str, keys: Sequence[int]
-    ) -> tuple[_Prepared, list[Any]]:
+    def _candidate_rows(self, conn: Connection, article_id: str, keys: Sequence[int]) -> list[Any]:
         """The raw rows (:class:`_Candidate` columns, best overlap first) of the stored
         articles sharing at least ``MIN_SHARED_BANDS`` band keys with a text, counted
         among the first ``MAX_BAND_SHARERS`` sharers (by id) of each key; the
-        ``MAX_CANDIDATES`` sharing most (then by id). With the statement that read them
-        (its :meth:`_Prepared.process` processes a row)."""
+        ``MAX_CANDIDATES`` sharing most (then by id). ``self._p_candidates.process``
+        processes a row."""
         params: dict[str, Any] = {f"b_k{i}": keys[i] if i < len(keys) else -1 for i in range(BANDS)}
         params["b_aid"] = article_id
-        shared = Counter(other_id for _key, other_id in self._p_sharers.raw_rows(conn, params))
-        kept = [other for other, n in shared.items() if n >= MIN_SHARED_BANDS]
-        kept.sort(key=lambda other: (-shared[other], other))
-        del kept[MAX_CANDIDATES:]
-        size = next(n for n in _CANDIDATE_IN_SIZES if n >= len(kept))
-        statement = self._p_candidates[size]
-        if not kept:
-            return statement, []
-        rows = statement.raw_rows(conn, {f"b_i{i}": kept[i % len(kept)] for i in range(size)})
-        rows.sort(key=lambda raw: (-shared[raw[0]], raw[0]))
-        return statement, rows
+        return self._p_candidates.raw_rows(conn, params)
 
     def _near_matches(
         self,
@@ -859,7 +853,7 @@ class Store:
         """
         if not keys or signature is None:
             return []
-        statement, rows = self._candidate_rows(conn, article_id, keys)
+        rows = self._candidate_rows(conn, article_id, keys)
         # the sketch prefilter first, on the raw rows (most candidates fail it: formulaic
         # articles share bands with dozens); a candidate's row is processed and its record
         # (``data``) read only when it passes
@@ -869,7 +863,7 @@ class Store:
             packed = raw[_SKETCH_COLUMN]
             if packed is not None and estimate.below(packed, MIN_ESTIMATED_JACCARD):
                 continue
-            row = _Candidate(*statement.process(raw))
+            row = _Candidate(*self._p_candidates.process(raw))
             other = self._stored_tokens(conn, row.article_id, row.content_hash)
             if similarity(tokens, other, self.duplicate_threshold) >= self.duplicate_threshold:
                 found.append(row)
