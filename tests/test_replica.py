@@ -7,6 +7,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import unicodedata
@@ -411,6 +412,28 @@ def test_gzip_when_accepted(replica: ReplicaClient, truth: list[dict[str, Any]])
 def test_head_request(replica: ReplicaClient) -> None:
     status, headers, body = replica.request("/", method="HEAD")
     assert status == 200 and body == b"" and int(headers["content-length"]) > 0
+
+
+def test_connections_are_served_with_tcp_nodelay() -> None:
+    """Responses go out without waiting for the client's delayed ACK: a keep-alive
+    response is written in two sends (headers, then body), and with Nagle's algorithm
+    on, the second waits ~40 ms for the ACK of the first (it paced every crawl)."""
+    from danvan_crawler.replica.server import Handler
+
+    with (
+        socket.create_server(("127.0.0.1", 0)) as listener,
+        socket.create_connection(listener.getsockname()[:2]),
+    ):
+        conn, _ = listener.accept()
+        with conn:
+            assert conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 0
+            handler = Handler.__new__(Handler)  # as socketserver does, up to handle()
+            handler.request = conn
+            handler.setup()
+            try:
+                assert conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+            finally:
+                handler.finish()
 
 
 def test_uploads_are_served_with_content_types(

@@ -166,6 +166,11 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "Microsoft-IIS/10.0"
     sys_version = ""
     protocol_version = "HTTP/1.1"
+    # TCP_NODELAY, as production servers set it: without it, a keep-alive response
+    # written in two sends (headers, then body) waits for the client's delayed ACK
+    # (~40 ms a request on Linux loopback), and that stall, not the crawler, set the
+    # pace of every crawl of the replica
+    disable_nagle_algorithm = True
     replica: Replica  # set on the subclass by make_server
 
     def log_message(self, format: str, *args: Any) -> None:
