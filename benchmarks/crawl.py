@@ -163,7 +163,7 @@ def main(argv: list[str]) -> int:
         figure(f"{side}: pages per CPU second", pages / m.cpu_seconds, "p/s")
         figure(f"{side}: pages per wall second", pages / m.wall_seconds, "p/s")
         figure(f"{side}: replica CPU share of the wall time", 100 * rep / m.wall_seconds, "%")
-    figure("same pages fetched by both (1 = yes)", float(same_pages), "", "1", same_pages)
+    figure("same pages fetched by every side (1 = yes)", float(same_pages), "", "1", same_pages)
     for side, counts in lines_out.items():
         wanted, got = str(args.articles), all_articles[side]
         figure(f"{side}: articles in the JSON Lines", min(counts), "", wanted, got)
