@@ -112,10 +112,10 @@ def main(argv: list[str]) -> int:
             conc = str(args.concurrency)
             bare_cmd = [sys.executable, "-m", "benchmarks.bare_spider", str(url_file)]
             bare_cmd += ["--concurrency", conc]
-            # bare-default: no option, Scrapy's default (Scrapy is not imported here:
-            # benchmarks/incremental.py would shadow the package Twisted imports)
+            # bare and floor run with our CONCURRENT_ITEMS, bare-default with Scrapy's
+            # (Scrapy is not imported here: benchmarks/incremental.py would shadow the
+            # package Twisted imports)
             ours_items = ["--concurrent-items", str(our_settings.CONCURRENT_ITEMS)]
-            items = {"bare": ours_items, "floor": ours_items}
             results: dict[str, list[tuple[Measurement, dict[str, Any], float]]] = {
                 side: [] for side in SIDES
             }
@@ -123,10 +123,12 @@ def main(argv: list[str]) -> int:
             for n in range(args.rounds):
                 for side in SIDES if n % 2 == 0 else SIDES[::-1]:
                     out = work / f"{side}-{n}.jsonl"
-                    if side.startswith("bare"):
-                        cmd = [*bare_cmd, *items.get(side, [])]
+                    if side == "bare-default":
+                        cmd = bare_cmd
+                    elif side == "bare":
+                        cmd = [*bare_cmd, *ours_items]
                     elif side == "floor":
-                        cmd = [*bare_cmd, *items[side], "--floor", str(work / f"floor-{n}.db")]
+                        cmd = [*bare_cmd, *ours_items, "--floor", str(work / f"floor-{n}.db")]
                         cmd += ["--articles", str(article_file), "--jsonl", str(out)]
                     else:
                         db = work / f"ours-{n}.db"
