@@ -129,6 +129,29 @@ class SiteProfile:
         hosts = tuple(dict.fromkeys((*self.hosts, urlsplit(base).hostname or "")))
         return dataclasses.replace(self, base_url=base, hosts=hosts)
 
+    def generic(self) -> SiteProfile:
+        """The same profile with every site selector emptied (article, listing, banner):
+        only the generic rules extract, as on a portal whose markup nobody has seen. URL
+        rules, date patterns, signature and fallback rules are kept."""
+        article = ArticleSelectors(
+            headline=(),
+            date_published=(),
+            date_modified=(),
+            description=(),
+            content=(),
+            breadcrumbs=(),
+            attachments=(),
+            image_block=(),
+            image_caption=(),
+            remove=(),
+            title_suffix=self.article.title_suffix,
+            byline=(),
+        )
+        listing = ListingSelectors(
+            title=(), item=(), item_link=(), item_time=(), item_lead=(), scope=()
+        )
+        return dataclasses.replace(self, article=article, listing=listing, banner_selectors=())
+
     def is_same_site(self, url: str) -> bool:
         host = (urlsplit(url).hostname or "").lower()
         return host == self.base_host.lower() or host in {h.lower() for h in self.hosts}
