@@ -12,15 +12,18 @@ import copy
 import logging
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import nh3
 from lxml import etree
 from parsel import Selector
 
-from danvan_crawler.dates import ParsedDate, parse_date
+from danvan_crawler.dates import ParsedDate, find_date, parse_date
+from danvan_crawler.extract import ladder
 from danvan_crawler.extract.common import (
     Scope,
     attribute_names,
@@ -39,6 +42,7 @@ from danvan_crawler.extract.common import (
     select,
     string_content,
 )
+from danvan_crawler.extract.external import htmldate_day, trafilatura_body
 from danvan_crawler.profile import SiteProfile
 from danvan_crawler.text import clean_block, clean_text, strip_invisible_spaced
 from danvan_crawler.urls import article_id
@@ -225,6 +229,59 @@ def _drop(el: etree._Element) -> None:
     parent.remove(el)
 
 
+def _is_under(el: etree._Element, ancestor: etree._Element) -> bool:
+    return any(a is ancestor for a in el.iterancestors())
+
+
+def _at_path(root: etree._Element, path: list[int]) -> etree._Element:
+    el = root
+    for index in path:
+        el = el[index]
+    return el
+
+
+def _drop_before(root: etree._Element, target: etree._Element) -> None:
+    """Remove from ``root`` everything before ``target`` in document order (the text and
+    preceding siblings of ``target`` and of each of its ancestors below ``root``)."""
+    node = target
+    while node is not root:
+        parent = node.getparent()
+        if parent is None:
+            return
+        for sibling in list(node.itersiblings(preceding=True)):
+            parent.remove(sibling)
+        parent.text = None
+        node = parent
+
+
+#: The share of each side's text the other must hold for the ladder's body and
+#: trafilatura's to agree (see :func:`_agree`).
+AGREEMENT = 0.75
+
+
+def _agree(ours: etree._Element, theirs: etree._Element, lead: list[str] = ()) -> bool:
+    """Whether two extractions of a body agree: at least :data:`AGREEMENT` of the
+    characters of each one's lines are in the other's text (``lead``: first paragraphs
+    of ours printed apart)."""
+    our_lines = [*lead, *(line.text for line in ladder.text_lines(ours))]
+    their_lines = [line.text for line in ladder.text_lines(theirs)]
+    our_text, their_text = " ".join(our_lines), " ".join(their_lines)
+
+    def held(lines: list[str], text: str) -> float:
+        total = sum(len(line) for line in lines)
+        return sum(len(line) for line in lines if line in text) / total if total else 0.0
+
+    return held(their_lines, our_text) >= AGREEMENT and held(our_lines, their_text) >= AGREEMENT
+
+
+#: Separators trimmed from a date line's part before the modified marker.
+_SEGMENT_TRIM = " |-–—·•,;/"
+
+#: A body found by the ladder's region rule holding less text than this (characters) is
+#: no body: the next rung (trafilatura) is tried.
+MIN_BODY = 100
+
+
 class ArticlePage:
     """Extraction from one article page. One method or property per output field."""
 
@@ -236,6 +293,7 @@ class ArticlePage:
         self._image_block_cache: dict[int, tuple[etree._Element, list[etree._Element]]] = {}
         self._inside_image_cache: dict[int, tuple[etree._Element, set[etree._Element]]] = {}
         self._raw_text_cache: dict[etree._Element, str] = {}
+        self._source = ""
 
     # -- plumbing -----------------------------------------------------------------------
     @page_property
@@ -270,29 +328,101 @@ class ArticlePage:
         return canon(self.profile, href, self.response_url)
 
     @page_property
-    def _content_node(self) -> etree._Element | None:
-        """A working copy of the content block, unwanted parts removed (site selectors, or
-        the generic main-content extractor as a fallback)."""
+    def _content_match(self) -> etree._Element | None:
+        """The element the profile's content selectors find in :attr:`root`, or None."""
         found = first_match(self.root, self.profile.article.content, self._names, self._scope)
-        if found and isinstance(found[0], etree._Element):
-            node = copy.deepcopy(found[0])
+        return found[0] if found and isinstance(found[0], etree._Element) else None
+
+    @page_property
+    def _body_parts(self) -> list[etree._Element]:
+        """Where the body is in :attr:`root`: the profile's content element, else the
+        ladder's parts (:func:`ladder.content_parts`)."""
+        if self._content_match is not None:
+            return [self._content_match]
+        exclude = [el for el in (self._title_headline, self._description_element) if el is not None]
+        return ladder.content_parts(self.root, exclude)
+
+    @page_property
+    def _body_element(self) -> etree._Element | None:
+        """The element holding the body (:attr:`_body_parts`, or their common ancestor)."""
+        parts = self._body_parts
+        if not parts:
+            return None
+        node = parts[0]
+        for part in parts[1:]:
+            node = _common_ancestor(node, part)
+        return node
+
+    @property
+    def _content_source(self) -> str:
+        """Where :attr:`_content_node` comes from: "profile", "main-content" (the
+        ladder's region rule), "trafilatura", or "" (nowhere)."""
+        self._content_node  # noqa: B018 (set with it)
+        return self._source
+
+    @page_property
+    def _content_node(self) -> etree._Element | None:
+        """A working copy of the content block, unwanted parts removed: the profile's
+        content element; else the ladder's region rule, kept when trafilatura's
+        extraction of the page agrees with it (:func:`_agree`) or finds nothing; else
+        trafilatura's."""
+        source = "profile"
+        if self._content_match is not None:
+            node = copy.deepcopy(self._content_match)
         else:
-            node = self._generic_content()
+            node = self._ladder_content()
+            source = "main-content"
+            library = trafilatura_body(self.html)
+            if library is not None and (node is None or not _agree(node, library, self._lead)):
+                node, source = library, "trafilatura"
             if node is None:
                 return None
-            self._fallback("articleBody", "main-content")
+            self._fallback("articleBody", source)
+        self._source = source
         _drop_matches(node, self.profile.article.remove, self._names)
         return node
 
-    def _generic_content(self) -> etree._Element | None:
-        """The element whose direct ``<p>`` children hold the most text."""
-        doc = copy.deepcopy(self._page_without_chrome)
-        best, best_len = None, 0
-        for el in doc.iter("div", "article", "section", "td", "main", "body"):
-            size = sum(len(clean_text(string_content(p))) for p in el.findall("p"))
-            if size > best_len:
-                best, best_len = el, size
-        return best if best_len else None
+    def _ladder_content(self) -> etree._Element | None:
+        """A copy of the ladder's body parts (one element, or a ``<div>`` holding them)
+        without page chrome, the headline and what precedes it, and the date lines found
+        in it; None when it holds less than :data:`MIN_BODY` characters of text."""
+        parts = self._body_parts
+        if not parts:
+            return None
+        headline = self._headline_element
+        date_lines = [
+            found[1].element
+            for found in self._region_dates
+            if found is not None and found[1].where == "body"
+        ]
+        copies: list[etree._Element] = []
+        for part in parts:
+            doomed = [el for el in date_lines if el is not part and _is_under(el, part)]
+            head = headline is not None and headline is not part and _is_under(headline, part)
+            if head:
+                doomed.insert(0, headline)
+            paths = [_relative_path(part, el) for el in doomed]
+            node = copy.deepcopy(part)
+            node.tail = None
+            targets = [_at_path(node, path) for path in paths]
+            before = ladder.text_before(part, headline) if head else 0
+            if head and before < 200 and before * 4 < ladder.text_size(part):
+                _drop_before(node, targets[0])  # a kicker, breadcrumbs: the headline's header
+            for target in targets:
+                ladder.drop_element(target)
+            copies.append(node)
+        if len(copies) == 1:
+            node = copies[0]
+            ladder.clean_content(node)
+        else:
+            node = etree.Element("div")
+            node.extend(copies)
+            ladder.clean_content(node)
+            if len(node) == 1 and not (node.text or "").strip():
+                node = node[0]  # one part left: itself, not a wrapper
+        if sum(len(line.text) for line in ladder.text_lines(node)) < MIN_BODY:
+            return None
+        return node
 
     @page_property
     def _content_blocks(self) -> list[etree._Element]:
@@ -329,7 +459,31 @@ class ArticlePage:
             else:
                 break
         sig.reverse()
+        if not sig and self._content_source != "profile":
+            sig = self._bold_signature(blocks)
         return sig
+
+    def _bold_signature(self, blocks: list[etree._Element]) -> list[etree._Element]:
+        """The ladder's signature: the body's last blocks when the first of them is a
+        name (or "Name - Role") printed in bold or after a name prefix ("Bài và ảnh:"),
+        and the rest (at most two) short role lines."""
+        rules = self.profile.signature
+        texts = [(b, clean_block(self._block_text(b))) for b in blocks]
+        texts = [(b, t) for b, t in texts if t]
+        for count in range(min(rules.max_lines, len(texts) - 1), 0, -1):
+            tail = texts[-count:]
+            first_block, first_text = tail[0]
+            first = first_text.split("\n")[0]
+            roles = [line for _, t in tail for line in t.split("\n")][1:]
+            if len(first) > 80 or len(roles) > 2:
+                continue
+            if any(len(r) > 80 or r.endswith((".", "!", "?", ":")) for r in roles):
+                continue
+            prefixed = bool(rules.name_prefix.match(first))
+            name = ladder.split_name_role(rules.name_prefix.sub("", first))[0]
+            if ladder.name_like(name) and (prefixed or ladder.bold_line(first_block)):
+                return [b for b, _ in tail]
+        return []
 
     def _block_text(self, block: etree._Element) -> str:
         """``_raw_text(block)`` of a content block, read once (the signature, the body and
@@ -345,7 +499,7 @@ class ArticlePage:
         if cached is not None and cached[0] is node:
             return cached[1]
         out: list[etree._Element] = []
-        for css in self.profile.article.image_block:
+        for css in self.profile.article.image_block or ("figure",):
             out.extend(select(node, css, self._names))
         self._image_block_cache[id(node)] = (node, out)
         return out
@@ -375,10 +529,58 @@ class ArticlePage:
         return article_id(self.canonical_url, self.profile.article_id_re)
 
     @page_property
-    def headline(self) -> str | None:
+    def _headline_match(self) -> Any:
+        """What the profile's headline selectors find (an element or a string), or None."""
         found = first_match(self.root, self.profile.article.headline, self._names, self._scope)
-        if found and node_text(found[0]):
-            return node_text(found[0])
+        return found[0] if found else None
+
+    @page_property
+    def _title_headline(self) -> etree._Element | None:
+        """The element whose text is the page's title (``og:title``, JSON-LD headline,
+        ``<title>``, whole or without the site's name), whatever its tag."""
+        keys = ladder.title_keys(
+            [
+                meta(self.root, "og:title"),
+                meta(self.root, "twitter:title"),
+                _string_value(json_ld_value(self._json_ld, "headline")),
+                self._title_raw(),
+            ],
+            self.profile.article.title_suffix,
+            [meta(self.root, "og:site_name"), urlsplit(self.response_url).hostname],
+        )
+        return ladder.headline_element(self.root, keys)
+
+    @page_property
+    def _ladder_headline(self) -> tuple[etree._Element, str] | None:
+        """The ladder's headline element and the rule that found it: the element whose
+        text is the page's title ("title-match"), else the most prominent heading before
+        the body ("heading")."""
+        el = self._title_headline
+        if el is not None:
+            return el, "title-match"
+        el = ladder.prominent_heading(self.root, self._body_element)
+        if el is not None:
+            return el, "heading"
+        return None
+
+    @page_property
+    def _headline_element(self) -> etree._Element | None:
+        """The headline's element in :attr:`root` (the profile's, else the ladder's)."""
+        match = self._headline_match
+        if isinstance(match, etree._Element) and node_text(match):
+            return match
+        found = self._ladder_headline
+        return found[0] if found else None
+
+    @page_property
+    def headline(self) -> str | None:
+        found = self._headline_match
+        if found is not None and node_text(found):
+            return node_text(found)
+        ladder_found = self._ladder_headline
+        if ladder_found is not None and node_text(ladder_found[0]):
+            self._fallback("headline", ladder_found[1])
+            return node_text(ladder_found[0])
         h1 = select(self.root, "h1")
         for source, value in (
             ("og:title", meta(self.root, "og:title")),
@@ -392,15 +594,27 @@ class ArticlePage:
         return None
 
     @page_property
+    def _description_element(self) -> etree._Element | None:
+        """The lead's element in :attr:`root`: the profile's, else the first match of the
+        generic class names that reads as a lead (:func:`ladder.lead_like`), or None."""
+        found = first_match(self.root, self.profile.article.description, self._names, self._scope)
+        if found:
+            return found[0] if isinstance(found[0], etree._Element) else None
+        for css in self.profile.fallback.description:
+            for el in select(self.root, css, self._names):
+                if isinstance(el, etree._Element) and ladder.lead_like(el):
+                    return el
+        return None
+
+    @page_property
     def description(self) -> str | None:
         found = first_match(self.root, self.profile.article.description, self._names, self._scope)
         if found:
             return node_text(found[0]) or None
-        generic = first_match(
-            self.root, self.profile.fallback.description, self._names, self._scope
-        )
+        generic = self._description_element
         for source, value in (
-            ("class", node_text(generic[0]) if generic else None),
+            ("class", node_text(generic) if generic is not None else None),
+            ("region-text", " ".join(self._region_lead)),
             ("og:description", meta(self.root, "og:description")),
             ("meta:description", meta(self.root, "description")),
             ("json-ld", json_ld_value(self._json_ld, "description")),
@@ -411,12 +625,51 @@ class ArticlePage:
         return None
 
     @page_property
+    def _lead(self) -> list[str]:
+        """The lead's paragraphs when the page prints them (found by a selector or between
+        the headline and the body, not read from metadata): the body's first ones."""
+        description = self.description
+        source = self.fallbacks.get("description")
+        if description and source in (None, "class"):
+            return [description]
+        if source == "region-text":
+            return list(self._region_lead)
+        return []
+
+    @page_property
+    def _region_lead(self) -> list[str]:
+        """Prose printed between the headline and the body (a standfirst in a block of its
+        own): the lines there of 40 characters or more that are not dates, bylines or
+        links (at most three)."""
+        region, headline = self._region, self._headline_element
+        if region is None or headline is None or self._body_element is None:
+            return []
+        patterns, tz = self.profile.date_patterns, self.profile.timezone
+        prefix = self.profile.signature.name_prefix
+        out: list[str] = []
+        for line in ladder.region_lines(region, headline, self._body_element):
+            if line.where != "after":
+                continue
+            text = line.text
+            if len(text) < 40 or line.links * 4 > len(text) or prefix.match(text):
+                continue
+            if ladder.in_link_list(line.element, region):
+                continue
+            found = find_date(text, patterns, tz)
+            if found is not None and ladder.date_line(text, found[1]):
+                continue
+            out.append(text)
+        return out[:3]
+
+    @page_property
     def body_paragraphs(self) -> list[str]:
         """Body paragraphs (lead excluded): no captions, signature, attachments, related."""
         node = self._content_node
         if node is None:
             return []
         skip = set(self._signature_nodes)
+        if self._content_source != "profile":
+            return self._ladder_paragraphs(node, skip)
         paragraphs: list[str] = []
         blocks = self._content_blocks
         if not blocks:
@@ -429,20 +682,32 @@ class ArticlePage:
                 paragraphs.extend(text.split("\n"))
         return paragraphs
 
+    def _ladder_paragraphs(self, node: etree._Element, skip: set[etree._Element]) -> list[str]:
+        """The lines of a body the ladder found (any block or ``<br>`` ends one, text
+        outside blocks included), without the signature and the image blocks."""
+        out: list[str] = []
+        for line in ladder.text_lines(node):
+            el = line.element
+            if self._in_image_block(el, node):
+                continue
+            if el in skip or any(a in skip for a in el.iterancestors()):
+                continue
+            out.append(line.text)
+        return out
+
     @page_property
     def article_body(self) -> str:
-        lead = [self.description] if self.description else []
         body = self.body_paragraphs
-        if lead and body and body[0] == lead[0]:
-            lead = []
+        first = body[: len(self._lead)]
+        lead = [line for line in self._lead if line not in first]  # (printed twice)
         return "\n".join([*lead, *body])
 
     @page_property
     def article_body_html(self) -> str:
         node = self._content_node
         parts: list[str] = []
-        if self.description:
-            parts.append("<p>" + _escape(self.description) + "</p>")
+        for line in self._lead:
+            parts.append("<p>" + _escape(line) + "</p>")
         if node is not None:
             body = copy.deepcopy(node)
             for sig in self._signature_nodes_in(body, node):
@@ -496,36 +761,80 @@ class ArticlePage:
                 if parsed:
                     self._fallback(field_name, source)
                     return parsed
-        parsed = self._date_near_headline(modified=not published)
-        if parsed:
-            self._fallback(field_name, "text-near-headline")
-        return parsed
+        region = self._region_dates[0 if published else 1]
+        if region is not None:
+            self._fallback(field_name, "region-text")
+            return region[0]
+        if not published:
+            return None
+        day = htmldate_day(self.html)
+        if day:
+            try:
+                value = datetime.fromisoformat(day[:10]).replace(tzinfo=ZoneInfo(tz))
+            except ValueError:
+                return None
+            self._fallback(field_name, "htmldate")
+            return ParsedDate(value, day)
+        return None
 
     @page_property
-    def _texts_after_headline(self) -> list[str] | None:
-        """The first non-blank text nodes after the headline ``<h1>``, cleaned (None: no
-        ``<h1>``); searched for both dates."""
-        # ``//h1[1]``'s first result: the first <h1> in document order
-        h1 = next(self.root.iter("h1"), None)
-        if h1 is None:
+    def _region(self) -> etree._Element | None:
+        """The article region: the smallest element holding the headline and the body
+        (or, missing one, the other's parent)."""
+        headline, body = self._headline_element, self._body_element
+        if headline is not None and body is not None:
+            return _common_ancestor(headline, body)
+        node = body if body is not None else headline
+        if node is None:
             return None
-        limit = self.profile.fallback.date_search_nodes
-        return [clean_text(text) for text in _following_texts(h1, limit)]
+        parent = node.getparent()
+        return parent if parent is not None else node
 
-    def _date_near_headline(self, modified: bool) -> ParsedDate | None:
-        """The first date printed in the text nodes after the headline ``<h1>``: the
-        published date, or (``modified``) a date on a line with the modified marker."""
-        texts = self._texts_after_headline
-        if texts is None:
-            return None
+    @page_property
+    def _region_dates(
+        self,
+    ) -> tuple[tuple[ParsedDate, ladder.Line] | None, tuple[ParsedDate, ladder.Line] | None]:
+        """(published, modified) dates printed in the article region, each with its line:
+        the first date lines (:func:`ladder.date_line`) nearest the headline, outside
+        links and lists of links. A line with the modified marker ("Cập nhật") before its
+        date gives the modified date; with no other date, the published one."""
+        region = self._region
+        if region is None:
+            return None, None
+        patterns, tz = self.profile.date_patterns, self.profile.timezone
         marker = self.profile.fallback.modified_marker
-        for text in texts:
-            if bool(marker.search(text)) != modified:
+        rank = {"after": 0, "before": 1, "body": 2, "end": 3}
+        plain: tuple[ParsedDate, ladder.Line] | None = None
+        marked: tuple[ParsedDate, ladder.Line] | None = None
+        lines = ladder.region_lines(
+            region,
+            self._headline_element,
+            self._body_element,
+            limit=self.profile.fallback.date_search_nodes,
+        )
+        for line in lines:
+            if line.links * 2 > len(line.text) or ladder.in_link_list(line.element, region):
                 continue
-            parsed = parse_date(text, self.profile.date_patterns, self.profile.timezone)
-            if parsed:
-                return parsed
-        return None
+            # "17-06-2019 Cập nhật lúc 04:01 ngày 23/06/2019": published before the marker
+            label = marker.search(line.text)
+            segments = [(line.text, False)]
+            if label is not None:
+                head = line.text[: label.start()].strip(_SEGMENT_TRIM)
+                segments = [(head, False)] if head else []
+                segments.append((line.text[label.start() :], True))
+            for segment, modified in segments:
+                found = find_date(segment, patterns, tz)
+                if found is None or not ladder.date_line(segment, found[1]):
+                    continue
+                if modified:
+                    marked = marked or (found[0], line)
+                else:
+                    plain = plain or (found[0], line)
+            if plain and marked:
+                break
+        if plain is not None and (marked is None or rank[plain[1].where] <= rank[marked[1].where]):
+            return plain, marked
+        return marked, None
 
     @page_property
     def authors(self) -> list[dict[str, str | None]]:
@@ -533,8 +842,11 @@ class ArticlePage:
         for node in self._signature_nodes:
             lines.extend(clean_block(self._block_text(node)).split("\n"))
         lines = [line for line in lines if line]
+        generic = self._content_source != "profile"
         if lines:
-            return [self._author(lines)]
+            if generic:
+                self._fallback("authors", "signature")
+            return [self._author(lines, generic)]
         block = first_match(
             self.root, self.profile.article.byline, self._names, self._scope
         )  # the profile's byline
@@ -550,7 +862,11 @@ class ArticlePage:
             lines = [line for line in lines if line]
             if lines:
                 self._fallback("authors", "byline")
-                return [self._author(lines)]
+                return [self._author(lines, generic=True)]
+        line = self._byline_line
+        if line is not None:
+            self._fallback("authors", "byline-text")
+            return [self._author([line], generic=True)]
         for source, value in (
             ("meta:author", meta(self.root, "author", "article:author")),
             ("json-ld", _json_ld_author(json_ld_value(self._json_ld, "author"))),
@@ -561,7 +877,26 @@ class ArticlePage:
                 return [{"name": name, "nameRaw": name, "role": None}]
         return []
 
-    def _author(self, lines: list[str]) -> dict[str, str | None]:
+    @page_property
+    def _byline_line(self) -> str | None:
+        """A byline printed above the body: a line of the article region near the
+        headline that starts with a name prefix ("Bài và ảnh:", "Tác giả:") followed by a
+        name."""
+        region = self._region
+        if region is None:
+            return None
+        prefix = self.profile.signature.name_prefix
+        for line in ladder.region_lines(region, self._headline_element, self._body_element):
+            if line.where not in ("after", "before") or len(line.text) > 80:
+                continue
+            match = prefix.match(line.text)
+            if match and ladder.name_like(ladder.split_name_role(line.text[match.end() :])[0]):
+                return line.text
+        return None
+
+    def _author(self, lines: list[str], generic: bool = False) -> dict[str, str | None]:
+        """``generic``: lines the ladder found ("Name - Role" on one line is split when
+        the part after the dash is no name)."""
         rules = self.profile.signature
         name_raw = lines[0]
         role = " ".join(lines[1:]) or None
@@ -570,6 +905,8 @@ class ArticlePage:
             parts = rules.name_role_separator.split(name, maxsplit=1)
             if len(parts) == 2 and parts[0] and parts[1]:
                 name, role = parts[0].strip(), parts[1].strip()
+        if role is None and generic:
+            name, role = ladder.split_name_role(name)
         return {"name": name or name_raw, "nameRaw": name_raw, "role": role}
 
     @page_property
@@ -614,7 +951,9 @@ class ArticlePage:
             caption = None
             for block in blocks:
                 if img in block.iterdescendants():
-                    cap = first_match(block, self.profile.article.image_caption, self._names)
+                    cap = first_match(
+                        block, self.profile.article.image_caption or ("figcaption",), self._names
+                    )
                     caption = (node_text(cap[0]) or None) if cap else None
                     break
             out.append({"url": url, "caption": caption})
@@ -686,6 +1025,11 @@ class ArticlePage:
                 self._fallback("subSite", source)
                 return clean_text(value)
         return None
+
+    def _title_raw(self) -> str | None:
+        """``<title>``'s text, as printed."""
+        title = compiled_xpath("//title")(self.root)
+        return node_text(title[0]) if title else None
 
     def _title_text(self) -> str | None:
         """``<title>`` without the site-name suffix (``listing.text_of_title``)."""
@@ -785,46 +1129,27 @@ _HREFS_XPATH = etree.XPath("//a/@href", smart_strings=False)
 _CANONICAL_XPATH = etree.XPath('//link[@rel="canonical"]/@href', smart_strings=False)
 
 
-def _following_texts(el: etree._Element, limit: int) -> list[str]:
-    """``following::text()[normalize-space()][position() <= limit]`` of ``el``: the first
-    ``limit`` text nodes after ``el``'s subtree, in document order, holding something
-    other than XML whitespace; walked (stopping at ``limit``) instead of evaluated over the
-    whole rest of the document. Text nodes are elements' ``text`` (not comments' or
-    processing instructions') and every node's ``tail``."""
-    out: list[str] = []
-    if limit <= 0:
-        return out
-
-    def add(text: str | None) -> bool:
-        if text and text.strip(" \t\r\n"):
-            out.append(text)
-        return len(out) >= limit
-
-    node: etree._Element | None = el
-    while node is not None:
-        if add(node.tail):
-            return out
-        sibling = node.getnext()
-        while sibling is not None:
-            if isinstance(sibling.tag, str):  # a comment or processing instruction: its tail
-                # the text nodes of the subtree in document order: elements' text and every
-                # descendant's tail (comments' and processing instructions' content left out)
-                for text in sibling.itertext():
-                    if add(text):
-                        return out
-            if add(sibling.tail):
-                return out
-            sibling = sibling.getnext()
-        node = node.getparent()
-    return out
-
-
 def _text_parents(node: Any) -> list[Any]:
     """``.//text()/..`` of a result: the elements holding its text nodes (none for a
     string result)."""
     if not isinstance(node, etree._Element):
         return []
     return compiled_xpath(".//text()/..")(node)
+
+
+def _common_ancestor(a: etree._Element, b: etree._Element) -> etree._Element:
+    """The smallest element holding both ``a`` and ``b`` (one of them, if it holds the
+    other)."""
+    chain = {id(a)}
+    chain.update(id(x) for x in a.iterancestors())
+    for node in (b, *b.iterancestors()):
+        if id(node) in chain:
+            return node
+    return b.getroottree().getroot()
+
+
+def _string_value(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _json_ld_author(value: Any) -> str | None:
