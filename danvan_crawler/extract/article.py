@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -254,15 +255,17 @@ def _drop_before(root: etree._Element, target: etree._Element) -> None:
         node = parent
 
 
-#: The share of each side's text the other must hold for the ladder's body and
-#: trafilatura's to agree (see :func:`_agree`).
-AGREEMENT = 0.75
+#: The ladder's body is kept when it holds this share of the characters of trafilatura's
+#: lines, and trafilatura's text this share of its own (see :func:`_agree`): the library
+#: may leave out a paragraph the region rule keeps, seldom the reverse.
+THEIRS_HELD = 0.9
+OURS_HELD = 0.7
 
 
-def _agree(ours: etree._Element, theirs: etree._Element, lead: list[str] = ()) -> bool:
-    """Whether two extractions of a body agree: at least :data:`AGREEMENT` of the
-    characters of each one's lines are in the other's text (``lead``: first paragraphs
-    of ours printed apart)."""
+def _agree(ours: etree._Element, theirs: etree._Element, lead: Sequence[str] = ()) -> bool:
+    """Whether the ladder's body (``ours``, after its ``lead`` paragraphs printed apart)
+    and trafilatura's (``theirs``) agree: ours holds at least :data:`THEIRS_HELD` of the
+    characters of their lines, theirs at least :data:`OURS_HELD` of ours."""
     our_lines = [*lead, *(line.text for line in ladder.text_lines(ours))]
     their_lines = [line.text for line in ladder.text_lines(theirs)]
     our_text, their_text = " ".join(our_lines), " ".join(their_lines)
@@ -271,8 +274,12 @@ def _agree(ours: etree._Element, theirs: etree._Element, lead: list[str] = ()) -
         total = sum(len(line) for line in lines)
         return sum(len(line) for line in lines if line in text) / total if total else 0.0
 
-    return held(their_lines, our_text) >= AGREEMENT and held(our_lines, their_text) >= AGREEMENT
+    return held(their_lines, our_text) >= THEIRS_HELD and held(our_lines, their_text) >= OURS_HELD
 
+
+#: A line of the ladder's body shorter than this (characters) that trafilatura leaves out
+#: is boilerplate (see ``ArticlePage._drop_rejected_lines``).
+SHORT = 200
 
 #: Separators trimmed from a date line's part before the modified marker.
 _SEGMENT_TRIM = " |-–—·•,;/"
@@ -375,12 +382,50 @@ class ArticlePage:
             library = trafilatura_body(self.html)
             if library is not None and (node is None or not _agree(node, library, self._lead)):
                 node, source = library, "trafilatura"
+            elif library is not None and node is not None:
+                self._drop_rejected_lines(node, library)
             if node is None:
                 return None
             self._fallback("articleBody", source)
         self._source = source
         _drop_matches(node, self.profile.article.remove, self._names)
         return node
+
+    def _drop_rejected_lines(self, node: etree._Element, library: etree._Element) -> None:
+        """Remove from ``node`` (the ladder's body) the blocks holding one short line
+        (under :data:`SHORT` characters) that trafilatura's extraction of the page, which
+        agrees with the rest, left out as boilerplate ("Share this", "Advertisement", a
+        "read more" teaser). A signature among the last lines is kept (trafilatura does
+        not know it is one), and so are image captions (not body text anyway)."""
+        theirs = " ".join(line.text for line in ladder.text_lines(library))
+        lines = ladder.text_lines(node)
+        last = {id(line) for line in lines[-self.profile.signature.max_lines :]}
+        for line in lines:
+            el = line.element
+            if len(line.text) >= SHORT or line.text in theirs or el is node:
+                continue
+            if id(line) in last and self._signature_like(line):
+                continue
+            if self._in_image_block(el, node):
+                continue  # a caption: the image's, not the body's
+            if clean_text("".join(ladder.text_nodes(el))) == line.text:
+                ladder.drop_element(el)
+
+    def _signature_like(self, line: ladder.Line) -> bool:
+        """Whether a line may be an author's signature: a name prefix, or a name (or
+        "Name - Role") printed in bold or right-aligned."""
+        rules = self.profile.signature
+        if rules.name_prefix.match(line.text):
+            return True
+        if not ladder.name_like(ladder.split_name_role(line.text)[0]):
+            return False
+        el = line.element
+        aligned = any(
+            str(a.get("align", "")).lower() == "right"
+            or rules.align_right.search(str(a.get("style", "")))
+            for a in (el, *el.iterancestors())
+        )
+        return aligned or ladder.bold_line(el)
 
     def _ladder_content(self) -> etree._Element | None:
         """A copy of the ladder's body parts (one element, or a ``<div>`` holding them)
@@ -647,7 +692,7 @@ class ArticlePage:
         patterns, tz = self.profile.date_patterns, self.profile.timezone
         prefix = self.profile.signature.name_prefix
         out: list[str] = []
-        for line in ladder.region_lines(region, headline, self._body_element):
+        for line in ladder.region_lines(region, headline, self._body_parts):
             if line.where != "after":
                 continue
             text = line.text
@@ -809,7 +854,7 @@ class ArticlePage:
         lines = ladder.region_lines(
             region,
             self._headline_element,
-            self._body_element,
+            self._body_parts,
             limit=self.profile.fallback.date_search_nodes,
         )
         for line in lines:
@@ -886,7 +931,7 @@ class ArticlePage:
         if region is None:
             return None
         prefix = self.profile.signature.name_prefix
-        for line in ladder.region_lines(region, self._headline_element, self._body_element):
+        for line in ladder.region_lines(region, self._headline_element, self._body_parts):
             if line.where not in ("after", "before") or len(line.text) > 80:
                 continue
             match = prefix.match(line.text)

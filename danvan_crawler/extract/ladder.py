@@ -44,6 +44,7 @@ __all__ = [
     "region_lines",
     "signature_lines",
     "text_lines",
+    "text_nodes",
     "title_keys",
 ]
 
@@ -189,7 +190,7 @@ def _visible_text(el: etree._Element, limit: int) -> str | None:
     """``el``'s text (skipped elements left out), None when longer than ``limit``."""
     parts: list[str] = []
     size = 0
-    for node in _text_nodes(el):
+    for node in text_nodes(el):
         parts.append(node)
         size += len(node)
         if size > limit * 3:  # (whitespace counts; the cleaned text is checked below)
@@ -198,7 +199,7 @@ def _visible_text(el: etree._Element, limit: int) -> str | None:
     return text if len(text) <= limit else None
 
 
-def _text_nodes(el: etree._Element) -> Iterator[str]:
+def text_nodes(el: etree._Element) -> Iterator[str]:
     """The text nodes under ``el`` in document order, skipped elements' content left out
     (their tails kept)."""
     if el.text and _tag(el) not in SKIP_TAGS:
@@ -278,7 +279,9 @@ def _chrome_rank(el: etree._Element) -> int:
     """1 when ``el`` is inside a link, page chrome or a link list; 0 otherwise."""
     for node in (el, *el.iterancestors()):
         tag = _tag(node)
-        if tag == "a" or tag in CHROME_TAGS or (tag != "body" and chrome_named(node)):
+        if tag == "a" or (tag in CHROME_TAGS and tag != "header"):
+            return 1  # (an article's header holds its headline and lead)
+        if tag != "body" and chrome_named(node):
             return 1
     return 0
 
@@ -486,7 +489,7 @@ def content_parts(
                 continue
             density = st.links / st.text
             if (st.text > 80 and density < 0.25) or (
-                st.links == 0 and re.search(r"[.!?…]\s*$", "".join(_text_nodes(sibling)))
+                st.links == 0 and re.search(r"[.!?…]\s*$", "".join(text_nodes(sibling)))
             ):
                 chosen.append(n)
         # what lies between two parts is part of the article (chrome is cleaned later)
@@ -643,21 +646,21 @@ def text_lines(node: etree._Element) -> list[Line]:
 def region_lines(
     region: etree._Element,
     headline: etree._Element | None,
-    body: etree._Element | None,
+    body: Iterable[etree._Element],
     limit: int = 12,
 ) -> list[Line]:
     """The lines of ``region`` where a date or byline is looked for, nearest the
-    headline first: the lines after the headline up to the body (``where`` "after"), the
-    ``limit`` lines before the headline, nearest first ("before"), the body's first
-    ``limit`` lines ("body"), then the ``limit`` lines after the body ("end"). Without a
-    headline, the lines before the body count as "before". Lines inside the headline are
-    left out."""
+    headline first: the lines after the headline up to the body (its elements: ``body``;
+    ``where`` "after"), the ``limit`` lines before the headline, nearest first
+    ("before"), the body's first ``limit`` lines ("body"), then the ``limit`` lines after
+    the body starts, outside it ("end"). Without a headline, the lines before the body
+    count as "before". Lines inside the headline are left out."""
     after: list[Line] = []
     before: list[Line] = []
     inside: list[Line] = []
     end: list[Line] = []
     inside_headline = set(headline.iter()) if headline is not None else set()
-    inside_body = set(body.iter()) if body is not None else set()
+    inside_body = {el for part in body for el in part.iter()}
     seen_headline = headline is None
     seen_body = False
     for line in text_lines(region):
@@ -751,14 +754,14 @@ def bold_line(el: etree._Element) -> bool:
     """Whether all of ``el``'s text is inside ``<b>``/``<strong>`` (or a bold style)."""
     if _BOLD_STYLE.search(el.get("style") or ""):
         return True
-    total = _size("".join(_text_nodes(el)))
+    total = _size("".join(text_nodes(el)))
     if not total:
         return False
     bold = 0
     for child in el.iter("b", "strong"):
         if child is el or any(_tag(a) in ("b", "strong") for a in _ancestors_below(child, el)):
             continue  # (nested bold counted once, with its outermost bold)
-        bold += _size("".join(_text_nodes(child)))
+        bold += _size("".join(text_nodes(child)))
     if _tag(el) in ("b", "strong"):
         bold = total
     return bold >= total
@@ -808,7 +811,7 @@ def split_name_role(text: str) -> tuple[str, str | None]:
 
 def text_size(el: etree._Element) -> int:
     """Visible characters under ``el`` (whitespace runs count one)."""
-    return sum(_size(t) for t in _text_nodes(el))
+    return sum(_size(t) for t in text_nodes(el))
 
 
 def text_before(root: etree._Element, target: etree._Element) -> int:
