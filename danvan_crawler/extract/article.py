@@ -13,7 +13,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -800,12 +800,22 @@ class ArticlePage:
             candidates.append(("time", datetimes[0] if datetimes else None))
             times = select(self.root, "time")
             candidates.append(("time-text", node_text(times[0]) if times else None))
+        read: list[tuple[str, ParsedDate]] = []
         for source, value in candidates:
             if isinstance(value, str) and value.strip():
                 parsed = parse_date(value, patterns, tz)
                 if parsed:
-                    self._fallback(field_name, source)
-                    return parsed
+                    read.append((source, parsed))
+        if read:
+            source, parsed = read[0]
+            if published and len({p.value.date() for _, p in read}) > 1:
+                # the page's markup contradicts itself: an outside reader decides
+                day = htmldate_day(self.html)
+                source, parsed = next(
+                    ((s, p) for s, p in read if p.value.date().isoformat() == day), read[0]
+                )
+            self._fallback(field_name, source)
+            return parsed
         region = self._region_dates[0 if published else 1]
         if region is not None:
             self._fallback(field_name, "region-text")
@@ -871,6 +881,10 @@ class ArticlePage:
                 found = find_date(segment, patterns, tz)
                 if found is None or not ladder.date_line(segment, found[1]):
                     continue
+                if not _plausible(found[0].value):
+                    continue
+                if _period(segment, found[1][1], patterns, tz):
+                    continue  # "từ 21/10/2019 đến 27/10/2019": an event's, not the article's
                 if modified:
                     marked = marked or (found[0], line)
                 else:
@@ -1180,6 +1194,31 @@ def _text_parents(node: Any) -> list[Any]:
     if not isinstance(node, etree._Element):
         return []
     return compiled_xpath(".//text()/..")(node)
+
+
+#: The earliest publication year a date printed on a page is taken for (older: a
+#: misreading, "18.10.19" + "21:44" read as 18/10/1921).
+EARLIEST_YEAR = 1990
+
+
+def _plausible(value: datetime) -> bool:
+    """Whether a date read from a page's text can be a publication date: from
+    :data:`EARLIEST_YEAR` to a day from now."""
+    now = datetime.now(tz=value.tzinfo)
+    return value.year >= EARLIEST_YEAR and value <= now + timedelta(days=1)
+
+
+_PERIOD_RE = re.compile(r"\s*(?:[-–—~]|đến|tới|to|until|bis|au)\s*", re.IGNORECASE)
+
+
+def _period(text: str, end: int, patterns: Sequence[re.Pattern[str]], tz: str) -> bool:
+    """Whether the date ending at ``end`` in ``text`` starts a period ("21/10/2019 -
+    27/10/2019", "từ 21/10/2019 đến 27/10/2019"): another date right after a dash or "đến"."""
+    joint = _PERIOD_RE.match(text, end)
+    if joint is None:
+        return False
+    found = find_date(text[joint.end() :], patterns, tz)
+    return found is not None and found[1][0] == 0
 
 
 def _common_ancestor(a: etree._Element, b: etree._Element) -> etree._Element:
