@@ -172,18 +172,29 @@ def test_signature_is_not_in_body_html() -> None:
 # -- a page the profile's selectors miss entirely -------------------------------------------
 
 
+ONE = (
+    "Ban Dân vận Tỉnh ủy tổ chức hội nghị sơ kết công tác dân vận sáu tháng đầu năm, đánh giá"
+    " kết quả thực hiện phong trào thi đua Dân vận khéo ở các địa phương trong tỉnh."
+)
+TWO = (
+    "Các đại biểu đã thảo luận, đề xuất nhiều giải pháp nâng cao hiệu quả công tác dân vận của"
+    " hệ thống chính trị, gắn với xây dựng nông thôn mới và đô thị văn minh."
+)
+
+
 def test_structured_metadata_fallbacks() -> None:
     html = """<html lang="vi"><head><title>Tiêu đề trang - Tỉnh ủy Nghệ An</title>
     <meta property="og:image" content="/Uploads/a.jpg">
     <meta property="article:published_time" content="2023-11-27T08:30:00+07:00">
     <script type="application/ld+json">{"@type": "NewsArticle", "headline": "Tiêu đề JSON-LD",
       "author": {"@type": "Person", "name": "Trần Văn A"}}</script></head>
-    <body><div class="x"><p>Đoạn một dài dài dài.</p><p>Đoạn hai.</p></div></body></html>"""
+    <body><div class="x"><p>{ONE}</p><p>{TWO}</p></div></body></html>"""
+    html = html.replace("{ONE}", ONE).replace("{TWO}", TWO)
     url = "https://nghean.dcs.vn/vi-vn/tin/tieu-de/1-2-345"
     result = ArticlePage(html, url, profile()).extract()
     assert result.fields["headline"] == "Tiêu đề JSON-LD"
     assert result.fields["datePublished"] == "2023-11-27T08:30:00+07:00"
-    assert result.fields["articleBody"] == "Đoạn một dài dài dài.\nĐoạn hai."
+    assert result.fields["articleBody"] == f"{ONE}\n{TWO}"
     assert result.fields["mainImage"] == {"url": "https://nghean.dcs.vn/Uploads/a.jpg"}
     assert result.fields["authors"] == [
         {"name": "Trần Văn A", "nameRaw": "Trần Văn A", "role": None}

@@ -382,6 +382,7 @@ class ArticlePage:
             library = trafilatura_body(self.html)
             if library is not None and (node is None or not _agree(node, library, self._lead)):
                 node, source = library, "trafilatura"
+                self._drop_headline_line(node)
             elif library is not None and node is not None:
                 self._drop_rejected_lines(node, library)
             if node is None:
@@ -390,6 +391,15 @@ class ArticlePage:
         self._source = source
         _drop_matches(node, self.profile.article.remove, self._names)
         return node
+
+    def _drop_headline_line(self, node: etree._Element) -> None:
+        """Remove the headline from the top of trafilatura's body (it keeps it at times)."""
+        lines = ladder.text_lines(node)
+        headline = self._headline_element
+        if not lines or headline is None or lines[0].element is node:
+            return
+        if ladder.text_key(lines[0].text) == ladder.text_key(node_text(headline)):
+            ladder.drop_element(lines[0].element)
 
     def _drop_rejected_lines(self, node: etree._Element, library: etree._Element) -> None:
         """Remove from ``node`` (the ladder's body) the blocks holding one short line
