@@ -260,19 +260,30 @@ def _drop_before(root: etree._Element, target: etree._Element) -> None:
 #: may leave out a paragraph the region rule keeps, seldom the reverse.
 THEIRS_HELD = 0.9
 OURS_HELD = 0.7
+#: Lines shorter than this (characters) are left out of the comparison.
+PROSE_LINE = 50
 
 
-def _agree(ours: etree._Element, theirs: etree._Element, lead: Sequence[str] = ()) -> bool:
+def _agree(
+    ours: etree._Element,
+    theirs: etree._Element,
+    lead: Sequence[str] = (),
+    headline: str | None = None,
+) -> bool:
     """Whether the ladder's body (``ours``, after its ``lead`` paragraphs printed apart)
     and trafilatura's (``theirs``) agree: ours holds at least :data:`THEIRS_HELD` of the
-    characters of their lines, theirs at least :data:`OURS_HELD` of ours."""
+    characters of their paragraphs, theirs at least :data:`OURS_HELD` of ours (lines
+    shorter than :data:`PROSE_LINE`, and the ``headline``, which trafilatura keeps at
+    times, left out)."""
     our_lines = [*lead, *(line.text for line in ladder.text_lines(ours))]
     their_lines = [line.text for line in ladder.text_lines(theirs)]
     our_text, their_text = " ".join(our_lines), " ".join(their_lines)
 
     def held(lines: list[str], text: str) -> float:
-        total = sum(len(line) for line in lines)
-        return sum(len(line) for line in lines if line in text) / total if total else 0.0
+        # paragraphs only: a menu item, a date or a label one side keeps weighs nothing
+        prose = [line for line in lines if len(line) >= PROSE_LINE and line != headline]
+        total = sum(len(line) for line in prose)
+        return sum(len(line) for line in prose if line in text) / total if total else 1.0
 
     return held(their_lines, our_text) >= THEIRS_HELD and held(our_lines, their_text) >= OURS_HELD
 
@@ -380,11 +391,12 @@ class ArticlePage:
             node = self._ladder_content()
             source = "main-content"
             library = trafilatura_body(self.html)
-            if library is not None and (node is None or not _agree(node, library, self._lead)):
-                node, source = library, "trafilatura"
-                self._drop_headline_line(node)
-            elif library is not None and node is not None:
-                self._drop_rejected_lines(node, library)
+            if library is not None:
+                if node is None or not _agree(node, library, self._lead, self.headline):
+                    node, source = library, "trafilatura"
+                    self._drop_headline_line(node)
+                else:
+                    self._drop_rejected_lines(node, library)
             if node is None:
                 return None
             self._fallback("articleBody", source)

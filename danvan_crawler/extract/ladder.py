@@ -79,7 +79,7 @@ _CHROME_NAMES = re.compile(
     r"navbar|navigation|menu|breadcrumb|advert|quang-?cao|promo|newsletter|subscribe|popup|"
     r"modal|cookie|pagination|paging|phan-?trang|keyword|tu-?khoa|rating|toolbar|"
     r"most-?read|doc-?nhieu|xem-?nhieu|moi-?nhat|tin-?moi|latest|top-?news|tieu-?diem|"
-    r"author|byline|print|banner|masthead|copyright|disclaimer",
+    r"author|byline|print|banner|masthead|copyright|disclaimer|logo|site-?(?:title|name)",
     re.IGNORECASE,
 )
 #: Short chrome words, matched as whole tokens of a class or id.
@@ -229,13 +229,13 @@ def _body_of(root: etree._Element) -> etree._Element:
 def headline_element(root: etree._Element, keys: list[str]) -> etree._Element | None:
     """The element of the page's body whose text has one of ``keys`` (see
     :func:`title_keys`; the earlier key wins), whatever its tag: the outermost such
-    element, a heading before any other element, an element outside links and page
-    chrome before one inside."""
+    element outside links and page chrome (a logo, a breadcrumb), a heading before any
+    other element."""
     if not keys:
         return None
     rank = {key: n for n, key in enumerate(keys)}
     longest = max(len(k) for k in keys)
-    best: tuple[tuple[int, int, int, int], etree._Element] | None = None
+    best: tuple[tuple[int, int, int], etree._Element] | None = None
     order = 0
     stack = [_body_of(root)]
     while stack:
@@ -251,7 +251,9 @@ def headline_element(root: etree._Element, keys: list[str]) -> etree._Element | 
                 continue
             key = text_key(text)
             if key in rank:
-                score = (rank[key], _heading_rank(child), _chrome_rank(child), order)
+                if _chrome_rank(child):
+                    continue  # a logo, a breadcrumb, a link to another page
+                score = (rank[key], _heading_rank(child), order)
                 if best is None or score < best[0]:
                     best = (score, child)
                 continue  # the outermost element with the text
@@ -485,8 +487,8 @@ def content_parts(
                 continue
             st = stats[sibling]
             tag = _tag(sibling)
-            if st.block or not _is_block(tag) or tag in HEADING_TAGS or not st.text:
-                continue
+            if n < at or st.block or not _is_block(tag) or tag in HEADING_TAGS or not st.text:
+                continue  # (one before the best is a lead, printed apart: the description)
             density = st.links / st.text
             if (st.text > 80 and density < 0.25) or (
                 st.links == 0 and re.search(r"[.!?…]\s*$", "".join(text_nodes(sibling)))
@@ -734,12 +736,13 @@ _NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_'’.\-]*\.?$")
 
 
 def name_like(text: str) -> bool:
-    """Whether ``text`` looks like a person's name (or a few, joined by "và", "and", ","):
+    """Whether ``text`` looks like a person's name (or a few, joined by "và", "and", ",",
+    " - "):
     two to six words per name, each capitalized, no digit."""
     text = clean_text(text)
     if not text or len(text) > 80 or any(ch.isdigit() for ch in text):
         return False
-    for name in re.split(r"\s*(?:,|;|&|\bvà\b|\band\b|\bund\b)\s*", text):
+    for name in re.split(r"\s*(?:,|;|&|\s[-–]\s|\bvà\b|\band\b|\bund\b)\s*", text):
         words = name.split()
         if not words:
             continue
