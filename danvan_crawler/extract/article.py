@@ -292,6 +292,9 @@ def _agree(
 #: is boilerplate (see ``ArticlePage._drop_rejected_lines``).
 SHORT = 200
 
+#: Every date form holds a four-digit year: a line without one is no date line.
+_YEAR_RE = re.compile(r"\d{4}")
+
 #: Separators trimmed from a date line's part before the modified marker.
 _SEGMENT_TRIM = " |-–—·•,;/"
 
@@ -714,7 +717,7 @@ class ArticlePage:
         patterns, tz = self.profile.date_patterns, self.profile.timezone
         prefix = self.profile.signature.name_prefix
         out: list[str] = []
-        for line in ladder.region_lines(region, headline, self._body_parts):
+        for line in self._region_lines:
             if line.where != "after":
                 continue
             text = line.text
@@ -801,11 +804,19 @@ class ArticlePage:
     @page_property
     def dates(self) -> tuple[ParsedDate | None, ParsedDate | None]:
         """(published, modified)."""
-        return self._date("datePublished", self.profile.article.date_published), self._date(
-            "dateModified", self.profile.article.date_modified
-        )
+        published = self._date("datePublished", self.profile.article.date_published)
+        # the profile's selectors found the date block: no modified date in it is none
+        # printed, not one to look for elsewhere
+        covered = published is not None and "datePublished" not in self.fallbacks
+        modified = self._date("dateModified", self.profile.article.date_modified, covered)
+        return published, modified
 
-    def _date(self, field_name: str, selectors: tuple[str, ...]) -> ParsedDate | None:
+    def _date(
+        self, field_name: str, selectors: tuple[str, ...], covered: bool = False
+    ) -> ParsedDate | None:
+        """The date ladder: the profile's selectors, the page's markup (meta, JSON-LD,
+        ``<time>``), the date lines of the article region (unless ``covered``: the
+        profile found the page's dates), then (published date) htmldate."""
         patterns, tz = self.profile.date_patterns, self.profile.timezone
         found = first_match(self.root, selectors, self._names, self._scope)
         if found:
@@ -838,6 +849,8 @@ class ArticlePage:
                 )
             self._fallback(field_name, source)
             return parsed
+        if covered:
+            return None
         region = self._region_dates[0 if published else 1]
         if region is not None:
             self._fallback(field_name, "region-text")
@@ -868,6 +881,16 @@ class ArticlePage:
         return parent if parent is not None else node
 
     @page_property
+    def _region_lines(self) -> list[ladder.Line]:
+        """The article region's lines where dates, lead and byline are looked for
+        (:func:`ladder.region_lines`)."""
+        region = self._region
+        if region is None:
+            return []
+        limit = self.profile.fallback.date_search_nodes
+        return ladder.region_lines(region, self._headline_element, self._body_parts, limit)
+
+    @page_property
     def _region_dates(
         self,
     ) -> tuple[tuple[ParsedDate, ladder.Line] | None, tuple[ParsedDate, ladder.Line] | None]:
@@ -883,14 +906,13 @@ class ArticlePage:
         rank = {"after": 0, "before": 1, "body": 2, "end": 3}
         plain: tuple[ParsedDate, ladder.Line] | None = None
         marked: tuple[ParsedDate, ladder.Line] | None = None
-        lines = ladder.region_lines(
-            region,
-            self._headline_element,
-            self._body_parts,
-            limit=self.profile.fallback.date_search_nodes,
-        )
+        lines = self._region_lines
         for line in lines:
-            if line.links * 2 > len(line.text) or ladder.in_link_list(line.element, region):
+            if line.links * 2 > len(line.text):
+                continue
+            if not _YEAR_RE.search(line.text) or find_date(line.text, patterns, tz) is None:
+                continue  # (most lines: the costlier test below is left for date lines)
+            if ladder.in_link_list(line.element, region):
                 continue
             # "17-06-2019 Cập nhật lúc 04:01 ngày 23/06/2019": published before the marker
             label = marker.search(line.text)
@@ -967,7 +989,7 @@ class ArticlePage:
         if region is None:
             return None
         prefix = self.profile.signature.name_prefix
-        for line in ladder.region_lines(region, self._headline_element, self._body_parts):
+        for line in self._region_lines:
             if line.where not in ("after", "before") or len(line.text) > 80:
                 continue
             match = prefix.match(line.text)

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 
 from lxml import etree
@@ -589,9 +589,12 @@ class Line:
     where: str = ""  # region_lines: "after" / "before" the headline, "body", "end"
 
 
-def text_lines(node: etree._Element) -> list[Line]:
+def text_lines(
+    node: etree._Element, skip: Collection[etree._Element] = (), limit: int | None = None
+) -> list[Line]:
     """``node``'s text cut into lines where a block starts or ends and at ``<br>``; blank
-    lines left out; skipped elements' text left out."""
+    lines left out; skipped elements' text left out. ``skip``: elements not walked, each
+    marked by an empty line in its place; ``limit``: at most this many lines."""
     lines: list[Line] = []
     parts: list[str] = []
     link_size = 0
@@ -616,12 +619,18 @@ def text_lines(node: etree._Element) -> list[Line]:
     # (element, entering, links open) in a stack: the walk needs no recursion
     stack: list[tuple[etree._Element, bool, int]] = [(node, True, 0)]
     while stack:
+        if limit is not None and len(lines) >= limit:
+            return lines[:limit]
         el, enter, in_link = stack.pop()
         tag = _tag(el)
         if enter:
             if el is not node and (tag is None or tag in SKIP_TAGS):
-                if el is not node:
-                    add(el.tail, in_link)
+                add(el.tail, in_link)
+                continue
+            if el in skip and el is not node:
+                flush()
+                lines.append(Line("", el, 0))
+                add(el.tail, in_link)
                 continue
             if tag == "br":
                 flush()
@@ -642,7 +651,7 @@ def text_lines(node: etree._Element) -> list[Line]:
             if el is not node:
                 add(el.tail, in_link)
     flush()
-    return lines
+    return lines if limit is None else lines[:limit]
 
 
 def region_lines(
@@ -662,19 +671,25 @@ def region_lines(
     inside: list[Line] = []
     end: list[Line] = []
     inside_headline = set(headline.iter()) if headline is not None else set()
-    inside_body = {el for part in body for el in part.iter()}
+    parts = [part for part in body if part is not region]
+    if len(parts) < len(list(body)):
+        parts = []  # the region is the body: its lines are where they are
     seen_headline = headline is None
     seen_body = False
-    for line in text_lines(region):
+    # the body's parts are not walked (only their first lines are of use)
+    for line in text_lines(region, skip=set(parts)):
         el = line.element
+        if not line.text:  # a part
+            seen_body = True
+            for inner in text_lines(el, limit=limit + 2):
+                if inner.element not in inside_headline and len(inside) < limit:
+                    inner.where = "body"
+                    inside.append(inner)
+            continue
         if el in inside_headline or (headline is not None and _holds(el, headline)):
             seen_headline = True
             continue
-        if el in inside_body:
-            seen_body = True
-            line.where = "body"
-            inside.append(line)
-        elif seen_body:
+        if seen_body:
             line.where = "end"
             end.append(line)
         elif seen_headline and headline is not None:
@@ -693,16 +708,39 @@ def _holds(el: etree._Element, other: etree._Element) -> bool:
     return any(a is el for a in other.iterancestors()) and not _is_block(_tag(other))
 
 
-def in_link_list(el: etree._Element, region: etree._Element) -> bool:
-    """Whether ``el`` is inside a link, or inside a list of links below ``region``."""
+_LIST_TAGS = frozenset(["ul", "ol", "table", "tbody", "dl", "div", "section"])
+
+
+def in_link_list(
+    el: etree._Element,
+    region: etree._Element,
+    stats: dict[etree._Element, _Stats] | None = None,
+) -> bool:
+    """Whether ``el`` is inside a link, or inside a list of links below ``region``: mostly
+    link text (:func:`link_list`), or three items or more, nearly all holding a link, and
+    no prose (a "latest news" column: a linked title and a date per item). ``stats``:
+    :func:`subtree_stats` of ``region``, when at hand (else each list's own)."""
     for node in (el, *el.iterancestors()):
         if node is region:
             return False
-        if _tag(node) == "a":
+        tag = _tag(node)
+        if tag == "a":
             return True
-        if _tag(node) in ("ul", "ol", "table", "tbody", "dl", "div", "section") and link_list(node):
-            return True
+        if tag in _LIST_TAGS:
+            sub = stats if stats is not None and node in stats else None
+            if sub is None:
+                sub = subtree_stats(node, prune_chrome=False)
+            if link_list(node, sub) or _linked_items(node, sub):
+                return True
     return False
+
+
+def _linked_items(node: etree._Element, stats: dict[etree._Element, _Stats]) -> bool:
+    items = [c for c in node if c in stats and stats[c].text]
+    if len(items) < 3 or stats[node].prose >= PROSE:
+        return False
+    linked = sum(1 for item in items if stats[item].anchors)
+    return linked * 3 >= len(items) * 2
 
 
 # -- dates in text -----------------------------------------------------------------------
