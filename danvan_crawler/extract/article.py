@@ -292,6 +292,9 @@ def _agree(
 #: is boilerplate (see ``ArticlePage._drop_rejected_lines``).
 SHORT = 200
 
+#: How many levels above the article region dates are looked for when it holds none.
+WIDEN = 2
+
 #: Every date form holds a four-digit year: a line without one is no date line.
 _YEAR_RE = re.compile(r"\d{4}")
 
@@ -897,16 +900,33 @@ class ArticlePage:
         """(published, modified) dates printed in the article region, each with its line:
         the first date lines (:func:`ladder.date_line`) nearest the headline, outside
         links and lists of links. A line with the modified marker ("Cập nhật") before its
-        date gives the modified date; with no other date, the published one."""
+        date gives the modified date; with no other date, the published one. None in the
+        region: its parent's lines, then its grandparent's (a date line above the block
+        holding headline and body)."""
         region = self._region
-        if region is None:
-            return None, None
+        for _ in range(1 + WIDEN):
+            if region is None or region.tag in ("body", "html"):
+                break
+            if region is self._region:
+                lines = self._region_lines
+            else:
+                limit = self.profile.fallback.date_search_nodes
+                lines = ladder.region_lines(region, self._headline_element, self._body_parts, limit)
+            found = self._dates_in(region, lines)
+            if found != (None, None):
+                return found
+            region = region.getparent()
+        return None, None
+
+    def _dates_in(
+        self, region: etree._Element, lines: list[ladder.Line]
+    ) -> tuple[tuple[ParsedDate, ladder.Line] | None, tuple[ParsedDate, ladder.Line] | None]:
+        """:attr:`_region_dates` in one region's ``lines``."""
         patterns, tz = self.profile.date_patterns, self.profile.timezone
         marker = self.profile.fallback.modified_marker
         rank = {"after": 0, "before": 1, "body": 2, "end": 3}
         plain: tuple[ParsedDate, ladder.Line] | None = None
         marked: tuple[ParsedDate, ladder.Line] | None = None
-        lines = self._region_lines
         for line in lines:
             if line.links * 2 > len(line.text):
                 continue

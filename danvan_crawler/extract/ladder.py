@@ -229,13 +229,13 @@ def _body_of(root: etree._Element) -> etree._Element:
 def headline_element(root: etree._Element, keys: list[str]) -> etree._Element | None:
     """The element of the page's body whose text has one of ``keys`` (see
     :func:`title_keys`; the earlier key wins), whatever its tag: the outermost such
-    element outside links and page chrome (a logo, a breadcrumb), a heading before any
-    other element."""
+    element, a heading before any other element, an element outside links and page
+    chrome before one inside; never the site's logo or a link to its home page."""
     if not keys:
         return None
     rank = {key: n for n, key in enumerate(keys)}
     longest = max(len(k) for k in keys)
-    best: tuple[tuple[int, int, int], etree._Element] | None = None
+    best: tuple[tuple[int, int, int, int], etree._Element] | None = None
     order = 0
     stack = [_body_of(root)]
     while stack:
@@ -251,15 +251,31 @@ def headline_element(root: etree._Element, keys: list[str]) -> etree._Element | 
                 continue
             key = text_key(text)
             if key in rank:
-                if _chrome_rank(child):
-                    continue  # a logo, a breadcrumb, a link to another page
-                score = (rank[key], _heading_rank(child), order)
+                if _site_mark(child):
+                    continue  # the site's name: a title that is only the site's name
+                score = (rank[key], _heading_rank(child), _chrome_rank(child), order)
                 if best is None or score < best[0]:
                     best = (score, child)
                 continue  # the outermost element with the text
             if key and len(key) > 2:
                 stack.append(child)
     return best[1] if best else None
+
+
+_LOGO_NAMES = re.compile(r"logo|brand|site-?(?:title|name)", re.IGNORECASE)
+
+
+def _site_mark(el: etree._Element) -> bool:
+    """Whether ``el`` is the site's logo or name: named so (itself or its two nearest
+    ancestors), or inside a link to the site's home page."""
+    for n, node in enumerate((el, *el.iterancestors())):
+        if n <= 2 and _LOGO_NAMES.search(_names(node)):
+            return True
+        if _tag(node) == "a":
+            href = (node.get("href") or "").strip()
+            path = re.sub(r"^(?:https?:)?//[^/]+", "", href)
+            return path in ("", "/", "/index.html", "/index.php", "/default.aspx")
+    return False
 
 
 def _heading_rank(el: etree._Element) -> int:
@@ -717,8 +733,8 @@ def in_link_list(
     stats: dict[etree._Element, _Stats] | None = None,
 ) -> bool:
     """Whether ``el`` is inside a link, or inside a list of links below ``region``: mostly
-    link text (:func:`link_list`), or three items or more, nearly all holding a link, and
-    no prose (a "latest news" column: a linked title and a date per item). ``stats``:
+    link text (:func:`link_list`), or three items or more, nearly all holding a linked
+    title, and no prose (a "latest news" column: a linked title and a date per item). ``stats``:
     :func:`subtree_stats` of ``region``, when at hand (else each list's own)."""
     for node in (el, *el.iterancestors()):
         if node is region:
@@ -739,7 +755,8 @@ def _linked_items(node: etree._Element, stats: dict[etree._Element, _Stats]) -> 
     items = [c for c in node if c in stats and stats[c].text]
     if len(items) < 3 or stats[node].prose >= PROSE:
         return False
-    linked = sum(1 for item in items if stats[item].anchors)
+    # a linked title per item (a share bar or a "comment" link is no list of articles)
+    linked = sum(1 for item in items if stats[item].links >= 15)
     return linked * 3 >= len(items) * 2
 
 
