@@ -46,6 +46,7 @@ import os
 import re
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,6 +109,7 @@ class Side:
     exact_total: int = 0
     cpu: float = 0.0
     pages: int = 0
+    sources: Counter[str] = field(default_factory=Counter)  # which rung gave the field
 
 
 # -- scoring, as the corpora's own code does it ----------------------------------------
@@ -224,6 +226,8 @@ def run_trafilatura_corpus(
         ours.pages += 1
         result, _ = timed(ours, lambda h=html, u=page.url: extract_ours(profile, h, u))
         body = result.fields["articleBody"] if result else None
+        if result:
+            ours.sources[result.fallbacks.get("articleBody", "profile")] += 1
         counts = count_snippets(page.item, body)
         ours.scores.add(*counts)
         ours.empty += counts[0] == 0
@@ -288,6 +292,8 @@ def run_htmldate_corpus(
         ours.pages += 1
         result, _ = timed(ours, lambda h=html, u=page.url: extract_ours(profile, h, u))
         published = result.fields["datePublished"] if result else None
+        if published and result:
+            ours.sources[result.fallbacks.get("datePublished", "profile")] += 1
         day = published[:10] if published else None
         counts = count_date(day, expected)
         ours.scores.add(*counts)
@@ -353,6 +359,9 @@ def report(kind: str, sides: list[Side], pages: int) -> bool:
             (side.crashes == 0) if mine else None,
         )
         figure("  CPU per page", 1000 * side.cpu / pages, "ms")
+        if side.sources:
+            rungs = ", ".join(f"{name} {n}" for name, n in side.sources.most_common())
+            print(f"  {measure} from: {rungs}", flush=True)
     return ok
 
 

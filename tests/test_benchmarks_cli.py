@@ -62,6 +62,32 @@ def test_an_option_gets_a_hint_where_options_go() -> None:
 def test_help_lists_every_benchmark() -> None:
     done = run_benchmarks("--help")
     assert done.returncode == 0
-    for name in ("extract", "crawl", "memory", "incremental", "publish", "faults"):
+    for name in ("extract", "corpora", "crawl", "memory", "incremental", "publish", "faults"):
         assert name in done.stdout
         assert (REPO / "benchmarks" / f"{name}.py").is_file()
+
+
+def test_corpora_without_a_corpus_is_skipped_with_directions(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "DANVAN_CORPORA"}
+    done = subprocess.run(
+        [sys.executable, "benchmarks/corpora.py"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0
+    assert "skipped: no corpus given" in done.stdout
+    assert "github.com/adbar/trafilatura" in done.stdout
+    # a folder that is neither corpus: a usage error, nothing run
+    done = subprocess.run(
+        [sys.executable, "benchmarks/corpora.py", str(tmp_path)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert "neither trafilatura's" in done.stderr
