@@ -203,6 +203,7 @@ def test_structured_metadata_fallbacks() -> None:
         "headline": "json-ld",
         "datePublished": "meta",
         "articleBody": "main-content",
+        "articleBodyHtml": "main-content",
         "mainImage": "og:image",
         "authors": "json-ld",
     }

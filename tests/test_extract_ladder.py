@@ -332,7 +332,7 @@ def test_body_cut_by_pictures_and_ads_is_joined() -> None:
 def test_trafilatura_when_the_region_rule_finds_no_paragraph() -> None:
     verses = ["Quê hương chùm khế ngọt", "Cho con trèo hái", "Quê hương đường đi học"] * 6
     result = extract(page(body="".join(f"<p>{v}</p>" for v in verses)))
-    assert result.fallbacks["articleBody"] == "trafilatura"
+    assert result.fallbacks["articleBody"] == result.fallbacks["articleBodyHtml"] == "trafilatura"
     assert "\n".join(verses) in result.fields["articleBody"]
 
 
@@ -382,3 +382,16 @@ def test_a_page_the_profile_misses_says_which_field_came_from_which_rung() -> No
     assert result.fallbacks["datePublished"] == "region-text"
     assert result.fallbacks["articleBody"] == "main-content"
     assert result.fallbacks["authors"] == "byline"
+
+
+def test_libraries_finding_nothing_log_no_warning(caplog: pytest.LogCaptureFixture) -> None:
+    """trafilatura's "empty HTML tree" / "discarding data" on a page without text are an
+    answer of the ladder's last rung, not errors of the crawl (its summary counts them)."""
+    import logging
+
+    with caplog.at_level(logging.DEBUG):
+        result = extract("")
+    assert result.fields["articleBody"] == ""
+    assert "articleBody" in result.missing
+    noisy = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert noisy == [], [r.getMessage() for r in noisy]

@@ -406,6 +406,7 @@ class ArticlePage:
             if node is None:
                 return None
             self._fallback("articleBody", source)
+            self._fallback("articleBodyHtml", source)  # (the same node, as HTML)
         self._source = source
         _drop_matches(node, self.profile.article.remove, self._names)
         return node

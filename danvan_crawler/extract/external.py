@@ -5,7 +5,9 @@ ladder's own rules) covers never loads nor runs them.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 from lxml import etree
@@ -13,6 +15,20 @@ from lxml import etree
 logger = logging.getLogger(__name__)
 
 __all__ = ["htmldate_day", "trafilatura_body"]
+
+
+@contextlib.contextmanager
+def _quiet(name: str) -> Iterator[None]:
+    """A library's own log records below CRITICAL held back while it runs: finding
+    nothing on a page ("discarding data", "empty HTML tree") is an answer at the foot of
+    the ladder, not a warning or an error of the crawl (counted in its summary)."""
+    library = logging.getLogger(name)
+    level = library.level
+    library.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        library.setLevel(level)
 
 
 def htmldate_day(html: str | bytes) -> str | None:
@@ -24,7 +40,8 @@ def htmldate_day(html: str | bytes) -> str | None:
         logger.warning("htmldate is not installed: no date fallback")
         return None
     try:
-        found = find_date(html, original_date=True, extensive_search=True)
+        with _quiet("htmldate"):
+            found = find_date(html, original_date=True, extensive_search=True)
     except Exception as exc:  # a library's failure on one page is no crash of ours
         logger.debug("htmldate failed: %s: %s", type(exc).__name__, exc)
         return None
@@ -42,14 +59,15 @@ def trafilatura_body(html: str | bytes) -> etree._Element | None:
         logger.warning("trafilatura is not installed: no body fallback")
         return None
     try:
-        document: Any = bare_extraction(
-            html,
-            fast=False,
-            include_comments=False,
-            include_tables=True,
-            include_formatting=True,
-            with_metadata=False,
-        )
+        with _quiet("trafilatura"):
+            document: Any = bare_extraction(
+                html,
+                fast=False,
+                include_comments=False,
+                include_tables=True,
+                include_formatting=True,
+                with_metadata=False,
+            )
         if document is None or getattr(document, "body", None) is None:
             return None
         tree = convert_to_html(document.body)
