@@ -13,7 +13,7 @@ The two are interleaved page by page (ours, theirs, next page...) over ``--round
 rounds, and the best round of each is kept, so load on the machine hits both alike.
 Target: ours <= 0.25 x trafilatura's CPU time per page. Exit status 1 when missed.
 
-Needs the ``bench`` extra (``pip install -e '.[bench]'``: trafilatura, lxml_html_clean).
+trafilatura (and lxml_html_clean) are runtime dependencies: the extraction ladder's last rung.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def main(argv: list[str]) -> int:
     try:
         from trafilatura import bare_extraction
     except ImportError as exc:
-        print(f"extract.py: trafilatura missing ({exc}): pip install -e '.[bench]'")
+        print(f"extract.py: trafilatura missing ({exc}): pip install -e .")
         return 1
 
     with tempfile.TemporaryDirectory(prefix="danvan-extract-") as tmp:
