@@ -108,6 +108,32 @@ def test_media_types_say_utf_8_and_nosniff(served, path: str, media_type: str) -
     assert headers["ETag"].startswith('"') and headers["Last-Modified"].endswith("GMT")
 
 
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+READER_ACCEPT = "application/atom+xml,application/rdf+xml,application/rss+xml,application/xml"
+
+
+@pytest.mark.parametrize(
+    ("path", "accept", "media_type"),
+    [
+        ("/all.rss", BROWSER_ACCEPT, "application/xml; charset=utf-8"),
+        ("/all.atom", BROWSER_ACCEPT, "application/xml; charset=utf-8"),
+        ("/all.rss", READER_ACCEPT, "application/rss+xml; charset=utf-8"),
+        ("/all.atom", READER_ACCEPT, "application/atom+xml; charset=utf-8"),
+        ("/all.rss", "*/*", "application/rss+xml; charset=utf-8"),
+        ("/all.json", BROWSER_ACCEPT, "application/feed+json; charset=utf-8"),
+    ],
+)
+def test_browsers_get_feeds_as_xml_they_render(
+    served, path: str, accept: str, media_type: str
+) -> None:
+    """Chromium shows application/rss+xml as text and Firefox saves it; as
+    application/xml both apply the feed's XSL stylesheet. Readers get the feed's type."""
+    status, headers, _ = get(served, path, {"Accept": accept})
+    assert status == 200 and headers["Content-Type"] == media_type
+    if path.endswith((".rss", ".atom")):
+        assert headers["Vary"] == "Accept"
+
+
 def test_head_has_no_body(served) -> None:
     status, headers, body = get(served, "/all.rss", method="HEAD")
     assert status == 200 and body == b"" and int(headers["Content-Length"]) > 0

@@ -8,7 +8,8 @@ those whose bytes did not change.
 
 Files, for each category and for ``all`` (every category): ``<stem>.rss`` (RSS 2.0),
 ``<stem>.atom`` (Atom 1.0), ``<stem>.json`` (JSON Feed 1.1); plus ``index.opml`` (the
-category feeds by sub-site; not ``all``) and ``index.html``.
+category feeds by sub-site; not ``all``), ``index.html`` and the files the page and the
+feeds use in a browser (``feed.xsl``, ``style.css``, ``index.js``).
 
 Categories that vanished from the portal keep their feeds: the store remembers every
 category ever seen, so they are still published (with their last articles), and nothing
@@ -21,10 +22,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
+from danvan_crawler.feeds.browser import asset_files, render_index
 from danvan_crawler.feeds.files import write_if_changed
 from danvan_crawler.feeds.model import (
     DEFAULT_ID_AUTHORITY,
@@ -32,13 +35,13 @@ from danvan_crawler.feeds.model import (
     Feed,
     entry_from_article,
     newest_first,
+    parse_datetime,
     tag_uri,
 )
 from danvan_crawler.feeds.names import ALL_STEM, category_stems
 from danvan_crawler.feeds.render import (
     FORMATS,
     render_atom,
-    render_index,
     render_json,
     render_opml,
     render_rss,
@@ -125,12 +128,15 @@ def build_site(
     categories: Sequence[Mapping[str, Any]],
     latest: Mapping[str | None, Sequence[Mapping[str, Any]]],
     options: SiteOptions | None = None,
+    last_run: datetime | None = None,
 ) -> dict[str, bytes]:
     """Every file of the feeds folder, by name.
 
     ``categories`` is ``store.categories()``; ``latest[url]`` the newest articles of the
     category at ``url`` and ``latest[None]`` those of all categories (``store.latest``).
-    Articles marked ``duplicateOf`` are left out even if given.
+    Articles marked ``duplicateOf`` are left out even if given. ``last_run`` (when the
+    newest recorded run started) is the page's time of the last crawl; without it, the
+    newest ``crawledAt`` of the articles given.
     """
     options = options or SiteOptions()
     cache: dict[tuple[object, ...], Entry | None] = {}
@@ -206,8 +212,25 @@ def build_site(
         files[feed.stem + FORMATS["json"][0]] = render_json(feed)
     title = f"Nguồn tin – {site_name}"
     files[INDEX_OPML] = render_opml(title, category_feeds)
-    files[INDEX_HTML] = render_index(title, all_feed, category_feeds, options.url_of(INDEX_OPML))
+    crawled = (parse_datetime(a.get("crawledAt")) for arts in latest.values() for a in arts)
+    files[INDEX_HTML] = render_index(
+        title,
+        all_feed,
+        category_feeds,
+        opml_name=INDEX_OPML,
+        public_url=options.url_of(""),
+        site_name=site_name,
+        last_crawl=last_run or max(filter(None, crawled), default=None),
+    )
+    files.update(asset_files())
     return files
+
+
+def last_run_start(store: object) -> datetime | None:
+    """When the newest run recorded in ``store`` started (None without runs)."""
+    runs = getattr(store, "runs", None)
+    recent = runs(limit=1) if callable(runs) else []
+    return recent[0]["started_at"] if recent else None
 
 
 def gather(
@@ -245,7 +268,7 @@ def publish(
         id_authority=id_authority,
     )
     categories, latest = gather(store, limit)
-    files = build_site(categories, latest, options)
+    files = build_site(categories, latest, options, last_run=last_run_start(store))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     result = PublishResult(out_dir=out)

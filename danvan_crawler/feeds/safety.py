@@ -88,6 +88,23 @@ _RSS_HTML = frozenset({"{http://purl.org/rss/1.0/modules/content/}encoded", "des
 _ATOM_NS = "http://www.w3.org/2005/Atom"
 
 
+#: The index page's own files, published next to it (feeds/browser.py): its stylesheet
+#: and its script, by relative name; any other stylesheet or script is a finding.
+_PAGE_ASSETS = {("link", "href", "style.css"), ("script", "src", "index.js")}
+
+
+def _own_asset(el: lxml.html.HtmlElement, tag: str) -> bool:
+    if tag == "link" and el.get("rel") != "stylesheet":
+        return False
+    return (
+        any(
+            (tag, name, el.get(name)) in _PAGE_ASSETS and set(el.attrib) <= {name, "rel", "defer"}
+            for name in ("href", "src")
+        )
+        and not (el.text or "").strip()
+    )
+
+
 def _html_findings(html: str, where: str, page: bool = False) -> Iterator[str]:
     if not html.strip():
         return
@@ -108,6 +125,7 @@ def _html_findings(html: str, where: str, page: bool = False) -> Iterator[str]:
                     and el.get("name") in (None, "viewport")
                 )
                 or (tag == "link" and el.get("rel") == "alternate")
+                or _own_asset(el, tag)
             )
             if not allowed_head:
                 yield f"{where}: <{tag}> element"
