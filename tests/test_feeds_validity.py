@@ -7,8 +7,10 @@ from __future__ import annotations
 import json
 import re
 from email.utils import parsedate_to_datetime
+from html import unescape
 from urllib.parse import urlsplit
 
+import feedparser
 import pytest
 from lxml import etree
 
@@ -220,3 +222,21 @@ def test_rss_and_atom_name_the_published_stylesheet(files) -> None:
         etree.fromstring(files["feed.xsl"]).tag
         == "{http://www.w3.org/1999/XSL/Transform}stylesheet"
     )
+
+
+def test_ampersand_and_less_than_are_hexadecimal_references() -> None:
+    """The RSS profile's rule the W3C validator applies (CharacterData, ContainsHTML on
+    "&amp;"): "&" and "<" in text go out as &#x26; and &#x3C;, the same characters."""
+    categories = synthetic_categories(BASE)
+    article = synthetic_article(0, categories, BASE)
+    article["headline"] = "Cuộc thi <<Tìm hiểu>> của B&T"
+    article["description"] = "Lead với &amp; và <b"
+    files = build_site(categories, {None: [article]}, SiteOptions(public_url=PUBLIC))
+    for name in ("all.rss", "all.atom"):
+        data = files[name]
+        assert b"&amp;" not in data and b"&lt;" not in data, name
+        assert b"&#x3C;&#x3C;T" in data and b"B&#x26;T" in data
+        parsed = feedparser.parse(data)
+        assert parsed.entries[0].title == article["headline"]
+        summary = parsed.entries[0].summary  # RSS description is HTML: one level escaped
+        assert (unescape(summary) if name.endswith(".rss") else summary) == article["description"]

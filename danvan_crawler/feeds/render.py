@@ -132,12 +132,17 @@ def _add_entry(fg: FeedGenerator, entry: Entry, kind: str) -> None:
         fe.media.content(url=entry.image_url, type=entry.image_type, medium="image", group=None)
 
 
-def _with_stylesheet(document: bytes) -> bytes:
+def _for_browsers_and_old_readers(document: bytes) -> bytes:
     """``document`` (from feedgen) with the ``xml-stylesheet`` instruction after the XML
-    declaration: browsers then show it through ``feed.xsl``."""
+    declaration, so that browsers show it through ``feed.xsl``, and with ``&`` and ``<``
+    written as hexadecimal character references, as the RSS Advisory Board's profile
+    asks (readers that treat text as HTML then still show "<<Tên>>" or "A&B" as text;
+    the W3C validator warns otherwise). Same XML: lxml writes no CDATA, so every
+    ``&amp;`` and ``&lt;`` in its output is an escaped character."""
     if not document.startswith(_XML_DECLARATION):
         raise ValueError("unexpected XML declaration from feedgen")
-    return _XML_DECLARATION + _STYLESHEET_PI + document[len(_XML_DECLARATION) :]
+    body = document[len(_XML_DECLARATION) :].replace(b"&amp;", b"&#x26;")
+    return _XML_DECLARATION + _STYLESHEET_PI + body.replace(b"&lt;", b"&#x3C;")
 
 
 def render_rss(feed: Feed, ttl_minutes: int) -> bytes:
@@ -145,7 +150,9 @@ def render_rss(feed: Feed, ttl_minutes: int) -> bytes:
     fg = _new_generator(feed, "rss", ttl_minutes)
     for entry in feed.entries:
         _add_entry(fg, entry, "rss")
-    return _with_stylesheet(fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True))
+    return _for_browsers_and_old_readers(
+        fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+    )
 
 
 def render_atom(feed: Feed) -> bytes:
@@ -153,7 +160,9 @@ def render_atom(feed: Feed) -> bytes:
     fg = _new_generator(feed, "atom", 0)
     for entry in feed.entries:
         _add_entry(fg, entry, "atom")
-    return _with_stylesheet(fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True))
+    return _for_browsers_and_old_readers(
+        fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+    )
 
 
 def render_json(feed: Feed) -> bytes:
