@@ -13,7 +13,15 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ("extract.py", "crawl.py", "memory.py", "incremental.py", "publish.py", "faults.py")
+SCRIPTS = (
+    "extract.py",
+    "crawl.py",
+    "memory.py",
+    "incremental.py",
+    "publish.py",
+    "faults.py",
+    "serve.py",
+)
 USAGE = f"usage: python -m benchmarks [NAME ...]   (NAME: {', '.join(s[:-3] for s in SCRIPTS)})"
 
 
