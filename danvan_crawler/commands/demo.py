@@ -4,18 +4,21 @@
 
 Starts ``python -m danvan_crawler.replica --port 0`` in a subprocess, crawls it in this
 process into ``DIR/articles.jsonl`` and the store ``DIR/danvan.db``, stops the replica,
-publishes the feeds into ``DIR/feeds/`` and prints where the output went.
+publishes the feeds into ``DIR/feeds/``, prints where the output went and, last, the
+command that serves the feeds.
 """
 
 from __future__ import annotations
 
 import argparse
+import shlex
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 from danvan_crawler.commands.crawl import build_settings, exit_code, run_crawl
+from danvan_crawler.feeds.publish import DEFAULT_PUBLIC_URL
 
 DEFAULT_OUT = "demo-output"
 DEFAULT_ARTICLES = 300
@@ -108,4 +111,10 @@ def run(args: argparse.Namespace) -> int:
     print(f"store: {Path(settings['DANVAN_DB']).resolve()}")
     for line in publish_feeds(out, settings):
         print(line)
+    print(
+        "The feeds' article links point at the replica, stopped now; the feeds, their "
+        "index and the OPML work without it."
+    )
+    print(f"To read them at {DEFAULT_PUBLIC_URL} (in a browser or a feed reader), run:")
+    print(f"  danvan serve --dir {shlex.quote(str(out / 'feeds'))}")
     return exit_code(stats)
