@@ -13,7 +13,7 @@ is outside the folder is 403.
 
 What keeps it serving when clients misbehave (:class:`FeedsSite`, :class:`FeedsChannel`):
 
-- a request's head (request line and headers) must arrive within ``header_timeout``
+- a request (its line, headers and any body) must arrive within ``request_timeout``
   seconds of the connection, or of the end of the previous response on a kept-alive
   connection, however slowly it trickles in; otherwise the connection is closed;
 - a connection with no traffic for ``idle_timeout`` seconds is closed (Twisted's own
@@ -71,7 +71,7 @@ CONTENT_SECURITY_POLICY = (
 )
 SERVER_NAME = b"danvan-serve"
 
-DEFAULT_HEADER_TIMEOUT = 10.0
+DEFAULT_REQUEST_TIMEOUT = 10.0
 DEFAULT_IDLE_TIMEOUT = 30.0
 DEFAULT_MAX_CONNECTIONS = 512
 DEFAULT_BACKLOG = 1024
@@ -200,54 +200,55 @@ class FeedsResource(Resource):
 
 
 class FeedsChannel(http.HTTPChannel):
-    """An HTTP/1.1 connection with a deadline for each request head, known to its site
-    (which counts connections and closes the longest-waiting one at the cap)."""
+    """An HTTP/1.1 connection with a deadline for each request, known to its site (which
+    counts connections and closes the longest-waiting one at the cap)."""
 
     site: FeedsSite
-    _head_deadline: IDelayedCall | None = None
-    #: True from a complete request head until its response is done.
+    _request_deadline: IDelayedCall | None = None
+    #: True from a complete request until its response is done.
     busy = False
 
     def connectionMade(self) -> None:
         super().connectionMade()
         self.site.opened(self)
-        self._start_head_deadline()
+        self._start_deadline()
 
-    def allHeadersReceived(self) -> None:
-        self._cancel_head_deadline()
+    def allContentReceived(self) -> None:
+        # The whole request (head and any body) is in: it is answered now.
+        self._cancel_deadline()
         self.busy = True
         self.site.busy(self)
-        super().allHeadersReceived()
+        super().allContentReceived()
 
     def requestDone(self, request: http.Request) -> None:
         super().requestDone(request)
         self.busy = False
         if self.persistent and not self.transport.disconnecting:
             self.site.waiting(self)
-            self._start_head_deadline()
+            self._start_deadline()
 
     def connectionLost(self, reason: Any) -> None:
-        self._cancel_head_deadline()
+        self._cancel_deadline()
         self.site.closed(self)
         super().connectionLost(reason)
 
     def evict(self) -> None:
         """Make room for a new connection: this one waited longest for a request."""
-        self._cancel_head_deadline()
+        self._cancel_deadline()
         self.transport.abortConnection()
 
-    def _start_head_deadline(self) -> None:
-        self._cancel_head_deadline()
-        self._head_deadline = self.callLater(self.site.header_timeout, self._head_too_slow)
+    def _start_deadline(self) -> None:
+        self._cancel_deadline()
+        self._request_deadline = self.callLater(self.site.request_timeout, self._request_too_slow)
 
-    def _cancel_head_deadline(self) -> None:
-        if self._head_deadline is not None and self._head_deadline.active():
-            self._head_deadline.cancel()
-        self._head_deadline = None
+    def _cancel_deadline(self) -> None:
+        if self._request_deadline is not None and self._request_deadline.active():
+            self._request_deadline.cancel()
+        self._request_deadline = None
 
-    def _head_too_slow(self) -> None:
-        self._head_deadline = None
-        logger.debug("no complete request in %.0f s: closing", self.site.header_timeout)
+    def _request_too_slow(self) -> None:
+        self._request_deadline = None
+        logger.debug("no complete request in %.0f s: closing", self.site.request_timeout)
         self.timeoutConnection()  # Twisted's: close, and abort if the close hangs
 
 
@@ -261,12 +262,12 @@ class FeedsSite(Site):
         self,
         root: Path,
         *,
-        header_timeout: float = DEFAULT_HEADER_TIMEOUT,
+        request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
         idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
     ) -> None:
         super().__init__(FeedsResource(root), timeout=idle_timeout)
-        self.header_timeout = header_timeout
+        self.request_timeout = request_timeout
         self.max_connections = max_connections
         # Open connections; the ones waiting for a request in the order they started
         # waiting (dicts keep insertion order), the busy ones apart.

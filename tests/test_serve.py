@@ -303,7 +303,7 @@ def test_at_the_connection_cap_the_longest_waiting_connection_makes_room(
 
 
 def test_a_request_head_trickling_in_is_cut_off(feeds_folder: Path) -> None:
-    options = ("--header-timeout", "1", "--idle-timeout", "300")
+    options = ("--request-timeout", "1", "--idle-timeout", "300")
     with serving(feeds_folder, *options) as port:
         sock = socket.create_connection(("127.0.0.1", port), timeout=10)
         try:
@@ -315,8 +315,19 @@ def test_a_request_head_trickling_in_is_cut_off(feeds_folder: Path) -> None:
         assert fetch(port)[0] == 200
 
 
+def test_a_request_body_trickling_in_is_cut_off(feeds_folder: Path) -> None:
+    options = ("--request-timeout", "1", "--idle-timeout", "300")
+    with serving(feeds_folder, *options) as port:
+        sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        try:
+            sock.sendall(b"POST /all.rss HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n")
+            assert closed_by_server(sock, within=30, trickle=b"x" * 1000)
+        finally:
+            sock.close()
+
+
 def test_an_idle_kept_alive_connection_is_closed(feeds_folder: Path) -> None:
-    with serving(feeds_folder, "--header-timeout", "1", "--idle-timeout", "1") as port:
+    with serving(feeds_folder, "--request-timeout", "1", "--idle-timeout", "1") as port:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         try:
             conn.request("GET", "/all.rss")

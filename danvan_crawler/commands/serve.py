@@ -49,12 +49,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--port", type=int, default=8080, help="port (default: 8080; 0 picks a free one)"
     )
     parser.add_argument(
-        "--header-timeout",
+        "--request-timeout",
         type=_positive_float,
-        default=webserver.DEFAULT_HEADER_TIMEOUT,
+        default=webserver.DEFAULT_REQUEST_TIMEOUT,
         metavar="SECONDS",
-        help="close a connection whose request line and headers are not all in after this "
-        f"long (default: {webserver.DEFAULT_HEADER_TIMEOUT:g})",
+        help="close a connection whose request (line, headers, any body) is not all in "
+        f"after this long (default: {webserver.DEFAULT_REQUEST_TIMEOUT:g})",
     )
     parser.add_argument(
         "--idle-timeout",
@@ -91,7 +91,7 @@ def main(args: argparse.Namespace) -> int:
     webserver.twisted_logs_to_python()
     site = webserver.FeedsSite(
         root,
-        header_timeout=args.header_timeout,
+        request_timeout=args.request_timeout,
         idle_timeout=args.idle_timeout,
         max_connections=webserver.connection_cap(args.max_connections),
     )
