@@ -22,7 +22,8 @@ What keeps it serving when clients misbehave (:class:`FeedsSite`, :class:`FeedsC
   that has waited longest without a complete request (the idle or half-sent ones that
   hold a slot without costing anything to serve), and is refused only when every open
   connection is busy with a request;
-- the listen backlog is ``backlog`` (the kernel caps it at ``net.core.somaxconn``);
+- the listen backlog is :data:`DEFAULT_BACKLOG` (the kernel caps it at
+  ``net.core.somaxconn``);
 - a client that goes away is not an error: nothing is logged above INFO.
 """
 
@@ -205,8 +206,6 @@ class FeedsChannel(http.HTTPChannel):
 
     site: FeedsSite
     _request_deadline: IDelayedCall | None = None
-    #: True from a complete request until its response is done.
-    busy = False
 
     def connectionMade(self) -> None:
         super().connectionMade()
@@ -216,13 +215,11 @@ class FeedsChannel(http.HTTPChannel):
     def allContentReceived(self) -> None:
         # The whole request (head and any body) is in: it is answered now.
         self._cancel_deadline()
-        self.busy = True
         self.site.busy(self)
         super().allContentReceived()
 
     def requestDone(self, request: http.Request) -> None:
         super().requestDone(request)
-        self.busy = False
         if self.persistent and not self.transport.disconnecting:
             self.site.waiting(self)
             self._start_deadline()
