@@ -21,6 +21,7 @@ SCRIPTS = (
     "publish.py",
     "faults.py",
     "serve.py",
+    "fidelity.py",
 )
 USAGE = f"usage: python -m benchmarks [NAME ...]   (NAME: {', '.join(s[:-3] for s in SCRIPTS)})"
 

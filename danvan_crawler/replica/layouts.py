@@ -1255,7 +1255,9 @@ class RandomLayout(Classic):
         if date.get("where") == "listing":
             printed = self.listing_date(art.meta)
             assert printed is not None
-            date.update(printed=printed[0], time=printed[1])
+            date.update(
+                printed=printed[0], time=printed[1], **self.spec.listing_date_style.as_dict()
+            )
         return _facts(art, html, date, rec.modified, rec.authors, rec.own, self.name)
 
 
