@@ -255,7 +255,8 @@ def test_layouts_differ_in_structure_and_cover_every_choice(world: Wd.World) -> 
     meta = world.metas[5]
     signatures = set()
     seen: dict[str, Counter[str]] = {
-        k: Counter() for k in ("family", "naming", "date_where", "form", "author", "headline")
+        k: Counter()
+        for k in ("family", "naming", "date_where", "form", "author", "headline", "inline")
     }
     for seed in SEEDS:
         layout = make_layout(f"random:{seed}")
@@ -269,6 +270,7 @@ def test_layouts_differ_in_structure_and_cover_every_choice(world: Wd.World) -> 
         seen["form"][spec.date_style.form] += 1
         seen["author"][spec.author_where] += 1
         seen["headline"][spec.headline_tag] += 1
+        seen["inline"][spec.inline_related] += 1
     assert len(signatures) == len(SEEDS)
     assert set(seen["family"]) == set(FAMILIES)
     assert set(seen["naming"]) == {"meaningful", "random", "absent", "mixed"}
@@ -283,6 +285,7 @@ def test_layouts_differ_in_structure_and_cover_every_choice(world: Wd.World) -> 
     assert set(seen["form"]) == set(DATE_FORMS)
     assert set(seen["author"]) == {"signature", "byline-top", "byline-after", "author-box"}
     assert {"h1", "h2", "div", "span", "td"} <= set(seen["headline"])
+    assert set(seen["inline"]) == {"", "xem-them", "box"}
 
 
 def test_same_seed_same_bytes_other_seed_other_bytes(world: Wd.World) -> None:
@@ -470,3 +473,22 @@ def test_cli_serves_a_random_layout_and_refuses_a_bad_one(tmp_path: Any) -> None
     )
     assert result.returncode == 2
     assert "classic, modern or random:SEED" in result.stderr
+
+
+def test_the_replica_imports_only_the_standard_library_and_itself() -> None:
+    import ast
+
+    for path in sorted((ROOT / "danvan_crawler" / "replica").glob("*.py")):
+        tree = ast.parse(path.read_text("utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                top = name.split(".")[0]
+                assert top in sys.stdlib_module_names or name.startswith(
+                    "danvan_crawler.replica"
+                ), (path.name, name)

@@ -230,6 +230,7 @@ MEANINGFUL: dict[str, tuple[str, ...]] = {
     "cat-title": ("cat-title", "category-name", "page-title", "ten-chuyen-muc", "heading"),
     "today": ("today", "current-date", "ngay-hien-tai", "date-now", "clock"),
     "views": ("views", "luot-xem", "view-count", "hits"),
+    "inline-related": ("box-related", "tin-lien-quan", "related-inline", "see-also"),
 }  # fmt: skip
 
 #: DotNetNuke control names per role (``id="dnn_ctr{module}_{Control}_{name}"``)
@@ -429,6 +430,7 @@ class Spec:
     pager_words: tuple[str, ...]
     footer: str
     files_label: str
+    inline_related: str  # "" | xem-them | box: links to other articles inside the body
     extra: dict[str, Any] = field(default_factory=dict)
 
     def describe(self) -> dict[str, Any]:
@@ -562,6 +564,7 @@ def spec_for(seed: int) -> Spec:
         pager_words=rng.choice(PAGER_WORDS),
         footer=rng.choice(FOOTERS),
         files_label=rng.choice(("Tệp đính kèm:", "File đính kèm", "Tài liệu kèm theo:", "Tải về:")),
+        inline_related=_pick(rng, {"": 8, "xem-them": 1, "box": 1}),
     )
 
 
@@ -1041,6 +1044,8 @@ class RandomLayout(Classic):
                 pieces += [(False, block) for block in self._image(img.src, img.caption, mode)]
             if art.meta.xss and rng.random() < 0.6:
                 pieces.append((False, rng.choice(XSS_PAYLOADS)))
+            if k == min(1, len(c.paragraphs) - 2) and s.inline_related:
+                pieces.append((False, self._inline_related(ctx, art)))
         sig = [] if s.author_where != "signature" else self._signature(c, mode, rec)
         if s.body_paragraphs in ("br", "br1"):
             # text runs separated by line breaks, as old editors save them
@@ -1062,6 +1067,24 @@ class RandomLayout(Classic):
         if tag == "td":
             return f'<table width="100%"><tr><td{n("content")}>{html_body}</td></tr></table>'
         return f"<{tag}{n('content')}>{html_body}</{tag}>"
+
+    def _inline_related(self, ctx: Ctx, art: Wd.Article) -> str:
+        """Links to other articles inside the body, as editors paste them."""
+        w = ctx.world
+        others = [m for m in w.latest(4) if m.id != art.meta.id][:3]
+        if not others:
+            return ""
+
+        def link(m: Wd.Meta) -> str:
+            href = attr(link_variant(ctx, m, "related"))
+            return f'<a href="{href}">{esc(w.title_info(m)[0])}</a>'
+
+        if self.spec.inline_related == "xem-them":
+            return f"<p><strong>Xem thêm:</strong> {link(others[0])}</p>"
+        items = "".join(f"<li>{link(m)}</li>" for m in others)
+        return (
+            f"<div{self.n('inline-related')}><strong>Tin liên quan:</strong><ul>{items}</ul></div>"
+        )
 
     def _wrap_class(self) -> str:
         return random.Random(f"layout:{self.spec.seed}:wrap").choice(
