@@ -256,6 +256,15 @@ def breakdown(results: list[Result], name: str, key: Any, fld: str) -> None:
     print(f"  {fld} by {name}: " + ", ".join(parts), flush=True)
 
 
+def author_place(authors: dict[str, Any] | None) -> str:
+    """Where the page prints the author: ``signature/STYLE``, ``byline-top``... or none."""
+    if not authors:
+        return "none"
+    if authors.get("where") == "signature":
+        return f"signature/{authors.get('style')}"
+    return str(authors.get("where"))
+
+
 def report(results: list[Result], learn: bool) -> bool:
     ok = True
     for group in ("random", "classic", "modern"):
@@ -327,7 +336,7 @@ def report(results: list[Result], learn: bool) -> bool:
             breakdown(
                 mine,
                 "author place",
-                lambda _r, row: (row["facts"]["authors"] or {}).get("style", "none"),
+                lambda _r, row: author_place(row["facts"]["authors"]),
                 "authors",
             )
             breakdown(
