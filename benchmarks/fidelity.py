@@ -39,7 +39,7 @@ is fetched again all the same, and counted, without waiting seconds for it.
 Replicas are served from this process (one server thread per layout being crawled,
 stopped after its crawl); ``--jobs`` crawls run at a time, each in its own process.
 
-    python benchmarks/fidelity.py [--layouts 500] [--articles 20] [--fixed 5] [--jobs N]
+    python benchmarks/fidelity.py [--layouts 500|50] [--articles 20] [--fixed 5] [--jobs N]
                                   [--first-seed 1] [--backoff 0.05] [--keep DIR]
                                   [--profile-from-learn]
 """
@@ -368,7 +368,12 @@ def learn_available() -> bool:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--layouts", type=int, default=500, help="random layouts (default 500)")
+    parser.add_argument(
+        "--layouts",
+        type=int,
+        default=None,
+        help="random layouts (default 500; 50 with --profile-from-learn)",
+    )
     parser.add_argument("--first-seed", type=int, default=1, help="seed of the first layout")
     parser.add_argument("--articles", type=int, default=20, help="articles a world (default 20)")
     parser.add_argument("--fixed", type=int, default=5, help="worlds crawled in classic and modern")
@@ -394,6 +399,8 @@ def main(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return 2
+    if args.layouts is None:
+        args.layouts = 50 if args.profile_from_learn else 500
     seeds = range(args.first_seed, args.first_seed + args.layouts)
     jobs = [(f"random:{s}", s) for s in seeds]
     if not args.profile_from_learn:
@@ -401,8 +408,13 @@ def main(argv: list[str]) -> int:
     work = args.keep or Path(tempfile.mkdtemp(prefix="danvan-fidelity-"))
     work.mkdir(parents=True, exist_ok=True)
     print(
-        f"{len(jobs)} crawls ({args.layouts} random layouts, classic and modern x {args.fixed}"
-        f" worlds), {args.articles} articles each, {args.jobs} at a time",
+        f"{len(jobs)} crawls ({args.layouts} random layouts"
+        + (
+            ", each with a learned profile"
+            if args.profile_from_learn
+            else f", classic and modern x {args.fixed} worlds"
+        )
+        + f"), {args.articles} articles each, {args.jobs} at a time",
         flush=True,
     )
     started = time.perf_counter()
