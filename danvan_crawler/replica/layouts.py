@@ -312,7 +312,8 @@ class Namer:
         return "".join(parts) + extra
 
     def describe(self) -> dict[str, str]:
-        return {role: self._name(role) for role in ("headline", "date", "content", "sapo")}
+        """The class (or DotNetNuke id) of the elements that matter most."""
+        return {role: self(role).strip() for role in ("headline", "date", "sapo", "content")}
 
 
 # --------------------------------------------------------------------------- furniture texts
@@ -431,7 +432,7 @@ class Spec:
     footer: str
     files_label: str
     inline_related: str  # "" | xem-them | box: links to other articles inside the body
-    extra: dict[str, Any] = field(default_factory=dict)
+    byline_first: bool  # a byline above the headline (else below it, after the date)
 
     def describe(self) -> dict[str, Any]:
         """The choices as JSON-able data (``/_replica/info``)."""
@@ -444,7 +445,7 @@ class Spec:
                     {"kind": c.kind, "heading": c.heading, "where": c.where, "dated": c.dated}
                     for c in value
                 ]
-            elif name != "extra":
+            else:
                 out[name] = value
         return out
 
@@ -565,6 +566,7 @@ def spec_for(seed: int) -> Spec:
         footer=rng.choice(FOOTERS),
         files_label=rng.choice(("Tệp đính kèm:", "File đính kèm", "Tài liệu kèm theo:", "Tải về:")),
         inline_related=_pick(rng, {"": 8, "xem-them": 1, "box": 1}),
+        byline_first=rng.random() < 0.5,
     )
 
 
@@ -1205,7 +1207,7 @@ class RandomLayout(Classic):
         byline_top = s.author_where == "byline-top"
         if s.date_where == "before-headline":
             parts.append(self._date_html(ctx, art, rec))
-        if byline_top and rng_flag(s.seed, "byline-first"):
+        if byline_top and s.byline_first:
             parts.append(self._byline(c, mode, rec))
         parts.append(self._headline(ctx, art, mode))
         if s.crumbs == "after-headline":
@@ -1214,7 +1216,7 @@ class RandomLayout(Classic):
             parts.append(self._date_html(ctx, art, rec))
         elif s.date_where == "meta-line":
             parts.append(self._meta_line(ctx, art, rec))
-        if byline_top and not rng_flag(s.seed, "byline-first"):
+        if byline_top and not s.byline_first:
             parts.append(self._byline(c, mode, rec))
         if s.share in ("top", "both"):
             parts.append(self._share(ctx, art))
@@ -1266,6 +1268,10 @@ class RandomLayout(Classic):
     def article(self, ctx: Ctx, art: Wd.Article) -> str:
         return self._article(ctx, art)[0]
 
+    def describe(self) -> dict[str, Any]:
+        """The layout's choices and the attributes of its main elements (``/_replica/info``)."""
+        return {**self.spec.describe(), "attributes": self.n.describe()}
+
     # -- facts ------------------------------------------------------------------------------
     def listing_date(self, meta: Wd.Meta) -> tuple[str, bool] | None:
         if not self.spec.listing_date:
@@ -1282,10 +1288,6 @@ class RandomLayout(Classic):
                 printed=printed[0], time=printed[1], **self.spec.listing_date_style.as_dict()
             )
         return _facts(art, html, date, rec.modified, rec.authors, rec.own, self.name)
-
-
-def rng_flag(seed: int, name: str) -> bool:
-    return random.Random(f"layout:{seed}:{name}").random() < 0.5
 
 
 # --------------------------------------------------------------------------- facts

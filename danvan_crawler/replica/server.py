@@ -410,7 +410,7 @@ class Handler(BaseHTTPRequestHandler):
                     "seed": w.seed,
                     "layout": rep.layout_name,
                     "layout_spec": (
-                        rep.layout.spec.describe() if isinstance(rep.layout, RandomLayout) else None
+                        rep.layout.describe() if isinstance(rep.layout, RandomLayout) else None
                     ),
                     "xss": w.xss,
                     "categories": [rep.base + c.path for c in Wd.CATEGORIES],
