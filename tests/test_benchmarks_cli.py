@@ -62,6 +62,15 @@ def test_an_option_gets_a_hint_where_options_go() -> None:
 def test_help_lists_every_benchmark() -> None:
     done = run_benchmarks("--help")
     assert done.returncode == 0
-    for name in ("extract", "crawl", "memory", "incremental", "publish", "faults", "serve", "fidelity"):
+    for name in (
+        "extract",
+        "crawl",
+        "memory",
+        "incremental",
+        "publish",
+        "faults",
+        "serve",
+        "fidelity",
+    ):
         assert name in done.stdout
         assert (REPO / "benchmarks" / f"{name}.py").is_file()
