@@ -17,7 +17,14 @@ from zoneinfo import ZoneInfo
 
 from danvan_crawler.text import clean_text
 
-__all__ = ["DEFAULT_PATTERNS", "LOCAL_TZ", "ParsedDate", "parse_date", "parse_iso"]
+__all__ = [
+    "DEFAULT_PATTERNS",
+    "LOCAL_TZ",
+    "ParsedDate",
+    "has_time",
+    "parse_date",
+    "parse_iso",
+]
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -109,3 +116,23 @@ def parse_iso(text: str, tz: ZoneInfo = LOCAL_TZ) -> datetime | None:
     digits = offset[1:].replace(":", "")
     delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
     return value.replace(tzinfo=timezone(sign * delta))
+
+
+def has_time(
+    raw: str | None, patterns: Sequence[re.Pattern[str]] = DEFAULT_PATTERNS
+) -> bool | None:
+    """Whether the date printed in ``raw`` gives a time of day: False for a date alone
+    (``27-11-2023``: :func:`parse_date` reads it as 00:00, which then names the day, not
+    midnight), None when ``raw`` holds no date :func:`parse_date` understands."""
+    text = clean_text(raw)
+    if not text:
+        return None
+    iso = _ISO_RE.match(text)
+    if iso is not None:
+        return iso.group(4) is not None
+    for pattern in patterns:
+        for match in pattern.finditer(text):
+            groups = match.groupdict()
+            if _build(groups, LOCAL_TZ) is not None:
+                return bool(groups.get("hour"))
+    return None

@@ -37,6 +37,12 @@ class Article:
     crawledAt: str | None = None
     #: Set by the store (issue 3): ``new`` or ``updated``; ``None`` when not known.
     change: str | None = None
+    #: Set by the store: the stored revision (1 when new, + 1 at each content change).
+    revision: int | None = None
+    #: Set with ``revision``: False when the date was printed without a time of day
+    #: (``datePublished`` is then that day at 00:00 local time); see ``dates.has_time``.
+    datePublishedHasTime: bool | None = None
+    dateModifiedHasTime: bool | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Article:

@@ -99,10 +99,14 @@ REMOTE_CONTROL_ENABLED = False
 EXTENSIONS = {"scrapy.extensions.remote_control.RemoteControl": None}
 
 # --- output ----------------------------------------------------------------------------
-# JSON Lines (FEEDS, set by `danvan crawl --jsonl PATH`): UTF-8 without \u escapes.
+# JSON Lines of the articles new or updated since the last file written to this path
+# (`--jsonl PATH`, config key jsonl): written after the crawl from the store's change log,
+# whole or not at all (danvan_crawler/stream.py); a run where nothing changed leaves no
+# file. Empty: none.
+DANVAN_JSONL = ""
+# Scrapy's own FEEDS (`scrapy crawl portal -O x.jsonl`) get the items leaving the store
+# pipeline (new or updated ones only): UTF-8 without \u escapes, no empty file.
 FEED_EXPORT_ENCODING = "utf-8"
-# The JSON Lines of a run hold only new or updated articles (the store pipeline drops the
-# rest); a run where nothing changed must leave no file, not an empty one.
 FEED_STORE_EMPTY = False
 
 # --- store and deduplication (issue 3: danvan_crawler/store, danvan_crawler/pipelines) ----

@@ -89,6 +89,8 @@ def publish_feeds(out: Path, settings: Any) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from danvan_crawler.stream import after_crawl, before_crawl
+
     out = Path(args.out)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -102,12 +104,17 @@ def run(args: argparse.Namespace) -> int:
         # The demo's store (when the store pipeline is enabled) lives with its output.
         overrides = {"DANVAN_DB": str(out / "danvan.db")}
         settings = build_settings(replica.url, jsonl, overrides, loglevel=args.loglevel)
+        before_crawl(settings["DANVAN_DB"], jsonl)
         stats = run_crawl(settings, replica.url)
     finally:
         replica.stop()
+    written = after_crawl(settings["DANVAN_DB"], jsonl)
     items = stats.get("item_scraped_count", 0)
     print(f"crawled {items} articles ({stats.get('finish_reason', 'unknown')})")
-    print(f"JSON Lines: {jsonl.resolve()}")
+    if written is not None and written.written:
+        print(f"JSON Lines: {jsonl.resolve()}")
+    else:
+        print(f"JSON Lines: nothing new since the last run ({jsonl.resolve()} left as it was)")
     print(f"store: {Path(settings['DANVAN_DB']).resolve()}")
     for line in publish_feeds(out, settings):
         print(line)

@@ -47,6 +47,7 @@ from danvan_crawler.feeds.render import (
     render_rss,
 )
 from danvan_crawler.feeds.sanitize import safe_url, xml_safe
+from danvan_crawler.urls import site_key
 
 logger = logging.getLogger(__name__)
 
@@ -163,9 +164,12 @@ def build_site(
         return {kind: options.url_of(stem + ext) for kind, (ext, _) in FORMATS.items()}
 
     unique: dict[str, Mapping[str, Any]] = {}
+    keys: set[str] = set()
     for category in categories:
-        if category.get("url") and str(category["url"]) not in unique:
-            unique[str(category["url"])] = category
+        url = str(category.get("url") or "")
+        if url and site_key(url) not in keys:  # one category per site path, any host
+            keys.add(site_key(url))
+            unique[url] = category
     stems = category_stems(unique.values())
 
     sub_sites = sorted({xml_safe(str(c.get("subSite") or "")).strip() for c in unique.values()})
