@@ -187,6 +187,9 @@ class ChangeStream:
                     entry.unlink()
                     logger.info("removed a stale temporary file %s", entry)
 
+    def _failed(self, exc: OSError) -> str:
+        return f"cannot write the JSON Lines {self.path}: {exc.strerror or exc}"
+
     def records(self, after: int, upto: int) -> Iterator[dict[str, Any]]:
         for record, revision, change in self.store.changes_between(after, upto):
             yield output_record(record, revision=revision, change=change)
@@ -214,9 +217,7 @@ class ChangeStream:
         except BaseException as exc:
             Path(tmp).unlink(missing_ok=True)
             if isinstance(exc, OSError):
-                raise StreamError(
-                    exc.errno, f"cannot write the JSON Lines {self.path}: {exc.strerror or exc}"
-                ) from exc
+                raise StreamError(self._failed(exc)) from exc
             raise
         self.store.set_change_cursor(self.consumer, after, pending_seq=upto, pending_file=tmp)
         try:
@@ -224,9 +225,7 @@ class ChangeStream:
         except OSError as exc:
             Path(tmp).unlink(missing_ok=True)
             self.store.set_change_cursor(self.consumer, after)
-            raise StreamError(
-                exc.errno, f"cannot write the JSON Lines {self.path}: {exc.strerror or exc}"
-            ) from exc
+            raise StreamError(self._failed(exc)) from exc
         try:
             _fsync_dir(self.path.parent)
         except OSError as exc:  # the file is in place: it counts as written

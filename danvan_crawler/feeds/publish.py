@@ -12,9 +12,11 @@ category feeds by sub-site; not ``all``), ``index.html`` and the files the page 
 feeds use in a browser (``feed.xsl``, ``style.css``, ``index.js``).
 
 Categories that vanished from the portal keep their feeds: the store remembers every
-category ever seen, so they are still published (with their last articles), and nothing
-in the folder is ever deleted by a publish. Readers subscribed to them keep a working
-feed that simply stops growing. Remove such files by hand if wanted.
+category ever seen, so they are still published (with their last articles), and no
+feed is ever deleted by a publish (only the temporary files an interrupted publish left,
+:func:`~danvan_crawler.feeds.files.sweep_temp_files`). Readers subscribed to them keep a
+working feed that simply stops growing. Remove such files by hand if wanted. Publishes
+of one folder take turns (:func:`~danvan_crawler.feeds.files.publish_lock`).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 from danvan_crawler.feeds.browser import asset_files, render_index
-from danvan_crawler.feeds.files import write_if_changed
+from danvan_crawler.feeds.files import publish_lock, sweep_temp_files, write_if_changed
 from danvan_crawler.feeds.model import (
     DEFAULT_ID_AUTHORITY,
     Entry,
@@ -96,6 +98,7 @@ class PublishResult:
     entries: int = 0  # entries over all feeds
     written: list[str] = field(default_factory=list)  # files created or changed
     unchanged: list[str] = field(default_factory=list)  # files left untouched
+    swept: list[str] = field(default_factory=list)  # temporary files of a killed publish
 
     @property
     def files(self) -> int:
@@ -280,11 +283,13 @@ def publish(
     result.entries = sum(
         1 for articles in latest.values() for a in articles if not a.get("duplicateOf")
     )
-    for name in sorted(files):
-        if write_if_changed(out / name, files[name]):
-            result.written.append(name)
-        else:
-            result.unchanged.append(name)
+    with publish_lock(out):
+        result.swept = sweep_temp_files(out)
+        for name in sorted(files):
+            if write_if_changed(out / name, files[name]):
+                result.written.append(name)
+            else:
+                result.unchanged.append(name)
     logger.info(
         "published %d feeds to %s: %d files written, %d unchanged",
         result.feeds,

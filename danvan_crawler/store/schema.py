@@ -158,6 +158,8 @@ article_changes = Table(
     Column("revision", Integer, nullable=False),
     Column("changed_at", DateTime, nullable=False),
     Index("ix_article_changes_changed", "changed_at"),
+    # sequence numbers are never reused, even once the log is emptied (cursors hold them)
+    sqlite_autoincrement=True,
 )
 
 #: How far each consumer of the change log (a ``--jsonl`` file) has been written:
