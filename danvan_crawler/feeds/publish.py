@@ -48,7 +48,7 @@ from danvan_crawler.feeds.render import (
     render_opml,
     render_rss,
 )
-from danvan_crawler.feeds.sanitize import safe_url, xml_safe
+from danvan_crawler.feeds.sanitize import plain_text, safe_url
 from danvan_crawler.urls import site_key
 
 logger = logging.getLogger(__name__)
@@ -175,15 +175,16 @@ def build_site(
             unique[url] = category
     stems = category_stems(unique.values())
 
-    sub_sites = sorted({xml_safe(str(c.get("subSite") or "")).strip() for c in unique.values()})
+    # the site's own texts (sub-site and category names) enter here, made plain text
+    sub_sites = sorted({plain_text(c.get("subSite")) for c in unique.values()})
     sub_sites = [s for s in sub_sites if s]
     site_name = _join_names(sub_sites) or "Cổng thông tin"
     home = _site_home(list(unique), options.public_url)
 
     category_feeds: list[Feed] = []
     for url, category in unique.items():
-        name = xml_safe(str(category.get("name") or "")).strip() or stems[url]
-        sub_site = xml_safe(str(category.get("subSite") or "")).strip()
+        name = plain_text(category.get("name")) or stems[url]
+        sub_site = plain_text(category.get("subSite"))
         where = sub_site or site_name
         category_feeds.append(
             Feed(

@@ -55,7 +55,9 @@ def _new_generator(feed: Feed, kind: str, ttl_minutes: int) -> FeedGenerator:
         fg.load_extension("dc", atom=False, rss=True)
     fg.id(feed.id)
     fg.title(feed.title)
-    fg.description(feed.description)  # RSS description and Atom subtitle
+    # RSS description is HTML by convention (as an item's): the plain text goes in
+    # escaped; Atom's subtitle is text.
+    fg.description(escape(feed.description, quote=False) if kind == "rss" else feed.description)
     fg.author({"name": feed.author})
     # RSS <link> is the LAST link given: self first, then the page.
     fg.link(href=feed.self_urls[kind], rel="self", type=FORMATS[kind][1])

@@ -1,6 +1,6 @@
 """Making article text and HTML safe to put in a feed.
 
-Three concerns, each a pure function:
+Four concerns, each a pure function:
 
 * :func:`xml_safe` removes the characters XML 1.0 forbids (C0 controls other than tab,
   LF and CR, lone surrogates, U+FFFE/U+FFFF) and the C1 controls; lxml refuses the first
@@ -10,7 +10,14 @@ Three concerns, each a pure function:
 * :func:`sanitize_html` runs the article HTML through nh3 (ammonia): an allow-list of
   plain formatting tags, no script/style/iframe/object/embed/form/svg/math (removed with
   their content), no ``on*`` or ``style`` attributes, only http(s)/mailto URLs, every
-  relative URL resolved against the article's own URL and percent-encoded.
+  relative URL resolved against the article's own URL and percent-encoded. The result
+  is a :class:`SafeHtml`.
+* :func:`plain_text` makes a text field (a title, a name, a lead) safe in any slot of any
+  feed format, including those some readers render as HTML (RSS titles and
+  descriptions, OPML outlines): XML-safe, whitespace collapsed, and without anything a
+  browser would read as a tag or comment (``<`` followed by a letter, ``/``, ``!`` or
+  ``?``, up to the next ``>``). The page showed such text as text; the feeds' HTML
+  content keeps it, escaped.
 """
 
 from __future__ import annotations
@@ -90,6 +97,32 @@ _FILE_TYPES = {
 }
 
 
+class SafeHtml(str):
+    """HTML that went through :func:`sanitize_html` (the feed model takes it as is)."""
+
+    __slots__ = ()
+
+
+# A tag, end tag, comment, doctype or processing instruction as an HTML tokenizer starts
+# one, up to the next ">" (or the end: an unclosed tag eats the rest).
+_TAG_LIKE = re.compile(r"<[A-Za-z/!?][^>]*(?:>|$)")
+_SPACES = re.compile(r"\s+")
+
+
+def plain_text(value: object) -> str:
+    """A text field made safe for every feed slot (see the module doc); ``""`` for
+    None or empty values."""
+    if not value:
+        return ""
+    text = xml_safe(str(value))
+    while "<" in text:
+        stripped = _TAG_LIKE.sub(" ", text)
+        if stripped == text:
+            break
+        text = stripped  # again: removing a tag may join the halves of another
+    return _SPACES.sub(" ", text).strip()
+
+
 def xml_safe(text: str | None) -> str:
     """``text`` without the characters XML 1.0 forbids (and C1 controls); ``""`` for None."""
     if not text:
@@ -129,10 +162,10 @@ def media_type(url: str, default: str = "application/octet-stream") -> str:
     return _IMAGE_TYPES.get(ext) or _FILE_TYPES.get(ext) or default
 
 
-def sanitize_html(html: str | None, base_url: str) -> str:
+def sanitize_html(html: str | None, base_url: str) -> SafeHtml:
     """Article HTML made safe: see the module docstring. ``base_url`` is the article URL."""
     if not html:
-        return ""
+        return SafeHtml("")
 
     def attribute_filter(tag: str, attribute: str, value: str) -> str | None:
         if attribute in _URL_ATTRIBUTES:
@@ -152,4 +185,4 @@ def sanitize_html(html: str | None, base_url: str) -> str:
         strip_comments=True,
     )
     # Character references (&#1;) come out of the parser as the characters they name.
-    return xml_safe(cleaned).strip()
+    return SafeHtml(xml_safe(cleaned).strip())
