@@ -294,7 +294,9 @@ class RedisScheduler(Scheduler):
 
     def beat(self) -> None:
         pipe = self.server.pipeline()
-        pipe.set(self.heartbeat_key(self.worker_id), "1", px=int(self.timeout * 1000))
+        # the value names the store this worker writes to (``danvan worker`` compares)
+        store = self.crawler.settings.get("DANVAN_STORE_IDENTITY") or "1"
+        pipe.set(self.heartbeat_key(self.worker_id), store, px=int(self.timeout * 1000))
         pipe.sadd(self.workers_key, self.worker_id)
         pipe.execute()
 
@@ -391,6 +393,29 @@ class SharedCrawl:
             for w in self.server.smembers(self.key("workers"))
             if self.server.exists(self.key(f"worker:{w}"))
         )
+
+    # -- which store the workers write to ---------------------------------------------------
+    def worker_stores(self) -> dict[str, str]:
+        """The store identity of each live worker, and of each worker about to start
+        (:meth:`claim_store`); ``"1"`` for a worker that does not say."""
+        found: dict[str, str] = {}
+        for worker in self.server.smembers(self.key("workers")):
+            value = self.server.get(self.key(f"worker:{worker}"))
+            if value is not None:
+                found[str(worker)] = str(value)
+        for key in self.server.scan_iter(match=self.key("starting:*"), count=100):
+            value = self.server.get(key)
+            if value is not None:
+                found[str(key).removeprefix(self.key("starting:"))] = str(value)
+        return found
+
+    def claim_store(self, token: str, identity: str, seconds: float) -> None:
+        """Say that a worker about to start will write to ``identity`` (for ``seconds``,
+        until its heartbeat says it)."""
+        self.server.set(self.key(f"starting:{token}"), identity, px=int(seconds * 1000))
+
+    def release_claim(self, token: str) -> None:
+        self.server.delete(self.key(f"starting:{token}"))
 
     # -- categories and listings ----------------------------------------------------------
     def claim_category(self, info: CategoryInfo) -> bool:
