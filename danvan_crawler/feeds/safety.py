@@ -155,7 +155,8 @@ def _html_findings(html: str, where: str, page: bool = False) -> Iterator[str]:
 
 def find_active_content(data: bytes, kind: str) -> list[str]:
     """Active content found in a published file; ``kind`` is ``rss``, ``atom``,
-    ``json``, ``opml`` or ``html``. An empty list means the file is clean.
+    ``json``, ``opml``, ``html`` or ``asset`` (``feed.xsl``, ``style.css``, ``index.js``:
+    the package's own, unchanged). An empty list means the file is clean.
 
     Every piece of text the file carries is read as HTML, whatever its slot: readers
     render RSS descriptions (channel and item) and content as HTML by convention, many
@@ -187,6 +188,13 @@ def find_active_content(data: bytes, kind: str) -> list[str]:
         findings += _json_findings(json.loads(data), "")
     elif kind == "html":
         findings += _html_findings(data.decode("utf-8"), "page", page=True)
+    elif kind == "asset":
+        # the page's and the feeds' own static files: no data reaches them, so they must
+        # be the package's, byte for byte (their script is reviewed as code, not here)
+        from danvan_crawler.feeds.browser import asset_files
+
+        if data not in asset_files().values():
+            findings.append("a static file that is none of the package's assets")
     else:
         raise ValueError(f"unknown kind {kind!r}")
     return findings
@@ -217,6 +225,6 @@ def _json_findings(value: object, where: str) -> Iterator[str]:
 
 def kind_of(name: str) -> str | None:
     """The :func:`find_active_content` kind of a published file name (None: not ours)."""
-    return {"rss": "rss", "atom": "atom", "json": "json", "opml": "opml", "html": "html"}.get(
-        name.rsplit(".", 1)[-1]
-    )
+    kinds = {"rss": "rss", "atom": "atom", "json": "json", "opml": "opml", "html": "html"}
+    kinds |= dict.fromkeys(("xsl", "css", "js"), "asset")
+    return kinds.get(name.rsplit(".", 1)[-1])

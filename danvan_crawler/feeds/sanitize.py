@@ -14,10 +14,13 @@ Four concerns, each a pure function:
   is a :class:`SafeHtml`.
 * :func:`plain_text` makes a text field (a title, a name, a lead) safe in any slot of any
   feed format, including those some readers render as HTML (RSS titles and
-  descriptions, OPML outlines): XML-safe, whitespace collapsed, and without anything a
-  browser would read as a tag or comment (``<`` followed by a letter, ``/``, ``!`` or
-  ``?``, up to the next ``>``). The page showed such text as text; the feeds' HTML
-  content keeps it, escaped.
+  descriptions, OPML outlines): XML-safe, whitespace collapsed, and, when some piece a
+  browser would read as a tag could do something (an HTML element other than plain
+  formatting, or any attribute with a value: ``<script>``, ``<img src=x onerror=...>``),
+  without any such piece (``<`` followed by a letter, ``/``, ``!`` or ``?``, up to the
+  next ``>``). Text whose tag-like pieces are inert stays as it is: ``<<Tìm hiểu>>``
+  (Vietnamese quotes), ``a < b``, ``<b>``. The page showed such text as text; the feeds'
+  HTML content keeps it, escaped.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 import nh3
+from lxml.html import defs as html_defs
 from w3lib.url import safe_url_string
 
 logger = logging.getLogger(__name__)
@@ -106,7 +110,30 @@ class SafeHtml(str):
 # A tag, end tag, comment, doctype or processing instruction as an HTML tokenizer starts
 # one, up to the next ">" (or the end: an unclosed tag eats the rest).
 _TAG_LIKE = re.compile(r"<[A-Za-z/!?][^>]*(?:>|$)")
+# The name an HTML tokenizer reads in a tag: from the letter after "<" or "</" up to
+# white space, "/" or ">".
+_TAG_NAME = re.compile(r"</?([A-Za-z][^\s/>]*)")
 _SPACES = re.compile(r"\s+")
+#: Elements that do nothing when written without attributes.
+_INERT_ELEMENTS = frozenset(
+    {"b", "i", "em", "strong", "u", "s", "small", "sub", "sup", "span", "br", "q", "abbr",
+     "code", "mark", "cite", "del", "ins", "p", "div", "kbd", "var", "dfn", "wbr"}
+)  # fmt: skip
+
+
+def _inert_tag(tag: str) -> bool:
+    """Whether a tag-like piece of text does nothing when a reader renders it as HTML:
+    a comment or the like, or an element without attributes that is either no HTML
+    element at all (Vietnamese ``<<Tên>>`` quotes read as one) or a formatting one."""
+    if tag.startswith(("<!", "<?")):
+        return True
+    if "=" in tag:
+        return False  # an attribute with a value: an event handler, a style, a URL...
+    name = _TAG_NAME.match(tag)
+    if name is None:
+        return True  # "</ x>": a bogus comment to a browser
+    element = name.group(1).lower()
+    return element in _INERT_ELEMENTS or element not in html_defs.tags
 
 
 def plain_text(value: object) -> str:
@@ -115,11 +142,12 @@ def plain_text(value: object) -> str:
     if not value:
         return ""
     text = xml_safe(str(value))
-    while "<" in text:
-        stripped = _TAG_LIKE.sub(" ", text)
-        if stripped == text:
-            break
-        text = stripped  # again: removing a tag may join the halves of another
+    if "<" in text and not all(map(_inert_tag, _TAG_LIKE.findall(text))):
+        while True:  # again and again: removing a tag may join the halves of another
+            stripped = _TAG_LIKE.sub(" ", text)
+            if stripped == text:
+                break
+            text = stripped
     return _SPACES.sub(" ", text).strip()
 
 
