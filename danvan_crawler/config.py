@@ -147,7 +147,8 @@ KEYS: tuple[Key, ...] = (
     Key("db", _text, "danvan.db", "store: SQLite file path or database URL",
         "DANVAN_DB", "--db", "PATH"),
     Key("jsonl", _optional_path, None,
-        "JSON Lines of the articles new or changed in a run (none if unset)",
+        "JSON Lines of the articles new or changed since the last file written there "
+        "(none if unset)",
         "DANVAN_JSONL", "--jsonl", "PATH"),
     Key("out", _text, "feeds", "folder the feeds are published to",
         "DANVAN_FEEDS_DIR", "--out", "DIR"),

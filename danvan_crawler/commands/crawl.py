@@ -7,8 +7,13 @@ Incremental by default (``danvan_crawler.incremental``): only new or changed art
 fetched; ``--full`` walks every listing page (backfill), ``--refresh`` also fetches every
 known article page again.
 
+The store is ``--db``, else ``-s DANVAN_DB=``, ``DANVAN_DB``, the configuration file's
+``db``, ``danvan.db`` (as for every command). ``--jsonl PATH`` is written after the crawl
+from the store's change log (:mod:`danvan_crawler.stream`): the articles stored as new
+or updated since the last file written to PATH, a killed crawl's included.
+
 Exit codes: 0 the crawl finished; 1 it did not finish cleanly (finish reason other than
-``finished``, or errors in the log); 2 usage error.
+``finished``, or errors in the log) or the JSON Lines could not be written; 2 usage error.
 """
 
 from __future__ import annotations
