@@ -18,12 +18,14 @@ from typing import Any
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from danvan_crawler.cli import main
 from danvan_crawler.dates import has_time
 from danvan_crawler.feeds import publish
 from danvan_crawler.store import SCHEMA_VERSION, open_store
-from danvan_crawler.stream import ChangeStream, output_record
+from danvan_crawler.stream import ChangeStream, dumps_line, output_record, stored_line
 from tests.test_pipelines import SCHEMA
 from tests.test_store import BASE, CAT_A, CAT_B, article, body
 
@@ -231,6 +233,57 @@ def test_a_date_printed_without_a_time_says_so() -> None:
     assert line["datePublishedHasTime"] is False and line["dateModifiedHasTime"] is None
     line = output_record(article("8"), revision=1, change="new")
     assert line["datePublishedHasTime"] is True
+
+
+_TRICKY = st.sampled_from(
+    ['"datePublishedRaw":"08:30 27/11/2023"', '\\"dateModified\\":null', "\\", '"', "\n",
+     "Cập nhật lúc 09:15 ngày 28/11/2023", "27-11-2023", "\u2028", "}", "{", ",", "ô"]
+)  # fmt: skip
+_TEXT = st.lists(st.one_of(_TRICKY, st.text(max_size=6)), max_size=8).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    headline=_TEXT,
+    body=_TEXT,
+    raw=st.one_of(st.none(), _TEXT, st.sampled_from(["27-11-2023", "08:30 ngày 27/11/2023"])),
+    modified=st.booleans(),
+    change=st.sampled_from(["new", "updated", "merged"]),
+    revision=st.integers(1, 10**6),
+)
+def test_the_fast_line_equals_its_plain_definition(
+    headline: str, body: str, raw: str | None, modified: bool, change: str, revision: int
+) -> None:
+    """``stored_line`` (the stored JSON text, annotations appended) gives the bytes of
+    ``dumps_line(output_record(...))`` of the decoded record, whatever the text holds."""
+    from danvan_crawler.store.core import _dumps
+
+    record = article("1", headline=headline or "x", articleBody=body or "y")
+    record["datePublishedRaw"] = raw
+    if modified:
+        record["dateModified"] = "2023-11-28T09:15:00+07:00"
+        record["dateModifiedRaw"] = raw
+    data = _dumps(record)
+    assert stored_line(data, revision=revision, change=change) == dumps_line(
+        output_record(json.loads(data), revision=revision, change=change)
+    )
+
+
+def test_the_store_gives_the_same_lines_raw_or_decoded(tmp_path: Path) -> None:
+    with open_store(tmp_path / "s.db") as store:
+        store.upsert([article("1"), article("2", dateModified="2023-11-28T09:15:00+07:00")])
+        store.upsert([edited("1", 1)])
+        decoded = [dumps_line(output_record(r, revision=v, change=c))
+                   for r, v, c in store.changes_between(0, 10)]  # fmt: skip
+        raw = [
+            stored_line(r, revision=v, change=c)
+            for r, v, c in store.changes_between(0, 10, raw=True)
+        ]
+        assert raw == decoded and len(raw) == 2
+        decoded = [dumps_line(output_record(r, revision=v, change=c))
+                   for r, v, c in store.export_changes()]  # fmt: skip
+        raw = [stored_line(r, revision=v, change=c) for r, v, c in store.export_changes(raw=True)]
+        assert raw == decoded and len(raw) == 2
 
 
 # -- feeds folder ------------------------------------------------------------------------

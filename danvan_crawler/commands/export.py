@@ -59,13 +59,13 @@ def parse_since(text: str) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def records(store: Any, since: datetime | None) -> Iterator[dict[str, Any]]:
+def lines(store: Any, since: datetime | None) -> Iterator[str]:
     """The store's articles in the JSON Lines format of :mod:`danvan_crawler.stream`,
     ``change`` relative to ``since``."""
-    from danvan_crawler.stream import output_record
+    from danvan_crawler.stream import stored_line
 
-    for record, revision, change in store.export_changes(since=since):
-        yield output_record(record, revision=revision, change=change)
+    for data, revision, change in store.export_changes(since=since, raw=True):
+        yield stored_line(data, revision=revision, change=change)
 
 
 def main(args: argparse.Namespace) -> int:
@@ -80,17 +80,17 @@ def main(args: argparse.Namespace) -> int:
         return EXIT_FAILED
 
     from danvan_crawler.store import open_store
-    from danvan_crawler.stream import write_atomically, write_lines
+    from danvan_crawler.stream import write_atomically, write_text_lines
 
     try:
         store = open_store(db)
         try:
-            lines = records(store, args.since)
+            out = lines(store, args.since)
             if args.export_out == "-":
-                count = write_lines(lines, sys.stdout)
+                count = write_text_lines(out, sys.stdout)
                 sys.stdout.flush()
             else:
-                count = write_atomically(lines, Path(args.export_out))
+                count = write_atomically(out, Path(args.export_out))
         finally:
             store.close()
     except Exception as exc:  # one line, no traceback

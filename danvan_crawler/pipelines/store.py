@@ -19,7 +19,7 @@ from twisted.python.failure import Failure
 
 from danvan_crawler.similarity import DEFAULT_MIN_TOKENS, DEFAULT_THRESHOLD
 from danvan_crawler.store import DEFAULT_DB, Change, Store, open_store
-from danvan_crawler.stream import date_flags
+from danvan_crawler.stream import date_flags, prune
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +32,8 @@ DEFAULT_BATCH_DELAY = 0.25
 
 
 def crawler_store(crawler: Crawler) -> Store:
-    """The store of this crawl (opened once from ``DANVAN_DB``, closed with the spider)."""
+    """The store of this crawl (opened once from ``DANVAN_DB``, closed with the spider,
+    its change log pruned then: :func:`danvan_crawler.stream.prune`)."""
     store: Store | None = getattr(crawler, _ATTR, None)
     if store is None:
         settings = crawler.settings
@@ -48,7 +49,12 @@ def crawler_store(crawler: Crawler) -> Store:
         def _close() -> None:
             if getattr(crawler, _ATTR, None) is store:
                 delattr(crawler, _ATTR)
-                store.close()
+                try:  # the change log keeps only what a JSON Lines consumer may want
+                    prune(store)
+                except Exception:
+                    logger.warning("could not prune the store's change log", exc_info=True)
+                finally:
+                    store.close()
 
         crawler.signals.connect(_close, signal=signals.engine_stopped, weak=False)
     return store

@@ -1378,22 +1378,27 @@ class Store:
                         s.article_changes.delete().where(s.article_changes.c.seq <= oldest)
                     )
 
-    def prune_changes(self, before: datetime) -> int:
-        """Drop the changes logged before ``before`` (a consumer that has not been written
-        since then misses them); how many."""
+    def prune_changes(self, before: datetime | None = None) -> int:
+        """Drop the changes no consumer can still want: those every cursor has written
+        (all of them while there is no cursor: a new one starts after the last change)
+        and, with ``before``, those logged before it (a consumer that has not been
+        written since then misses them); how many."""
+        ch, cc = s.article_changes.c, s.change_cursors.c
         with self._write() as conn:
-            result = conn.execute(
-                s.article_changes.delete().where(
-                    s.article_changes.c.changed_at < _to_utc_naive(before)
-                )
-            )
+            oldest = conn.execute(select(func.min(cc.seq))).scalar()
+            stale = ch.seq <= oldest if oldest is not None else ch.seq.is_not(None)
+            if before is not None:
+                stale = stale | (ch.changed_at < _to_utc_naive(before))
+            result = conn.execute(s.article_changes.delete().where(stale))
             return int(result.rowcount or 0)
 
-    def changes_between(self, after: int, upto: int) -> Iterator[tuple[dict[str, Any], int, str]]:
+    def changes_between(
+        self, after: int, upto: int, *, raw: bool = False
+    ) -> Iterator[tuple[Any, int, str]]:
         """The articles changed by the changes logged after ``after`` up to ``upto``: one
         (record, revision, change) each, as stored now, in the order of their first change
         there; ``change`` is ``new`` when the article was new among them, else
-        ``updated``."""
+        ``updated``. ``raw``: the record as its stored JSON text."""
         ch, a = s.article_changes.c, s.articles.c
         changed = (
             select(
@@ -1414,15 +1419,16 @@ class Store:
         with self.engine.connect() as conn, conn.begin():
             result = conn.execution_options(yield_per=500).execute(stmt)
             for data, revision, is_new in result:
-                yield json.loads(data), int(revision), "new" if is_new else "updated"
+                record = data if raw else json.loads(data)
+                yield record, int(revision), "new" if is_new else "updated"
 
     def export_changes(
-        self, since: datetime | None = None
-    ) -> Iterator[tuple[dict[str, Any], int, str]]:
+        self, since: datetime | None = None, *, raw: bool = False
+    ) -> Iterator[tuple[Any, int, str]]:
         """:meth:`export` with each article's revision and change relative to ``since``:
         ``new`` (first stored then or later; every article when ``since`` is None),
         ``updated`` (its content changed then or later) or ``merged`` (only its
-        categories or URL did)."""
+        categories or URL did). ``raw``: the record as its stored JSON text."""
         a = s.articles.c
         stmt = select(a.data, a.revision, a.first_seen, a.revised_at, a.changed_at).order_by(
             a.changed_at, a.article_num, a.article_id
@@ -1439,7 +1445,7 @@ class Store:
                     change = "updated"
                 else:
                     change = "merged"
-                yield json.loads(data), int(revision), change
+                yield data if raw else json.loads(data), int(revision), change
 
     # -- runs -----------------------------------------------------------------------------
 
