@@ -104,6 +104,28 @@ def test_sequence_numbers_are_not_reused_once_the_log_is_emptied(tmp_path: Path)
         assert [x["articleId"] for x in read(out)] == ["3"]
 
 
+def test_the_log_keeps_only_what_a_consumer_may_want(tmp_path: Path) -> None:
+    now = datetime.now(UTC)
+    with open_store(tmp_path / "s.db") as store:
+        store.upsert([article("1")])
+        assert store.prune_changes() == 1  # no consumer: nobody will ever read it
+        stream = ChangeStream(store, tmp_path / "a.jsonl")
+        stream.open()
+        store.upsert([article("2")], now=now - timedelta(days=100))
+        store.upsert([article("3")], now=now)
+        assert store.prune_changes() == 0  # the consumer has not read them yet
+        # a change older than the age limit goes, whoever did not read it
+        assert store.prune_changes(now - timedelta(days=90)) == 1
+        assert [r["articleId"] for r, _, _ in store.changes_between(0, 10)] == ["3"]
+        assert stream.write().lines == 1
+        assert list(store.changes_between(0, 10)) == []
+        # a consumer not opened since the limit is forgotten (it pins nothing any more)
+        store.upsert([article("4")])
+        future = datetime.now(UTC) + timedelta(days=1)
+        assert store.prune_changes(future) == 1
+        assert store.change_cursor(stream.consumer) is None
+
+
 def test_a_killed_writer_is_settled_by_the_next(tmp_path: Path) -> None:
     out = tmp_path / "changes.jsonl"
     with open_store(tmp_path / "s.db") as store:

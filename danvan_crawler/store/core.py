@@ -1335,13 +1335,19 @@ class Store:
 
     def open_change_cursor(self, consumer: str) -> ChangeCursor:
         """The cursor of ``consumer``, created when missing: a new consumer starts after
-        the last change logged now, so it gets what is stored from now on."""
+        the last change logged now, so it gets what is stored from now on. Its time is
+        set to now (a cursor not opened for long is dropped: :meth:`prune_changes`)."""
         cc = s.change_cursors.c
         with self._write() as conn:
             row = conn.execute(
                 select(cc.seq, cc.pending_seq, cc.pending_file).where(cc.consumer == consumer)
             ).first()
             if row is not None:
+                conn.execute(
+                    update(s.change_cursors)
+                    .where(cc.consumer == consumer)
+                    .values(updated_at=_utcnow())
+                )
                 return ChangeCursor(consumer, row.seq, row.pending_seq, row.pending_file)
             last = int(conn.execute(select(func.max(s.article_changes.c.seq))).scalar() or 0)
             conn.execute(
@@ -1382,9 +1388,12 @@ class Store:
         """Drop the changes no consumer can still want: those every cursor has written
         (all of them while there is no cursor: a new one starts after the last change)
         and, with ``before``, those logged before it (a consumer that has not been
-        written since then misses them); how many."""
+        written since then misses them, and the cursors not opened since then are
+        dropped); how many changes."""
         ch, cc = s.article_changes.c, s.change_cursors.c
         with self._write() as conn:
+            if before is not None:
+                conn.execute(s.change_cursors.delete().where(cc.updated_at < _to_utc_naive(before)))
             oldest = conn.execute(select(func.min(cc.seq))).scalar()
             stale = ch.seq <= oldest if oldest is not None else ch.seq.is_not(None)
             if before is not None:
