@@ -67,7 +67,9 @@ from twisted.internet.task import LoopingCall
 
 from danvan_crawler.extract import ListingPage
 from danvan_crawler.extract.navigation import CategoryLink, classify
-from danvan_crawler.incremental import listing_signature
+from danvan_crawler.extract.truncation import ListingHint
+from danvan_crawler.incremental import CUT_MAX_RUNS, listing_signature, next_cut_signature
+from danvan_crawler.resilience import CUT_STORED_META
 from danvan_crawler.spiders.portal import ARTICLE_PRIORITY_BANDS, CategoryInfo, PortalSpider
 
 logger = logging.getLogger(__name__)
@@ -558,7 +560,32 @@ class DistributedPortalSpider(PortalSpider):
         signature = self.shared.signature(article_id)
         store = self.store()
         if signature is not None and store.known_ids([article_id]):
+            if response is not None and response.meta.get(CUT_STORED_META):
+                signature = self.cut_signature(article_id, signature)
             store.set_listing_signatures({article_id: signature})
+
+    def cut_signature(self, article_id: str, seen: str) -> str:
+        """The signature of an article whose page looked cut (``incremental``): fetched
+        again by the next crawls, ``DANVAN_CUT_MAX_RUNS`` at most."""
+        stored = self.store().listing_signatures([article_id]).get(article_id)
+        limit = self.crawler.settings.getint("DANVAN_CUT_MAX_RUNS", CUT_MAX_RUNS)
+        return next_cut_signature(stored, seen, limit)
+
+    def cut_after_retries(self, item: Any, response: Response) -> bool:
+        """As the single-process spider: a new article is stored as it is and fetched
+        again by the next crawls; a stored one keeps its stored version (True)."""
+        if not self.skip_known:
+            return False
+        article_id = str(response.meta.get("danvan_article_id") or "")
+        store = self.store()
+        if not article_id or not store.known_ids([article_id]):
+            response.meta[CUT_STORED_META] = True  # see remember_signature
+            return False
+        seen = self.shared.signature(article_id)
+        if seen is not None:
+            store.set_listing_signatures({article_id: self.cut_signature(article_id, seen)})
+        self._stat("fault/cut_kept_stored")
+        return True
 
     def log_phase(self, spider: Any) -> None:
         phase = self.shared.phase()
@@ -652,7 +679,9 @@ class DistributedPortalSpider(PortalSpider):
                 continue
             self._stat("articles/requested")
             priority = -(rank * ARTICLE_PRIORITY_BANDS // len(listed))
-            yield self.article_request(article_id, url, priority)
+            when = _timestamp(times.get(article_id))
+            hint = ListingHint(int(when)).pack() if when != float("inf") else None
+            yield self.article_request(article_id, url, priority, hint)
 
     def merge_known_categories(self, article_id: str) -> None:
         """A known, unchanged article: add the categories this crawl saw it in."""

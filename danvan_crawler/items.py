@@ -35,6 +35,9 @@ class Article:
     #: Issue 3 (pipelines): id of the original when this is a re-published copy.
     duplicateOf: str | None = None
     crawledAt: str | None = None
+    #: Fields a generic fallback gave instead of the profile's selectors, and which one
+    #: (``{"datePublished": "listing"}``); empty: every field as the profile reads it.
+    fieldSources: dict[str, str] = field(default_factory=dict)
     #: Set by the store (issue 3): ``new`` or ``updated``; ``None`` when not known.
     change: str | None = None
     #: Set by the store: the stored revision (1 when new, + 1 at each content change).

@@ -71,6 +71,10 @@ DOWNLOAD_FAIL_ON_DATALOSS = True
 # failure rate, 4 retries leave 1 page in 100 000 unfetched (the next run gets it).
 RETRY_TIMES = 4
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# A page that failed all its retries is tried this many more rounds in the same run, each
+# with RETRY_TIMES retries afresh, after everything else the run fetches (a failing server
+# has had time to recover); only then is it given up until the next run. 0: no later round.
+DANVAN_RETRY_ROUNDS = 1
 # Exponential backoff before the n-th retry: BASE * 2**(n-1) seconds, at most MAX.
 DANVAN_RETRY_BACKOFF_BASE = 1.0
 DANVAN_RETRY_BACKOFF_MAX = 60.0
@@ -145,6 +149,10 @@ DANVAN_REFRESH = False
 # entry is known and unchanged (listings are ordered by last update); "all" only after a
 # page whose entries all are (one more page per changed category).
 DANVAN_STOP_RULE = "oldest"
+# An article stored from a page that still looked cut short when its retries were spent
+# (danvan_crawler/extract/truncation.py) is fetched again on at most this many next runs,
+# until its page comes whole; then the stored version is accepted as it is.
+DANVAN_CUT_MAX_RUNS = 5
 
 # --- at scale (issue 8; danvan_crawler/distributed.py, docs/SCALE.md) ----------------------
 # Redis URL of a distributed crawl (`danvan seed`, `danvan worker`, `--redis URL`): switches
