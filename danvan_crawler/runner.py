@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from danvan_crawler.alarm import LayoutAlarm, check_layout
+from danvan_crawler.commands.crawl import nothing_crawled
 from danvan_crawler.config import Config, ConfigError
 from danvan_crawler.locking import LockHeld, RunLock, lock_path_for
 from danvan_crawler.stream import after_crawl, before_crawl
@@ -343,8 +344,9 @@ def _run_locked(config: Config, options: RunOptions) -> RunResult:
     # closespider_*: a limit the operator set (CLOSESPIDER_ITEMCOUNT...) was reached.
     if stats and finish_reason != "finished" and not finish_reason.startswith("closespider_"):
         result.failures.append(f"crawl ended early ({finish_reason})")
-    if stats and not stats.get("downloader/response_count"):
-        result.failures.append(f"no page could be fetched from {config['site']}")
+    empty = nothing_crawled(stats)
+    if empty is not None:  # whatever the reason: refused, 5xx after every retry, ...
+        result.failures.append(f"nothing could be crawled from {config['site']}: {empty}")
 
     try:
         publish(config)

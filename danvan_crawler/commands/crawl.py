@@ -13,7 +13,8 @@ from the store's change log (:mod:`danvan_crawler.stream`): the articles stored 
 or updated since the last file written to PATH, a killed crawl's included.
 
 Exit codes: 0 the crawl finished; 1 it did not finish cleanly (finish reason other than
-``finished``, or errors in the log) or the JSON Lines could not be written; 2 usage error.
+``finished``, errors in the log, or nothing of the site could be crawled: see
+:func:`nothing_crawled`) or the JSON Lines could not be written; 2 usage error.
 """
 
 from __future__ import annotations
@@ -157,6 +158,29 @@ def run_crawl(settings: Any, site: str | None = None) -> dict[str, Any]:
     return dict(crawler.stats.get_stats()) if crawler.stats is not None else {}
 
 
+#: stats showing that a page of the site beyond its home page was crawled (parsed, or
+#: answered "not modified" to a conditional request)
+CRAWLED_STATS = (
+    "danvan/listing/pages",
+    "danvan/incremental/listing_not_modified",
+    "danvan/articles/parsed",
+    "danvan/incremental/article_not_modified",
+)
+
+
+def nothing_crawled(stats: dict[str, Any]) -> str | None:
+    """Why a finished crawl crawled nothing of the site (no listing or article page
+    parsed or answered 304), whatever the reason, or None when it crawled something."""
+    if not stats or any(stats.get(name) for name in CRAWLED_STATS):
+        return None
+    if stats.get("danvan/home/failed"):
+        why = stats.get("danvan/home/failure") or "failed"
+        return f"the home page could not be fetched ({why})"
+    if not stats.get("downloader/response_count"):
+        return "no page could be fetched"
+    return "no category page could be fetched (none found, or every one failed)"
+
+
 def exit_code(stats: dict[str, Any]) -> int:
     """0 when the crawl finished without errors, else 1."""
     if stats.get("finish_reason") != "finished":
@@ -219,4 +243,11 @@ def run(args: argparse.Namespace) -> int:
         if written is not None:
             where = f" -> {written.path} ({written.lines} lines)"
     print(f"danvan crawl: {items} articles ({reason}){where}", file=sys.stderr)
+    empty = nothing_crawled(stats)
+    if empty is not None:
+        site = settings.get("DANVAN_SITE_URL")
+        print(
+            f"danvan crawl: error: nothing could be crawled from {site}: {empty}", file=sys.stderr
+        )
+        return 1
     return code

@@ -71,6 +71,7 @@ _TRAILER_RE = re.compile(
     r"(?:\s|<!--.*?-->|<script\b[^>]*>.*?</script\s*>)*", re.IGNORECASE | re.DOTALL
 )
 _HTML_END_RE = re.compile(r"</html\s*>", re.IGNORECASE)
+_NOT_WORD_RE = re.compile(r"[\W_]+")
 #: how a sentence (or a paragraph standing for one) ends: punctuation, then closing
 #: quotes or brackets
 _SENTENCE_END_RE = re.compile(r"[.!?…:;][\"'”’»)\]]*\s*$|[\"'”’»)\]]\s*$")
@@ -128,7 +129,7 @@ def lead_key(text: str | None) -> int | None:
     Unicode form aside); None for a text holding none."""
     if not text:
         return None
-    letters = "".join(ch for ch in unicodedata.normalize("NFC", text).casefold() if ch.isalnum())
+    letters = _NOT_WORD_RE.sub("", unicodedata.normalize("NFC", text).casefold())
     if not letters:
         return None
     return zlib.crc32(letters.encode("utf-8"))

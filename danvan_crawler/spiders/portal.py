@@ -642,12 +642,16 @@ class PortalSpider(scrapy.Spider):
 
     def home_failed(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)
+        if isinstance(failure.value, HttpError):
+            why = f"HTTP {failure.value.response.status}"
+        else:
+            why = f"{type(failure.value).__name__}: {failure.value}"
         logger.error(
-            "home page failed, nothing to crawl: %s (%s)",
-            getattr(request, "url", "?"),
-            failure.value,
+            "home page failed, nothing to crawl: %s (%s)", getattr(request, "url", "?"), why
         )
         self._stat("home/failed")
+        if self.crawler.stats is not None:  # for the command's one-line reason
+            self.crawler.stats.set_value(STATS_PREFIX + "home/failure", why)
 
     def listing_failed(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)
