@@ -21,7 +21,9 @@ from danvan_crawler.extract.truncation import (
     ListingHint,
     closed_document,
     cut_evidence,
+    layout_fits,
     listing_cut_evidence,
+    listing_layout_fits,
     open_end,
 )
 from danvan_crawler.profile import load_profile
@@ -106,6 +108,20 @@ def test_body_stopping_mid_sentence_against_its_listing_lead() -> None:
     assert "lead" in cut_evidence(_page(page, url), page, listing=other)
 
 
+def test_cut_right_after_the_stray_end_tags_once_the_layout_is_known() -> None:
+    # the page ends with an </html>, but the stray one: nothing of the article, no marker
+    html, url = _case("seed_article")
+    soup = malform(html)
+    page = soup[: soup.index("</body></html>") + len("</body></html>\n")]
+    assert closed_document(page) and not open_end(page)
+    assert layout_fits(_page(html, url))  # what an earlier, whole page of the site showed
+    assert cut_evidence(_page(page, url), page, layout_known=True) == ["stray_end"]
+    # on a site whose pages never showed the profile's markup, that is no evidence: an
+    # unknown layout is the alarm's business, not a reason to fetch every page again
+    assert cut_evidence(_page(page, url), page, layout_known=False) == []
+    assert cut_evidence(_page(soup, url), soup, layout_known=True) == []
+
+
 def test_content_length_mismatch_is_strong_evidence() -> None:
     html, url = _case("seed_article")
     assert cut_evidence(_page(html, url), html, length_mismatch=True) == ["length"]
@@ -116,6 +132,7 @@ def test_listing_pages_cut_short() -> None:
     profile = load_profile("nghean", base_url=url.split("/vi-vn")[0])
     soup = malform(html)
     assert listing_cut_evidence(ListingPage(soup, url, profile), soup) == []
+    assert listing_layout_fits(ListingPage(soup, url, profile))
     page = soup[: soup.index('<div class="pager">')]  # the pager lost: later pages unseen
     reasons = listing_cut_evidence(ListingPage(page, url, profile), page)
     assert {"content_last", "end_markers"} <= set(reasons), reasons
@@ -260,3 +277,37 @@ def test_hostile_truncation_all_articles_whole_within_three_runs(
     assert short == []
     assert sorted(got) == sorted(truth)
     assert wrong_records(got, truth) == []
+
+
+def test_pages_cut_short_do_not_raise_the_layout_alarm(tmp_path: Path) -> None:
+    # cut after the breadcrumb (before headline, date and body) on the first two attempts:
+    # those pages need fallbacks for everything, yet say nothing about the layout
+    before_content = cut(_whole(), '<div class="news-detail">')
+    pages = _site(lambda n: before_content if n <= 2 else _whole())
+    with serving(pages) as site:
+        result = danvan(
+            "run",
+            "--site",
+            site.url,
+            "--db",
+            str(tmp_path / "danvan.db"),
+            "--out",
+            str(tmp_path / "feeds"),
+            "--log-file",
+            str(tmp_path / "run.log"),
+            "-s",
+            "RETRY_TIMES=2",
+            "-s",
+            "DANVAN_RETRY_BACKOFF_BASE=0.01",
+            "-s",
+            "DANVAN_ALARM_MIN_ARTICLES=1",
+            cwd=tmp_path,
+        )
+        assert site.hits[article_path(301)] == 3
+    assert result.returncode == 0, (result.stdout, result.stderr[-3000:])
+    assert "layout-change alarm" not in result.stderr
+    log = (tmp_path / "run.log").read_text("utf-8")
+    assert "looks cut short" in log
+    with open_store(tmp_path / "danvan.db") as store:
+        record = store.get("301")
+    assert record is not None and record["fieldSources"] == {}

@@ -24,6 +24,11 @@ where the wire did):
 - ``mid_sentence``: the body stops without ending a sentence, while the listing's lead
   (written by the same hands) ends its own.
 
+and one for a page that does end with an ``</html>``: ``stray_end``, neither the content
+block nor any end marker on it, on a site whose pages were seen to show both in this run
+(``layout_known``: :func:`layout_fits` of an earlier page). The page stops right after
+a stray ``</body></html>``: what tag soup prints near its top.
+
 :func:`listing_cut_evidence` judges a listing page the same way (its ``scope`` stands for
 the content block, ``[listing] end_markers`` for the markers): a listing cut short loses
 its pager, and with it the category's later pages.
@@ -55,8 +60,10 @@ __all__ = [
     "closed_document",
     "cut_evidence",
     "ends_sentence",
+    "layout_fits",
     "lead_key",
     "listing_cut_evidence",
+    "listing_layout_fits",
     "nothing_after",
     "open_end",
 ]
@@ -195,21 +202,51 @@ class ListingHint:
 # -- the judgement ------------------------------------------------------------------------
 
 
+def _first_element(root: etree._Element, selectors: tuple[str, ...], *args: object) -> bool:
+    found = first_match(root, selectors, *args) if selectors else []  # type: ignore[arg-type]
+    return bool(found) and isinstance(found[0], etree._Element)
+
+
+def layout_fits(page: ArticlePage) -> bool:
+    """Whether the article page shows both the profile's content block and one of its
+    end markers (the profile fits the site: a page missing both may be cut short)."""
+    article = page.profile.article
+    return bool(article.end_markers) and all(
+        _first_element(page.root, selectors, page._names, page._scope)
+        for selectors in (article.content, article.end_markers)
+    )
+
+
+def listing_layout_fits(page: ListingPage) -> bool:
+    """:func:`layout_fits` of a listing page (its ``scope`` and ``[listing] end_markers``)."""
+    listing = page.profile.listing
+    return bool(listing.end_markers) and all(
+        _first_element(page.root, selectors) for selectors in (listing.scope, listing.end_markers)
+    )
+
+
 def cut_evidence(
     page: ArticlePage,
     text: str,
     *,
     length_mismatch: bool = False,
     listing: ListingHint | None = None,
+    layout_known: bool = False,
 ) -> list[str]:
     """Why the article page ``text`` (parsed as ``page``) looks cut short: the reasons
-    (module doc), empty for a page that looks whole."""
+    (module doc), empty for a page that looks whole. ``layout_known``: pages of this
+    site were seen to show the content block and an end marker."""
     reasons = ["length"] if length_mismatch else []
     if open_end(text):
         reasons.append("open_end")
-    if closed_document(text):
-        return reasons
     profile = page.profile
+    if closed_document(text):
+        if layout_known and not any(
+            _first_element(page.root, selectors, page._names, page._scope)
+            for selectors in (profile.article.content, profile.article.end_markers)
+        ):
+            reasons.append("stray_end")
+        return reasons
     found = first_match(page.root, profile.article.content, page._names, page._scope)
     node = found[0] if found and isinstance(found[0], etree._Element) else None
     if node is None:
@@ -230,17 +267,23 @@ def cut_evidence(
 
 
 def listing_cut_evidence(
-    page: ListingPage, text: str, *, length_mismatch: bool = False
+    page: ListingPage, text: str, *, length_mismatch: bool = False, layout_known: bool = False
 ) -> list[str]:
     """Why the listing page ``text`` (parsed as ``page``) looks cut short: ``length``,
     ``open_end``; on a page not ending with its ``</html>``, ``no_content`` (no list),
-    ``content_last`` (nothing after the list) and ``end_markers``."""
+    ``content_last`` (nothing after the list) and ``end_markers``; on one that does,
+    ``stray_end`` (see :func:`cut_evidence`)."""
     reasons = ["length"] if length_mismatch else []
     if open_end(text):
         reasons.append("open_end")
-    if closed_document(text):
-        return reasons
     listing = page.profile.listing
+    if closed_document(text):
+        if layout_known and not any(
+            _first_element(page.root, selectors)
+            for selectors in (listing.scope, listing.end_markers)
+        ):
+            reasons.append("stray_end")
+        return reasons
     found = first_match(page.root, listing.scope)
     node = found[0] if found and isinstance(found[0], etree._Element) else None
     if node is None:

@@ -47,7 +47,13 @@ from danvan_crawler import __version__
 from danvan_crawler.dates import LOCAL_TZ
 from danvan_crawler.extract import ArticlePage, ListingPage, find_categories, find_subsites
 from danvan_crawler.extract.navigation import CategoryLink, SubSiteLink, classify
-from danvan_crawler.extract.truncation import ListingHint, cut_evidence, listing_cut_evidence
+from danvan_crawler.extract.truncation import (
+    ListingHint,
+    cut_evidence,
+    layout_fits,
+    listing_cut_evidence,
+    listing_layout_fits,
+)
 from danvan_crawler.incremental import (
     CUT_MAX_RUNS,
     IncrementalState,
@@ -171,6 +177,10 @@ class PortalSpider(scrapy.Spider):
         #: listing page URL -> its assessment (for ``should_follow_page``)
         self.assessments: dict[str, PageAssessment] = {}
         self.home_done = False
+        #: pages of this site were seen to show the profile's content block (list) and an
+        #: end marker: a page showing neither is judged cut short (``extract.truncation``)
+        self.article_layout_known = False
+        self.listing_layout_known = False
         self.home_validators: tuple[str | None, str | None] = (None, None)
 
     # -- set-up ---------------------------------------------------------------------------
@@ -574,9 +584,15 @@ class PortalSpider(scrapy.Spider):
         info = self.categories[category_url]
         listing = ListingPage(response.text, response.url, self.profile)
         cut = listing_cut_evidence(
-            listing, response.text, length_mismatch=bool(response.meta.get(LENGTH_META))
+            listing,
+            response.text,
+            length_mismatch=bool(response.meta.get(LENGTH_META)),
+            layout_known=self.listing_layout_known,
         )
+        if not cut and not self.listing_layout_known:
+            self.listing_layout_known = listing_layout_fits(listing)
         if cut and response.request is not None:
+            response.meta[CUT_META] = cut  # the layout alarm does not judge it
             retry = retry_cut_page(self.crawler, response.request, cut)
             if retry is not None:
                 response.meta[LISTING_IDS_META] = []  # nothing read from this page
@@ -778,10 +794,16 @@ class PortalSpider(scrapy.Spider):
         packed = response.meta.get(LISTING_META)
         hint = ListingHint.unpack(packed) if isinstance(packed, int) else None
         cut = cut_evidence(
-            page, response.text, length_mismatch=bool(response.meta.get(LENGTH_META)), listing=hint
+            page,
+            response.text,
+            length_mismatch=bool(response.meta.get(LENGTH_META)),
+            listing=hint,
+            layout_known=self.article_layout_known,
         )
         if cut:  # judged by ArticleCompleteness: fetched again
             response.meta[CUT_META] = cut
+        elif not self.article_layout_known:
+            self.article_layout_known = layout_fits(page)
         for name in result.fallbacks:
             self._stat(f"extract/fallback/{name}")
         for name in result.missing:
