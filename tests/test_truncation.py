@@ -311,3 +311,17 @@ def test_pages_cut_short_do_not_raise_the_layout_alarm(tmp_path: Path) -> None:
     with open_store(tmp_path / "danvan.db") as store:
         record = store.get("301")
     assert record is not None and record["fieldSources"] == {}
+
+
+def test_the_run_summary_names_fault_kinds_not_their_reasons() -> None:
+    from danvan_crawler.summary import summarize
+
+    stats = {
+        "danvan/fault/truncated": 3,
+        "danvan/fault/truncated/open_end": 3,
+        "danvan/fault/truncated/end_markers": 2,
+        "danvan/fault/cut_stored": 1,
+    }
+    summary = summarize(stats, duration=1.0)
+    assert summary.faults == {"truncated": 3, "cut_stored": 1}
+    assert "faults met: cut_stored 1, truncated 3" in summary.paragraph("finished")
