@@ -327,7 +327,7 @@ class LayoutWatch:
             # A 304 (unchanged since the stored version) or an allowed error status parses
             # no markup: it says nothing about the layout.
             return
-        if response.meta.get(CUT_META):
+        if _cut_short(response):
             # A page cut short on the wire (fetched again) says nothing about it either.
             self.stats.inc_value(PREFIX + "pages_cut_short")
             return
@@ -341,7 +341,7 @@ class LayoutWatch:
         if kind != "article" or isinstance(output, Request):
             return True
         page.items += 1
-        if response.meta.get(CUT_META):
+        if _cut_short(response):
             return True  # cut short, not degraded: ArticleCompleteness decides
         return not self._protected(output, page)
 
@@ -395,6 +395,12 @@ class _Page:
     empty: bool = False
     #: a listing page whose links were counted (``empty``: too few article links)
     listing: bool = False
+
+
+def _cut_short(response: Response) -> bool:
+    """Whether the spider judged the page cut short (a response may have no request)."""
+    request = response.request
+    return request is not None and bool(request.meta.get(CUT_META))
 
 
 def _item_url(item: Any) -> str | None:

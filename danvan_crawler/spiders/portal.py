@@ -804,12 +804,15 @@ class PortalSpider(scrapy.Spider):
             response.meta[CUT_META] = cut
         elif not self.article_layout_known:
             self.article_layout_known = layout_fits(page)
-        for name in result.fallbacks:
-            self._stat(f"extract/fallback/{name}")
-        for name in result.missing:
-            self._stat(f"extract/missing/{name}")
         for name in result.bounds:
             self._stat(f"extract/bounded/{name}")
+        # what the fields needed is counted for pages judged whole: a page cut short says
+        # nothing about the rules (it is fetched again, see "looks cut short")
+        whole = not cut
+        for name in result.fallbacks if whole else ():
+            self._stat(f"extract/fallback/{name}")
+        for name in result.missing if whole else ():
+            self._stat(f"extract/missing/{name}")
         fields = dict(result.fields)
         sources = dict(result.fallbacks)
         fields["articleId"] = fields.get("articleId") or article_id
@@ -818,8 +821,9 @@ class PortalSpider(scrapy.Spider):
                 response, str(fields["articleId"]), hint
             )
             fields["datePublishedRaw"] = None  # printed nowhere on the page
-            self._stat(f"extract/date_from/{sources['datePublished']}")
-        if result.missing:
+            if whole:
+                self._stat(f"extract/date_from/{sources['datePublished']}")
+        if result.missing and whole:
             found = (
                 f" (datePublished from {sources['datePublished']})"
                 if "datePublished" in result.missing
