@@ -1,7 +1,8 @@
 """A tiny portal for tests: fixed pages served on 127.0.0.1 by a real HTTP server.
 
-``MiniSite(pages)`` serves ``{path: Page}`` (anything else: 404, or ``default``) from a
-thread of the test process and counts the requests each path got; a page may also be a
+``MiniSite(pages)`` serves ``{path: Page}`` (a path with its query, or without it;
+anything else: 404, or ``default``) from a thread of the test process and counts the
+requests each path got (with and without its query); a page may also be a
 function of the request's number for that path (1, 2, ...), to change between requests.
 The pages follow the default profile's URL scheme and markup (``profiles/nghean.toml``),
 written by hand, so a test can print a page the replica never prints (no date, no
@@ -54,15 +55,18 @@ def home(*categories: tuple[str, str]) -> Page:
     return Page(frame("Tỉnh ủy Nghệ An", f'<ul class="main-menu">{links}</ul>'))
 
 
-def listing(entries: list[tuple[int, str, str, str]], title: str = "Thời sự") -> Page:
-    """Entries: (article id, headline, listing time as printed, lead)."""
+def listing(
+    entries: list[tuple[int, str, str, str]], title: str = "Thời sự", pager: str = ""
+) -> Page:
+    """Entries: (article id, headline, listing time as printed, lead); ``pager``: markup
+    after the list."""
     items = "".join(
         f'<div class="news-item"><h3><a class="news-link" href="{article_path(aid)}">{head}'
         f'</a></h3><span class="news-time">{when}</span><div class="news-lead">{lead}</div>'
         "</div>"
         for aid, head, when, lead in entries
     )
-    body = f'<h1 class="category-title">{title}</h1><div class="list-news">{items}</div>'
+    body = f'<h1 class="category-title">{title}</h1><div class="list-news">{items}</div>{pager}'
     return Page(frame(title, body))
 
 
@@ -107,10 +111,13 @@ class MiniSite:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 path = self.path.split("?", 1)[0]
+                key = self.path if self.path in site.pages else path
                 with site.lock:
                     site.hits[path] += 1
-                    number = site.hits[path]
-                served = site.pages.get(path) or site.default or Page("<html></html>", 404)
+                    if key != path:
+                        site.hits[key] += 1
+                    number = site.hits[key]
+                served = site.pages.get(key) or site.default or Page("<html></html>", 404)
                 page = served(number) if callable(served) else served
                 data = page.body.encode("utf-8")
                 self.send_response(page.status)

@@ -325,3 +325,35 @@ def test_the_run_summary_names_fault_kinds_not_their_reasons() -> None:
     summary = summarize(stats, duration=1.0)
     assert summary.faults == {"truncated": 3, "cut_stored": 1}
     assert "faults met: cut_stored 1, truncated 3" in summary.paragraph("finished")
+
+
+def test_a_category_whose_first_page_fails_is_crawled_through_the_pages_after_it(
+    tmp_path: Path,
+) -> None:
+    # page 1 answers 503 to every attempt: only its pager links pages 2 and 3
+    pager = (
+        f'<div class="pager"><a href="{CATEGORY}">1</a> <a href="{CATEGORY}?trang=2">2</a> '
+        f'<a href="{CATEGORY}?trang=3">3</a></div>'
+    )
+    pages: dict[str, Any] = {
+        "/": home((CATEGORY, "Thời sự")),
+        CATEGORY: Page("<html><body>busy</body></html>", 503),
+        CATEGORY + "?trang=2": listing(
+            [(401, "Tin trang hai", "02/03/2023 08:00", "Một.")], pager=pager
+        ),
+        CATEGORY + "?trang=3": listing(
+            [(402, "Tin trang ba", "01/03/2023 08:00", "Hai.")], pager=pager
+        ),
+        article_path(401): article("Tin trang hai", "Một.", ["Nội dung."], date="02/03/2023 08:00"),
+        article_path(402): article("Tin trang ba", "Hai.", ["Nội dung."], date="01/03/2023 08:00"),
+    }
+    db = tmp_path / "danvan.db"
+    with serving(pages) as site:
+        _, stats = _run(site.url, db)
+        # page 1 tried twice (RETRY_TIMES=1), then pages 2 and 3 by their numbers, once
+        assert site.hits[CATEGORY + "?trang=2"] == site.hits[CATEGORY + "?trang=3"] == 1
+        assert site.hits[CATEGORY] == 2 + 2  # (the query-less count holds all of them)
+    with open_store(db) as store:
+        assert store.get("401") is not None and store.get("402") is not None
+    assert stats.get("danvan/listing/guessed") == 2
+    assert stats.get("danvan/listing/failed") == 1

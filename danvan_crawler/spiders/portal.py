@@ -46,7 +46,12 @@ from twisted.python.failure import Failure
 from danvan_crawler import __version__
 from danvan_crawler.dates import LOCAL_TZ
 from danvan_crawler.extract import ArticlePage, ListingPage, find_categories, find_subsites
-from danvan_crawler.extract.navigation import CategoryLink, SubSiteLink, classify
+from danvan_crawler.extract.navigation import (
+    CategoryLink,
+    SubSiteLink,
+    category_page_number,
+    classify,
+)
 from danvan_crawler.extract.truncation import (
     ListingHint,
     cut_evidence,
@@ -72,7 +77,7 @@ from danvan_crawler.resilience import (
     http_date,
     retry_cut_page,
 )
-from danvan_crawler.urls import canonical_url
+from danvan_crawler.urls import canonical_url, set_query
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +90,9 @@ ARTICLE_PRIORITY_BANDS = 20
 ARTICLE_WINDOW = 128
 #: ``request.meta`` key of an article request waiting in the scheduler (``feed_articles``)
 _WAITING = "danvan_waiting"
+#: ``request.meta`` key of a listing page requested by its number after an earlier page
+#: failed (``pages_after_failure``), not because a pager linked it
+GUESSED_META = "danvan_guessed_page"
 
 STATS_PREFIX = "danvan/"
 
@@ -669,15 +677,41 @@ class PortalSpider(scrapy.Spider):
         if self.crawler.stats is not None:  # for the command's one-line reason
             self.crawler.stats.set_value(STATS_PREFIX + "home/failure", why)
 
-    def listing_failed(self, failure: Failure) -> None:
+    def listing_failed(self, failure: Failure) -> Iterator[Request]:
         request = getattr(failure, "request", None)
+        category_url = request.cb_kwargs.get("category_url") if request is not None else None
+        if self.inc is not None and category_url:
+            self.cat_outstanding[category_url] = self.cat_outstanding.get(category_url, 1) - 1
+        status = failure.value.response.status if isinstance(failure.value, HttpError) else None
+        if request is not None and request.meta.get(GUESSED_META) and status in (404, 410):
+            self._stat("listing/guessed_absent")  # a guess past the last page: nothing lost
+            return
         logger.warning("listing page failed: %s (%s)", getattr(request, "url", "?"), failure.value)
         self._stat("listing/failed")
-        if self.inc is not None and request is not None:
-            category_url = request.cb_kwargs.get("category_url")
-            if category_url:
-                self.cat_failed.add(category_url)
-                self.cat_outstanding[category_url] = self.cat_outstanding.get(category_url, 1) - 1
+        if self.inc is not None and category_url:
+            self.cat_failed.add(category_url)
+        if request is not None and category_url:
+            yield from self.pages_after_failure(request, category_url)
+
+    def pages_after_failure(self, failed: Request, category_url: str) -> Iterator[Request]:
+        """A listing page that failed for good hides the pages only its pager links (page
+        1 links its next two, a page its next two): those two are requested by number
+        (``[urls] page_param``). Not after a guessed page, nor in a category walked with
+        the stop rule (its failure already has it walked again, whole, next run)."""
+        info = self.categories.get(category_url)
+        if info is None or failed.meta.get(GUESSED_META):
+            return
+        if self.inc is not None and self.walk_mode.get(category_url, False):
+            return
+        page_url = failed.meta.get("danvan_page_url") or failed.url
+        number = category_page_number(page_url, self.profile)
+        for later in (number + 1, number + 2):
+            url = set_query(category_url, **{self.profile.page_param: str(later)})
+            request = self.listing_request(url, info)
+            if request is not None:
+                request.meta[GUESSED_META] = True
+                self._stat("listing/guessed")
+                yield request
 
     def article_failed(self, failure: Failure) -> None:
         """An article request failed: a 404/410 page is gone (resolved), anything else
