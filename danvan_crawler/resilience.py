@@ -9,9 +9,11 @@ Downloader middlewares:
   Content-Length the body does not match). The retried request waits before it is sent:
   ``Retry-After`` when the server gave one (capped by ``DANVAN_RETRY_AFTER_MAX``), else
   ``DANVAN_RETRY_BACKOFF_BASE * 2**(n-1)`` seconds (capped by
-  ``DANVAN_RETRY_BACKOFF_MAX``) for the n-th retry. A response that is still invalid when
-  the retries are spent is dropped (``IgnoreRequest``), never handed to the spider: its
-  article is not stored, so the next run fetches it again. A page above
+  ``DANVAN_RETRY_BACKOFF_MAX``) for the n-th retry. A request whose retries are spent
+  gets ``DANVAN_RETRY_ROUNDS`` later rounds (:func:`later_round`: its retries afresh,
+  scheduled after everything else the run fetches). A response that is still invalid when
+  the retries and rounds are spent is dropped (``IgnoreRequest``), never handed to the
+  spider: its article is not stored, so the next run fetches it again. A page above
   ``DOWNLOAD_MAXSIZE`` is dropped with a warning.
 - :class:`ResponseLengthCheck` (595, before decompression): notes a Content-Length that
   the raw body does not match.
@@ -37,10 +39,11 @@ Spider middlewares:
   validate pipeline judges the item.
 
 Every failure is counted as ``danvan/fault/<kind>``: ``http_429``, ``http_5xx``,
-``http_<code>``, ``timeout``, ``truncated`` (and ``truncated/<reason>`` for article pages
-judged cut), ``empty``, ``connection``, ``too_large``, ``gave_up``, ``redirect_loop``,
-``redirect_limit``, ``offsite_redirect``, ``pagination_trap``, ``page_limit``,
-``parse_error``, ``cut_stored``, ``cut_kept_stored``, ``cut_accepted``.
+``http_<code>``, ``timeout``, ``truncated`` (and ``truncated/<reason>`` for article and
+listing pages the spider judged cut: :func:`retry_cut_page`), ``empty``, ``connection``,
+``too_large``, ``gave_up``, ``later_round``, ``redirect_loop``, ``redirect_limit``,
+``offsite_redirect``, ``pagination_trap``, ``page_limit``, ``parse_error``,
+``cut_stored``, ``cut_kept_stored``, ``cut_accepted``.
 """
 
 from __future__ import annotations
@@ -82,7 +85,9 @@ __all__ = [
     "count_fault",
     "exception_kind",
     "http_date",
+    "later_round",
     "on_domains",
+    "retries_spent",
     "retry_after_seconds",
     "retry_cut_page",
     "validate_html",
