@@ -109,7 +109,7 @@ CUT_STORED_META = "danvan_cut_stored"
 #: ``request.meta`` key: the retry round of a request (0: the first; ``later_round``)
 ROUND_META = "danvan_retry_round"
 #: later rounds of retries a failing page gets in a run (``DANVAN_RETRY_ROUNDS``)
-RETRY_ROUNDS = 1
+RETRY_ROUNDS = 2
 #: how far below its first priority a request of a later round is scheduled: after
 #: everything else the run has to fetch
 LATER_ROUND_PRIORITY = 1_000_000
