@@ -21,6 +21,8 @@ SCRIPTS = (
     "incremental.py",
     "publish.py",
     "faults.py",
+    "serve.py",
+    "fidelity.py",
 )
 USAGE = f"usage: python -m benchmarks [NAME ...]   (NAME: {', '.join(s[:-3] for s in SCRIPTS)})"
 

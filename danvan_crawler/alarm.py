@@ -22,6 +22,9 @@ Two parts:
     the validate pipeline dropped (``danvan/validate/dropped/<reason>``);
   - ``danvan/alarm/article_fallback/<field>``, ``danvan/alarm/listing_fallback/<field>``:
     pages of each kind per field that needed it;
+  - ``danvan/alarm/pages_cut_short``: pages the spider judged cut short on the wire
+    (``response.meta["danvan_cut"]``): fetched again, and counted in none of the above
+    (a truncated page says nothing about the layout);
   - ``danvan/alarm/examples/<kind>``: up to ``DANVAN_ALARM_EXAMPLES`` URLs per kind
     (``empty_listing``, ``fallback/<field>``, ``missing/<field>``, ``dropped/<reason>``,
     ``no_item``).
@@ -55,6 +58,8 @@ from itemadapter import ItemAdapter
 from scrapy import Request, signals
 from scrapy.http import Response, TextResponse
 from scrapy.utils.response import get_base_url
+
+from danvan_crawler.resilience import CUT_META
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -200,9 +205,14 @@ class LayoutWatch:
             url, is_article = self._link(base, origin, href)
             if is_article:
                 articles.add(url)
+        page.listing = True
+        page.empty = len(articles) < self.min_items
+
+    def _listing_counted(self, response: Response, page: _Page) -> None:
+        if not page.listing:
+            return
         self.stats.inc_value(PREFIX + "listing_pages")
-        if len(articles) < self.min_items:
-            page.empty = True
+        if page.empty:
             self.stats.inc_value(PREFIX + "listing_empty")
             self._example("empty_listing", response.url)
 
@@ -317,15 +327,22 @@ class LayoutWatch:
             # A 304 (unchanged since the stored version) or an allowed error status parses
             # no markup: it says nothing about the layout.
             return
+        if _cut_short(response):
+            # A page cut short on the wire (fetched again) says nothing about it either.
+            self.stats.inc_value(PREFIX + "pages_cut_short")
+            return
         if kind == "article":
             self._article_done(response, page)
         elif kind == "listing":
+            self._listing_counted(response, page)
             self._listing_done(response, page)
 
-    def _keep(self, output: Any, kind: str | None, page: _Page) -> bool:
+    def _keep(self, output: Any, kind: str | None, page: _Page, response: Response) -> bool:
         if kind != "article" or isinstance(output, Request):
             return True
         page.items += 1
+        if _cut_short(response):
+            return True  # cut short, not degraded: ArticleCompleteness decides
         return not self._protected(output, page)
 
     def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
@@ -342,7 +359,7 @@ class LayoutWatch:
                 self._step(page, before)
                 break
             self._step(page, before)
-            if self._keep(output, kind, page):
+            if self._keep(output, kind, page, response):
                 yield output
         self._finish_page(response, kind, page)
 
@@ -363,7 +380,7 @@ class LayoutWatch:
                 self._step(page, before)
                 break
             self._step(page, before)
-            if self._keep(output, kind, page):
+            if self._keep(output, kind, page, response):
                 yield output
         self._finish_page(response, kind, page)
 
@@ -376,6 +393,14 @@ class _Page:
     missing: set[str] = field(default_factory=set)
     items: int = 0
     empty: bool = False
+    #: a listing page whose links were counted (``empty``: too few article links)
+    listing: bool = False
+
+
+def _cut_short(response: Response) -> bool:
+    """Whether the spider judged the page cut short (a response may have no request)."""
+    request = response.request
+    return request is not None and bool(request.meta.get(CUT_META))
 
 
 def _item_url(item: Any) -> str | None:

@@ -147,7 +147,8 @@ KEYS: tuple[Key, ...] = (
     Key("db", _text, "danvan.db", "store: SQLite file path or database URL",
         "DANVAN_DB", "--db", "PATH"),
     Key("jsonl", _optional_path, None,
-        "JSON Lines of the articles new or changed in a run (none if unset)",
+        "JSON Lines of the articles new or changed since the last file written there "
+        "(none if unset)",
         "DANVAN_JSONL", "--jsonl", "PATH"),
     Key("out", _text, "feeds", "folder the feeds are published to",
         "DANVAN_FEEDS_DIR", "--out", "DIR"),
@@ -390,3 +391,31 @@ def load_config(
             else:
                 scrapy[name] = Value(raw, f"flag -s {name}")
     return Config(values=values, scrapy=scrapy, path=path)
+
+
+def store_location(
+    db: str | None = None,
+    settings: Iterable[str] = (),
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> Value:
+    """Where a command's store is, and why: ``--db`` (``db``), else ``-s DANVAN_DB=...``
+    (``settings``), else ``DANVAN_DB``, else the configuration file's ``db`` (the file of
+    ``DANVAN_CONFIG``, or ``./danvan.toml``), else the default ``danvan.db``: the same
+    rule for every command that opens a store."""
+    args = argparse.Namespace(scrapy_settings=list(settings))
+    if db:
+        args.db = db
+    return load_config(args, env=env, cwd=cwd).values["db"]
+
+
+def describe_store(location: Value) -> str:
+    """``location`` for people: what kind of store, where, from which setting."""
+    value = str(location.value)
+    if "://" in value and not value.startswith("sqlite:///"):
+        parts = urlsplit(value)
+        host = parts.hostname or "localhost"
+        shown = f"{parts.scheme}://{host}{':' + str(parts.port) if parts.port else ''}{parts.path}"
+        return f"database {shown} ({location.source})"
+    path = Path(value.removeprefix("sqlite:///")).expanduser().resolve()
+    return f"SQLite file {path} ({location.source})"

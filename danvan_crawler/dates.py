@@ -25,6 +25,7 @@ __all__ = [
     "LOCAL_TZ",
     "ParsedDate",
     "find_date",
+    "has_time",
     "parse_date",
     "parse_iso",
 ]
@@ -145,3 +146,23 @@ def parse_iso(text: str, tz: ZoneInfo = LOCAL_TZ) -> datetime | None:
     digits = offset[1:].replace(":", "")
     delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
     return value.replace(tzinfo=timezone(sign * delta))
+
+
+def has_time(
+    raw: str | None, patterns: Sequence[re.Pattern[str]] = DEFAULT_PATTERNS
+) -> bool | None:
+    """Whether the date printed in ``raw`` gives a time of day: False for a date alone
+    (``27-11-2023``: :func:`parse_date` reads it as 00:00, which then names the day, not
+    midnight), None when ``raw`` holds no date :func:`parse_date` understands."""
+    text = clean_text(raw)
+    if not text:
+        return None
+    iso = _ISO_RE.match(text)
+    if iso is not None:
+        return iso.group(4) is not None
+    for pattern in patterns:
+        for match in pattern.finditer(text):
+            groups = match.groupdict()
+            if _build(groups, LOCAL_TZ) is not None:
+                return bool(groups.get("hour"))
+    return None

@@ -67,7 +67,9 @@ from twisted.internet.task import LoopingCall
 
 from danvan_crawler.extract import ListingPage
 from danvan_crawler.extract.navigation import CategoryLink, classify
-from danvan_crawler.incremental import listing_signature
+from danvan_crawler.extract.truncation import ListingHint
+from danvan_crawler.incremental import CUT_MAX_RUNS, listing_signature, next_cut_signature
+from danvan_crawler.resilience import CUT_STORED_META
 from danvan_crawler.spiders.portal import ARTICLE_PRIORITY_BANDS, CategoryInfo, PortalSpider
 
 logger = logging.getLogger(__name__)
@@ -294,7 +296,9 @@ class RedisScheduler(Scheduler):
 
     def beat(self) -> None:
         pipe = self.server.pipeline()
-        pipe.set(self.heartbeat_key(self.worker_id), "1", px=int(self.timeout * 1000))
+        # the value names the store this worker writes to (``danvan worker`` compares)
+        store = self.crawler.settings.get("DANVAN_STORE_IDENTITY") or "1"
+        pipe.set(self.heartbeat_key(self.worker_id), store, px=int(self.timeout * 1000))
         pipe.sadd(self.workers_key, self.worker_id)
         pipe.execute()
 
@@ -391,6 +395,29 @@ class SharedCrawl:
             for w in self.server.smembers(self.key("workers"))
             if self.server.exists(self.key(f"worker:{w}"))
         )
+
+    # -- which store the workers write to ---------------------------------------------------
+    def worker_stores(self) -> dict[str, str]:
+        """The store identity of each live worker, and of each worker about to start
+        (:meth:`claim_store`); ``"1"`` for a worker that does not say."""
+        found: dict[str, str] = {}
+        for worker in self.server.smembers(self.key("workers")):
+            value = self.server.get(self.key(f"worker:{worker}"))
+            if value is not None:
+                found[str(worker)] = str(value)
+        for key in self.server.scan_iter(match=self.key("starting:*"), count=100):
+            value = self.server.get(key)
+            if value is not None:
+                found[str(key).removeprefix(self.key("starting:"))] = str(value)
+        return found
+
+    def claim_store(self, token: str, identity: str, seconds: float) -> None:
+        """Say that a worker about to start will write to ``identity`` (for ``seconds``,
+        until its heartbeat says it)."""
+        self.server.set(self.key(f"starting:{token}"), identity, px=int(seconds * 1000))
+
+    def release_claim(self, token: str) -> None:
+        self.server.delete(self.key(f"starting:{token}"))
 
     # -- categories and listings ----------------------------------------------------------
     def claim_category(self, info: CategoryInfo) -> bool:
@@ -533,7 +560,32 @@ class DistributedPortalSpider(PortalSpider):
         signature = self.shared.signature(article_id)
         store = self.store()
         if signature is not None and store.known_ids([article_id]):
+            if response is not None and response.meta.get(CUT_STORED_META):
+                signature = self.cut_signature(article_id, signature)
             store.set_listing_signatures({article_id: signature})
+
+    def cut_signature(self, article_id: str, seen: str) -> str:
+        """The signature of an article whose page looked cut (``incremental``): fetched
+        again by the next crawls, ``DANVAN_CUT_MAX_RUNS`` at most."""
+        stored = self.store().listing_signatures([article_id]).get(article_id)
+        limit = self.crawler.settings.getint("DANVAN_CUT_MAX_RUNS", CUT_MAX_RUNS)
+        return next_cut_signature(stored, seen, limit)
+
+    def cut_after_retries(self, item: Any, response: Response) -> bool:
+        """As the single-process spider: a new article is stored as it is and fetched
+        again by the next crawls; a stored one keeps its stored version (True)."""
+        if not self.skip_known:
+            return False
+        article_id = str(response.meta.get("danvan_article_id") or "")
+        store = self.store()
+        if not article_id or not store.known_ids([article_id]):
+            response.meta[CUT_STORED_META] = True  # see remember_signature
+            return False
+        seen = self.shared.signature(article_id)
+        if seen is not None:
+            store.set_listing_signatures({article_id: self.cut_signature(article_id, seen)})
+        self._stat("fault/cut_kept_stored")
+        return True
 
     def log_phase(self, spider: Any) -> None:
         phase = self.shared.phase()
@@ -627,7 +679,9 @@ class DistributedPortalSpider(PortalSpider):
                 continue
             self._stat("articles/requested")
             priority = -(rank * ARTICLE_PRIORITY_BANDS // len(listed))
-            yield self.article_request(article_id, url, priority)
+            when = _timestamp(times.get(article_id))
+            hint = ListingHint(int(when)).pack() if when != float("inf") else None
+            yield self.article_request(article_id, url, priority, hint)
 
     def merge_known_categories(self, article_id: str) -> None:
         """A known, unchanged article: add the categories this crawl saw it in."""

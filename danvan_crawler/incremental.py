@@ -41,6 +41,14 @@ committed), and written in batches (a few dozen articles a transaction, the rest
 spider goes idle or closes): an article seen on a listing but not stored is never known,
 and a crash loses at most the last batch's skips (those pages are fetched again).
 
+Pages cut short (``ArticleCompleteness``): an article stored from a page that still
+looked cut when its retries were spent gets the listing signature ``cut:<n>:<signature>``
+(:func:`cut_signature`, ``n`` the runs that fetched it cut), never equal to what a listing
+shows: the next run fetches it again, unconditionally (its page's validators are
+cleared), and its categories are not marked walked, so the next run sees its entry. When
+a page comes whole the plain signature replaces the mark; after ``cut_max_runs`` runs
+(``DANVAN_CUT_MAX_RUNS``) the stored version is accepted as it is.
+
 State rows live in the store's ``http_validators`` table under pseudo-URLs (no schema
 change): ``danvan-state:walked:<category URL>`` (``etag`` ``"1"`` when walked, NULL when
 not) and ``danvan-state:categories`` (``etag``: JSON list of the category URLs of the last
@@ -62,19 +70,27 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "CATEGORIES_KEY",
+    "CUT_PREFIX",
     "STATE_PREFIX",
     "WALKED_PREFIX",
     "IncrementalState",
     "PageAssessment",
     "StopRule",
     "conditional_headers",
+    "cut_runs",
+    "cut_signature",
     "listing_signature",
+    "next_cut_signature",
     "response_validators",
 ]
 
 STATE_PREFIX = "danvan-state:"
 WALKED_PREFIX = STATE_PREFIX + "walked:"
 CATEGORIES_KEY = STATE_PREFIX + "categories"
+#: listing signatures of articles stored from a page that looked cut: ``cut:<n>:<sig>``
+CUT_PREFIX = "cut:"
+#: runs that fetch again an article whose page looked cut (``DANVAN_CUT_MAX_RUNS``)
+CUT_MAX_RUNS = 5
 
 StopRule = Literal["oldest", "all"]
 
@@ -87,6 +103,28 @@ def listing_signature(entry: ListingEntry) -> str:
     if entry.updated_raw:
         return "raw:" + " ".join(entry.updated_raw.split())
     return "title:" + " ".join(entry.title.split())
+
+
+def cut_signature(runs: int, signature: str) -> str:
+    """The listing signature of an article stored from a page that looked cut in
+    ``runs`` runs: never what a listing shows, so the next run fetches it again."""
+    return f"{CUT_PREFIX}{runs}:{signature}"
+
+
+def cut_runs(signature: str | None) -> int:
+    """How many runs fetched the article's page cut (0: its stored signature is plain)."""
+    if not signature or not signature.startswith(CUT_PREFIX):
+        return 0
+    count, _, _ = signature[len(CUT_PREFIX) :].partition(":")
+    return int(count) if count.isdigit() else 1
+
+
+def next_cut_signature(stored: str | None, seen: str, max_runs: int = CUT_MAX_RUNS) -> str:
+    """The signature to store for an article whose page looked cut in this run (listed as
+    ``seen``; ``stored``: its signature so far): marked for the next run, or ``seen``
+    itself once ``max_runs`` runs fetched it cut (accepted as it is)."""
+    runs = cut_runs(stored) + 1
+    return seen if runs > max_runs else cut_signature(runs, seen)
 
 
 def conditional_headers(validators: Mapping[str, str | None] | None) -> dict[str, str]:
@@ -147,6 +185,7 @@ class IncrementalState:
         refresh: bool = False,
         stop_rule: StopRule = "oldest",
         batch_size: int = 64,
+        cut_max_runs: int = CUT_MAX_RUNS,
     ) -> None:
         if stop_rule not in ("oldest", "all"):
             raise ValueError(f"DANVAN_STOP_RULE must be 'oldest' or 'all', not {stop_rule!r}")
@@ -154,6 +193,7 @@ class IncrementalState:
         self.refresh = refresh
         self.full = full or refresh
         self.stop_rule: StopRule = stop_rule
+        self.cut_max_runs = max(0, cut_max_runs)
         self._walked: dict[str, bool] = {}
         #: listing signature seen this run per article id
         self.signatures: dict[str, str] = {}
@@ -265,6 +305,8 @@ class IncrementalState:
         """Conditional headers for a known article's page ({} for new ones, or refresh)."""
         if self.refresh or article_id not in self.known:
             return {}
+        if cut_runs(self.stored_signatures.get(article_id)):
+            return {}  # stored from a page cut short: its whole page is wanted
         return self.validators_headers(url)
 
     # -- bookkeeping --------------------------------------------------------------------
@@ -282,6 +324,22 @@ class IncrementalState:
         self.known.add(article_id)
         if len(self._signatures) + len(self._validators) >= 2 * self.batch_size:
             self.flush()
+
+    def article_cut(self, article_id: str, url: str) -> int | None:
+        """The article's page still looked cut short when this run gave up on it (the
+        article is stored): mark it to be fetched again next run, unconditionally (its
+        page's validators cleared). Returns the runs that fetched it cut, or None when that
+        reaches past ``cut_max_runs``: then its stored version is accepted as it is."""
+        runs = cut_runs(self.stored_signatures.get(article_id)) + 1
+        if runs > self.cut_max_runs:
+            self.article_done(article_id, url, None, None)
+            return None
+        signature = self.signatures.pop(article_id, None) or ""
+        self._signatures[article_id] = cut_signature(runs, signature)
+        self._validators[url] = (None, None)
+        self.stored_signatures.pop(article_id, None)
+        self.known.add(article_id)
+        return runs
 
     def flush(self) -> None:
         """Write the pending article validators, then the listing signatures (each one

@@ -35,8 +35,17 @@ class Article:
     #: Issue 3 (pipelines): id of the original when this is a re-published copy.
     duplicateOf: str | None = None
     crawledAt: str | None = None
+    #: Fields a generic fallback gave instead of the profile's selectors, and which one
+    #: (``{"datePublished": "listing"}``); empty: every field as the profile reads it.
+    fieldSources: dict[str, str] = field(default_factory=dict)
     #: Set by the store (issue 3): ``new`` or ``updated``; ``None`` when not known.
     change: str | None = None
+    #: Set by the store: the stored revision (1 when new, + 1 at each content change).
+    revision: int | None = None
+    #: Set with ``revision``: False when the date was printed without a time of day
+    #: (``datePublished`` is then that day at 00:00 local time); see ``dates.has_time``.
+    datePublishedHasTime: bool | None = None
+    dateModifiedHasTime: bool | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Article:

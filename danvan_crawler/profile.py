@@ -54,6 +54,9 @@ class ArticleSelectors:
     #: a signature block outside the content (one element per line: name, role); empty:
     #: the signature is the content's trailing paragraphs (``[signature]``)
     byline: tuple[str, ...] = ()
+    #: elements printed after everything the article has (share bar, related list,
+    #: footer): a page holding none of them may have been cut short
+    end_markers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,9 @@ class ListingSelectors:
     item_time: tuple[str, ...]
     item_lead: tuple[str, ...]
     scope: tuple[str, ...]
+    #: elements printed after the list and its pager (the footer): a listing page holding
+    #: none of them may have been cut short
+    end_markers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -205,6 +211,7 @@ def profile_from_dict(data: dict[str, Any], source: str = "") -> SiteProfile:
             remove=_list(art["remove"]),
             title_suffix=_compile(art["title_suffix"]),
             byline=_list(art.get("byline")),
+            end_markers=_list(art.get("end_markers")),
         ),
         signature=SignatureRules(
             paragraph=_list(sig["paragraph"]),
@@ -223,6 +230,7 @@ def profile_from_dict(data: dict[str, Any], source: str = "") -> SiteProfile:
             item_time=_list(lst["item_time"]),
             item_lead=_list(lst["item_lead"]),
             scope=_list(lst["scope"]),
+            end_markers=_list(lst.get("end_markers")),
         ),
         timezone=dates["timezone"],
         date_patterns=tuple(re.compile(p, re.IGNORECASE) for p in dates["patterns"]),

@@ -9,9 +9,11 @@ Downloader middlewares:
   Content-Length the body does not match). The retried request waits before it is sent:
   ``Retry-After`` when the server gave one (capped by ``DANVAN_RETRY_AFTER_MAX``), else
   ``DANVAN_RETRY_BACKOFF_BASE * 2**(n-1)`` seconds (capped by
-  ``DANVAN_RETRY_BACKOFF_MAX``) for the n-th retry. A response that is still invalid when
-  the retries are spent is dropped (``IgnoreRequest``), never handed to the spider: its
-  article is not stored, so the next run fetches it again. A page above
+  ``DANVAN_RETRY_BACKOFF_MAX``) for the n-th retry. A request whose retries are spent
+  gets ``DANVAN_RETRY_ROUNDS`` later rounds (:func:`later_round`: its retries afresh,
+  scheduled after everything else the run fetches). A response that is still invalid when
+  the retries and rounds are spent is dropped (``IgnoreRequest``), never handed to the
+  spider: its article is not stored, so the next run fetches it again. A page above
   ``DOWNLOAD_MAXSIZE`` is dropped with a warning.
 - :class:`ResponseLengthCheck` (595, before decompression): notes a Content-Length that
   the raw body does not match.
@@ -27,15 +29,21 @@ Spider middlewares:
   ``DANVAN_MAX_PAGES_PER_CATEGORY`` listing pages. Both warn naming the URL.
 - :class:`CallbackErrors` (960): an exception in a spider callback (a page the extraction
   cannot handle) becomes a counted drop with a warning naming the URL.
-- :class:`ArticleCompleteness` (940): an article page whose item lacks a required field
-  (``DANVAN_REQUIRED_FIELDS``) is fetched again instead (a page cut
-  short with a plausible length); when retries are spent the item goes on and the
-  validate pipeline drops it with its reason.
+- :class:`ArticleCompleteness` (940): an article page that looks cut short (evidence that
+  holds for tag soup: :func:`danvan_crawler.extract.truncation.cut_evidence`, which the
+  spider runs) is fetched again, each reason counted as ``truncated/<reason>``. When the
+  retries are spent, a new article is stored as it is and fetched again on the next runs
+  until its page comes whole (``DANVAN_CUT_MAX_RUNS`` runs at most: ``cut_stored``, then
+  ``cut_accepted``); a stored article keeps its stored version (``cut_kept_stored``). A
+  page that is whole is fetched once, whatever field the extraction could not find: the
+  validate pipeline judges the item.
 
 Every failure is counted as ``danvan/fault/<kind>``: ``http_429``, ``http_5xx``,
-``http_<code>``, ``timeout``, ``truncated``, ``empty``, ``connection``, ``too_large``,
-``incomplete_article``, ``gave_up``, ``redirect_loop``, ``redirect_limit``,
-``offsite_redirect``, ``pagination_trap``, ``page_limit``, ``parse_error``.
+``http_<code>``, ``timeout``, ``truncated`` (and ``truncated/<reason>`` for article and
+listing pages the spider judged cut: :func:`retry_cut_page`), ``empty``, ``connection``,
+``too_large``, ``gave_up``, ``later_round``, ``redirect_loop``, ``redirect_limit``,
+``offsite_redirect``, ``pagination_trap``, ``page_limit``, ``parse_error``,
+``cut_stored``, ``cut_kept_stored``, ``cut_accepted``.
 """
 
 from __future__ import annotations
@@ -76,8 +84,12 @@ __all__ = [
     "backoff_delay",
     "count_fault",
     "exception_kind",
+    "http_date",
+    "later_round",
     "on_domains",
+    "retries_spent",
     "retry_after_seconds",
+    "retry_cut_page",
     "validate_html",
 ]
 
@@ -87,6 +99,20 @@ LENGTH_META = "danvan_length_mismatch"
 #: ``response.meta`` key: the article ids a listing page's callback read off the page
 #: (the spider sets it; :class:`PaginationGuard` then does not parse the page again)
 LISTING_IDS_META = "danvan_listing_ids"
+#: ``response.meta`` key: the article request's packed ``ListingHint`` (what its listing
+#: entry showed)
+LISTING_META = "danvan_listing"
+#: ``response.meta`` key: why the spider judged the article page cut short (reasons)
+CUT_META = "danvan_cut"
+#: ``response.meta`` key: the article is stored although its page still looked cut
+CUT_STORED_META = "danvan_cut_stored"
+#: ``request.meta`` key: the retry round of a request (0: the first; ``later_round``)
+ROUND_META = "danvan_retry_round"
+#: later rounds of retries a failing page gets in a run (``DANVAN_RETRY_ROUNDS``)
+RETRY_ROUNDS = 2
+#: how far below its first priority a request of a later round is scheduled: after
+#: everything else the run has to fetch
+LATER_ROUND_PRIORITY = 1_000_000
 #: how far from the end of an HTML page its ``</html>`` may be (trailing scripts, comments)
 HTML_TAIL = 2048
 
@@ -104,6 +130,21 @@ def backoff_delay(retry_number: int, base: float, cap: float) -> float:
     return float(min(cap, base * 2 ** max(0, retry_number - 1)))
 
 
+def http_date(value: bytes | str | None) -> datetime | None:
+    """An HTTP date header (``Last-Modified``, ``Retry-After``) as an aware datetime, or
+    None when absent or unreadable."""
+    if value is None:
+        return None
+    text = (value.decode("latin-1") if isinstance(value, bytes) else value).strip()
+    if not text:
+        return None
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when
+
+
 def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) -> float | None:
     """A ``Retry-After`` header in seconds (delta-seconds or an HTTP date), or None."""
     if value is None:
@@ -114,12 +155,9 @@ def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) 
         return None
     if text.isdigit():
         return float(text)
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
+    when = http_date(text)
+    if when is None:
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
@@ -195,6 +233,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         self.base = settings.getfloat("DANVAN_RETRY_BACKOFF_BASE", 1.0)
         self.cap = settings.getfloat("DANVAN_RETRY_BACKOFF_MAX", 60.0)
         self.retry_after_cap = settings.getfloat("DANVAN_RETRY_AFTER_MAX", 120.0)
+        self.rounds = settings.getint("DANVAN_RETRY_ROUNDS", RETRY_ROUNDS)
 
     async def process_request(self, request: Request, spider: Spider | None = None) -> None:
         delay = request.meta.pop(DELAY_META, 0)
@@ -247,6 +286,10 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return retry
 
     def _retry_later(self, request: Request, reason: str, wait: float | None) -> Request | None:
+        if retries_spent(request, self.max_retry_times):
+            later = later_round(self.crawler, request, self.rounds, reason)
+            if later is not None:
+                return later
         retry = self._retry(request, reason)
         if retry is None:
             return None
@@ -279,6 +322,8 @@ class ResponseLengthCheck:
             declared = response.headers.get(b"Content-Length")
             if declared is not None and declared.isdigit() and int(declared) != len(response.body):
                 request.meta[LENGTH_META] = True
+            else:  # a retry carries its failed attempt's meta: judged on its own answer
+                request.meta.pop(LENGTH_META, None)
         return response
 
 
@@ -447,14 +492,70 @@ class PaginationGuard:
         return True
 
 
+def retries_spent(request: Request, max_retry_times: int) -> bool:
+    """Whether ``request`` used up the retries of its round."""
+    limit = int(request.meta.get("max_retry_times", max_retry_times))
+    return int(request.meta.get("retry_times", 0)) >= limit
+
+
+def later_round(crawler: Crawler, request: Request, rounds: int, reason: str) -> Request | None:
+    """A page that failed every retry of its round gets another round, at most ``rounds``
+    more in a run (``DANVAN_RETRY_ROUNDS``): the same request with its retries afresh,
+    scheduled after everything else the run fetches (a failing server has had time to
+    recover). None when its rounds are spent. Counted as ``later_round``."""
+    done = int(request.meta.get(ROUND_META, 0))
+    if done >= rounds:
+        return None
+    again = request.copy()
+    for key in ("retry_times", DELAY_META, CUT_META, LENGTH_META):
+        again.meta.pop(key, None)
+    again.meta[ROUND_META] = done + 1
+    again.dont_filter = True
+    again.priority = request.priority - LATER_ROUND_PRIORITY
+    count_fault(crawler, "later_round")
+    logger.info(
+        "%s failed every retry (%s): tried again in round %d, after the rest of the run",
+        request.url,
+        reason,
+        done + 2,
+    )
+    return again
+
+
+def retry_cut_page(crawler: Crawler, request: Request, reasons: list[str]) -> Request | None:
+    """A page judged cut short (``reasons``, counted as ``truncated`` and
+    ``truncated/<reason>``): its retry, after the backoff delay (or in a later round),
+    or None when the request's retries and rounds are spent."""
+    count_fault(crawler, "truncated")
+    for reason in reasons:
+        count_fault(crawler, f"truncated/{reason}")
+    settings = crawler.settings
+    if retries_spent(request, settings.getint("RETRY_TIMES")):
+        rounds = settings.getint("DANVAN_RETRY_ROUNDS", RETRY_ROUNDS)
+        return later_round(crawler, request, rounds, "truncated")
+    spider = crawler.spider
+    assert spider is not None
+    retry = get_retry_request(
+        request, spider=spider, reason="truncated", give_up_log_level=logging.WARNING
+    )
+    if retry is None:
+        return None
+    retry.meta.pop(CUT_META, None)
+    retry.meta[DELAY_META] = backoff_delay(
+        int(retry.meta.get("retry_times", 1)),
+        settings.getfloat("DANVAN_RETRY_BACKOFF_BASE", 1.0),
+        settings.getfloat("DANVAN_RETRY_BACKOFF_MAX", 60.0),
+    )
+    logger.info("%s looks cut short (%s): fetching it again", request.url, ", ".join(reasons))
+    return retry
+
+
 class ArticleCompleteness:
-    """Fetches an article page again when its item misses a required field."""
+    """Fetches an article page again when it looks cut short (the reasons the spider put
+    in ``response.meta[CUT_META]``), never for a field the extraction could not find."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        # the fields the validate pipeline requires; not articleBody: a photo or video
-        # article may have none, and would be fetched again for nothing on every run
-        self.required = tuple(crawler.settings.getlist("DANVAN_REQUIRED_FIELDS") or [])
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArticleCompleteness:
@@ -464,45 +565,31 @@ class ArticleCompleteness:
         self, response: Response, result: Iterable[Any], spider: Spider | None = None
     ) -> Iterator[Any]:
         for item in result:
-            yield self._check(item, response)
+            checked = self._check(item, response)
+            if checked is not None:
+                yield checked
 
     async def process_spider_output_async(
         self, response: Response, result: AsyncIterator[Any], spider: Spider | None = None
     ) -> AsyncIterator[Any]:
         async for item in result:
-            yield self._check(item, response)
+            checked = self._check(item, response)
+            if checked is not None:
+                yield checked
 
     def _check(self, item: Any, response: Response) -> Any:
         if not isinstance(item, Article) or response.request is None:
             return item
-        missing = [name for name in self.required if not _field(item, name)]
-        if not missing:
+        reasons = response.meta.get(CUT_META)
+        if not reasons:
             return item
-        spider = self.crawler.spider
-        assert spider is not None
-        retry = get_retry_request(
-            response.request,
-            spider=spider,
-            reason="incomplete_article",
-            give_up_log_level=logging.WARNING,
-        )
-        count_fault(self.crawler, "incomplete_article")
-        if retry is None:
-            return item  # the validate pipeline drops it, with its reason
-        settings = self.crawler.settings
-        retry.meta[DELAY_META] = backoff_delay(
-            int(retry.meta.get("retry_times", 1)),
-            settings.getfloat("DANVAN_RETRY_BACKOFF_BASE", 1.0),
-            settings.getfloat("DANVAN_RETRY_BACKOFF_MAX", 60.0),
-        )
-        logger.info("%s lacks %s: fetching it again", response.url, ", ".join(missing))
-        return retry
-
-
-def _field(item: Any, name: str) -> Any:
-    if isinstance(item, dict):
-        return item.get(name)
-    return getattr(item, name, None)
+        retry = retry_cut_page(self.crawler, response.request, list(reasons))
+        if retry is not None:
+            return retry
+        hold = getattr(self.crawler.spider, "cut_after_retries", None)
+        if hold is not None and hold(item, response):
+            return None
+        return item
 
 
 class CallbackErrors:

@@ -2,7 +2,8 @@
 
 The order matters: the configuration and the output folders are checked first (exit 2),
 then the lock is taken (exit 75) before the store or a feed is touched; the crawl runs
-in this process (Scrapy's ``CrawlerProcess``); the feeds are published from the store
+in this process (Scrapy's ``CrawlerProcess``); the JSON Lines (``--jsonl``) are written
+from the store's change log (:mod:`danvan_crawler.stream`); the feeds are published from the store
 whatever the crawl found (so a layout change leaves the good articles in the feeds);
 the layout-change alarm is judged from the crawl's stats (exit 3); the run is recorded in
 the store's run history; the summary paragraph is printed last.
@@ -24,8 +25,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from danvan_crawler.alarm import LayoutAlarm, check_layout
+from danvan_crawler.commands.crawl import nothing_crawled
 from danvan_crawler.config import Config, ConfigError
 from danvan_crawler.locking import LockHeld, RunLock, lock_path_for
+from danvan_crawler.stream import after_crawl, before_crawl
 from danvan_crawler.summary import RunSummary, get_console, summarize
 
 if TYPE_CHECKING:
@@ -322,18 +325,28 @@ def _run_locked(config: Config, options: RunOptions) -> RunResult:
 
     stats: dict[str, Any] = {}
     settings = build_settings(config, options, level, progress)
+    store_opened = False
     try:
+        before_crawl(config["db"], config["jsonl"])
+        store_opened = True
         stats = crawl(config, settings, options)
     except Exception as exc:  # the crawl could not run at all
         logger.debug("crawl failed", exc_info=True)
         result.failures.append(f"crawl failed: {type(exc).__name__}: {exc}")
+    if store_opened:
+        try:
+            after_crawl(config["db"], config["jsonl"])
+        except Exception as exc:  # a full disk...: the changes wait for the next run's file
+            logger.debug("writing the JSON Lines failed", exc_info=True)
+            result.failures.append(f"writing the JSON Lines failed: {type(exc).__name__}: {exc}")
 
     finish_reason = str(stats.get("finish_reason"))
     # closespider_*: a limit the operator set (CLOSESPIDER_ITEMCOUNT...) was reached.
     if stats and finish_reason != "finished" and not finish_reason.startswith("closespider_"):
         result.failures.append(f"crawl ended early ({finish_reason})")
-    if stats and not stats.get("downloader/response_count"):
-        result.failures.append(f"no page could be fetched from {config['site']}")
+    empty = nothing_crawled(stats)
+    if empty is not None:  # whatever the reason: refused, 5xx after every retry, ...
+        result.failures.append(f"nothing could be crawled from {config['site']}: {empty}")
 
     try:
         publish(config)

@@ -142,7 +142,8 @@ def summarize(
         fallbacks={k: v for k, v in _sum_prefix(stats, FALLBACK_PREFIX).items() if v},
         duplicates_by_reason=dupes,
         invalid_by_reason=dropped,
-        faults={k: v for k, v in _sum_prefix(stats, FAULT_PREFIX).items() if v},
+        # kinds only: the reasons under a kind (truncated/<reason>) stay in the stats
+        faults={k: v for k, v in _sum_prefix(stats, FAULT_PREFIX).items() if v and "/" not in k},
         duration=float(duration or 0.0),
         finish_reason=finish_reason or stats.get("finish_reason"),
     )

@@ -149,3 +149,11 @@ def set_query(url: str, **params: str | None) -> str:
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in params]
     query += [(k, v) for k, v in params.items() if v is not None]
     return urlunsplit(parts._replace(query=urlencode(sorted(query))))
+
+
+def site_key(url: str) -> str:
+    """A portal URL without its scheme and host: path and query (``/vi-vn/chuyen-muc/
+    thoi-su/73410-203449``). What names a page of the portal whatever host, port or
+    scheme served it (an http -> https move, a ``www.`` prefix, another replica port)."""
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")

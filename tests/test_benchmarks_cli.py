@@ -62,7 +62,17 @@ def test_an_option_gets_a_hint_where_options_go() -> None:
 def test_help_lists_every_benchmark() -> None:
     done = run_benchmarks("--help")
     assert done.returncode == 0
-    for name in ("extract", "corpora", "crawl", "memory", "incremental", "publish", "faults"):
+    for name in (
+        "extract",
+        "corpora",
+        "crawl",
+        "memory",
+        "incremental",
+        "publish",
+        "faults",
+        "serve",
+        "fidelity",
+    ):
         assert name in done.stdout
         assert (REPO / "benchmarks" / f"{name}.py").is_file()
 

@@ -158,6 +158,7 @@ def test_loopback_lifts_politeness_and_says_so(full_crawl: Crawl) -> None:
 
 def test_classic_layout_needs_no_fallback_nor_subsite_home(full_crawl: Crawl) -> None:
     assert not [k for k in full_crawl.stats if k.startswith("danvan/extract/")]
+    assert all(record["fieldSources"] == {} for record in full_crawl.records)
     assert "danvan/subsites" not in full_crawl.stats  # the home menu lists their categories
     assert full_crawl.stats["danvan/articles/requested"] == len(full_crawl.records)
 
@@ -173,6 +174,8 @@ def test_layout_change_is_survived_and_counted(replica_factory: Any, tmp_path: P
         assert all(got[aid][field] == truth[aid][field] for aid in truth), field
     for field in ("headline", "articleBody", "datePublished", "subSite"):
         assert result.stats[f"danvan/extract/fallback/{field}"] == len(truth)
+        # every record says which fallback gave the field
+        assert all(field in r["fieldSources"] for r in result.records), field
 
 
 def test_category_settings_restrict_and_rename(replica_factory: Any, tmp_path: Path) -> None:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import feedparser
+
+from tests.test_serve import serving
 
 
 def test_demo_crawls_the_replica_and_publishes_feeds(tmp_path: Path) -> None:
@@ -36,3 +39,13 @@ def test_demo_crawls_the_replica_and_publishes_feeds(tmp_path: Path) -> None:
     assert len(everything.entries) == len(originals)
     category_feeds = [p for p in feeds.glob("*.rss") if p.name != "all.rss"]
     assert len(category_feeds) >= 8
+
+    # It ends with the one command that serves what it made, and that command works.
+    command = result.stdout.splitlines()[-1].split()
+    assert command == ["danvan", "serve", "--dir", str(out / "feeds")]
+    with (
+        serving(Path(command[3])) as port,
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30) as page,
+    ):
+        assert page.headers["Content-Type"] == "text/html; charset=utf-8"
+        assert "Tất cả chuyên mục" in page.read().decode("utf-8")

@@ -7,8 +7,10 @@ from __future__ import annotations
 import json
 import re
 from email.utils import parsedate_to_datetime
+from html import unescape
 from urllib.parse import urlsplit
 
+import feedparser
 import pytest
 from lxml import etree
 
@@ -163,7 +165,7 @@ def test_json_feed_strict(files) -> None:
                 assert absolute(attachment["url"]) and attachment["mime_type"]
 
 
-def test_opml_and_index_urls_are_absolute(files) -> None:
+def test_opml_urls_are_absolute_and_index_links_relative_or_to_the_portal(files) -> None:
     opml = etree.fromstring(files["index.opml"])
     assert opml.get("version") == "2.0"
     feeds = [o for o in opml.iter("outline") if o.get("type") == "rss"]
@@ -172,8 +174,69 @@ def test_opml_and_index_urls_are_absolute(files) -> None:
         assert absolute(outline.get("xmlUrl")) and absolute(outline.get("htmlUrl"))
         assert outline.get("text")
     page = etree.HTML(files["index.html"])
+    # The folder's own files by relative name (they work wherever it is served, and
+    # after the crawled site is gone); everything else is the portal's, absolute.
     for link in page.xpath("//link[@rel='alternate']"):
-        assert absolute(link.get("href"))
+        assert link.get("href") in files
     for href in page.xpath("//a/@href"):
-        assert absolute(href), href
-    assert PUBLIC + "index.opml" in page.xpath("//a/@href")
+        assert href in files or (absolute(href) and urlsplit(href).netloc == urlsplit(BASE).netloc)
+    assert "index.opml" in page.xpath("//a/@href")
+
+
+MEDIA = "http://search.yahoo.com/mrss/"
+
+
+def test_no_media_group_without_alternatives(files) -> None:
+    """The W3C Feed Validator's MediaGroupWithoutAlternatives (an error): a media:group
+    holds several renditions of one thing, never a single one."""
+    images = 0
+    for name, data in files.items():
+        if name.endswith((".rss", ".atom")):
+            root = etree.fromstring(data)
+            for group in root.iter(f"{{{MEDIA}}}group"):
+                assert len(group.findall(f"{{{MEDIA}}}content")) >= 2, name
+            images += len(list(root.iter(f"{{{MEDIA}}}content")))
+    assert images, "no media:content at all: the rule was not exercised"
+
+
+def test_opml_outlines_with_more_than_text_have_a_type(files) -> None:
+    """The W3C Feed Validator's MissingOutlineType: a folder outline carries text only."""
+    for outline in etree.fromstring(files["index.opml"]).iter("outline"):
+        if set(outline.attrib) - {"text"}:
+            assert outline.get("type"), dict(outline.attrib)
+
+
+def test_rss_and_atom_name_the_published_stylesheet(files) -> None:
+    for name, data in files.items():
+        if name.endswith((".rss", ".atom")):
+            tree = etree.fromstring(data).getroottree()
+            instructions = [
+                node
+                for node in tree.getroot().itersiblings(preceding=True)
+                if isinstance(node, etree._ProcessingInstruction)
+            ]
+            assert [(pi.target, pi.get("type"), pi.get("href")) for pi in instructions] == [
+                ("xml-stylesheet", "text/xsl", "feed.xsl")
+            ], name
+    assert (
+        etree.fromstring(files["feed.xsl"]).tag
+        == "{http://www.w3.org/1999/XSL/Transform}stylesheet"
+    )
+
+
+def test_ampersand_and_less_than_are_hexadecimal_references() -> None:
+    """The RSS profile's rule the W3C validator applies (CharacterData, ContainsHTML on
+    "&amp;"): "&" and "<" in text go out as &#x26; and &#x3C;, the same characters."""
+    categories = synthetic_categories(BASE)
+    article = synthetic_article(0, categories, BASE)
+    article["headline"] = "Cuộc thi <<Tìm hiểu>> của B&T"
+    article["description"] = "Lead với &amp; và <b"
+    files = build_site(categories, {None: [article]}, SiteOptions(public_url=PUBLIC))
+    for name in ("all.rss", "all.atom"):
+        data = files[name]
+        assert b"&amp;" not in data and b"&lt;" not in data, name
+        assert b"&#x3C;&#x3C;T" in data and b"B&#x26;T" in data
+        parsed = feedparser.parse(data)
+        assert parsed.entries[0].title == article["headline"]
+        summary = parsed.entries[0].summary  # RSS description is HTML: one level escaped
+        assert (unescape(summary) if name.endswith(".rss") else summary) == article["description"]

@@ -1,4 +1,5 @@
-"""End to end: the replica with ``--xss`` payloads, ``danvan run`` (crawl + publish) in a
+"""End to end: the replica with ``--xss`` payloads (bodies, headlines, authors, captions)
+and hostile category and sub-site names, ``danvan run`` (crawl + publish) in a
 subprocess, then every published file checked: parses, follows the store, carries no
 active content; and ``danvan publish`` afterwards changes no byte."""
 
@@ -15,11 +16,10 @@ from typing import Any
 import feedparser
 
 from danvan_crawler.feeds.names import category_stems
-from danvan_crawler.feeds.safety import find_active_content
+from danvan_crawler.feeds.safety import find_active_content, kind_of
 from danvan_crawler.store import open_store
 
 REPO = Path(__file__).resolve().parents[1]
-KINDS = {".rss": "rss", ".atom": "atom", ".json": "json", ".html": "html"}
 
 
 def danvan(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -46,15 +46,30 @@ def test_crawled_xss_replica_publishes_clean_feeds(
     db, out = tmp_path / "danvan.db", tmp_path / "feeds"
     public = "https://feeds.example.org/nghean/"
     common = ["--db", str(db), "--out", str(out), "--public-url", public]
-    run = danvan("run", "--site", replica.url, *common, cwd=tmp_path)
+    # hostile category and sub-site names too, through the operator's renaming setting
+    # (the replica plants headlines, authors, captions and bodies)
+    overrides = {
+        "dan-van-kheo": {
+            "name": "Dân vận <script>alert('xss-category')</script>",
+            "subSite": "Ban <img src=x onerror=alert('xss-banner')>",
+        },
+        "thoi-su": {"name": "Thời sự <svg onload=alert(1)>"},
+    }
+    planting = ["-s", f"DANVAN_CATEGORY_OVERRIDES={json.dumps(overrides)}"]
+    run = danvan("run", "--site", replica.url, *common, *planting, cwd=tmp_path)
     assert run.returncode in (0, 3), run.stderr[-3000:]
 
     files = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    assert "index.opml" in files and "index.html" in files
     for name, data in files.items():
-        if Path(name).suffix in KINDS:
-            assert find_active_content(data, KINDS[Path(name).suffix]) == [], name
+        kind = kind_of(name)
+        assert kind is not None, f"{name}: a published file the check does not read"
+        assert find_active_content(data, kind) == [], name
         if name.endswith((".rss", ".atom")):
             assert not feedparser.parse(data).bozo, name
+    with open_store(db) as store:
+        names = " ".join(str(c["name"]) + str(c["subSite"]) for c in store.categories())
+    assert "xss-category" in names and "xss-banner" in names  # planted, and stored so
 
     with open_store(db) as store:
         categories = store.categories()

@@ -301,7 +301,7 @@ def test_unreachable_site_fails_with_exit_1(tmp_path: Path) -> None:
     result = danvan_run(f"http://127.0.0.1:{port}/", tmp_path, "-s", "RETRY_TIMES=0")
     assert result.returncode == 1, (result.stdout, result.stderr[-2000:])
     assert "Traceback" not in result.stderr
-    assert f"no page could be fetched from http://127.0.0.1:{port}/" in result.stderr
+    assert f"nothing could be crawled from http://127.0.0.1:{port}/" in result.stderr
     assert result.stdout.startswith("danvan run failed in ")
     assert [run["status"] for run in runs_of(tmp_path / "danvan.db")] == ["failed"]
 

@@ -7,8 +7,14 @@ Incremental by default (``danvan_crawler.incremental``): only new or changed art
 fetched; ``--full`` walks every listing page (backfill), ``--refresh`` also fetches every
 known article page again.
 
+The store is ``--db``, else ``-s DANVAN_DB=``, ``DANVAN_DB``, the configuration file's
+``db``, ``danvan.db`` (as for every command). ``--jsonl PATH`` is written after the crawl
+from the store's change log (:mod:`danvan_crawler.stream`): the articles stored as new
+or updated since the last file written to PATH, a killed crawl's included.
+
 Exit codes: 0 the crawl finished; 1 it did not finish cleanly (finish reason other than
-``finished``, or errors in the log); 2 usage error.
+``finished``, errors in the log, or nothing of the site could be crawled: see
+:func:`nothing_crawled`) or the JSON Lines could not be written; 2 usage error.
 """
 
 from __future__ import annotations
@@ -53,10 +59,16 @@ def register(subparsers: Any) -> None:
         help="site profile: a name in danvan_crawler/profiles/ or a TOML file (DANVAN_PROFILE)",
     )
     parser.add_argument(
-        "--jsonl", metavar="PATH", help="write every article as JSON Lines (UTF-8) to PATH"
+        "--jsonl",
+        metavar="PATH",
+        help="write the articles new or changed since the last file written to PATH "
+        "(JSON Lines, UTF-8)",
     )
     parser.add_argument(
-        "--db", metavar="PATH|URL", help="article store: SQLite path or database URL (DANVAN_DB)"
+        "--db",
+        metavar="PATH|URL",
+        help="article store: SQLite path or database URL (default: DANVAN_DB, the "
+        "configuration file's db, danvan.db)",
     )
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument(
@@ -112,15 +124,10 @@ def build_settings(
     if refresh:
         values["DANVAN_REFRESH"] = True
     if jsonl:
-        path = Path(jsonl)
+        # written from the store's change log after the crawl (danvan_crawler.stream)
+        path = Path(jsonl).expanduser().resolve()
         path.parent.mkdir(parents=True, exist_ok=True)
-        feeds = dict(settings.getdict("FEEDS"))
-        feeds[path.resolve().as_uri()] = {
-            "format": "jsonlines",
-            "encoding": "utf-8",
-            "overwrite": True,
-        }
-        values["FEEDS"] = feeds
+        values["DANVAN_JSONL"] = str(path)
     settings.update(values, priority="cmdline")
     return settings
 
@@ -137,7 +144,9 @@ def tune_gc(threshold: int) -> None:
 
 
 def run_crawl(settings: Any, site: str | None = None) -> dict[str, Any]:
-    """Run the ``portal`` spider to the end in this process; its final stats."""
+    """Run the ``portal`` spider to the end in this process; its final stats. With
+    ``DANVAN_JSONL`` set, call :func:`danvan_crawler.stream.before_crawl` first and
+    :func:`~danvan_crawler.stream.after_crawl` after (the caller's job)."""
     from scrapy.crawler import CrawlerProcess
 
     process = CrawlerProcess(settings)
@@ -149,6 +158,29 @@ def run_crawl(settings: Any, site: str | None = None) -> dict[str, Any]:
     return dict(crawler.stats.get_stats()) if crawler.stats is not None else {}
 
 
+#: stats showing that a page of the site beyond its home page was crawled (parsed, or
+#: answered "not modified" to a conditional request)
+CRAWLED_STATS = (
+    "danvan/listing/pages",
+    "danvan/incremental/listing_not_modified",
+    "danvan/articles/parsed",
+    "danvan/incremental/article_not_modified",
+)
+
+
+def nothing_crawled(stats: dict[str, Any]) -> str | None:
+    """Why a finished crawl crawled nothing of the site (no listing or article page
+    parsed or answered 304), whatever the reason, or None when it crawled something."""
+    if not stats or any(stats.get(name) for name in CRAWLED_STATS):
+        return None
+    if stats.get("danvan/home/failed"):
+        why = stats.get("danvan/home/failure") or "failed"
+        return f"the home page could not be fetched ({why})"
+    if not stats.get("downloader/response_count"):
+        return "no page could be fetched"
+    return "no category page could be fetched (none found, or every one failed)"
+
+
 def exit_code(stats: dict[str, Any]) -> int:
     """0 when the crawl finished without errors, else 1."""
     if stats.get("finish_reason") != "finished":
@@ -157,6 +189,13 @@ def exit_code(stats: dict[str, Any]) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    from danvan_crawler.config import ConfigError, store_location
+
+    try:
+        db = store_location(args.db, args.settings).value
+    except ConfigError as exc:
+        print(f"danvan crawl: error: {exc}", file=sys.stderr)
+        return 2
     try:
         overrides = dict(parse_setting(text) for text in args.settings)
         if args.profile:
@@ -169,7 +208,7 @@ def run(args: argparse.Namespace) -> int:
             args.jsonl,
             overrides,
             args.loglevel,
-            db=args.db,
+            db=db,
             full=args.full,
             refresh=args.refresh,
         )
@@ -180,9 +219,35 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, OSError) as exc:
         print(f"danvan crawl: error: {exc}", file=sys.stderr)
         return 2
+    from danvan_crawler.stream import after_crawl, before_crawl
+
+    db, jsonl = settings.get("DANVAN_DB"), settings.get("DANVAN_JSONL")
+    try:
+        before_crawl(db, jsonl)
+    except Exception as exc:  # the store cannot be opened: one line, no traceback
+        logger.debug("opening the store failed", exc_info=True)
+        print(f"danvan crawl: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
     stats = run_crawl(settings, args.site)
+    code = exit_code(stats)
     items = stats.get("item_scraped_count", 0)
     reason = stats.get("finish_reason", "unknown")
-    where = f" -> {Path(args.jsonl)}" if args.jsonl else ""
+    where = ""
+    try:
+        written = after_crawl(db, jsonl)
+    except Exception as exc:  # e.g. a full disk: the changes wait for the next run
+        logger.debug("writing the JSON Lines failed", exc_info=True)
+        print(f"danvan crawl: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        code = 1
+    else:
+        if written is not None:
+            where = f" -> {written.path} ({written.lines} lines)"
     print(f"danvan crawl: {items} articles ({reason}){where}", file=sys.stderr)
-    return exit_code(stats)
+    empty = nothing_crawled(stats)
+    if empty is not None:
+        site = settings.get("DANVAN_SITE_URL")
+        print(
+            f"danvan crawl: error: nothing could be crawled from {site}: {empty}", file=sys.stderr
+        )
+        return 1
+    return code

@@ -4,18 +4,21 @@
 
 Starts ``python -m danvan_crawler.replica --port 0`` in a subprocess, crawls it in this
 process into ``DIR/articles.jsonl`` and the store ``DIR/danvan.db``, stops the replica,
-publishes the feeds into ``DIR/feeds/`` and prints where the output went.
+publishes the feeds into ``DIR/feeds/``, prints where the output went and, last, the
+command that serves the feeds.
 """
 
 from __future__ import annotations
 
 import argparse
+import shlex
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 from danvan_crawler.commands.crawl import build_settings, exit_code, run_crawl
+from danvan_crawler.feeds.publish import DEFAULT_PUBLIC_URL
 
 DEFAULT_OUT = "demo-output"
 DEFAULT_ARTICLES = 300
@@ -86,6 +89,8 @@ def publish_feeds(out: Path, settings: Any) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from danvan_crawler.stream import after_crawl, before_crawl
+
     out = Path(args.out)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -99,13 +104,24 @@ def run(args: argparse.Namespace) -> int:
         # The demo's store (when the store pipeline is enabled) lives with its output.
         overrides = {"DANVAN_DB": str(out / "danvan.db")}
         settings = build_settings(replica.url, jsonl, overrides, loglevel=args.loglevel)
+        before_crawl(settings["DANVAN_DB"], jsonl)
         stats = run_crawl(settings, replica.url)
     finally:
         replica.stop()
+    written = after_crawl(settings["DANVAN_DB"], jsonl)
     items = stats.get("item_scraped_count", 0)
     print(f"crawled {items} articles ({stats.get('finish_reason', 'unknown')})")
-    print(f"JSON Lines: {jsonl.resolve()}")
+    if written is not None and written.written:
+        print(f"JSON Lines: {jsonl.resolve()}")
+    else:
+        print(f"JSON Lines: nothing new since the last run ({jsonl.resolve()} left as it was)")
     print(f"store: {Path(settings['DANVAN_DB']).resolve()}")
     for line in publish_feeds(out, settings):
         print(line)
+    print(
+        "The feeds' article links point at the replica, stopped now; the feeds, their "
+        "index and the OPML work without it."
+    )
+    print(f"To read them at {DEFAULT_PUBLIC_URL} (in a browser or a feed reader), run:")
+    print(f"  danvan serve --dir {shlex.quote(str(out / 'feeds'))}")
     return exit_code(stats)

@@ -7,15 +7,12 @@ Exit codes: 0 written; 1 the store could not be read or the file not written;
 from __future__ import annotations
 
 import argparse
-import json
 import logging
-import os
 import sys
-import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from danvan_crawler.config import ConfigError, add_config_arguments, load_config
 
@@ -26,10 +23,12 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 EPILOG = """\
-One JSON object per line, in the output schema (docs/DESIGN.md), duplicates included
-(with duplicateOf set). --since keeps the articles that were new, updated or gained a
-category at or after that time (ISO 8601; without an offset the time is UTC), ordered
-by that time. A file given to --out is replaced atomically; `-` (the default) is
+One JSON object per line, in the output schema (docs/DESIGN.md) and the format of a
+run's --jsonl, duplicates included (with duplicateOf set). --since keeps the articles
+that were new, updated or gained a category or URL at or after that time (ISO 8601;
+without an offset the time is UTC), ordered by that time; their "change" says which
+(new, updated, merged; every article is new without --since), "revision" counts the
+changes of content. A file given to --out is replaced atomically; `-` (the default) is
 standard output."""
 
 
@@ -60,28 +59,13 @@ def parse_since(text: str) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def write_lines(records: Iterable[dict[str, Any]], out: TextIO) -> int:
-    count = 0
-    for record in records:
-        out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
-        count += 1
-    return count
+def lines(store: Any, since: datetime | None) -> Iterator[str]:
+    """The store's articles in the JSON Lines format of :mod:`danvan_crawler.stream`,
+    ``change`` relative to ``since``."""
+    from danvan_crawler.stream import stored_line
 
-
-def write_atomically(records: Iterable[dict[str, Any]], path: Path) -> int:
-    """Write to a temporary file beside ``path``, fsync, then rename over it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            count = write_lines(records, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return count
+    for data, revision, change in store.export_changes(since=since, raw=True):
+        yield stored_line(data, revision=revision, change=change)
 
 
 def main(args: argparse.Namespace) -> int:
@@ -96,16 +80,17 @@ def main(args: argparse.Namespace) -> int:
         return EXIT_FAILED
 
     from danvan_crawler.store import open_store
+    from danvan_crawler.stream import write_atomically, write_text_lines
 
     try:
         store = open_store(db)
         try:
-            records = store.export(since=args.since)
+            out = lines(store, args.since)
             if args.export_out == "-":
-                count = write_lines(records, sys.stdout)
+                count = write_text_lines(out, sys.stdout)
                 sys.stdout.flush()
             else:
-                count = write_atomically(records, Path(args.export_out))
+                count = write_atomically(out, Path(args.export_out))
         finally:
             store.close()
     except Exception as exc:  # one line, no traceback

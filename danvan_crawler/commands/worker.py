@@ -6,17 +6,30 @@
 
 Runs until the shared crawl is done (waiting for ``danvan seed`` when none is seeded),
 then exits. Run as many as you like, on as many machines, all with the same Redis URL,
-prefix and ``--db`` (PostgreSQL when they are on several machines). ``--publish``: the
+prefix and store (PostgreSQL when they are on several machines). ``--publish``: the
 one worker that closes the crawl publishes the feeds (exactly one process per crawl).
 
-Exit codes: 0 the crawl finished; 1 it did not finish cleanly; 2 usage error.
+The store comes from where every command takes it: ``--db``, ``-s DANVAN_DB=``,
+``DANVAN_DB``, the configuration file's ``db``, else ``danvan.db`` in the working folder;
+the worker says which on start. It refuses to start (exit 2) when another worker of the
+same crawl writes to another store: workers register the identity of their store in
+Redis (the store's random ``store_id``; a SQLite file's also names the machine), so
+two SQLite files, or a SQLite file and the PostgreSQL store, never split a crawl
+silently. Workers sharing one SQLite file on one machine are allowed (and told that
+PostgreSQL is the store for several machines).
+
+Exit codes: 0 the crawl finished; 1 it did not finish cleanly; 2 usage error (a split
+store included).
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import socket
 import sys
+import uuid
+from pathlib import Path
 from typing import Any
 
 from danvan_crawler.commands.seed import add_distributed_arguments, distributed_settings
@@ -32,7 +45,10 @@ def register(subparsers: Any) -> None:
     )
     add_distributed_arguments(parser)
     parser.add_argument(
-        "--db", metavar="PATH|URL", help="article store: SQLite path or database URL (DANVAN_DB)"
+        "--db",
+        metavar="PATH|URL",
+        help="article store: SQLite path or database URL (default: DANVAN_DB, the "
+        "configuration file's db, danvan.db)",
     )
     parser.add_argument(
         "--publish",
@@ -81,14 +97,69 @@ def publish_feeds(settings: Any, out: str, public_url: str | None) -> None:
     logger.info("feeds published to %s", folder)
 
 
+def store_identity(db: str, *, create: bool = True) -> tuple[str, bool]:
+    """(the identity workers compare, whether the store is a SQLite file): the store's
+    ``store_id``, with the machine's name for a SQLite file (a copy of the file elsewhere
+    is another store). ``create=False``: a SQLite file that does not exist yet is not
+    created (it is a new store, named by its path)."""
+    from danvan_crawler.store import open_store
+
+    host = socket.gethostname()
+    if "://" not in db or db.startswith("sqlite:///"):
+        path = Path(db.removeprefix("sqlite:///")).expanduser().resolve()
+        if not create and not path.exists():
+            return f"new:{path}@sqlite:{host}", True
+    with open_store(db) as store:
+        identity, sqlite = store.store_id(), store.dialect == "sqlite"
+    if sqlite:
+        identity = f"{identity}@sqlite:{host}"
+    return identity, sqlite
+
+
+def check_shared_store(
+    shared: Any, token: str, settings: Any, identity: str, sqlite: bool, where: str
+) -> str | None:
+    """Claim this worker's store (as ``token``) in the crawl's Redis state and compare
+    it with the other workers'; the reason to refuse, or None. The claim comes first, so
+    of two workers starting at once on different stores, at least the second sees the
+    first."""
+    timeout = settings.getfloat("DANVAN_WORKER_TIMEOUT", 60.0)
+    shared.claim_store(token, identity, timeout)
+    others = {w: v for w, v in shared.worker_stores().items() if w != token}
+    if not others:
+        return None
+    different = sorted(w for w, v in others.items() if v != identity)
+    if different:
+        shared.release_claim(token)
+        prefix = settings.get("DANVAN_REDIS_PREFIX")
+        return (
+            f"{len(different)} other worker(s) of crawl {prefix} ({', '.join(different[:3])})"
+            f" write to another store than this worker's {where}: a crawl must have one"
+            " store (set DANVAN_DB=postgresql://... on every worker, docs/SCALE.md); a"
+            " worker killed just now counts until its heartbeat expires"
+            f" (DANVAN_WORKER_TIMEOUT={timeout:g} s)"
+        )
+    if sqlite:
+        logger.warning(
+            "%d other worker(s) share this SQLite store on this machine; workers on other "
+            "machines need PostgreSQL (DANVAN_DB=postgresql://...)",
+            len(others),
+        )
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
     from danvan_crawler.commands.crawl import exit_code
+    from danvan_crawler.config import ConfigError, describe_store, store_location
 
     try:
-        settings = distributed_settings(args, loglevel=args.loglevel, db=args.db)
-    except (ValueError, OSError) as exc:
+        location = store_location(args.db, args.settings)
+        settings = distributed_settings(args, loglevel=args.loglevel, db=location.value)
+    except (ConfigError, ValueError, OSError) as exc:
         print(f"danvan worker: error: {exc}", file=sys.stderr)
         return 2
+    where = describe_store(location)
+    print(f"danvan worker: store: {where}", file=sys.stderr, flush=True)
     try:
         import redis
 
@@ -96,6 +167,26 @@ def run(args: argparse.Namespace) -> int:
     except Exception as exc:  # unreachable, refused, bad URL, no client installed
         print(f"danvan worker: error: Redis: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2
+    try:
+        from danvan_crawler.distributed import SharedCrawl
+
+        shared = SharedCrawl.from_url(
+            settings.get("DANVAN_REDIS_URL"), settings.get("DANVAN_REDIS_PREFIX")
+        )
+        token = uuid.uuid4().hex[:12]
+        identity, sqlite = store_identity(str(location.value), create=False)
+        refusal = check_shared_store(shared, token, settings, identity, sqlite, where)
+        if refusal is None:  # the store is created now if it is new: claim its identity
+            identity, sqlite = store_identity(str(location.value))
+            shared.claim_store(token, identity, settings.getfloat("DANVAN_WORKER_TIMEOUT", 60.0))
+    except Exception as exc:  # the store cannot be opened, Redis went away
+        logger.debug("store check failed", exc_info=True)
+        print(f"danvan worker: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    if refusal is not None:
+        print(f"danvan worker: error: {refusal}", file=sys.stderr)
+        return 2
+    settings.set("DANVAN_STORE_IDENTITY", identity, priority="cmdline")
     stats, closed = run_worker(settings, args.site)
     code = exit_code(stats)
     if closed and args.publish and code == 0:

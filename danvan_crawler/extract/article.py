@@ -25,6 +25,7 @@ from parsel import Selector
 
 from danvan_crawler.dates import ParsedDate, find_date, parse_date
 from danvan_crawler.extract import ladder
+from danvan_crawler.extract.bounds import bound_for_sanitizer
 from danvan_crawler.extract.common import (
     Scope,
     attribute_names,
@@ -147,6 +148,8 @@ class ArticleResult:
     fallbacks: dict[str, str] = field(default_factory=dict)
     #: Required fields that neither the selectors nor the fallbacks found.
     missing: list[str] = field(default_factory=list)
+    #: How the body's HTML was bounded before sanitizing (``extract.bounds``).
+    bounds: list[str] = field(default_factory=list)
 
 
 _BLOCK_TAG_LIST = sorted(BLOCK_TAGS)
@@ -314,6 +317,7 @@ class ArticlePage:
         self.response_url = url
         self.profile = profile
         self.fallbacks: dict[str, str] = {}
+        self.bounds: list[str] = []
         self._image_block_cache: dict[int, tuple[etree._Element, list[etree._Element]]] = {}
         self._inside_image_cache: dict[int, tuple[etree._Element, set[etree._Element]]] = {}
         self._raw_text_cache: dict[etree._Element, str] = {}
@@ -791,7 +795,8 @@ class ArticlePage:
                 if el.get(attr):
                     el.set(attr, self._abs(el.get(attr, "")))
             parts.append(_inner_html(body))
-        return clean_html_text(_sanitize("".join(parts)))
+        html, self.bounds = bound_for_sanitizer("".join(parts))
+        return clean_html_text(_sanitize(html))
 
     def _signature_nodes_in(
         self, body: etree._Element, original: etree._Element
@@ -1188,7 +1193,7 @@ class ArticlePage:
         }
         required = ("articleId", "headline", "articleBody", "datePublished", "subSite")
         missing = [name for name in required if not fields[name]]
-        return ArticleResult(fields, dict(self.fallbacks), missing)
+        return ArticleResult(fields, dict(self.fallbacks), missing, list(self.bounds))
 
 
 def is_web_url(url: str) -> bool:

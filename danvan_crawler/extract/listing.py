@@ -43,6 +43,8 @@ class ListingEntry:
     #: the listing's time for the entry (the article's last update), when printed
     updated: datetime | None = None
     updated_raw: str | None = None
+    #: the lead printed under the entry (``[listing] item_lead``), when there is one
+    lead: str | None = None
 
 
 @dataclass
@@ -128,12 +130,14 @@ class ListingPage:
                 raw = node_text(when[0]) if when else None
                 parsed = parse_date(raw, self.profile.date_patterns, self.profile.timezone)
                 if link.article_id not in out:
+                    lead = first_match(item, listing.item_lead) if listing.item_lead else []
                     out[link.article_id] = ListingEntry(
                         link.url,
                         link.article_id,
                         link.text,
                         parsed.value if parsed else None,
                         parsed.raw if parsed else raw,
+                        (node_text(lead[0]) or None) if lead else None,
                     )
             return list(out.values())
         scope = first_match(self.root, listing.scope)

@@ -3,18 +3,32 @@
 :class:`Entry` is an article made ready for every format: text stripped of characters
 XML forbids, URLs absolute and percent-encoded, HTML sanitized, dates aware. The
 renderers (:mod:`danvan_crawler.feeds.render`) only lay these values out.
+
+Everything that reaches a feed passes here, channel and item alike: the dataclasses
+below clean their own fields when built, whoever builds them: every text field through
+:func:`~danvan_crawler.feeds.sanitize.plain_text` (no markup, XML-safe: safe in any slot
+of any format, even those readers render as HTML), ``content_html`` through
+:func:`~danvan_crawler.feeds.sanitize.sanitize_html` unless it already is
+:class:`~danvan_crawler.feeds.sanitize.SafeHtml`, every URL through
+:func:`~danvan_crawler.feeds.sanitize.safe_url` (http(s) only). A renderer that puts a
+text into an HTML slot (RSS descriptions) escapes it there.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from danvan_crawler.feeds.sanitize import media_type, safe_url, sanitize_html, xml_safe
+from danvan_crawler.feeds.sanitize import (
+    SafeHtml,
+    media_type,
+    plain_text,
+    safe_url,
+    sanitize_html,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -27,8 +41,6 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 DEFAULT_ID_AUTHORITY = "nghean.dcs.vn,2026"
 #: Length of a summary cut from the body when the article has no lead.
 SUMMARY_CHARS = 300
-
-_SPACES = re.compile(r"\s+")
 
 
 def parse_datetime(value: object) -> datetime | None:
@@ -48,7 +60,15 @@ def parse_datetime(value: object) -> datetime | None:
 
 
 def _text(value: object) -> str:
-    return _SPACES.sub(" ", xml_safe(str(value))).strip() if value else ""
+    return plain_text(value)
+
+
+def _set(instance: object, name: str, value: object) -> None:
+    object.__setattr__(instance, name, value)
+
+
+def _url(value: str | None, fallback: str | None = None) -> str | None:
+    return (safe_url(value) if value else None) or fallback
 
 
 @dataclass(frozen=True)
@@ -58,6 +78,11 @@ class Category:
     name: str
     url: str
     sub_site: str
+
+    def __post_init__(self) -> None:
+        _set(self, "name", plain_text(self.name))
+        _set(self, "sub_site", plain_text(self.sub_site))
+        _set(self, "url", _url(self.url) or "")
 
 
 @dataclass(frozen=True)
@@ -78,6 +103,24 @@ class Entry:
     image_type: str | None = None
     attachments: tuple[tuple[str, str, str], ...] = ()  # (url, name, MIME type)
 
+    def __post_init__(self) -> None:
+        for name in ("article_id", "title", "summary"):
+            _set(self, name, plain_text(getattr(self, name)))
+        _set(self, "authors", tuple(a for a in map(plain_text, self.authors) if a))
+        _set(self, "link", _url(self.link) or "")
+        if not isinstance(self.content_html, SafeHtml):
+            _set(self, "content_html", sanitize_html(self.content_html, self.link))
+        _set(self, "image_url", _url(self.image_url))
+        _set(
+            self,
+            "attachments",
+            tuple(
+                (url, plain_text(name) or url, plain_text(mime))
+                for url, name, mime in ((_url(u), n, m) for u, n, m in self.attachments)
+                if url
+            ),
+        )
+
 
 @dataclass(frozen=True)
 class Feed:
@@ -94,6 +137,12 @@ class Feed:
     sub_site: str = ""
     category_name: str = ""
     category_url: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("stem", "id", "title", "description", "author", "sub_site", "category_name"):
+            _set(self, name, plain_text(getattr(self, name)))
+        _set(self, "home_url", _url(self.home_url) or "")
+        _set(self, "self_urls", {kind: _url(url) or "" for kind, url in self.self_urls.items()})
 
     @property
     def updated(self) -> datetime:

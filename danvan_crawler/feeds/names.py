@@ -66,7 +66,10 @@ def short_hash(url: str) -> str:
 
 
 def category_stems(categories: Iterable[Mapping[str, object]]) -> dict[str, str]:
-    """Map each category URL to its feed file stem (no extension), collision-free."""
+    """Map each category URL to its feed file stem (no extension), collision-free.
+
+    URLs with the same path (the same category served from another scheme, host or
+    port) get the same stem; the name depends on neither."""
     wanted: dict[str, str] = {}
     for category in categories:
         url = str(category["url"])
@@ -74,17 +77,24 @@ def category_stems(categories: Iterable[Mapping[str, object]]) -> dict[str, str]
             continue
         site = slugify(str(category.get("subSite") or "")) or "site"
         wanted[url] = f"{site}--{_category_slug(category)}"
-    by_stem: dict[str, list[str]] = defaultdict(list)
+    by_stem: dict[str, dict[str, list[str]]] = defaultdict(dict)
     for url, stem in wanted.items():
-        by_stem[stem].append(url)
+        by_stem[stem].setdefault(_path_of(url), []).append(url)
     stems: dict[str, str] = {}
-    for stem, urls in by_stem.items():
-        if len(urls) == 1:
-            stems[urls[0]] = stem
+    for stem, paths in by_stem.items():
+        if len(paths) == 1:
+            for url in next(iter(paths.values())):
+                stems[url] = stem
             continue
-        logger.info("feed name %s shared by %d categories: adding hashes", stem, len(urls))
-        for url in urls:
-            stems[url] = f"{stem}-{short_hash(url)}"
-    # A hash suffix could, in theory, meet another category's plain name.
-    assert len(set(stems.values())) == len(stems), "feed names collide"
+        logger.info("feed name %s shared by %d categories: adding hashes", stem, len(paths))
+        for urls in paths.values():
+            for url in urls:
+                stems[url] = f"{stem}-{short_hash(url)}"
+    # A hash suffix could, in theory, meet another category's plain name: that one
+    # gets its own hash too (both names still depend on the paths only).
+    plain = {stem for stem in by_stem if len(by_stem[stem]) == 1}
+    hashed = {value for value in stems.values() if value not in plain}
+    for url, value in stems.items():
+        if value in plain and value in hashed:
+            stems[url] = f"{value}-{short_hash(url)}"
     return stems

@@ -8,12 +8,15 @@ those whose bytes did not change.
 
 Files, for each category and for ``all`` (every category): ``<stem>.rss`` (RSS 2.0),
 ``<stem>.atom`` (Atom 1.0), ``<stem>.json`` (JSON Feed 1.1); plus ``index.opml`` (the
-category feeds by sub-site; not ``all``) and ``index.html``.
+category feeds by sub-site; not ``all``), ``index.html`` and the files the page and the
+feeds use in a browser (``feed.xsl``, ``style.css``, ``index.js``).
 
 Categories that vanished from the portal keep their feeds: the store remembers every
-category ever seen, so they are still published (with their last articles), and nothing
-in the folder is ever deleted by a publish. Readers subscribed to them keep a working
-feed that simply stops growing. Remove such files by hand if wanted.
+category ever seen, so they are still published (with their last articles), and no
+feed is ever deleted by a publish (only the temporary files an interrupted publish left,
+:func:`~danvan_crawler.feeds.files.sweep_temp_files`). Readers subscribed to them keep a
+working feed that simply stops growing. Remove such files by hand if wanted. Publishes
+of one folder take turns (:func:`~danvan_crawler.feeds.files.publish_lock`).
 """
 
 from __future__ import annotations
@@ -21,29 +24,32 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
-from danvan_crawler.feeds.files import write_if_changed
+from danvan_crawler.feeds.browser import asset_files, render_index
+from danvan_crawler.feeds.files import publish_lock, sweep_temp_files, write_if_changed
 from danvan_crawler.feeds.model import (
     DEFAULT_ID_AUTHORITY,
     Entry,
     Feed,
     entry_from_article,
     newest_first,
+    parse_datetime,
     tag_uri,
 )
 from danvan_crawler.feeds.names import ALL_STEM, category_stems
 from danvan_crawler.feeds.render import (
     FORMATS,
     render_atom,
-    render_index,
     render_json,
     render_opml,
     render_rss,
 )
-from danvan_crawler.feeds.sanitize import safe_url, xml_safe
+from danvan_crawler.feeds.sanitize import plain_text, safe_url
+from danvan_crawler.urls import site_key
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +98,7 @@ class PublishResult:
     entries: int = 0  # entries over all feeds
     written: list[str] = field(default_factory=list)  # files created or changed
     unchanged: list[str] = field(default_factory=list)  # files left untouched
+    swept: list[str] = field(default_factory=list)  # temporary files of a killed publish
 
     @property
     def files(self) -> int:
@@ -125,12 +132,15 @@ def build_site(
     categories: Sequence[Mapping[str, Any]],
     latest: Mapping[str | None, Sequence[Mapping[str, Any]]],
     options: SiteOptions | None = None,
+    last_run: datetime | None = None,
 ) -> dict[str, bytes]:
     """Every file of the feeds folder, by name.
 
     ``categories`` is ``store.categories()``; ``latest[url]`` the newest articles of the
     category at ``url`` and ``latest[None]`` those of all categories (``store.latest``).
-    Articles marked ``duplicateOf`` are left out even if given.
+    Articles marked ``duplicateOf`` are left out even if given. ``last_run`` (when the
+    newest recorded run started) is the page's time of the last crawl; without it, the
+    newest ``crawledAt`` of the articles given.
     """
     options = options or SiteOptions()
     cache: dict[tuple[object, ...], Entry | None] = {}
@@ -157,20 +167,24 @@ def build_site(
         return {kind: options.url_of(stem + ext) for kind, (ext, _) in FORMATS.items()}
 
     unique: dict[str, Mapping[str, Any]] = {}
+    keys: set[str] = set()
     for category in categories:
-        if category.get("url") and str(category["url"]) not in unique:
-            unique[str(category["url"])] = category
+        url = str(category.get("url") or "")
+        if url and site_key(url) not in keys:  # one category per site path, any host
+            keys.add(site_key(url))
+            unique[url] = category
     stems = category_stems(unique.values())
 
-    sub_sites = sorted({xml_safe(str(c.get("subSite") or "")).strip() for c in unique.values()})
+    # the site's own texts (sub-site and category names) enter here, made plain text
+    sub_sites = sorted({plain_text(c.get("subSite")) for c in unique.values()})
     sub_sites = [s for s in sub_sites if s]
     site_name = _join_names(sub_sites) or "Cổng thông tin"
     home = _site_home(list(unique), options.public_url)
 
     category_feeds: list[Feed] = []
     for url, category in unique.items():
-        name = xml_safe(str(category.get("name") or "")).strip() or stems[url]
-        sub_site = xml_safe(str(category.get("subSite") or "")).strip()
+        name = plain_text(category.get("name")) or stems[url]
+        sub_site = plain_text(category.get("subSite"))
         where = sub_site or site_name
         category_feeds.append(
             Feed(
@@ -206,8 +220,25 @@ def build_site(
         files[feed.stem + FORMATS["json"][0]] = render_json(feed)
     title = f"Nguồn tin – {site_name}"
     files[INDEX_OPML] = render_opml(title, category_feeds)
-    files[INDEX_HTML] = render_index(title, all_feed, category_feeds, options.url_of(INDEX_OPML))
+    crawled = (parse_datetime(a.get("crawledAt")) for arts in latest.values() for a in arts)
+    files[INDEX_HTML] = render_index(
+        title,
+        all_feed,
+        category_feeds,
+        opml_name=INDEX_OPML,
+        public_url=options.url_of(""),
+        site_name=site_name,
+        last_crawl=last_run or max(filter(None, crawled), default=None),
+    )
+    files.update(asset_files())
     return files
+
+
+def last_run_start(store: object) -> datetime | None:
+    """When the newest run recorded in ``store`` started (None without runs)."""
+    runs = getattr(store, "runs", None)
+    recent = runs(limit=1) if callable(runs) else []
+    return recent[0]["started_at"] if recent else None
 
 
 def gather(
@@ -245,7 +276,7 @@ def publish(
         id_authority=id_authority,
     )
     categories, latest = gather(store, limit)
-    files = build_site(categories, latest, options)
+    files = build_site(categories, latest, options, last_run=last_run_start(store))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     result = PublishResult(out_dir=out)
@@ -253,11 +284,13 @@ def publish(
     result.entries = sum(
         1 for articles in latest.values() for a in articles if not a.get("duplicateOf")
     )
-    for name in sorted(files):
-        if write_if_changed(out / name, files[name]):
-            result.written.append(name)
-        else:
-            result.unchanged.append(name)
+    with publish_lock(out):
+        result.swept = sweep_temp_files(out)
+        for name in sorted(files):
+            if write_if_changed(out / name, files[name]):
+                result.written.append(name)
+            else:
+                result.unchanged.append(name)
     logger.info(
         "published %d feeds to %s: %d files written, %d unchanged",
         result.feeds,

@@ -4,8 +4,9 @@ RSS 2.0 and Atom 1.0 go through feedgen, with its surprises handled here:
 ``add_entry`` prepends unless ``order="append"``; ``FeedEntry.id`` and ``guid`` overwrite
 each other (so RSS and Atom use one generator each); every date defaults to "now" unless
 set (all are set: the feed's to its newest entry, so an unchanged store renders the same
-bytes); the generator and docs tags are fixed here. JSON Feed 1.1, OPML 2.0 and the
-HTML index are written directly. Every function is pure: same input, same bytes.
+bytes); the generator and docs tags are fixed here; RSS and Atom name ``feed.xsl`` for
+browsers. JSON Feed 1.1 and OPML 2.0 are written directly (the HTML index is
+:mod:`danvan_crawler.feeds.browser`'s). Every function is pure: same input, same bytes.
 """
 
 from __future__ import annotations
@@ -29,6 +30,12 @@ RSS_DOCS = "https://www.rssboard.org/rss-specification"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 LANGUAGE = "vi"
 
+#: The stylesheet that browsers apply to RSS and Atom (readers ignore it), published
+#: next to the feeds, and the processing instruction naming it.
+FEED_XSL = "feed.xsl"
+_XML_DECLARATION = b"<?xml version='1.0' encoding='UTF-8'?>\n"
+_STYLESHEET_PI = f'<?xml-stylesheet type="text/xsl" href="{FEED_XSL}"?>\n'.encode()
+
 #: Extension of each feed format's file, and its media type.
 FORMATS: dict[str, tuple[str, str]] = {
     "rss": (".rss", "application/rss+xml"),
@@ -48,7 +55,9 @@ def _new_generator(feed: Feed, kind: str, ttl_minutes: int) -> FeedGenerator:
         fg.load_extension("dc", atom=False, rss=True)
     fg.id(feed.id)
     fg.title(feed.title)
-    fg.description(feed.description)  # RSS description and Atom subtitle
+    # RSS description is HTML by convention (as an item's): the plain text goes in
+    # escaped; Atom's subtitle is text.
+    fg.description(escape(feed.description, quote=False) if kind == "rss" else feed.description)
     fg.author({"name": feed.author})
     # RSS <link> is the LAST link given: self first, then the page.
     fg.link(href=feed.self_urls[kind], rel="self", type=FORMATS[kind][1])
@@ -121,7 +130,21 @@ def _add_entry(fg: FeedGenerator, entry: Entry, kind: str) -> None:
             fe.danvan_links.links.append(
                 {"href": entry.image_url, "rel": "enclosure", "type": entry.image_type or ""}
             )
-        fe.media.content(url=entry.image_url, type=entry.image_type, medium="image")
+        # Straight under the item: a media:group of one is an error to the W3C validator.
+        fe.media.content(url=entry.image_url, type=entry.image_type, medium="image", group=None)
+
+
+def _for_browsers_and_old_readers(document: bytes) -> bytes:
+    """``document`` (from feedgen) with the ``xml-stylesheet`` instruction after the XML
+    declaration, so that browsers show it through ``feed.xsl``, and with ``&`` and ``<``
+    written as hexadecimal character references, as the RSS Advisory Board's profile
+    asks (readers that treat text as HTML then still show "<<Tên>>" or "A&B" as text;
+    the W3C validator warns otherwise). Same XML: lxml writes no CDATA, so every
+    ``&amp;`` and ``&lt;`` in its output is an escaped character."""
+    if not document.startswith(_XML_DECLARATION):
+        raise ValueError("unexpected XML declaration from feedgen")
+    body = document[len(_XML_DECLARATION) :].replace(b"&amp;", b"&#x26;")
+    return _XML_DECLARATION + _STYLESHEET_PI + body.replace(b"&lt;", b"&#x3C;")
 
 
 def render_rss(feed: Feed, ttl_minutes: int) -> bytes:
@@ -129,7 +152,9 @@ def render_rss(feed: Feed, ttl_minutes: int) -> bytes:
     fg = _new_generator(feed, "rss", ttl_minutes)
     for entry in feed.entries:
         _add_entry(fg, entry, "rss")
-    return fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+    return _for_browsers_and_old_readers(
+        fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+    )
 
 
 def render_atom(feed: Feed) -> bytes:
@@ -137,7 +162,9 @@ def render_atom(feed: Feed) -> bytes:
     fg = _new_generator(feed, "atom", 0)
     for entry in feed.entries:
         _add_entry(fg, entry, "atom")
-    return fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+    return _for_browsers_and_old_readers(
+        fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+    )
 
 
 def render_json(feed: Feed) -> bytes:
@@ -200,7 +227,8 @@ def render_opml(title: str, category_feeds: Sequence[Feed]) -> bytes:
     etree.SubElement(head, "title").text = title
     body = etree.SubElement(root, "body")
     for sub_site, feeds in _group_by_sub_site(category_feeds):
-        group = etree.SubElement(body, "outline", text=sub_site or "Khác", title=sub_site or "Khác")
+        # A folder: text only (with any other attribute the W3C validator wants a type).
+        group = etree.SubElement(body, "outline", text=sub_site or "Khác")
         for feed in feeds:
             etree.SubElement(
                 group,
@@ -213,65 +241,3 @@ def render_opml(title: str, category_feeds: Sequence[Feed]) -> bytes:
                 language=LANGUAGE,
             )
     return etree.tostring(root, pretty_print=True, encoding="UTF-8", xml_declaration=True)
-
-
-def render_index(
-    title: str,
-    all_feed: Feed,
-    category_feeds: Sequence[Feed],
-    opml_url: str = "index.opml",
-    headlines: int = 5,
-) -> bytes:
-    """The page for people: every feed with its links and newest headlines, and
-    ``<link rel="alternate">`` tags for readers' autodiscovery. No script, no style."""
-    e = escape
-    out: list[str] = [
-        "<!DOCTYPE html>",
-        '<html lang="vi">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{e(title)}</title>",
-    ]
-    for feed in (all_feed, *category_feeds):
-        for kind in ("rss", "atom", "json"):
-            out.append(
-                f'<link rel="alternate" type="{FORMATS[kind][1]}" '
-                f'title="{e(feed.title)} ({kind.upper()})" href="{e(feed.self_urls[kind])}">'
-            )
-    out += ["</head>", "<body>", f"<h1>{e(title)}</h1>"]
-    out.append(
-        "<p>Nguồn tin RSS, Atom và JSON Feed cho từng chuyên mục. "
-        f'Tệp <a href="{e(opml_url)}">index.opml</a> giúp trình đọc tin đăng ký mọi chuyên mục '
-        "một lần.</p>"
-    )
-
-    def feed_block(feed: Feed, level: str) -> None:
-        out.append(f'<section id="{e(feed.stem)}">')
-        out.append(f"<{level}>{e(feed.category_name or feed.title)}</{level}>")
-        links = " · ".join(
-            f'<a href="{e(feed.self_urls[kind])}" type="{FORMATS[kind][1]}">{kind.upper()}</a>'
-            for kind in ("rss", "atom", "json")
-        )
-        out.append(f'<p>{links} · <a href="{e(feed.home_url)}">trang gốc</a></p>')
-        if feed.entries:
-            out.append("<ul>")
-            for entry in feed.entries[:headlines]:
-                day = entry.published.strftime("%d/%m/%Y")
-                out.append(
-                    f'<li><a href="{e(entry.link)}">{e(entry.title)}</a> '
-                    f'<time datetime="{entry.published.isoformat()}">{day}</time></li>'
-                )
-            out.append("</ul>")
-        else:
-            out.append("<p>Chưa có bài viết.</p>")
-        out.append("</section>")
-
-    out.append("<h2>Tất cả chuyên mục</h2>")
-    feed_block(all_feed, "h3")
-    for sub_site, feeds in _group_by_sub_site(category_feeds):
-        out.append(f"<h2>{e(sub_site or 'Khác')}</h2>")
-        for feed in feeds:
-            feed_block(feed, "h3")
-    out += ["</body>", "</html>", ""]
-    return "\n".join(out).encode("utf-8")

@@ -4,9 +4,10 @@
 serve: script tags, event handlers, ``javascript:``/``data:`` URLs, SVG and MathML
 tricks, broken markup, iframes, objects, forms, styles, entity-obfuscated schemes and
 XML-forbidden characters. :func:`find_active_content` looks at a published file (RSS,
-Atom, JSON Feed or the HTML index) the way a reader would: it takes every piece of HTML
-the file carries (escaped HTML in XML, ``content_html`` in JSON, the page itself) and
-reports anything that could run or load active content. The tests plant the corpus in
+Atom, JSON Feed, OPML or the HTML index) the way the laxest reader would: it reads every
+text and attribute the file carries as HTML (escaped HTML in XML, titles and names too,
+every string of a JSON Feed, the page itself) and reports anything that could run or
+load active content. The tests plant the corpus in
 articles and require no finding; the end-to-end test against the replica's ``--xss``
 mode reuses both.
 """
@@ -84,13 +85,41 @@ _BAD_SCHEME = re.compile(r"^(javascript|vbscript|data|file):", re.IGNORECASE)
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
 #: Elements whose text readers render as HTML: RSS description and content:encoded
 #: (HTML by convention), Atom content/summary/title when type="html".
-_RSS_HTML = frozenset({"{http://purl.org/rss/1.0/modules/content/}encoded", "description"})
-_ATOM_NS = "http://www.w3.org/2005/Atom"
+_CHAR_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
+_XML_CHAR = re.compile("[\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _harmless_reference(match: re.Match[str]) -> str:
+    """A character reference lxml would refuse to hold (``&#1;``) is dropped: a
+    control character does nothing in a page."""
+    try:
+        char = chr(int(match.group(1), 16) if match.group(1) else int(match.group(2)))
+    except (ValueError, OverflowError):
+        return ""
+    return match.group(0) if _XML_CHAR.fullmatch(char) else ""
+
+
+#: The index page's own files, published next to it (feeds/browser.py): its stylesheet
+#: and its script, by relative name; any other stylesheet or script is a finding.
+_PAGE_ASSETS = {("link", "href", "style.css"), ("script", "src", "index.js")}
+
+
+def _own_asset(el: lxml.html.HtmlElement, tag: str) -> bool:
+    if tag == "link" and el.get("rel") != "stylesheet":
+        return False
+    return (
+        any(
+            (tag, name, el.get(name)) in _PAGE_ASSETS and set(el.attrib) <= {name, "rel", "defer"}
+            for name in ("href", "src")
+        )
+        and not (el.text or "").strip()
+    )
 
 
 def _html_findings(html: str, where: str, page: bool = False) -> Iterator[str]:
     if not html.strip():
         return
+    html = _CHAR_REF.sub(_harmless_reference, html)
     root = (
         lxml.html.document_fromstring(html)
         if page
@@ -108,6 +137,7 @@ def _html_findings(html: str, where: str, page: bool = False) -> Iterator[str]:
                     and el.get("name") in (None, "viewport")
                 )
                 or (tag == "link" and el.get("rel") == "alternate")
+                or _own_asset(el, tag)
             )
             if not allowed_head:
                 yield f"{where}: <{tag}> element"
@@ -125,9 +155,17 @@ def _html_findings(html: str, where: str, page: bool = False) -> Iterator[str]:
 
 def find_active_content(data: bytes, kind: str) -> list[str]:
     """Active content found in a published file; ``kind`` is ``rss``, ``atom``,
-    ``json`` or ``html``. An empty list means the file is clean."""
+    ``json``, ``opml``, ``html`` or ``asset`` (``feed.xsl``, ``style.css``, ``index.js``:
+    the package's own, unchanged). An empty list means the file is clean.
+
+    Every piece of text the file carries is read as HTML, whatever its slot: readers
+    render RSS descriptions (channel and item) and content as HTML by convention, many
+    render titles, categories, authors or OPML outlines the same way, and a page may
+    show a feed's title or a JSON Feed's text unescaped. So a ``<script>`` in a title
+    counts, as does one in an escaped description; text that reads as plain text in
+    HTML (an escaped ``&lt;script&gt;``, a lone ``<``) does not."""
     findings: list[str] = []
-    if kind in ("rss", "atom"):
+    if kind in ("rss", "atom", "opml"):
         root = etree.fromstring(data)
         for el in root.iter():
             if not isinstance(el.tag, str):
@@ -138,28 +176,55 @@ def find_active_content(data: bytes, kind: str) -> list[str]:
                 "http://www.w3.org/1999/xhtml",
                 "http://www.w3.org/2000/svg",
             ):
-                findings.append(f"XML element <{local}> in the feed")
-            is_html = (
-                el.tag in _RSS_HTML
-                if kind == "rss"
-                else (etree.QName(el).namespace == _ATOM_NS and el.get("type") == "html")
-            )
-            if is_html and el.text:
+                findings.append(f"XML element <{local}> in the file")
+            if el.text and el.text.strip():
                 findings += _html_findings(el.text, f"<{local}>")
             for name, value in el.attrib.items():
                 if _BAD_SCHEME.match(_INVISIBLE.sub("", value)):
                     findings.append(f"<{local} {name}={value[:40]!r}>")
+                elif "<" in value:
+                    findings += _html_findings(value, f"<{local} {name}=...>")
     elif kind == "json":
-        document = json.loads(data)
-        for index, item in enumerate(document.get("items", [])):
-            if isinstance(item.get("content_html"), str):
-                findings += _html_findings(item["content_html"], f"items[{index}].content_html")
-            for key in ("url", "external_url", "image", "banner_image"):
-                value = item.get(key)
-                if isinstance(value, str) and _BAD_SCHEME.match(_INVISIBLE.sub("", value)):
-                    findings.append(f"items[{index}].{key}={value[:40]!r}")
+        findings += _json_findings(json.loads(data), "")
     elif kind == "html":
         findings += _html_findings(data.decode("utf-8"), "page", page=True)
+    elif kind == "asset":
+        # the page's and the feeds' own static files: no data reaches them, so they must
+        # be the package's, byte for byte (their script is reviewed as code, not here)
+        from danvan_crawler.feeds.browser import asset_files
+
+        if data not in asset_files().values():
+            findings.append("a static file that is none of the package's assets")
     else:
         raise ValueError(f"unknown kind {kind!r}")
     return findings
+
+
+#: JSON Feed members holding URLs.
+_JSON_URLS = frozenset(
+    {"url", "external_url", "image", "banner_image", "feed_url", "home_page_url", "icon",
+     "favicon", "avatar", "next_url"}
+)  # fmt: skip
+
+
+def _json_findings(value: object, where: str) -> Iterator[str]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            path = f"{where}.{key}" if where else str(key)
+            if key in _JSON_URLS and isinstance(item, str):
+                if _BAD_SCHEME.match(_INVISIBLE.sub("", item)):
+                    yield f"{path}={item[:40]!r}"
+                continue
+            yield from _json_findings(item, path)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _json_findings(item, f"{where}[{index}]")
+    elif isinstance(value, str) and "<" in value:
+        yield from _html_findings(value, where)
+
+
+def kind_of(name: str) -> str | None:
+    """The :func:`find_active_content` kind of a published file name (None: not ours)."""
+    kinds = {"rss": "rss", "atom": "atom", "json": "json", "opml": "opml", "html": "html"}
+    kinds |= dict.fromkeys(("xsl", "css", "js"), "asset")
+    return kinds.get(name.rsplit(".", 1)[-1])

@@ -1,6 +1,6 @@
 """Making article text and HTML safe to put in a feed.
 
-Three concerns, each a pure function:
+Four concerns, each a pure function:
 
 * :func:`xml_safe` removes the characters XML 1.0 forbids (C0 controls other than tab,
   LF and CR, lone surrogates, U+FFFE/U+FFFF) and the C1 controls; lxml refuses the first
@@ -10,7 +10,17 @@ Three concerns, each a pure function:
 * :func:`sanitize_html` runs the article HTML through nh3 (ammonia): an allow-list of
   plain formatting tags, no script/style/iframe/object/embed/form/svg/math (removed with
   their content), no ``on*`` or ``style`` attributes, only http(s)/mailto URLs, every
-  relative URL resolved against the article's own URL and percent-encoded.
+  relative URL resolved against the article's own URL and percent-encoded. The result
+  is a :class:`SafeHtml`.
+* :func:`plain_text` makes a text field (a title, a name, a lead) safe in any slot of any
+  feed format, including those some readers render as HTML (RSS titles and
+  descriptions, OPML outlines): XML-safe, whitespace collapsed, and, when some piece a
+  browser would read as a tag could do something (an HTML element other than plain
+  formatting, or any attribute with a value: ``<script>``, ``<img src=x onerror=...>``),
+  without any such piece (``<`` followed by a letter, ``/``, ``!`` or ``?``, up to the
+  next ``>``). Text whose tag-like pieces are inert stays as it is: ``<<Tìm hiểu>>``
+  (Vietnamese quotes), ``a < b``, ``<b>``. The page showed such text as text; the feeds'
+  HTML content keeps it, escaped.
 """
 
 from __future__ import annotations
@@ -21,6 +31,7 @@ from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 import nh3
+from lxml.html import defs as html_defs
 from w3lib.url import safe_url_string
 
 logger = logging.getLogger(__name__)
@@ -90,6 +101,56 @@ _FILE_TYPES = {
 }
 
 
+class SafeHtml(str):
+    """HTML that went through :func:`sanitize_html` (the feed model takes it as is)."""
+
+    __slots__ = ()
+
+
+# A tag, end tag, comment, doctype or processing instruction as an HTML tokenizer starts
+# one, up to the next ">" (or the end: an unclosed tag eats the rest).
+_TAG_LIKE = re.compile(r"<[A-Za-z/!?][^>]*(?:>|$)")
+# The name an HTML tokenizer reads in a tag: from the letter after "<" or "</" up to
+# white space, "/" or ">".
+_TAG_NAME = re.compile(r"</?([A-Za-z][^\s/>]*)")
+_SPACES = re.compile(r"\s+")
+#: Elements that do nothing when written without attributes.
+_INERT_ELEMENTS = frozenset(
+    {"b", "i", "em", "strong", "u", "s", "small", "sub", "sup", "span", "br", "q", "abbr",
+     "code", "mark", "cite", "del", "ins", "p", "div", "kbd", "var", "dfn", "wbr"}
+)  # fmt: skip
+
+
+def _inert_tag(tag: str) -> bool:
+    """Whether a tag-like piece of text does nothing when a reader renders it as HTML:
+    a comment or the like, or an element without attributes that is either no HTML
+    element at all (Vietnamese ``<<Tên>>`` quotes read as one) or a formatting one."""
+    if tag.startswith(("<!", "<?")):
+        return True
+    if "=" in tag:
+        return False  # an attribute with a value: an event handler, a style, a URL...
+    name = _TAG_NAME.match(tag)
+    if name is None:
+        return True  # "</ x>": a bogus comment to a browser
+    element = name.group(1).lower()
+    return element in _INERT_ELEMENTS or element not in html_defs.tags
+
+
+def plain_text(value: object) -> str:
+    """A text field made safe for every feed slot (see the module doc); ``""`` for
+    None or empty values."""
+    if not value:
+        return ""
+    text = xml_safe(str(value))
+    if "<" in text and not all(map(_inert_tag, _TAG_LIKE.findall(text))):
+        while True:  # again and again: removing a tag may join the halves of another
+            stripped = _TAG_LIKE.sub(" ", text)
+            if stripped == text:
+                break
+            text = stripped
+    return _SPACES.sub(" ", text).strip()
+
+
 def xml_safe(text: str | None) -> str:
     """``text`` without the characters XML 1.0 forbids (and C1 controls); ``""`` for None."""
     if not text:
@@ -129,10 +190,10 @@ def media_type(url: str, default: str = "application/octet-stream") -> str:
     return _IMAGE_TYPES.get(ext) or _FILE_TYPES.get(ext) or default
 
 
-def sanitize_html(html: str | None, base_url: str) -> str:
+def sanitize_html(html: str | None, base_url: str) -> SafeHtml:
     """Article HTML made safe: see the module docstring. ``base_url`` is the article URL."""
     if not html:
-        return ""
+        return SafeHtml("")
 
     def attribute_filter(tag: str, attribute: str, value: str) -> str | None:
         if attribute in _URL_ATTRIBUTES:
@@ -152,4 +213,4 @@ def sanitize_html(html: str | None, base_url: str) -> str:
         strip_comments=True,
     )
     # Character references (&#1;) come out of the parser as the characters they name.
-    return xml_safe(cleaned).strip()
+    return SafeHtml(xml_safe(cleaned).strip())

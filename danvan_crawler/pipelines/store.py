@@ -19,6 +19,7 @@ from twisted.python.failure import Failure
 
 from danvan_crawler.similarity import DEFAULT_MIN_TOKENS, DEFAULT_THRESHOLD
 from danvan_crawler.store import DEFAULT_DB, Change, Store, open_store
+from danvan_crawler.stream import date_flags, prune
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,8 @@ DEFAULT_BATCH_DELAY = 0.25
 
 
 def crawler_store(crawler: Crawler) -> Store:
-    """The store of this crawl (opened once from ``DANVAN_DB``, closed with the spider)."""
+    """The store of this crawl (opened once from ``DANVAN_DB``, closed with the spider,
+    its change log pruned then: :func:`danvan_crawler.stream.prune`)."""
     store: Store | None = getattr(crawler, _ATTR, None)
     if store is None:
         settings = crawler.settings
@@ -47,7 +49,12 @@ def crawler_store(crawler: Crawler) -> Store:
         def _close() -> None:
             if getattr(crawler, _ATTR, None) is store:
                 delattr(crawler, _ATTR)
-                store.close()
+                try:  # the change log keeps only what a JSON Lines consumer may want
+                    prune(store)
+                except Exception:
+                    logger.warning("could not prune the store's change log", exc_info=True)
+                finally:
+                    store.close()
 
         crawler.signals.connect(_close, signal=signals.engine_stopped, weak=False)
     return store
@@ -141,10 +148,12 @@ class StorePipeline:
 
     Unchanged articles (and known ones that only gained a category or URL) are dropped
     with the reason counted (``danvan/store/unchanged``, ``danvan/store/merged``), so the
-    run's FEEDS output holds only what changed. ``DANVAN_EMIT_UNCHANGED = True`` lets them
-    through (with ``change`` None). Near duplicates are decided here, in the upsert
-    transaction (``danvan/dedupe/near_duplicate``; ``DANVAN_DEDUPE_NEAR = False`` keeps
-    the item's own ``duplicateOf``). Items are written in batches (:class:`StoreBatcher`):
+    run's FEEDS output holds only what changed (with ``revision`` and the date flags of
+    :mod:`danvan_crawler.stream`, the format of every JSON Lines output).
+    ``DANVAN_EMIT_UNCHANGED = True`` lets them through (with ``change`` None). Near
+    duplicates are decided here, in the upsert transaction
+    (``danvan/dedupe/near_duplicate``; ``DANVAN_DEDUPE_NEAR = False`` keeps the item's own
+    ``duplicateOf``). Items are written in batches (:class:`StoreBatcher`):
     an item goes on (and ``item_scraped``/``item_dropped`` fire) once its batch is
     committed.
     """
@@ -200,6 +209,8 @@ class StorePipeline:
                 self.stats.inc_value("danvan/dedupe/near_duplicate")
                 logger.info("Article %s is a copy of %s", change.article_id, change.duplicate_of)
             adapter["change"] = change.kind
+            adapter["revision"] = change.revision
+            adapter.update(date_flags(change.record))
             adapter["categories"] = change.record.get("categories", [])
             adapter["duplicateOf"] = change.duplicate_of
             if change.kind == "updated":

@@ -21,7 +21,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--seed", type=int, default=1, help="world seed (default 1)")
     parser.add_argument(
-        "--layout", choices=("classic", "modern"), default="classic", help="HTML layout"
+        "--layout",
+        type=_layout,
+        default="classic",
+        metavar="classic|modern|random:SEED",
+        help="HTML layout: classic (default), modern, or random:SEED (a markup generated from"
+        " the seed: the same articles, URLs and truth)",
     )
     parser.add_argument(
         "--xss", action="store_true", help="plant XSS payloads in some article bodies"
@@ -34,6 +39,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         " plus cp1258, ncr, malformed, duplicates, trap, loop, offsite, huge[=MB], hang=S,"
         " retry_after=S (see danvan_crawler/replica/faults.py)",
     )
+
+
+def _layout(value: str) -> str:
+    from danvan_crawler.replica.layouts import make_layout
+
+    try:
+        make_layout(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
 
 
 def _positive(value: str) -> int:

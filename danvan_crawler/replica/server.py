@@ -30,6 +30,7 @@ from urllib.parse import parse_qs, urlsplit
 from danvan_crawler.replica import render as R
 from danvan_crawler.replica import world as Wd
 from danvan_crawler.replica.faults import Faults, parse_spec
+from danvan_crawler.replica.layouts import RandomLayout, make_layout, page_facts
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ class Replica:
     ) -> None:
         self.world = world
         self.faults = faults
-        self.layout = R.LAYOUTS[layout]()
+        self.layout = make_layout(layout)
         self.layout_name = layout
         self.base = ""
         self.stats_lock = threading.Lock()
@@ -382,6 +383,9 @@ class Handler(BaseHTTPRequestHandler):
         if method == "GET" and path == "/_replica/truth.jsonl":
             self._send_truth()
             return
+        if method == "GET" and path == "/_replica/layout.jsonl":
+            self._send_facts()
+            return
         if method == "GET" and path == "/_replica/stats":
             self._send_json(rep.stats())
             return
@@ -405,6 +409,9 @@ class Handler(BaseHTTPRequestHandler):
                     "articles": len(w.metas),
                     "seed": w.seed,
                     "layout": rep.layout_name,
+                    "layout_spec": (
+                        rep.layout.describe() if isinstance(rep.layout, RandomLayout) else None
+                    ),
                     "xss": w.xss,
                     "categories": [rep.base + c.path for c in Wd.CATEGORIES],
                     "faults": rep.faults.info(rep.base) if rep.faults is not None else None,
@@ -431,6 +438,21 @@ class Handler(BaseHTTPRequestHandler):
                 self.wfile.write(b"".join(buf))
                 buf.clear()
         self.wfile.write(b"".join(buf))
+
+    def _send_facts(self) -> None:
+        """One line per live article: what its page shows (date as printed and where,
+        authors, text that is not the article's), see ``layouts.page_facts``."""
+        rep = self.replica
+        w = rep.world
+        with w.lock:
+            metas = list(w.metas)
+        ctx = rep.ctx()
+        lines = []
+        for meta in metas:
+            row = page_facts(rep.layout, ctx, w.article(meta))
+            row["url"] = rep.base + row.pop("path")
+            lines.append(json.dumps(row, ensure_ascii=False).encode() + b"\n")
+        self._send_plain(200, b"".join(lines), "application/x-ndjson; charset=utf-8")
 
     def _send_json(self, data: Any) -> None:
         body = json.dumps(data, ensure_ascii=False).encode()

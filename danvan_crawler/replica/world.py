@@ -24,6 +24,12 @@ TICK = 7 * 60  # seconds between two publish/edit events
 
 #: A sentence of an --xss article that looks like markup but is text (escaped in HTML).
 XSS_TEXT = 'Ví dụ ghi chú: <script>alert("xss-text")</script> & <img src=x onerror=alert(2)>.'
+#: Markup-looking text an --xss article also carries in its headline, its author's name
+#: and its first image caption (all printed escaped: text, which must stay inert in every
+#: file that shows it).
+XSS_TITLE = '<img src=x onerror=alert("xss-title")>'
+XSS_AUTHOR = '<script>alert("xss-author")</script>'
+XSS_CAPTION = "<svg onload=alert('xss-caption')>"
 
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
 TRACKING = (
@@ -318,6 +324,15 @@ class World:
             if meta.xss:
                 # markup-looking TEXT (escaped in the page): must stay text downstream
                 shown.paragraphs[0].sentences.append(XSS_TEXT)
+                shown.title = f"{shown.title} {XSS_TITLE}"
+                if shown.author and shown.author_name:
+                    shown.author = f"{shown.author} {XSS_AUTHOR}"
+                    shown.author_name = f"{shown.author_name} {XSS_AUTHOR}"
+                for k, (pos, img) in enumerate(shown.images):
+                    if img.caption:
+                        caption = f"{img.caption} {XSS_CAPTION}"
+                        shown.images[k] = (pos, G.Image(img.src, caption))
+                        break
         art = Article(meta, shown, refs, self.path(meta), self.alt_path(meta))
         with self.lock:
             self._cache[key] = art

@@ -27,9 +27,11 @@ import logging
 import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any, cast
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import scrapy
 from itemadapter import ItemAdapter
@@ -44,8 +46,21 @@ from twisted.python.failure import Failure
 from danvan_crawler import __version__
 from danvan_crawler.dates import LOCAL_TZ
 from danvan_crawler.extract import ArticlePage, ListingPage, find_categories, find_subsites
-from danvan_crawler.extract.navigation import CategoryLink, SubSiteLink, classify
+from danvan_crawler.extract.navigation import (
+    CategoryLink,
+    SubSiteLink,
+    category_page_number,
+    classify,
+)
+from danvan_crawler.extract.truncation import (
+    ListingHint,
+    cut_evidence,
+    layout_fits,
+    listing_cut_evidence,
+    listing_layout_fits,
+)
 from danvan_crawler.incremental import (
+    CUT_MAX_RUNS,
     IncrementalState,
     PageAssessment,
     StopRule,
@@ -53,8 +68,16 @@ from danvan_crawler.incremental import (
 )
 from danvan_crawler.items import Article
 from danvan_crawler.profile import DEFAULT_PROFILE, SiteProfile, load_profile
-from danvan_crawler.resilience import LISTING_IDS_META
-from danvan_crawler.urls import canonical_url
+from danvan_crawler.resilience import (
+    CUT_META,
+    CUT_STORED_META,
+    LENGTH_META,
+    LISTING_IDS_META,
+    LISTING_META,
+    http_date,
+    retry_cut_page,
+)
+from danvan_crawler.urls import canonical_url, set_query
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +90,9 @@ ARTICLE_PRIORITY_BANDS = 20
 ARTICLE_WINDOW = 128
 #: ``request.meta`` key of an article request waiting in the scheduler (``feed_articles``)
 _WAITING = "danvan_waiting"
+#: ``request.meta`` key of a listing page requested by its number after an earlier page
+#: failed (``pages_after_failure``), not because a pager linked it
+GUESSED_META = "danvan_guessed_page"
 
 STATS_PREFIX = "danvan/"
 
@@ -130,8 +156,10 @@ class PortalSpider(scrapy.Spider):
         self.category_bits: dict[str, int] = {}
         #: article id -> URL to fetch (first seen)
         self.article_urls: dict[str, str] = {}
-        #: the oldest listing time seen per article (POSIX seconds), to fetch oldest first
-        self.article_times: dict[str, float] = {}
+        #: what the listings showed of each article (a packed ``ListingHint``: the oldest
+        #: listing time, to fetch oldest first and as the date of a page printing none;
+        #: a key of the lead, to judge a page cut short)
+        self.article_hints: dict[str, int] = {}
         self.listing_done = False
         #: article requests not built yet (``feed_articles``), and how many wait in the
         #: scheduler (``DANVAN_ARTICLE_WINDOW`` at most)
@@ -157,6 +185,10 @@ class PortalSpider(scrapy.Spider):
         #: listing page URL -> its assessment (for ``should_follow_page``)
         self.assessments: dict[str, PageAssessment] = {}
         self.home_done = False
+        #: pages of this site were seen to show the profile's content block (list) and an
+        #: end marker: a page showing neither is judged cut short (``extract.truncation``)
+        self.article_layout_known = False
+        self.listing_layout_known = False
         self.home_validators: tuple[str | None, str | None] = (None, None)
 
     # -- set-up ---------------------------------------------------------------------------
@@ -184,6 +216,7 @@ class PortalSpider(scrapy.Spider):
                 full=settings.getbool("DANVAN_FULL"),
                 refresh=settings.getbool("DANVAN_REFRESH"),
                 stop_rule=cast(StopRule, (settings.get("DANVAN_STOP_RULE") or "oldest").lower()),
+                cut_max_runs=settings.getint("DANVAN_CUT_MAX_RUNS", CUT_MAX_RUNS),
             )
         except ValueError as exc:
             raise NotConfigured(f"portal spider: {exc}") from exc
@@ -402,9 +435,13 @@ class PortalSpider(scrapy.Spider):
         self._stat("subsites")
         return Request(link.url, callback=self._on_home, priority=80)
 
-    def article_request(self, article_id: str, url: str, priority: int = 0) -> Request:
+    def article_request(
+        self, article_id: str, url: str, priority: int = 0, listing: int | None = None
+    ) -> Request:
         headers: dict[str, str] = {}
         meta: dict[str, Any] = {"danvan_article_id": article_id, "danvan_url": url}
+        if listing is not None:
+            meta[LISTING_META] = listing
         if self.inc is not None:
             self.unresolved.add(article_id)
             headers = self.inc.article_headers(article_id, url)
@@ -440,7 +477,7 @@ class PortalSpider(scrapy.Spider):
 
         def key(article_id: str) -> tuple[float, int, str]:
             tail = int(article_id) if article_id.isdigit() else 0
-            return (self.article_times.get(article_id, float("inf")), tail, article_id)
+            return (ListingHint.sort_time(self.article_hints.get(article_id)), tail, article_id)
 
         return sorted(self.article_urls, key=key)
 
@@ -450,14 +487,15 @@ class PortalSpider(scrapy.Spider):
         chunks of one priority each, decreasing: the scheduler keeps the order."""
         chunk = max(1, self.article_window // 2)
         order = self.fetch_order()
-        self.article_times.clear()  # the order holds what they said
+        hints, self.article_hints = self.article_hints, {}
         for rank, article_id in enumerate(order):
             url = self.article_urls.pop(article_id, None)  # the request holds it now
+            hint = hints.pop(article_id, None)
             if url is None:
                 continue  # requested already
             if self.should_fetch_article(article_id, url):
                 self._stat("articles/requested")
-                request = self.article_request(article_id, url, -(rank // chunk))
+                request = self.article_request(article_id, url, -(rank // chunk), hint)
                 # one request per article id by construction: no fingerprint to compute
                 # and keep (for the whole crawl) in the duplicate filter
                 request.dont_filter = True
@@ -553,6 +591,27 @@ class PortalSpider(scrapy.Spider):
             return
         info = self.categories[category_url]
         listing = ListingPage(response.text, response.url, self.profile)
+        cut = listing_cut_evidence(
+            listing,
+            response.text,
+            length_mismatch=bool(response.meta.get(LENGTH_META)),
+            layout_known=self.listing_layout_known,
+        )
+        if not cut and not self.listing_layout_known:
+            self.listing_layout_known = listing_layout_fits(listing)
+        if cut and response.request is not None:
+            response.meta[CUT_META] = cut  # the layout alarm does not judge it
+            retry = retry_cut_page(self.crawler, response.request, cut)
+            if retry is not None:
+                response.meta[LISTING_IDS_META] = []  # nothing read from this page
+                if self.inc is not None:
+                    self.cat_outstanding[category_url] += 1
+                yield retry
+                return
+            # read what there is; the category is walked again, to the end, next run
+            logger.warning("listing page still cut short after its retries: %s", response.url)
+            if self.inc is not None:
+                self.cat_failed.add(category_url)
         response.meta[LISTING_IDS_META] = [e.article_id for e in listing.entries]
         self._stat("listing/pages")
         if self.inc is not None:
@@ -563,10 +622,9 @@ class PortalSpider(scrapy.Spider):
             info.sub_site = listing.site_name
         for entry in listing.entries:
             self.note_listed(entry.article_id, entry.url, info)
-            if entry.updated is not None:
-                stamp = entry.updated.timestamp()
-                known = self.article_times.get(entry.article_id, stamp)
-                self.article_times[entry.article_id] = min(known, stamp)
+            hint = ListingHint.from_entry(entry).pack()
+            known = self.article_hints.get(entry.article_id, hint)
+            self.article_hints[entry.article_id] = min(known, hint)
         for page_url in listing.page_urls:
             if page_url not in self.listing_pages_seen and self.should_follow_page(
                 listing, page_url
@@ -608,22 +666,52 @@ class PortalSpider(scrapy.Spider):
 
     def home_failed(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)
+        if isinstance(failure.value, HttpError):
+            why = f"HTTP {failure.value.response.status}"
+        else:
+            why = f"{type(failure.value).__name__}: {failure.value}"
         logger.error(
-            "home page failed, nothing to crawl: %s (%s)",
-            getattr(request, "url", "?"),
-            failure.value,
+            "home page failed, nothing to crawl: %s (%s)", getattr(request, "url", "?"), why
         )
         self._stat("home/failed")
+        if self.crawler.stats is not None:  # for the command's one-line reason
+            self.crawler.stats.set_value(STATS_PREFIX + "home/failure", why)
 
-    def listing_failed(self, failure: Failure) -> None:
+    def listing_failed(self, failure: Failure) -> Iterator[Request]:
         request = getattr(failure, "request", None)
+        category_url = request.cb_kwargs.get("category_url") if request is not None else None
+        if self.inc is not None and category_url:
+            self.cat_outstanding[category_url] = self.cat_outstanding.get(category_url, 1) - 1
+        status = failure.value.response.status if isinstance(failure.value, HttpError) else None
+        if request is not None and request.meta.get(GUESSED_META) and status in (404, 410):
+            self._stat("listing/guessed_absent")  # a guess past the last page: nothing lost
+            return
         logger.warning("listing page failed: %s (%s)", getattr(request, "url", "?"), failure.value)
         self._stat("listing/failed")
-        if self.inc is not None and request is not None:
-            category_url = request.cb_kwargs.get("category_url")
-            if category_url:
-                self.cat_failed.add(category_url)
-                self.cat_outstanding[category_url] = self.cat_outstanding.get(category_url, 1) - 1
+        if self.inc is not None and category_url:
+            self.cat_failed.add(category_url)
+        if request is not None and category_url:
+            yield from self.pages_after_failure(request, category_url)
+
+    def pages_after_failure(self, failed: Request, category_url: str) -> Iterator[Request]:
+        """A listing page that failed for good hides the pages only its pager links (page
+        1 links its next two, a page its next two): those two are requested by number
+        (``[urls] page_param``). Not after a guessed page, nor in a category walked with
+        the stop rule (its failure already has it walked again, whole, next run)."""
+        info = self.categories.get(category_url)
+        if info is None or failed.meta.get(GUESSED_META):
+            return
+        if self.inc is not None and self.walk_mode.get(category_url, False):
+            return
+        page_url = failed.meta.get("danvan_page_url") or failed.url
+        number = category_page_number(page_url, self.profile)
+        for later in (number + 1, number + 2):
+            url = set_query(category_url, **{self.profile.page_param: str(later)})
+            request = self.listing_request(url, info)
+            if request is not None:
+                request.meta[GUESSED_META] = True
+                self._stat("listing/guessed")
+                yield request
 
     def article_failed(self, failure: Failure) -> None:
         """An article request failed: a 404/410 page is gone (resolved), anything else
@@ -666,6 +754,10 @@ class PortalSpider(scrapy.Spider):
             self._stat("incremental/dropped_not_stored")
             return
         url = response.meta.get("danvan_url") or response.url
+        if response.meta.get(CUT_STORED_META):
+            self._stat("fault/cut_stored")
+            self.article_cut(article_id, url)
+            return
         self.inc.article_done(article_id, url, *response_validators(response.headers))
 
     def save_state(self, spider: scrapy.Spider, reason: str) -> None:
@@ -731,19 +823,120 @@ class PortalSpider(scrapy.Spider):
             return
         if not isinstance(response, TextResponse):
             return
-        result = ArticlePage(response.text, response.url, self.profile).extract()
-        for name in result.fallbacks:
+        page = ArticlePage(response.text, response.url, self.profile)
+        result = page.extract()
+        packed = response.meta.get(LISTING_META)
+        hint = ListingHint.unpack(packed) if isinstance(packed, int) else None
+        cut = cut_evidence(
+            page,
+            response.text,
+            length_mismatch=bool(response.meta.get(LENGTH_META)),
+            listing=hint,
+            layout_known=self.article_layout_known,
+        )
+        if cut:  # judged by ArticleCompleteness: fetched again
+            response.meta[CUT_META] = cut
+        elif not self.article_layout_known:
+            self.article_layout_known = layout_fits(page)
+        for name in result.bounds:
+            self._stat(f"extract/bounded/{name}")
+        # what the fields needed is counted for pages judged whole: a page cut short says
+        # nothing about the rules (it is fetched again, see "looks cut short")
+        whole = not cut
+        for name in result.fallbacks if whole else ():
             self._stat(f"extract/fallback/{name}")
-        for name in result.missing:
+        for name in result.missing if whole else ():
             self._stat(f"extract/missing/{name}")
-        if result.missing:
-            logger.warning("%s: no %s found", response.url, ", ".join(result.missing))
         fields = dict(result.fields)
+        sources = dict(result.fallbacks)
         fields["articleId"] = fields.get("articleId") or article_id
+        if not fields.get("datePublished"):
+            fields["datePublished"], sources["datePublished"] = self.date_off_page(
+                response, str(fields["articleId"]), hint
+            )
+            fields["datePublishedRaw"] = None  # printed nowhere on the page
+            if whole:
+                self._stat(f"extract/date_from/{sources['datePublished']}")
+        if result.missing and whole:
+            found = (
+                f" (datePublished from {sources['datePublished']})"
+                if "datePublished" in result.missing
+                else ""
+            )
+            logger.warning("%s: no %s found%s", response.url, ", ".join(result.missing), found)
+        fields["fieldSources"] = dict(sorted(sources.items()))
         fields["categories"] = self.categories_of(article_id, fields["articleId"])
         fields["crawledAt"] = datetime.now(LOCAL_TZ).isoformat(timespec="seconds")
         self._stat("articles/parsed")
         yield Article(**fields)
+
+    def date_off_page(
+        self, response: Response, article_id: str, hint: ListingHint | None
+    ) -> tuple[str, str]:
+        """The publication date of a page printing none, and where it came from: the
+        time its listing entry showed (``listing``), else the response's Last-Modified
+        (``last-modified``), else when the article was first seen (``first-seen``)."""
+        tz = self.timezone
+        when = hint.updated_at(tz) if hint is not None else None
+        if when is not None:
+            return when.isoformat(), "listing"
+        modified = http_date(response.headers.get(b"Last-Modified"))
+        if modified is not None:
+            return modified.astimezone(tz).isoformat(), "last-modified"
+        first = None
+        if self.inc is not None:
+            record = self.inc.store.record(article_id)
+            if record is not None and isinstance(record.get("first_seen"), datetime):
+                first = record["first_seen"].replace(tzinfo=UTC)
+        first = first or datetime.now(UTC)
+        return first.astimezone(tz).isoformat(timespec="seconds"), "first-seen"
+
+    @cached_property
+    def timezone(self) -> ZoneInfo:
+        """The site's time zone (its profile's)."""
+        return ZoneInfo(self.profile.timezone)
+
+    def cut_after_retries(self, item: Any, response: Response) -> bool:
+        """The article page still looked cut short when its retries were spent (see
+        ``ArticleCompleteness``). A new article is stored as it is and fetched again on
+        the next runs (``DANVAN_CUT_MAX_RUNS`` at most) until its page comes whole; an
+        article already stored keeps its stored version (True: the item is held back).
+        Without incremental state every run fetches every page: the item goes on."""
+        if self.inc is None:
+            return False
+        article_id = str(response.meta.get("danvan_article_id") or "")
+        try:
+            item_id = str(ItemAdapter(item).get("articleId") or "")
+        except TypeError:
+            item_id = ""
+        if not self.inc.is_stored(item_id, article_id):
+            response.meta[CUT_STORED_META] = True  # see article_resolved
+            return False
+        url = response.meta.get("danvan_url") or response.url
+        self.article_cut(article_id or item_id, url)
+        self._stat("fault/cut_kept_stored")
+        return True
+
+    def article_cut(self, article_id: str, url: str) -> None:
+        """Record that the article's page looked cut in this run: fetched again next run,
+        unless that was the last of ``DANVAN_CUT_MAX_RUNS``."""
+        assert self.inc is not None
+        runs = self.inc.article_cut(article_id, url)
+        if runs is None:
+            self.unresolved.discard(article_id)
+            self._stat("fault/cut_accepted")
+            logger.warning(
+                "article %s still looked cut short after %d runs: kept as it is (%s)",
+                article_id,
+                self.inc.cut_max_runs,
+                url,
+            )
+            return
+        # its categories are walked again next run, so that its entry is seen again
+        self.unresolved.add(article_id)
+        logger.info(
+            "article %s looked cut short (run %d): fetched again next run", article_id, runs
+        )
 
     def categories_of(self, *article_ids: str) -> list[dict[str, Any]]:
         """Every category whose listing showed the article, sorted by URL."""

@@ -53,6 +53,21 @@ Incremental crawling state:
   ``set_listing_signatures({id: signature})``: write a signature only AFTER its
   article is stored (a signature without an article would hide it forever).
 
+The change log (every ``new``/``updated`` change, logged in the upsert's transaction;
+:mod:`danvan_crawler.stream` writes the JSON Lines of runs from it):
+
+- ``last_change() -> int``; ``changes_between(after, upto) -> Iterator[(record,
+  revision, change)]`` (one per article, coalesced, in order of first change);
+- ``open_change_cursor(consumer)`` / ``change_cursor(consumer) -> ChangeCursor``;
+  ``set_change_cursor(consumer, seq, pending_seq=, pending_file=)`` (drops the changes
+  every consumer has); ``prune_changes(before)``;
+- ``export_changes(since=None) -> Iterator[(record, revision, change)]``: ``export``
+  with ``change`` relative to ``since`` (``new``, ``updated``, ``merged``);
+- ``store_id()``: random, given at creation (workers tell one store from another).
+
+Categories are one per site path (scheme, host and port left out: ``urls.site_key``):
+a category seen under another host is the same one, its URL the latest seen.
+
 Runs (issue 5): ``start_run() -> run_id``, ``finish_run(run_id, status, summary)``,
 ``runs(limit=20)`` (newest first, times aware UTC).
 """
@@ -60,6 +75,7 @@ Runs (issue 5): ``start_run() -> run_id``, ``finish_run(run_id, status, summary)
 from danvan_crawler.store.core import (
     DEFAULT_DB,
     Change,
+    ChangeCursor,
     ChangeKind,
     Store,
     StoreError,
@@ -73,6 +89,7 @@ __all__ = [
     "DEFAULT_DB",
     "SCHEMA_VERSION",
     "Change",
+    "ChangeCursor",
     "ChangeKind",
     "Store",
     "StoreError",

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Engine,
     Table,
     bindparam,
+    case,
     create_engine,
     event,
     func,
@@ -50,6 +51,7 @@ from danvan_crawler.similarity import (
     unpack_sketch,
 )
 from danvan_crawler.store import schema as s
+from danvan_crawler.urls import site_key
 
 logger = logging.getLogger(__name__)
 
@@ -58,18 +60,30 @@ ChangeKind = Literal["new", "updated", "unchanged", "merged"]
 #: Default database (relative to the working folder), setting ``DANVAN_DB``.
 DEFAULT_DB = "danvan.db"
 
+#: Fields never stored: annotations of an output line (:mod:`danvan_crawler.stream`).
+TRANSIENT_FIELDS = frozenset({"change", "revision", "datePublishedHasTime", "dateModifiedHasTime"})
 #: Fields that do not make an article's content: a change in them alone is no revision.
 NON_CONTENT_FIELDS = frozenset(
-    {"url", "canonicalUrl", "categories", "crawledAt", "duplicateOf", "change"}
+    {"url", "canonicalUrl", "categories", "crawledAt", "duplicateOf", *TRANSIENT_FIELDS}
 )
-#: Fields never stored (run-specific annotations).
-TRANSIENT_FIELDS = frozenset({"change"})
 #: Most near-duplicate candidates verified per article (best band overlap first).
 MAX_CANDIDATES = 200
 #: Stored articles whose comparison tokens are kept in memory.
 TOKEN_CACHE_SIZE = 256
 #: Content hashes remembered by :meth:`Store.content_hash` for the article's upsert.
 HASH_MEMO_SIZE = 1024
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeCursor:
+    """How far one consumer of the change log has been written."""
+
+    consumer: str
+    #: every change up to this sequence number is written
+    seq: int
+    #: a file holding the changes up to ``pending_seq`` is about to replace the output
+    pending_seq: int | None = None
+    pending_file: str | None = None
 
 
 class StoreError(RuntimeError):
@@ -172,22 +186,36 @@ def article_dict(article: Any) -> dict[str, Any]:
     return ItemAdapter(article).asdict()
 
 
+def _moved_urls(stored: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, str]:
+    """The new ``url`` and ``canonicalUrl`` of an article whose canonical URL moved to
+    another scheme, host or port (same path: the portal moved), else {}."""
+    new, old = data.get("canonicalUrl"), stored.get("canonicalUrl")
+    if not (isinstance(new, str) and isinstance(old, str)) or new == old:
+        return {}
+    if site_key(new) != site_key(old):
+        return {}  # another URL of the article (an alias): the stored one stays
+    return {name: data[name] for name in ("url", "canonicalUrl") if isinstance(data.get(name), str)}
+
+
 def _dumps(data: Mapping[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def merge_categories(*lists: Iterable[Mapping[str, Any]] | None) -> list[dict[str, Any]]:
-    """Union of category lists by ``url`` (later lists update names), sorted by url."""
-    by_url: dict[str, dict[str, Any]] = {}
+    """Union of category lists by site path (:func:`~danvan_crawler.urls.site_key`: a
+    category seen under another scheme, host or port is the same one), later lists
+    updating names and URL; sorted by url."""
+    by_key: dict[str, dict[str, Any]] = {}
     for cats in lists:
         for cat in cats or ():
             url = cat.get("url")
             if not url:
                 continue
-            merged = dict(by_url.get(url, {}))
+            key = site_key(url)
+            merged = dict(by_key.get(key, {}))
             merged.update({k: v for k, v in cat.items() if v is not None or k not in merged})
-            by_url[url] = merged
-    return [by_url[url] for url in sorted(by_url)]
+            by_key[key] = merged
+    return sorted(by_key.values(), key=itemgetter("url"))
 
 
 def _engine_for(url_or_path: str | os.PathLike[str]) -> Engine:
@@ -427,6 +455,8 @@ class _Pending:
 
     urls: dict[str, dict[str, Any]] = field(default_factory=dict)
     links: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
+    #: rows of the change log (new and updated articles), in order
+    changes: list[dict[str, Any]] = field(default_factory=list)
 
 
 class Store:
@@ -540,15 +570,16 @@ class Store:
         )
         cats = self._insert(s.categories)
         self._up_category = cats.on_conflict_do_update(
-            index_elements=[c.url],
+            index_elements=[c.url_key],
             set_={
+                "url": cats.excluded.url,
                 "slug": func.coalesce(cats.excluded.slug, c.slug),
                 "name": func.coalesce(cats.excluded.name, c.name),
                 "sub_site": func.coalesce(cats.excluded.sub_site, c.sub_site),
                 "last_seen": cats.excluded.last_seen,
             },
         )
-        self._q_category_id = select(c.category_id).where(c.url == bindparam("b_url"))
+        self._q_category_id = select(c.category_id).where(c.url_key == bindparam("b_key"))
         self._link_category = self._insert(s.article_categories).on_conflict_do_nothing()
         self._sync_order = (
             update(s.article_categories)
@@ -567,6 +598,12 @@ class Store:
         self._p_urls = _Prepared(self._up_url, dialect)
         self._p_links = _Prepared(self._link_category, dialect)
         self._p_sync_order = _Prepared(self._sync_order, dialect)
+        self._p_changes = _Prepared(
+            s.article_changes.insert().values(
+                {name: bindparam(name) for name in ("article_id", "kind", "revision", "changed_at")}
+            ),
+            dialect,
+        )
         self._p_updates: dict[tuple[str, ...], _Prepared] = {}  # by the columns set
         self._p_article_data = _Prepared(self._q_article_data, dialect)
         # a batch's stored rows (precompiled IN lists, padded by repeating an id)
@@ -611,6 +648,7 @@ class Store:
                     s.schema_version.insert(),
                     [{"version": v, "applied_at": _utcnow()} for v, _ in s.MIGRATIONS],
                 )
+                s.ensure_store_id(conn)
                 return
             for version, migration in s.MIGRATIONS:
                 if version > current:
@@ -684,6 +722,9 @@ class Store:
         return changes
 
     def _write_pending(self, conn: Connection, pending: _Pending) -> None:
+        if pending.changes:
+            self._p_changes.executemany(conn, pending.changes)
+            pending.changes.clear()
         if pending.urls:
             self._p_urls.executemany(conn, list(pending.urls.values()))
             pending.urls.clear()
@@ -732,9 +773,13 @@ class Store:
             cats = merge_categories(stored.get("categories"), data.get("categories"))
             values: dict[str, Any] = {"last_seen": now}
             kind: ChangeKind = "unchanged"
-            if cats != stored.get("categories"):
+            moved = _moved_urls(stored, data)
+            if cats != stored.get("categories") or moved:
                 stored["categories"] = cats
+                stored.update(moved)
                 values.update(data=_dumps(stored), changed_at=now)
+                if "url" in moved:
+                    values["url"] = moved["url"]
                 kind = "merged"
             self._update_article(conn, article_id, values)
             self._record_urls(conn, article_id, data, now, pending)
@@ -776,6 +821,7 @@ class Store:
                     "last_seen": now,
                     "changed_at": now,
                     "sketch": packed,
+                    "revised_at": now,
                 },
             )
             kind, revision = "new", 1
@@ -796,6 +842,7 @@ class Store:
                     "last_seen": now,
                     "changed_at": now,
                     "sketch": packed,
+                    "revised_at": now,
                 },
             )
             conn.execute(self._d_bands, {"b_aid": article_id})
@@ -814,6 +861,9 @@ class Store:
             num,
             sync=kind != "new",
             pending=pending,
+        )
+        pending.changes.append(
+            {"article_id": article_id, "kind": kind, "revision": revision, "changed_at": now}
         )
         claimed: tuple[str, ...] = ()
         if duplicate_of is None:
@@ -1049,8 +1099,12 @@ class Store:
         cached = self._category_cache.get(url)
         if cached is not None and cached[1] == values:
             return cached[0]  # already written by this Store (last_seen: once per session)
-        conn.execute(self._up_category, {"url": url, "first_seen": now, "last_seen": now, **values})
-        category_id = int(conn.execute(self._q_category_id, {"b_url": url}).scalar_one())
+        key = site_key(url)
+        conn.execute(
+            self._up_category,
+            {"url": url, "url_key": key, "first_seen": now, "last_seen": now, **values},
+        )
+        category_id = int(conn.execute(self._q_category_id, {"b_key": key}).scalar_one())
         self._category_cache[url] = (category_id, values)
         return category_id
 
@@ -1175,7 +1229,7 @@ class Store:
             ac = s.article_categories.c
             category_id = (
                 select(s.categories.c.category_id)
-                .where(s.categories.c.url == category_url)
+                .where(s.categories.c.url_key == site_key(category_url))
                 .scalar_subquery()
             )
             order = (ac.date_published, ac.article_num)
@@ -1250,6 +1304,157 @@ class Store:
             return
         with self._write() as conn:
             self._p_set_signatures.executemany(conn, params)
+
+    # -- the change log ---------------------------------------------------------------------
+
+    def store_id(self) -> str:
+        """A random id given to the store when it was created: two processes see the same
+        store when they read the same id, however they spelled its URL or path."""
+        with self._read() as conn:
+            found = conn.execute(
+                select(s.store_meta.c.value).where(s.store_meta.c.key == "store_id")
+            ).scalar()
+        if found is not None:
+            return str(found)
+        with self._write() as conn:
+            return s.ensure_store_id(conn)
+
+    def last_change(self) -> int:
+        """The sequence number of the last change logged (0: none yet)."""
+        with self._read() as conn:
+            return int(conn.execute(select(func.max(s.article_changes.c.seq))).scalar() or 0)
+
+    def change_cursor(self, consumer: str) -> ChangeCursor | None:
+        """How far ``consumer`` has been written (None: never opened)."""
+        cc = s.change_cursors.c
+        with self._read() as conn:
+            row = conn.execute(
+                select(cc.seq, cc.pending_seq, cc.pending_file).where(cc.consumer == consumer)
+            ).first()
+        return ChangeCursor(consumer, row.seq, row.pending_seq, row.pending_file) if row else None
+
+    def open_change_cursor(self, consumer: str) -> ChangeCursor:
+        """The cursor of ``consumer``, created when missing: a new consumer starts after
+        the last change logged now, so it gets what is stored from now on. Its time is
+        set to now (a cursor not opened for long is dropped: :meth:`prune_changes`)."""
+        cc = s.change_cursors.c
+        with self._write() as conn:
+            row = conn.execute(
+                select(cc.seq, cc.pending_seq, cc.pending_file).where(cc.consumer == consumer)
+            ).first()
+            if row is not None:
+                conn.execute(
+                    update(s.change_cursors)
+                    .where(cc.consumer == consumer)
+                    .values(updated_at=_utcnow())
+                )
+                return ChangeCursor(consumer, row.seq, row.pending_seq, row.pending_file)
+            last = int(conn.execute(select(func.max(s.article_changes.c.seq))).scalar() or 0)
+            conn.execute(
+                s.change_cursors.insert().values(consumer=consumer, seq=last, updated_at=_utcnow())
+            )
+            return ChangeCursor(consumer, last)
+
+    def set_change_cursor(
+        self,
+        consumer: str,
+        seq: int,
+        *,
+        pending_seq: int | None = None,
+        pending_file: str | None = None,
+    ) -> None:
+        """Record how far ``consumer`` was written (and a write about to be renamed into
+        place, or none). Once no consumer needs them, changes are dropped from the log."""
+        cc = s.change_cursors.c
+        with self._write() as conn:
+            conn.execute(
+                update(s.change_cursors)
+                .where(cc.consumer == consumer)
+                .values(
+                    seq=seq,
+                    pending_seq=pending_seq,
+                    pending_file=pending_file,
+                    updated_at=_utcnow(),
+                )
+            )
+            if pending_seq is None:
+                oldest = conn.execute(select(func.min(cc.seq))).scalar()
+                if oldest is not None:
+                    conn.execute(
+                        s.article_changes.delete().where(s.article_changes.c.seq <= oldest)
+                    )
+
+    def prune_changes(self, before: datetime | None = None) -> int:
+        """Drop the changes no consumer can still want: those every cursor has written
+        (all of them while there is no cursor: a new one starts after the last change)
+        and, with ``before``, those logged before it (a consumer that has not been
+        written since then misses them, and the cursors not opened since then are
+        dropped); how many changes."""
+        ch, cc = s.article_changes.c, s.change_cursors.c
+        with self._write() as conn:
+            if before is not None:
+                conn.execute(s.change_cursors.delete().where(cc.updated_at < _to_utc_naive(before)))
+            oldest = conn.execute(select(func.min(cc.seq))).scalar()
+            stale = ch.seq <= oldest if oldest is not None else ch.seq.is_not(None)
+            if before is not None:
+                stale = stale | (ch.changed_at < _to_utc_naive(before))
+            result = conn.execute(s.article_changes.delete().where(stale))
+            return int(result.rowcount or 0)
+
+    def changes_between(
+        self, after: int, upto: int, *, raw: bool = False
+    ) -> Iterator[tuple[Any, int, str]]:
+        """The articles changed by the changes logged after ``after`` up to ``upto``: one
+        (record, revision, change) each, as stored now, in the order of their first change
+        there; ``change`` is ``new`` when the article was new among them, else
+        ``updated``. ``raw``: the record as its stored JSON text."""
+        ch, a = s.article_changes.c, s.articles.c
+        changed = (
+            select(
+                ch.article_id,
+                func.min(ch.seq).label("first"),
+                func.max(case((ch.kind == "new", 1), else_=0)).label("is_new"),
+            )
+            .where(ch.seq > after)
+            .where(ch.seq <= upto)
+            .group_by(ch.article_id)
+            .subquery("changed")
+        )
+        stmt = (
+            select(a.data, a.revision, changed.c.is_new)
+            .join(changed, changed.c.article_id == a.article_id)
+            .order_by(changed.c.first)
+        )
+        with self.engine.connect() as conn, conn.begin():
+            result = conn.execution_options(yield_per=500).execute(stmt)
+            for data, revision, is_new in result:
+                record = data if raw else json.loads(data)
+                yield record, int(revision), "new" if is_new else "updated"
+
+    def export_changes(
+        self, since: datetime | None = None, *, raw: bool = False
+    ) -> Iterator[tuple[Any, int, str]]:
+        """:meth:`export` with each article's revision and change relative to ``since``:
+        ``new`` (first stored then or later; every article when ``since`` is None),
+        ``updated`` (its content changed then or later) or ``merged`` (only its
+        categories or URL did). ``raw``: the record as its stored JSON text."""
+        a = s.articles.c
+        stmt = select(a.data, a.revision, a.first_seen, a.revised_at, a.changed_at).order_by(
+            a.changed_at, a.article_num, a.article_id
+        )
+        cut = _to_utc_naive(since) if since is not None else None
+        if cut is not None:
+            stmt = stmt.where(a.changed_at >= cut)
+        with self.engine.connect() as conn, conn.begin():
+            result = conn.execution_options(yield_per=500).execute(stmt)
+            for data, revision, first_seen, revised_at, changed_at in result:
+                if cut is None or first_seen >= cut:
+                    change = "new"
+                elif (revised_at or changed_at) >= cut:
+                    change = "updated"
+                else:
+                    change = "merged"
+                yield data if raw else json.loads(data), int(revision), change
 
     # -- runs -----------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -61,6 +62,9 @@ articles = Table(
     # MinHash sketch of the comparison text (similarity.pack_sketch), for a cheap
     # similarity estimate before the exact check; NULL for texts too short to compare.
     Column("sketch", LargeBinary, nullable=True),
+    # When the content last changed (new or updated; not merged): the "change" of an
+    # exported article relative to a time. NULL in rows older than schema version 4.
+    Column("revised_at", DateTime, nullable=True),
     Index("ix_articles_published", "date_published", "article_num"),
     Index("ix_articles_changed", "changed_at", "article_num"),
     # Partial: only copies are indexed, so "duplicate_of IS NULL" cannot pick this index
@@ -84,16 +88,21 @@ article_urls = Table(
     Index("ix_article_urls_article", "article_id"),
 )
 
+#: Every category ever seen. ``url`` is the latest absolute URL it was seen under;
+#: ``url_key`` (its path and query, :func:`url_key`) is its identity, so that a change
+#: of the portal's scheme, host or port is the same category, not another one.
 categories = Table(
     "categories",
     metadata,
     Column("category_id", Integer, primary_key=True, autoincrement=True),
     Column("url", Text, nullable=False, unique=True),
+    Column("url_key", Text, nullable=True),
     Column("slug", Text, nullable=True),
     Column("name", Text, nullable=True),
     Column("sub_site", Text, nullable=True),
     Column("first_seen", DateTime, nullable=False),
     Column("last_seen", DateTime, nullable=False),
+    Index("ux_categories_url_key", "url_key", unique=True),
 )
 
 article_categories = Table(
@@ -138,6 +147,44 @@ article_bands = Table(
     Index("ix_article_bands_article", "article_id"),
 )
 
+#: The change log: one row per article stored as new or updated, written in the
+#: transaction that stores it. The JSON Lines of runs (``--jsonl``) are written from it.
+article_changes = Table(
+    "article_changes",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("article_id", String(32), nullable=False),
+    Column("kind", String(16), nullable=False),  # new | updated
+    Column("revision", Integer, nullable=False),
+    Column("changed_at", DateTime, nullable=False),
+    Index("ix_article_changes_changed", "changed_at"),
+    # sequence numbers are never reused, even once the log is emptied (cursors hold them)
+    sqlite_autoincrement=True,
+)
+
+#: How far each consumer of the change log (a ``--jsonl`` file) has been written:
+#: every change with ``seq`` up to ``seq``. ``pending_seq``/``pending_file``: a file
+#: written up to ``pending_seq`` and about to be renamed into place (see
+#: :mod:`danvan_crawler.stream`).
+change_cursors = Table(
+    "change_cursors",
+    metadata,
+    Column("consumer", Text, primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Column("pending_seq", Integer, nullable=True),
+    Column("pending_file", Text, nullable=True),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+#: Facts about the store itself: ``store_id`` (random, set at creation), by which
+#: distributed workers tell whether they share one store.
+store_meta = Table(
+    "store_meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
 runs = Table(
     "runs",
     metadata,
@@ -165,6 +212,10 @@ def _migration_1(conn: Connection) -> None:
         ],
     )
     conn.execute(text("ALTER TABLE articles DROP COLUMN sketch"))  # added by migration 2
+    # added by migration 4
+    conn.execute(text("DROP INDEX ux_categories_url_key"))
+    conn.execute(text("ALTER TABLE categories DROP COLUMN url_key"))
+    conn.execute(text("ALTER TABLE articles DROP COLUMN revised_at"))
 
 
 def _migration_2(conn: Connection) -> None:
@@ -210,12 +261,100 @@ def _migration_3(conn: Connection) -> None:
         )
 
 
+def _migration_4(conn: Connection) -> None:
+    """One category per site path whatever host served it (``categories.url_key``; the
+    rows a change of scheme, host or port duplicated are merged into the one seen last,
+    with their article links, and the articles' category lists follow); the change log
+    (``article_changes``, ``change_cursors``); ``articles.revised_at`` (taken from
+    ``changed_at`` for the rows already there); ``store_meta`` with a ``store_id``."""
+    import json
+
+    from sqlalchemy import inspect
+
+    from danvan_crawler.store.core import merge_categories
+    from danvan_crawler.urls import site_key
+
+    def columns(table: Table) -> set[str]:
+        return {c["name"] for c in inspect(conn).get_columns(table.name)}
+
+    if "revised_at" not in columns(articles):
+        column_type = DateTime().compile(dialect=conn.dialect)
+        conn.execute(text(f"ALTER TABLE articles ADD COLUMN revised_at {column_type}"))
+    conn.execute(
+        update(articles)
+        .where(articles.c.revised_at.is_(None))
+        .values(revised_at=articles.c.changed_at)
+    )
+
+    c, ac = categories.c, article_categories.c
+    if "url_key" not in columns(categories):
+        conn.execute(text("ALTER TABLE categories ADD COLUMN url_key TEXT"))
+    rows = conn.execute(select(c.category_id, c.url, c.last_seen)).all()
+    groups: dict[str, list[Any]] = {}
+    for row in rows:
+        groups.setdefault(site_key(row.url), []).append(row)
+    renamed: dict[str, str] = {}  # url of a merged row -> url of the row kept
+    touched: set[str] = set()  # articles linked to a merged row
+    for key, group in groups.items():
+        keep = max(group, key=lambda r: (r.last_seen, r.category_id))
+        for other in group:
+            if other is keep:
+                continue
+            renamed[other.url] = keep.url
+            linked = select(ac.article_id).where(ac.category_id == other.category_id)
+            touched.update(conn.execute(linked).scalars())
+            kept = select(ac.article_id).where(ac.category_id == keep.category_id)
+            conn.execute(
+                update(article_categories)
+                .where(ac.category_id == other.category_id)
+                .where(ac.article_id.not_in(kept.scalar_subquery()))
+                .values(category_id=keep.category_id)
+            )
+            conn.execute(article_categories.delete().where(ac.category_id == other.category_id))
+            conn.execute(categories.delete().where(c.category_id == other.category_id))
+        conn.execute(
+            update(categories).where(c.category_id == keep.category_id).values(url_key=key)
+        )
+    for article_id in sorted(touched):
+        data = conn.execute(
+            select(articles.c.data).where(articles.c.article_id == article_id)
+        ).scalar_one()
+        record = json.loads(data)
+        cats = [
+            {**cat, "url": renamed.get(cat.get("url"), cat.get("url"))}
+            for cat in record.get("categories") or ()
+        ]
+        record["categories"] = merge_categories(cats)
+        conn.execute(
+            update(articles)
+            .where(articles.c.article_id == article_id)
+            .values(data=json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+        )
+    if "ux_categories_url_key" not in {i["name"] for i in inspect(conn).get_indexes("categories")}:
+        conn.execute(text("CREATE UNIQUE INDEX ux_categories_url_key ON categories (url_key)"))
+
+    metadata.create_all(conn, tables=[article_changes, change_cursors, store_meta])
+    ensure_store_id(conn)
+
+
+def ensure_store_id(conn: Connection) -> str:
+    """The store's ``store_id`` (created, random, when missing)."""
+    import uuid
+
+    found = conn.execute(select(store_meta.c.value).where(store_meta.c.key == "store_id")).scalar()
+    if found is None:
+        found = uuid.uuid4().hex
+        conn.execute(store_meta.insert().values(key="store_id", value=found))
+    return str(found)
+
+
 #: Ordered migrations: (version, function). Append only; a new database is created from
 #: the current tables above and stamped with every version instead.
 MIGRATIONS: tuple[tuple[int, Callable[[Connection], None]], ...] = (
     (1, _migration_1),
     (2, _migration_2),
     (3, _migration_3),
+    (4, _migration_4),
 )
 SCHEMA_VERSION: int = MIGRATIONS[-1][0]
 ALL_TABLES = tuple(t for t in metadata.sorted_tables if t is not schema_version)

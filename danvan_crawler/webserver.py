@@ -1,0 +1,337 @@
+"""The feeds folder over HTTP, on Twisted's web server (what ``danvan serve`` runs).
+
+GET and HEAD of regular files inside one folder, nothing else: no directory listings,
+``index.html`` for a folder, the feeds' media types with ``charset=utf-8`` on every text
+type (RSS and Atom as ``application/xml`` to browsers, :func:`content_type`), a
+content-hash ETag, Last-Modified and 304 answers to conditional requests,
+``X-Content-Type-Options: nosniff`` and a Content-Security-Policy that lets the folder's
+own stylesheet, script and XSL run and nothing else.
+
+Paths are checked by :func:`resolve`: ``..`` (also percent-encoded), a NUL or a
+backslash is 403; a dot-file (publish's temporary files) is 404; a symlink whose target
+is outside the folder is 403.
+
+What keeps it serving when clients misbehave (:class:`FeedsSite`, :class:`FeedsChannel`):
+
+- a request (its line, headers and any body) must arrive within ``request_timeout``
+  seconds of the connection, or of the end of the previous response on a kept-alive
+  connection, however slowly it trickles in; otherwise the connection is closed;
+- a connection with no traffic for ``idle_timeout`` seconds is closed (Twisted's own
+  timeout, which also bounds a client that stops reading its response);
+- at most ``max_connections`` are open; at the cap, a new connection closes the one
+  that has waited longest without a complete request (the idle or half-sent ones that
+  hold a slot without costing anything to serve), and is refused only when every open
+  connection is busy with a request;
+- the listen backlog is :data:`DEFAULT_BACKLOG` (the kernel caps it at
+  ``net.core.somaxconn``);
+- a client that goes away is not an error: nothing is logged above INFO.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email.utils
+import hashlib
+import logging
+import resource
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from twisted.internet.interfaces import IDelayedCall
+from twisted.web import http
+from twisted.web.resource import Resource
+from twisted.web.server import NOT_DONE_YET, Request, Site
+
+logger = logging.getLogger(__name__)
+
+#: Media type by file extension; other files are served as application/octet-stream.
+#: Every text type says its charset: a browser guessing would show the Vietnamese of an
+#: RSS file as mojibake.
+CONTENT_TYPES: dict[str, str] = {
+    ".rss": "application/rss+xml; charset=utf-8",
+    ".atom": "application/atom+xml; charset=utf-8",
+    ".json": "application/feed+json; charset=utf-8",
+    ".opml": "text/x-opml; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".xsl": "text/xsl; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".xml": "application/xml; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+}
+#: Feeds that browsers get as ``application/xml`` (see :func:`content_type`).
+XSL_STYLED = frozenset({".rss", ".atom"})
+BROWSER_XML = "application/xml; charset=utf-8"
+#: Same-origin stylesheet, script and XSL only (the folder's own), images from anywhere
+#: (article images stay on the portal); no inline script or style, no plugins, no frames.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; img-src 'self' http: https:; style-src 'self'; script-src 'self'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+SERVER_NAME = b"danvan-serve"
+
+DEFAULT_REQUEST_TIMEOUT = 10.0
+DEFAULT_IDLE_TIMEOUT = 30.0
+DEFAULT_MAX_CONNECTIONS = 512
+DEFAULT_BACKLOG = 1024
+#: File descriptors kept free for everything but client connections (the listening
+#: socket, files being read, logs).
+RESERVED_FDS = 32
+
+
+def resolve(root: Path, raw_path: str) -> Path | HTTPStatus:
+    """The file under ``root`` (resolved) that ``raw_path`` (a request target) names, or
+    the status to answer with."""
+    path = urlsplit(raw_path).path
+    try:
+        path = unquote(path, errors="strict") if "%" in path else path
+    except UnicodeDecodeError:
+        return HTTPStatus.NOT_FOUND
+    if "\x00" in path or "\\" in path or not path.startswith("/"):
+        return HTTPStatus.FORBIDDEN
+    parts = [p for p in path.split("/") if p]
+    if any(p in (".", "..") for p in parts):
+        return HTTPStatus.FORBIDDEN
+    if any(p.startswith(".") for p in parts):
+        return HTTPStatus.NOT_FOUND
+    candidate = root.joinpath(*parts) if parts else root
+    try:
+        resolved = candidate.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return HTTPStatus.NOT_FOUND
+    if not resolved.is_relative_to(root):
+        return HTTPStatus.FORBIDDEN
+    if resolved.is_dir():
+        resolved = resolved / "index.html"
+    if not resolved.is_file():
+        return HTTPStatus.NOT_FOUND
+    return resolved
+
+
+def content_type(suffix: str, accept: str) -> str:
+    """The Content-Type of a file with ``suffix`` for a request that sent ``accept``.
+
+    An RSS or Atom file goes to a browser (it asks for ``text/html`` and not for the
+    feed's own type) as ``application/xml``: Chromium shows ``application/rss+xml`` and
+    ``application/atom+xml`` as plain text and Firefox saves them, whereas an XML type
+    is rendered through the feed's ``feed.xsl``. Feed readers get the feed's own type
+    (and would read the same bytes either way)."""
+    own = CONTENT_TYPES.get(suffix, "application/octet-stream")
+    if suffix in XSL_STYLED and "text/html" in accept and own.split(";")[0] not in accept:
+        return BROWSER_XML
+    return own
+
+
+def not_modified(request: Request, etag: str, mtime: int) -> bool:
+    """RFC 9110: If-None-Match wins over If-Modified-Since."""
+    if_none_match = request.getHeader(b"if-none-match")
+    if if_none_match is not None:
+        tags = [t.strip().removeprefix("W/") for t in if_none_match.decode("latin-1").split(",")]
+        return "*" in tags or etag in tags
+    if_modified_since = request.getHeader(b"if-modified-since")
+    if if_modified_since:
+        try:
+            since = email.utils.parsedate_to_datetime(if_modified_since.decode("latin-1"))
+        except (TypeError, ValueError):
+            return False
+        if since is None or since.tzinfo is None:
+            return False
+        return mtime <= int(since.timestamp())
+    return False
+
+
+class FeedsResource(Resource):
+    """Every path below the site's root, answered from the folder ``root``."""
+
+    isLeaf = True
+
+    def __init__(self, root: Path) -> None:
+        super().__init__()
+        self.root = root.resolve()
+
+    def render(self, request: Request) -> bytes | int:
+        request.setHeader(b"server", SERVER_NAME)  # on 405s too
+        request.setHeader(b"x-content-type-options", b"nosniff")
+        return super().render(request)  # type: ignore[no-any-return]
+
+    def render_GET(self, request: Request) -> bytes | int:
+        return self._answer(request, send_body=True)
+
+    def render_HEAD(self, request: Request) -> bytes | int:
+        return self._answer(request, send_body=False)
+
+    def _answer(self, request: Request, send_body: bool) -> bytes | int:
+        target = resolve(self.root, request.uri.decode("latin-1"))
+        if isinstance(target, HTTPStatus):
+            return self._error(request, target, send_body)
+        try:
+            data = target.read_bytes()
+            mtime = int(target.stat().st_mtime)
+        except OSError:
+            return self._error(request, HTTPStatus.NOT_FOUND, send_body)
+        etag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+        request.setHeader(b"etag", etag.encode())
+        request.setHeader(b"last-modified", email.utils.formatdate(mtime, usegmt=True).encode())
+        request.setHeader(b"cache-control", b"no-cache")
+        suffix = target.suffix.lower()
+        if suffix in XSL_STYLED:
+            request.setHeader(b"vary", b"Accept")
+        if not_modified(request, etag, mtime):
+            request.setResponseCode(HTTPStatus.NOT_MODIFIED)
+            # Written here: returning b"" would have Twisted add "Content-Length: 0",
+            # which a 304 must not claim (RFC 9110: the 200's length or nothing).
+            request.write(b"")
+            request.finish()
+            return NOT_DONE_YET
+        accept = (request.getHeader(b"accept") or b"").decode("latin-1").lower()
+        request.setHeader(b"content-type", content_type(suffix, accept).encode())
+        request.setHeader(b"content-security-policy", CONTENT_SECURITY_POLICY.encode())
+        request.setHeader(b"content-length", str(len(data)).encode())
+        return data if send_body else b""
+
+    @staticmethod
+    def _error(request: Request, status: HTTPStatus, send_body: bool) -> bytes:
+        body = f"{status.value} {status.phrase}\n".encode()
+        request.setResponseCode(status)
+        request.setHeader(b"content-type", b"text/plain; charset=utf-8")
+        request.setHeader(b"content-length", str(len(body)).encode())
+        return body if send_body else b""
+
+
+class FeedsChannel(http.HTTPChannel):
+    """An HTTP/1.1 connection with a deadline for each request, known to its site (which
+    counts connections and closes the longest-waiting one at the cap)."""
+
+    site: FeedsSite
+    _request_deadline: IDelayedCall | None = None
+
+    def connectionMade(self) -> None:
+        super().connectionMade()
+        self.site.opened(self)
+        self._start_deadline()
+
+    def allContentReceived(self) -> None:
+        # The whole request (head and any body) is in: it is answered now.
+        self._cancel_deadline()
+        self.site.busy(self)
+        super().allContentReceived()
+
+    def requestDone(self, request: http.Request) -> None:
+        super().requestDone(request)
+        if self.persistent and not self.transport.disconnecting:
+            self.site.waiting(self)
+            self._start_deadline()
+
+    def connectionLost(self, reason: Any) -> None:
+        self._cancel_deadline()
+        self.site.closed(self)
+        super().connectionLost(reason)
+
+    def evict(self) -> None:
+        """Make room for a new connection: this one waited longest for a request."""
+        self._cancel_deadline()
+        self.transport.abortConnection()
+
+    def _start_deadline(self) -> None:
+        self._cancel_deadline()
+        self._request_deadline = self.callLater(self.site.request_timeout, self._request_too_slow)
+
+    def _cancel_deadline(self) -> None:
+        if self._request_deadline is not None and self._request_deadline.active():
+            self._request_deadline.cancel()
+        self._request_deadline = None
+
+    def _request_too_slow(self) -> None:
+        self._request_deadline = None
+        logger.debug("no complete request in %.0f s: closing", self.site.request_timeout)
+        self.timeoutConnection()  # Twisted's: close, and abort if the close hangs
+
+
+class FeedsSite(Site):
+    """The site over :class:`FeedsResource`, with the connection table behind the cap."""
+
+    protocol = FeedsChannel  # plain HTTP/1.x (no TLS, so no HTTP/2 to negotiate)
+    displayTracebacks = False
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
+        idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+    ) -> None:
+        super().__init__(FeedsResource(root), timeout=idle_timeout)
+        self.request_timeout = request_timeout
+        self.max_connections = max_connections
+        # Open connections; the ones waiting for a request in the order they started
+        # waiting (dicts keep insertion order), the busy ones apart.
+        self._waiting: dict[FeedsChannel, None] = {}
+        self._busy: set[FeedsChannel] = set()
+        self.refused = 0
+        self.evicted = 0
+
+    @property
+    def open_connections(self) -> int:
+        return len(self._waiting) + len(self._busy)
+
+    def buildProtocol(self, addr: Any) -> FeedsChannel | None:
+        if self.open_connections >= self.max_connections:
+            if not self._waiting:
+                self.refused += 1
+                logger.debug("%d connections, all busy: refusing one", self.open_connections)
+                return None  # Twisted closes the socket
+            oldest = next(iter(self._waiting))
+            self.closed(oldest)
+            self.evicted += 1
+            oldest.evict()
+        return super().buildProtocol(addr)  # type: ignore[no-any-return]
+
+    def opened(self, channel: FeedsChannel) -> None:
+        self._waiting[channel] = None
+
+    def busy(self, channel: FeedsChannel) -> None:
+        self._waiting.pop(channel, None)
+        self._busy.add(channel)
+
+    def waiting(self, channel: FeedsChannel) -> None:
+        self._busy.discard(channel)
+        self._waiting[channel] = None
+
+    def closed(self, channel: FeedsChannel) -> None:
+        self._waiting.pop(channel, None)
+        self._busy.discard(channel)
+
+    def log(self, request: Request) -> None:
+        """Access log lines go to Python logging (INFO), not to Twisted's log file."""
+        if logger.isEnabledFor(logging.INFO):
+            logger.info("%s", self._logFormatter(self._logDateTime, request))
+
+
+def raise_fd_limit(wanted: int) -> int:
+    """Raise the soft limit on open files towards ``wanted`` (up to the hard limit);
+    the soft limit in force afterwards."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def connection_cap(requested: int) -> int:
+    """``requested``, lowered to what the open-files limit allows (after raising it)."""
+    limit = raise_fd_limit(requested + RESERVED_FDS)
+    if limit == resource.RLIM_INFINITY:
+        return requested
+    return max(1, min(requested, limit - RESERVED_FDS))
+
+
+def twisted_logs_to_python() -> None:
+    """Send Twisted's log events to Python logging (the ``twisted`` logger), as Scrapy
+    does, so that they follow the command's logging and never print on their own."""
+    from twisted.logger import STDLibLogObserver, globalLogBeginner
+
+    globalLogBeginner.beginLoggingTo([STDLibLogObserver()], redirectStandardIO=False)
