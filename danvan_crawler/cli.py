@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -25,6 +26,7 @@ COMMANDS: tuple[str, ...] = (
     "demo",
     "config",
     "stats",
+    "doctor",
     "seed",
     "worker",
 )
@@ -65,10 +67,47 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, not at the interpreter's exit
+        return code
     except KeyboardInterrupt:
         print("danvan: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _closed_pipe()
+    except Exception as exc:
+        from danvan_crawler.errors import expected
+
+        message = expected(exc, _store_of(args))
+        if message is None:
+            raise  # not an expected failure: a bug, whose traceback helps
+        print(f"danvan {args.command}: error: {message}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+#: The exit status of a process killed by SIGPIPE (128 + 13), as the shell reports it.
+EXIT_CLOSED_PIPE = 141
+
+
+def _closed_pipe() -> int:
+    """The reader of our output went away (``danvan export | head -1``): stop quietly.
+    Standard output is pointed at /dev/null so the interpreter's final flush does not
+    fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return EXIT_CLOSED_PIPE
+
+
+def _store_of(args: argparse.Namespace) -> str | None:
+    """The command's store location, to name it in an error message."""
+    from danvan_crawler.config import ConfigError, store_location
+
+    settings = getattr(args, "settings", None) or getattr(args, "scrapy_settings", None) or ()
+    try:
+        return str(store_location(getattr(args, "db", None), settings).value)
+    except (ConfigError, OSError):
+        return None
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from danvan_crawler.alarm import LayoutAlarm, check_layout
 from danvan_crawler.commands.crawl import nothing_crawled
 from danvan_crawler.config import Config, ConfigError
+from danvan_crawler.errors import STORE_FAILED, STORE_FAILURE_STAT, describe
 from danvan_crawler.locking import LockHeld, RunLock, lock_path_for
 from danvan_crawler.stream import after_crawl, before_crawl
 from danvan_crawler.summary import RunSummary, get_console, summarize
@@ -228,19 +229,9 @@ def build_settings(config: Config, options: RunOptions, log_level: int, progress
 
 def crawl(config: Config, settings: Settings, options: RunOptions) -> dict[str, Any]:
     """Run the ``portal`` spider to the end in this process; its final stats."""
-    from scrapy.crawler import CrawlerProcess
+    from danvan_crawler.commands.crawl import run_crawl
 
-    from danvan_crawler.commands.crawl import tune_gc
-
-    process = CrawlerProcess(settings)
-    logging.getLogger("scrapy").setLevel(logging.getLogger().level)
-    crawler = process.create_crawler(SPIDER_NAME)
-    spider_args: dict[str, Any] = {"site": config["site"]}
-    process.crawl(crawler, **spider_args)
-    tune_gc(crawler.settings.getint("DANVAN_GC_THRESHOLD"))
-    process.start()
-    assert crawler.stats is not None
-    return dict(crawler.stats.get_stats())
+    return run_crawl(settings, config["site"], scrapy_log_level=logging.getLogger().level)
 
 
 # --- publishing and history ----------------------------------------------------------
@@ -321,6 +312,12 @@ def _run_locked(config: Config, options: RunOptions) -> RunResult:
     started = datetime.now(UTC)
     clock = time.monotonic()
     result = RunResult(EXIT_OK)
+    try:  # a store that cannot be opened stops the run before anything is fetched
+        _open_store(config).close()
+    except Exception as exc:
+        logger.debug("opening the store failed", exc_info=True)
+        _say(f"error: {describe(exc, config['db'])}")
+        return RunResult(EXIT_FAILED, failures=[describe(exc, config["db"])])
     run_id = start_run(config, started)
 
     stats: dict[str, Any] = {}
@@ -332,28 +329,40 @@ def _run_locked(config: Config, options: RunOptions) -> RunResult:
         stats = crawl(config, settings, options)
     except Exception as exc:  # the crawl could not run at all
         logger.debug("crawl failed", exc_info=True)
-        result.failures.append(f"crawl failed: {type(exc).__name__}: {exc}")
+        result.failures.append(f"crawl failed: {describe(exc, config['db'])}")
     if store_opened:
         try:
             after_crawl(config["db"], config["jsonl"])
         except Exception as exc:  # a full disk...: the changes wait for the next run's file
             logger.debug("writing the JSON Lines failed", exc_info=True)
-            result.failures.append(f"writing the JSON Lines failed: {type(exc).__name__}: {exc}")
+            result.failures.append(
+                f"writing the JSON Lines failed: {describe(exc, config['db'], config['jsonl'])}"
+            )
 
+    if stats.get(STORE_FAILURE_STAT):  # disk full, store damaged: the crawl stopped
+        result.failures.append(f"crawl stopped: {stats[STORE_FAILURE_STAT]}")
     finish_reason = str(stats.get("finish_reason"))
     # closespider_*: a limit the operator set (CLOSESPIDER_ITEMCOUNT...) was reached.
-    if stats and finish_reason != "finished" and not finish_reason.startswith("closespider_"):
+    if (
+        stats
+        and finish_reason not in ("finished", STORE_FAILED)
+        and not finish_reason.startswith("closespider_")
+    ):
         result.failures.append(f"crawl ended early ({finish_reason})")
     empty = nothing_crawled(stats)
     if empty is not None:  # whatever the reason: refused, 5xx after every retry, ...
         result.failures.append(f"nothing could be crawled from {config['site']}: {empty}")
 
+    damaged = str(stats.get(STORE_FAILURE_STAT, "")).startswith("store damaged")
     try:
-        publish(config)
-        result.published = True
+        if not damaged:  # a damaged store was said once: no second error from publishing
+            publish(config)
+            result.published = True
     except Exception as exc:
         logger.debug("publish failed", exc_info=True)
-        result.failures.append(f"publishing the feeds failed: {type(exc).__name__}: {exc}")
+        result.failures.append(
+            f"publishing the feeds failed: {describe(exc, config['db'], config['out'])}"
+        )
 
     result.summary = summarize(stats, duration=time.monotonic() - clock)
     if stats:

@@ -27,6 +27,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from danvan_crawler.errors import STORE_FAILURE_STAT, describe
+
 logger = logging.getLogger(__name__)
 
 SETTINGS_MODULE = "danvan_crawler.settings"
@@ -143,19 +145,34 @@ def tune_gc(threshold: int) -> None:
     gc.set_threshold(threshold, *gc.get_threshold()[1:])
 
 
-def run_crawl(settings: Any, site: str | None = None) -> dict[str, Any]:
-    """Run the ``portal`` spider to the end in this process; its final stats. With
-    ``DANVAN_JSONL`` set, call :func:`danvan_crawler.stream.before_crawl` first and
+def run_crawl(
+    settings: Any, site: str | None = None, *, scrapy_log_level: int | None = None
+) -> dict[str, Any]:
+    """Run the ``portal`` spider to the end in this process; its final stats (the one
+    crawl entry point of ``crawl`` and ``run``). A crawl that could not start (its
+    store cannot be opened...) raises what stopped it, instead of Twisted logging it
+    as CRITICAL with a traceback. With ``DANVAN_JSONL`` set, call
+    :func:`danvan_crawler.stream.before_crawl` first and
     :func:`~danvan_crawler.stream.after_crawl` after (the caller's job)."""
     from scrapy.crawler import CrawlerProcess
 
     process = CrawlerProcess(settings)
+    if scrapy_log_level is not None:
+        logging.getLogger("scrapy").setLevel(scrapy_log_level)
     crawler = process.create_crawler(SPIDER_NAME)
     kwargs = {"site": site} if site else {}
-    process.crawl(crawler, **kwargs)
+    failures: list[BaseException] = []
+    done = process.crawl(crawler, **kwargs)
+    done.addErrback(lambda failure: failures.append(failure.value))
     tune_gc(crawler.settings.getint("DANVAN_GC_THRESHOLD"))
     process.start()
-    return dict(crawler.stats.get_stats()) if crawler.stats is not None else {}
+    if failures:
+        raise failures[0]
+    try:
+        stats = crawler.stats
+    except RuntimeError:  # never started
+        stats = None
+    return dict(stats.get_stats()) if stats is not None else {}
 
 
 #: stats showing that a page of the site beyond its home page was crawled (parsed, or
@@ -223,13 +240,19 @@ def run(args: argparse.Namespace) -> int:
 
     db, jsonl = settings.get("DANVAN_DB"), settings.get("DANVAN_JSONL")
     try:
+        from danvan_crawler.store import open_store
+
+        open_store(db).close()  # a store that cannot be opened stops the crawl first
         before_crawl(db, jsonl)
+        stats = run_crawl(settings, args.site)
     except Exception as exc:  # the store cannot be opened: one line, no traceback
-        logger.debug("opening the store failed", exc_info=True)
-        print(f"danvan crawl: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        logger.debug("the crawl could not run", exc_info=True)
+        print(f"danvan crawl: error: {describe(exc, db)}", file=sys.stderr)
         return 1
-    stats = run_crawl(settings, args.site)
     code = exit_code(stats)
+    if stats.get(STORE_FAILURE_STAT):
+        print(f"danvan crawl: error: {stats[STORE_FAILURE_STAT]}", file=sys.stderr)
+        code = 1
     items = stats.get("item_scraped_count", 0)
     reason = stats.get("finish_reason", "unknown")
     where = ""
@@ -237,7 +260,7 @@ def run(args: argparse.Namespace) -> int:
         written = after_crawl(db, jsonl)
     except Exception as exc:  # e.g. a full disk: the changes wait for the next run
         logger.debug("writing the JSON Lines failed", exc_info=True)
-        print(f"danvan crawl: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(f"danvan crawl: error: {describe(exc, db, jsonl)}", file=sys.stderr)
         code = 1
     else:
         if written is not None:

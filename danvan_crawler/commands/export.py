@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from danvan_crawler.config import ConfigError, add_config_arguments, load_config
+from danvan_crawler.errors import describe
 
 logger = logging.getLogger(__name__)
 
@@ -93,9 +94,12 @@ def main(args: argparse.Namespace) -> int:
                 count = write_atomically(out, Path(args.export_out))
         finally:
             store.close()
+    except BrokenPipeError:
+        raise  # the reader went away: the entry point stops quietly
     except Exception as exc:  # one line, no traceback
         logger.debug("export failed", exc_info=True)
-        print(f"danvan export: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        target = None if args.export_out == "-" else args.export_out
+        print(f"danvan export: error: {describe(exc, db, target)}", file=sys.stderr)
         return EXIT_FAILED
     logger.info("exported %d articles", count)
     return EXIT_OK

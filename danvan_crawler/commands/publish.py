@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from danvan_crawler.config import ConfigError, add_config_arguments, load_config
+from danvan_crawler.errors import describe
 
 logger = logging.getLogger(__name__)
 
@@ -81,12 +82,9 @@ def main(args: argparse.Namespace) -> int:
             )
         finally:
             store.close()
-    except OSError as exc:
-        print(f"danvan publish: error: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    except Exception as exc:  # the store's errors: one line, no traceback
+    except Exception as exc:  # the store's errors, a full disk: one line, no traceback
         logger.debug("publish failed", exc_info=True)
-        print(f"danvan publish: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(f"danvan publish: error: {describe(exc, db, config['out'])}", file=sys.stderr)
         return EXIT_FAILED
     if not args.quiet:
         print(result.describe(public_url or DEFAULT_PUBLIC_URL)[0])

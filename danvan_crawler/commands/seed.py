@@ -16,6 +16,7 @@ import sys
 from typing import Any
 
 from danvan_crawler.commands.crawl import add_setting_argument
+from danvan_crawler.errors import describe
 
 logger = logging.getLogger(__name__)
 
@@ -127,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         count = seed(settings, args.site, force=args.force)
     except Exception as exc:  # Redis unreachable, refused...
-        print(f"danvan seed: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(f"danvan seed: error: {describe(exc)}", file=sys.stderr)
         return 2
     prefix = settings.get("DANVAN_REDIS_PREFIX")
     if count < 0:

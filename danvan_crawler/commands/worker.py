@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from danvan_crawler.commands.seed import add_distributed_arguments, distributed_settings
+from danvan_crawler.errors import describe
 
 logger = logging.getLogger(__name__)
 
@@ -165,7 +166,7 @@ def run(args: argparse.Namespace) -> int:
 
         redis.Redis.from_url(settings.get("DANVAN_REDIS_URL"), socket_connect_timeout=10).ping()
     except Exception as exc:  # unreachable, refused, bad URL, no client installed
-        print(f"danvan worker: error: Redis: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(f"danvan worker: error: Redis: {describe(exc)}", file=sys.stderr)
         return 2
     try:
         from danvan_crawler.distributed import SharedCrawl
@@ -181,7 +182,7 @@ def run(args: argparse.Namespace) -> int:
             shared.claim_store(token, identity, settings.getfloat("DANVAN_WORKER_TIMEOUT", 60.0))
     except Exception as exc:  # the store cannot be opened, Redis went away
         logger.debug("store check failed", exc_info=True)
-        print(f"danvan worker: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(f"danvan worker: error: {describe(exc, str(location.value))}", file=sys.stderr)
         return 1
     if refusal is not None:
         print(f"danvan worker: error: {refusal}", file=sys.stderr)

@@ -17,6 +17,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
+from danvan_crawler.errors import store_stopper
 from danvan_crawler.similarity import DEFAULT_MIN_TOKENS, DEFAULT_THRESHOLD
 from danvan_crawler.store import DEFAULT_DB, Change, Store, open_store
 from danvan_crawler.stream import date_flags, prune
@@ -51,8 +52,11 @@ def crawler_store(crawler: Crawler) -> Store:
                 delattr(crawler, _ATTR)
                 try:  # the change log keeps only what a JSON Lines consumer may want
                     prune(store)
-                except Exception:
-                    logger.warning("could not prune the store's change log", exc_info=True)
+                except Exception as exc:
+                    # a full disk or a damaged store is reported once, by the command
+                    quiet = store_stopper(exc) is not None
+                    level = logging.DEBUG if quiet else logging.WARNING
+                    logger.log(level, "could not prune the store's change log", exc_info=True)
                 finally:
                     store.close()
 
@@ -126,9 +130,11 @@ class StoreBatcher:
             items = [entry[0] for entry in group]
             try:
                 outcomes.extend(self._store_of().upsert(items, detect_duplicates=detect))
-            except Exception:
-                if len(items) == 1:
-                    outcomes.append(Failure())
+            except Exception as exc:
+                if len(items) == 1 or store_stopper(exc) is not None:
+                    # one item, or a full disk / damaged store: one by one fails alike
+                    failure = Failure()
+                    outcomes.extend(failure for _ in items)
                     continue
                 logger.warning("A batch of %d articles failed: storing them one by one", len(items))
                 for item in items:
@@ -186,6 +192,26 @@ class StorePipeline:
     def open_spider(self) -> None:
         crawler_store(self.crawler)  # fail early on a bad DANVAN_DB
 
+    def _stop_if_fatal(self, exc: Exception) -> None:
+        """A full disk or a damaged store fails every later write too: stop the crawl
+        at the first one, say why in one line (the stat, the log) and drop the item
+        quietly, instead of a traceback per article."""
+        from scrapy.utils.defer import deferred_from_coro
+
+        from danvan_crawler.errors import STORE_FAILED, STORE_FAILURE_STAT
+
+        message = store_stopper(exc, self.crawler.settings.get("DANVAN_DB") or DEFAULT_DB)
+        if message is None:
+            return
+        if not self.stats.get_value(STORE_FAILURE_STAT):
+            self.stats.set_value(STORE_FAILURE_STAT, message)
+            # not a warning: the command reports the failure itself, in one line
+            logger.info("%s: stopping the crawl (what is stored so far stays)", message)
+            engine = self.crawler.engine
+            if engine is not None and engine.spider is not None:
+                deferred_from_coro(engine.close_spider_async(reason=STORE_FAILED))
+        raise DropItem(message, log_level="DEBUG") from None
+
     @property
     def store(self) -> Store:
         return crawler_store(self.crawler)
@@ -193,7 +219,11 @@ class StorePipeline:
     async def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
         batcher = StoreBatcher.of(self.crawler)
-        change = await batcher.upsert(item, detect_duplicates=self.detect_duplicates)
+        try:
+            change = await batcher.upsert(item, detect_duplicates=self.detect_duplicates)
+        except Exception as exc:
+            self._stop_if_fatal(exc)
+            raise
         self.stats.inc_value(f"danvan/store/{change.kind}")
         if change.kind in ("new", "updated"):
             if change.claimed:

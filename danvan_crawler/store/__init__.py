@@ -72,6 +72,10 @@ Runs (issue 5): ``start_run() -> run_id``, ``finish_run(run_id, status, summary)
 ``runs(limit=20)`` (newest first, times aware UTC).
 """
 
+import os
+
+from danvan_crawler.similarity import DEFAULT_MIN_TOKENS, DEFAULT_THRESHOLD
+from danvan_crawler.store import core
 from danvan_crawler.store.core import (
     DEFAULT_DB,
     Change,
@@ -81,9 +85,27 @@ from danvan_crawler.store.core import (
     StoreError,
     content_hash,
     merge_categories,
-    open_store,
 )
+from danvan_crawler.store.health import StoreProblem, check_file
 from danvan_crawler.store.schema import SCHEMA_VERSION
+
+
+def open_store(
+    url_or_path: str | os.PathLike[str] = DEFAULT_DB,
+    *,
+    duplicate_threshold: float = DEFAULT_THRESHOLD,
+    duplicate_min_tokens: int = DEFAULT_MIN_TOKENS,
+) -> Store:
+    """Open (create and migrate when needed) the store at a path or database URL; a file
+    there that is not a danvan store raises :class:`StoreProblem` before anything is
+    written to it (migrating another program's database would damage it)."""
+    check_file(url_or_path)
+    return core.open_store(
+        url_or_path,
+        duplicate_threshold=duplicate_threshold,
+        duplicate_min_tokens=duplicate_min_tokens,
+    )
+
 
 __all__ = [
     "DEFAULT_DB",
@@ -93,6 +115,7 @@ __all__ = [
     "ChangeKind",
     "Store",
     "StoreError",
+    "StoreProblem",
     "content_hash",
     "merge_categories",
     "open_store",
