@@ -23,8 +23,10 @@ verbatim, like ``-s NAME=VALUE`` on the command line does::
     DOWNLOAD_DELAY = 2
 
 The environment variable of key ``k`` is ``DANVAN_`` + ``k`` upper-cased
-(``DANVAN_PUBLIC_URL``). Unknown keys in the file and values that do not parse raise
-:class:`ConfigError`, whose message is one line; commands turn it into exit code 2.
+(``DANVAN_PUBLIC_URL``); a key's Scrapy setting named ``DANVAN_*`` is read from the
+environment too, below it (``DANVAN_SITE_URL`` < ``DANVAN_SITE``). Unknown keys in
+the file and values that do not parse raise :class:`ConfigError`, whose message is
+one line; commands turn it into exit code 2.
 """
 
 from __future__ import annotations
@@ -114,6 +116,17 @@ def _ratio(value: Any) -> float:
     return number
 
 
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError("expected true or false")
+
+
 def _choice(*choices: str) -> Callable[[Any], str]:
     def parse(value: Any) -> str:
         text = str(value).strip().lower() if not isinstance(value, bool) else ""
@@ -140,12 +153,24 @@ class Key:
     def env(self) -> str:
         return ENV_PREFIX + self.name.upper()
 
+    @property
+    def env_alias(self) -> str | None:
+        """The Scrapy setting's name, also read from the environment when it is a
+        ``DANVAN_*`` name other than :attr:`env` (``DANVAN_SITE_URL`` for ``site``)."""
+        if self.setting and self.setting.startswith(ENV_PREFIX) and self.setting != self.env:
+            return self.setting
+        return None
+
 
 KEYS: tuple[Key, ...] = (
     Key("site", _url, "https://nghean.dcs.vn", "portal base URL",
         "DANVAN_SITE_URL", "--site", "URL"),
     Key("db", _text, "danvan.db", "store: SQLite file path or database URL",
         "DANVAN_DB", "--db", "PATH"),
+    Key("create", _bool, False,
+        "create the store's folder when it does not exist (else a missing folder is a "
+        "usage error: a typo must not start a new store and a full backfill)",
+        None, "--create", None),
     Key("jsonl", _optional_path, None,
         "JSON Lines of the articles new or changed since the last file written there "
         "(none if unset)",
@@ -262,8 +287,23 @@ def add_config_arguments(
     for key in KEYS:
         if key.flag is None or (wanted is not None and key.name not in wanted):
             continue
+        envs = " or ".join(filter(None, [key.env, key.env_alias]))
+        if key.parse is _bool:
+            parser.add_argument(
+                key.flag,
+                dest=key.name,
+                action="store_const",
+                const=True,
+                default=argparse.SUPPRESS,
+                help=f"{key.help} ({envs})",
+            )
+            continue
         parser.add_argument(
-            key.flag, dest=key.name, metavar=key.metavar, default=argparse.SUPPRESS, help=key.help
+            key.flag,
+            dest=key.name,
+            metavar=key.metavar,
+            default=argparse.SUPPRESS,
+            help=f"{key.help} ({envs})",
         )
     parser.add_argument(
         "-s",
@@ -375,9 +415,10 @@ def load_config(
             else:
                 scrapy[name] = Value(raw, f"file {path} [scrapy]")
 
-    for key in KEYS:
-        if key.env in env:
-            values[key.name] = _parse(key, env[key.env], f"env {key.env}")
+    for key in KEYS:  # DANVAN_SITE_URL < DANVAN_SITE: the key's own name wins
+        for name in (key.env_alias, key.env):
+            if name and name in env:
+                values[key.name] = _parse(key, env[name], f"env {name}")
 
     if args is not None:
         for key in KEYS:
@@ -407,6 +448,22 @@ def store_location(
     if db:
         args.db = db
     return load_config(args, env=env, cwd=cwd).values["db"]
+
+
+def check_store_folder(config: Config) -> None:
+    """ConfigError when the store is an SQLite file in a folder that does not exist and
+    ``create`` is not set: a mistyped ``--db`` would otherwise start a new, empty store
+    and a full backfill of the portal."""
+    db = str(config["db"])
+    if "://" in db and not db.startswith("sqlite:///"):
+        return
+    folder = Path(db.removeprefix("sqlite:///")).expanduser().absolute().parent
+    if folder.is_dir() or config["create"]:
+        return
+    raise ConfigError(
+        f"the store's folder {folder} does not exist (db from {config.source('db')}); "
+        "check the path, or pass --create (config: create = true) to start a new store there"
+    )
 
 
 def describe_store(location: Value) -> str:

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from danvan_crawler.alarm import LayoutAlarm, check_layout
 from danvan_crawler.commands.crawl import nothing_crawled
-from danvan_crawler.config import Config, ConfigError
+from danvan_crawler.config import Config, ConfigError, check_store_folder
 from danvan_crawler.errors import STORE_FAILED, STORE_FAILURE_STAT, describe
 from danvan_crawler.locking import LockHeld, RunLock, lock_path_for
 from danvan_crawler.stream import after_crawl, before_crawl
@@ -99,6 +99,7 @@ def preflight(config: Config) -> None:
     _check_writable_dir(Path(config["out"]), "output folder")
     if not _is_url(config["db"]):
         _check_writable_dir(Path(_db_path(config["db"])).resolve().parent, "store folder")
+        check_store_folder(config)
     for key, what in (("jsonl", "JSON Lines file"), ("log_file", "log file")):
         if config[key]:
             target = Path(config[key])

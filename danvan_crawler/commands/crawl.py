@@ -1,20 +1,26 @@
 """``danvan crawl``: run the ``portal`` spider in this process, JSON Lines via FEEDS.
 
-    danvan crawl [--site URL] [--jsonl PATH] [--db PATH|URL] [--full | --refresh]
-                 [-s NAME=VALUE ...] [--loglevel LEVEL]
+    danvan crawl [--config PATH] [--site URL] [--profile NAME] [--jsonl PATH]
+                 [--db PATH|URL] [--create] [--full | --refresh] [-s NAME=VALUE ...]
+                 [--loglevel LEVEL]
+
+Configuration as for every command (:mod:`danvan_crawler.config`): ``danvan.toml`` (or
+``--config``) < ``DANVAN_*`` environment < flags.
 
 Incremental by default (``danvan_crawler.incremental``): only new or changed articles are
 fetched; ``--full`` walks every listing page (backfill), ``--refresh`` also fetches every
 known article page again.
 
 The store is ``--db``, else ``-s DANVAN_DB=``, ``DANVAN_DB``, the configuration file's
-``db``, ``danvan.db`` (as for every command). ``--jsonl PATH`` is written after the crawl
-from the store's change log (:mod:`danvan_crawler.stream`): the articles stored as new
-or updated since the last file written to PATH, a killed crawl's included.
+``db``, ``danvan.db``; an SQLite file in a folder that does not exist is a usage error
+unless ``--create``. ``--jsonl PATH`` is written after the crawl from the store's
+change log (:mod:`danvan_crawler.stream`): the articles stored as new or updated since
+the last file written to PATH, a killed crawl's included.
 
-Exit codes: 0 the crawl finished; 1 it did not finish cleanly (finish reason other than
-``finished``, errors in the log, or nothing of the site could be crawled: see
-:func:`nothing_crawled`) or the JSON Lines could not be written; 2 usage error.
+Exit codes: 0 the crawl finished (or stopped at a ``CLOSESPIDER_*`` limit); 1 it did
+not finish cleanly (another finish reason, errors in the log, or nothing of the site
+could be crawled: see :func:`nothing_crawled`) or the JSON Lines could not be written;
+2 usage error.
 """
 
 from __future__ import annotations
@@ -52,26 +58,13 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "crawl",
         help="crawl the portal (or the replica) and write JSON Lines",
-        description="Crawl the portal in this process with the `portal` spider.",
+        description="Crawl the portal in this process with the `portal` spider. "
+        "Configuration as for `danvan run`: danvan.toml (or --config) < DANVAN_* "
+        "environment < flags; see `danvan config`.",
     )
-    parser.add_argument("--site", metavar="URL", help="portal base URL (DANVAN_SITE_URL)")
-    parser.add_argument(
-        "--profile",
-        metavar="NAME|PATH",
-        help="site profile: a name in danvan_crawler/profiles/ or a TOML file (DANVAN_PROFILE)",
-    )
-    parser.add_argument(
-        "--jsonl",
-        metavar="PATH",
-        help="write the articles new or changed since the last file written to PATH "
-        "(JSON Lines, UTF-8)",
-    )
-    parser.add_argument(
-        "--db",
-        metavar="PATH|URL",
-        help="article store: SQLite path or database URL (default: DANVAN_DB, the "
-        "configuration file's db, danvan.db)",
-    )
+    from danvan_crawler.config import add_config_arguments
+
+    add_config_arguments(parser, names=["site", "profile", "jsonl", "db", "create"])
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument(
         "--full",
@@ -83,7 +76,6 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="walk every listing page and fetch every article page again",
     )
-    add_setting_argument(parser)
     parser.add_argument(
         "--loglevel", "-L", metavar="LEVEL", default=None, help="log level (default INFO)"
     )
@@ -199,41 +191,34 @@ def nothing_crawled(stats: dict[str, Any]) -> str | None:
 
 
 def exit_code(stats: dict[str, Any]) -> int:
-    """0 when the crawl finished without errors, else 1."""
-    if stats.get("finish_reason") != "finished":
+    """0 when the crawl finished without errors, else 1; a limit the operator set
+    (``CLOSESPIDER_*``) reached counts as finished, as in ``danvan run``."""
+    reason = str(stats.get("finish_reason"))
+    if reason != "finished" and not reason.startswith("closespider_"):
         return 1
     return 1 if stats.get("log_count/ERROR", 0) else 0
 
 
 def run(args: argparse.Namespace) -> int:
-    from danvan_crawler.config import ConfigError, store_location
+    from danvan_crawler.config import ConfigError, check_store_folder, load_config
 
     try:
-        db = store_location(args.db, args.settings).value
-    except ConfigError as exc:
-        print(f"danvan crawl: error: {exc}", file=sys.stderr)
-        return 2
-    try:
-        overrides = dict(parse_setting(text) for text in args.settings)
-        if args.profile:
-            from danvan_crawler.profile import load_profile
+        config = load_config(args)
+        check_store_folder(config)
+        from danvan_crawler.profile import load_profile, normalize_base_url
 
-            load_profile(args.profile)  # a bad name or file is a usage error
-            overrides["DANVAN_PROFILE"] = args.profile
+        load_profile(config["profile"])  # a bad name or file is a usage error
+        normalize_base_url(config["site"])
         settings = build_settings(
-            args.site,
-            args.jsonl,
-            overrides,
+            config["site"],
+            config["jsonl"],
+            config.scrapy_settings(),
             args.loglevel,
-            db=db,
+            db=config["db"],
             full=args.full,
             refresh=args.refresh,
         )
-        if args.site:
-            from danvan_crawler.profile import normalize_base_url
-
-            normalize_base_url(args.site)
-    except (ValueError, OSError) as exc:
+    except (ConfigError, ValueError, OSError) as exc:
         print(f"danvan crawl: error: {exc}", file=sys.stderr)
         return 2
     from danvan_crawler.stream import after_crawl, before_crawl
@@ -244,7 +229,7 @@ def run(args: argparse.Namespace) -> int:
 
         open_store(db).close()  # a store that cannot be opened stops the crawl first
         before_crawl(db, jsonl)
-        stats = run_crawl(settings, args.site)
+        stats = run_crawl(settings, config["site"])
     except Exception as exc:  # the store cannot be opened: one line, no traceback
         logger.debug("the crawl could not run", exc_info=True)
         print(f"danvan crawl: error: {describe(exc, db)}", file=sys.stderr)

@@ -24,7 +24,14 @@ EXIT_BUSY = 75
 
 
 def add_distributed_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--redis``, ``--prefix``, ``--site``, ``--profile`` and ``-s`` (seed and worker)."""
+    """``--config``, ``--redis``, ``--prefix``, ``--site``, ``--profile`` and ``-s``
+    (seed and worker)."""
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="configuration file (default: ./danvan.toml if present)",
+    )
     parser.add_argument(
         "--redis", metavar="URL", help="Redis URL of the shared crawl (DANVAN_REDIS_URL)"
     )
@@ -33,27 +40,40 @@ def add_distributed_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="KEY",
         help="Redis key prefix of this crawl (DANVAN_REDIS_PREFIX; default danvan:<site key>)",
     )
-    parser.add_argument("--site", metavar="URL", help="portal base URL (DANVAN_SITE_URL)")
+    parser.add_argument(
+        "--site", metavar="URL", help="portal base URL (DANVAN_SITE or DANVAN_SITE_URL)"
+    )
     parser.add_argument(
         "--profile", metavar="NAME|PATH", help="site profile (DANVAN_PROFILE; default nghean)"
     )
     add_setting_argument(parser)
 
 
+def distributed_config(args: argparse.Namespace) -> Any:
+    """The configuration of a seed or a worker, read as every command reads it
+    (``danvan.toml`` < ``DANVAN_*`` < flags); ConfigError (a ValueError) if bad."""
+    from danvan_crawler.config import load_config
+
+    names = argparse.Namespace(scrapy_settings=list(args.settings))
+    for name in ("config", "site", "profile", "db", "create"):
+        if getattr(args, name, None):
+            setattr(names, name, getattr(args, name))
+    return load_config(names)
+
+
 def distributed_settings(args: argparse.Namespace, **build: Any) -> Any:
     """Project settings + flags + the scrapy-redis switch; ValueError on bad input."""
     import os
 
-    from danvan_crawler.commands.crawl import build_settings, parse_setting
+    from danvan_crawler.commands.crawl import build_settings
     from danvan_crawler.distributed import default_prefix, redis_settings
     from danvan_crawler.profile import load_profile, normalize_base_url
 
-    overrides = dict(parse_setting(text) for text in args.settings)
-    if args.profile:
-        overrides["DANVAN_PROFILE"] = args.profile
-    if args.site:
-        normalize_base_url(args.site)
-    settings = build_settings(args.site, None, overrides, **build)
+    config = distributed_config(args)
+    normalize_base_url(config["site"])
+    load_profile(config["profile"])
+    build.setdefault("db", config["db"])
+    settings = build_settings(config["site"], None, config.scrapy_settings(), **build)
     redis_url = args.redis or os.environ.get("DANVAN_REDIS_URL") or settings.get("DANVAN_REDIS_URL")
     if not redis_url:
         raise ValueError("no Redis URL: give --redis URL or set DANVAN_REDIS_URL")
@@ -126,7 +146,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"danvan seed: error: {exc}", file=sys.stderr)
         return 2
     try:
-        count = seed(settings, args.site, force=args.force)
+        count = seed(settings, settings.get("DANVAN_SITE_URL"), force=args.force)
     except Exception as exc:  # Redis unreachable, refused...
         print(f"danvan seed: error: {describe(exc)}", file=sys.stderr)
         return 2

@@ -32,7 +32,11 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from danvan_crawler.commands.seed import add_distributed_arguments, distributed_settings
+from danvan_crawler.commands.seed import (
+    add_distributed_arguments,
+    distributed_config,
+    distributed_settings,
+)
 from danvan_crawler.errors import describe
 
 logger = logging.getLogger(__name__)
@@ -50,6 +54,11 @@ def register(subparsers: Any) -> None:
         metavar="PATH|URL",
         help="article store: SQLite path or database URL (default: DANVAN_DB, the "
         "configuration file's db, danvan.db)",
+    )
+    parser.add_argument(
+        "--create",
+        action="store_true",
+        help="create the store's folder when it does not exist (DANVAN_CREATE)",
     )
     parser.add_argument(
         "--publish",
@@ -151,10 +160,12 @@ def check_shared_store(
 
 def run(args: argparse.Namespace) -> int:
     from danvan_crawler.commands.crawl import exit_code
-    from danvan_crawler.config import ConfigError, describe_store, store_location
+    from danvan_crawler.config import ConfigError, check_store_folder, describe_store
 
     try:
-        location = store_location(args.db, args.settings)
+        config = distributed_config(args)
+        check_store_folder(config)
+        location = config.values["db"]
         settings = distributed_settings(args, loglevel=args.loglevel, db=location.value)
     except (ConfigError, ValueError, OSError) as exc:
         print(f"danvan worker: error: {exc}", file=sys.stderr)
@@ -188,7 +199,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"danvan worker: error: {refusal}", file=sys.stderr)
         return 2
     settings.set("DANVAN_STORE_IDENTITY", identity, priority="cmdline")
-    stats, closed = run_worker(settings, args.site)
+    stats, closed = run_worker(settings, settings.get("DANVAN_SITE_URL"))
     code = exit_code(stats)
     if closed and args.publish and code == 0:
         try:
