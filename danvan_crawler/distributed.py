@@ -668,10 +668,16 @@ class DistributedPortalSpider(PortalSpider):
             stored = store.listing_signatures(known)
             seen = self.shared.signatures(sorted(known))
             unchanged = {a for a in known if a in stored and stored[a] == seen.get(a)}
-        # Oldest first by listing time, in priority bands, as the single-process spider
-        # does (an original stored before its re-published copy).
+        # Newest first by listing time, in priority bands, as the single-process spider
+        # does (a backfill stopped early holds the latest news).
         times = self.shared.signatures(sorted(a for a, _ in listed))
-        listed.sort(key=lambda pair: (_timestamp(times.get(pair[0])), _num(pair[0]), pair[0]))
+
+        def newest_first(pair: tuple[str, str]) -> tuple[bool, float, int, str]:
+            when = _timestamp(times.get(pair[0]))
+            undated = when == float("inf")
+            return (undated, 0.0 if undated else -when, -_num(pair[0]), pair[0])
+
+        listed.sort(key=newest_first)
         for rank, (article_id, url) in enumerate(listed):
             if article_id in unchanged:
                 self._stat("articles/skipped")

@@ -271,8 +271,10 @@ def test_unreachable_site_fails_the_crawl(tmp_path: Path) -> None:
 def test_bad_site_url_is_a_usage_error(tmp_path: Path) -> None:
     result = crawl("ftp://example.org", tmp_path)
     assert result.returncode == 2
+    # the configuration's wording, as for `danvan run`
     assert result.log.strip().splitlines() == [
-        "danvan crawl: error: not an http(s) site URL: 'ftp://example.org'"
+        "danvan crawl: error: invalid value for site ('ftp://example.org' from flag --site): "
+        "expected an http(s) URL such as https://nghean.dcs.vn"
     ]
 
 

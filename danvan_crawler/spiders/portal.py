@@ -470,20 +470,25 @@ class PortalSpider(scrapy.Spider):
                 yield self.subsite_request(sub)
 
     def fetch_order(self) -> list[str]:
-        """Article ids oldest first by listing time (ids without one last, by id).
+        """Article ids newest first by listing time (ids without one last, newest id
+        first), so that a backfill stopped early holds the latest news, not the oldest.
 
-        An original is then stored before a later re-published copy of it, so the copy
-        is marked ``duplicateOf`` already in this run's JSON Lines."""
+        A re-published copy is then stored before its original, which claims it when it
+        is stored (:class:`~danvan_crawler.store.Change` ``claimed``); the JSON Lines,
+        written from the store after the crawl, carry the final ``duplicateOf``."""
 
-        def key(article_id: str) -> tuple[float, int, str]:
+        def key(article_id: str) -> tuple[int, float, int, str]:
             tail = int(article_id) if article_id.isdigit() else 0
-            return (ListingHint.sort_time(self.article_hints.get(article_id)), tail, article_id)
+            time = ListingHint.sort_time(self.article_hints.get(article_id))
+            if time == float("inf"):
+                return (1, 0.0, -tail, article_id)
+            return (0, -time, -tail, article_id)
 
         return sorted(self.article_urls, key=key)
 
     def article_requests(self) -> Iterator[Request]:
         """The article requests, once the listing phase is over: one per article id,
-        oldest first. Handed to the scheduler a window at a time (``feed_articles``), in
+        newest first. Handed to the scheduler a window at a time (``feed_articles``), in
         chunks of one priority each, decreasing: the scheduler keeps the order."""
         chunk = max(1, self.article_window // 2)
         order = self.fetch_order()
@@ -524,7 +529,8 @@ class PortalSpider(scrapy.Spider):
         stats = self.crawler.stats
         if batch and stats is not None:
             stats.max_value(STATS_PREFIX + "articles/waiting_max", self._articles_waiting)
-        # Within one priority the scheduler's memory queue is LIFO: newest first in.
+        # Within one priority the scheduler's memory queue is LIFO: pushed in reverse,
+        # the requests leave it in fetch order.
         for request in reversed(batch):
             self.crawler.engine.crawl(request)
         return len(batch)
