@@ -245,9 +245,13 @@ def _open_store(config: Config) -> Any:
 
 
 def publish(config: Config) -> None:
+    from danvan_crawler.feeds import DEFAULT_PUBLIC_URL
     from danvan_crawler.feeds import publish as publish_feeds
+    from danvan_crawler.feeds.publish import NO_PUBLIC_URL_WARNING
     from danvan_crawler.profile import site_output
 
+    if config["public_url"] is None:  # the feeds' self links would point at this machine
+        logger.warning(NO_PUBLIC_URL_WARNING, DEFAULT_PUBLIC_URL)
     out, public_url = site_output(config["out"], config["public_url"], config["profile"])
     with _open_store(config) as store:
         publish_feeds(

@@ -63,13 +63,12 @@ def main(args: argparse.Namespace) -> int:
         return EXIT_FAILED
 
     from danvan_crawler.feeds import DEFAULT_PUBLIC_URL, publish
+    from danvan_crawler.feeds.publish import NO_PUBLIC_URL_WARNING
     from danvan_crawler.store import open_store
 
     public_url = config["public_url"]
     if public_url is None:
-        logger.warning(
-            "no public URL configured (DANVAN_PUBLIC_URL): self links use %s", DEFAULT_PUBLIC_URL
-        )
+        logger.warning(NO_PUBLIC_URL_WARNING, DEFAULT_PUBLIC_URL)
     try:
         store = open_store(db)
         try:

@@ -55,6 +55,9 @@ logger = logging.getLogger(__name__)
 
 #: Feed URLs when no public URL is configured: where ``danvan serve`` listens by default.
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8080/"
+#: The warning of every command that publishes without a public URL (argument: the URL
+#: the self links use then).
+NO_PUBLIC_URL_WARNING = "no public URL configured (DANVAN_PUBLIC_URL): self links use %s"
 DEFAULT_LIMIT = 50
 DEFAULT_TTL_MINUTES = 30
 INDEX_OPML = "index.opml"
