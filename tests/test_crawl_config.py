@@ -114,3 +114,20 @@ def test_a_store_in_a_missing_folder_is_a_usage_error_unless_create(tmp_path: Pa
     )  # fmt: skip
     assert by_file.returncode == 1, by_file.stderr
     assert other.is_file()
+
+
+def test_demo_reads_the_configuration_but_crawls_its_own_replica(tmp_path: Path) -> None:
+    (tmp_path / "danvan.toml").write_text(
+        'site = "https://nghean.dcs.vn"\ndb = "/nonexistent/live.db"\n'
+        "[scrapy]\nCLOSESPIDER_ITEMCOUNT = 5\n",
+        encoding="utf-8",
+    )
+    result = danvan(
+        "demo", "--out", "demo", "--articles", "120", cwd=tmp_path, DANVAN_FEED_LIMIT="3"
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "(closespider_itemcount)" in result.stdout  # the file's [scrapy] table
+    assert stored(tmp_path / "demo" / "danvan.db") < 120  # stopped early, in its own store
+    rss = (tmp_path / "demo" / "feeds" / "all.rss").read_text(encoding="utf-8")
+    assert rss.count("<item>") == 3  # DANVAN_FEED_LIMIT from the environment
+    assert "nghean.dcs.vn" not in rss  # the replica was crawled, not the file's site

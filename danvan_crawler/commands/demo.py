@@ -39,7 +39,20 @@ def register(subparsers: Any) -> None:
         help=f"articles in the replica (default {DEFAULT_ARTICLES})",
     )
     parser.add_argument("--loglevel", "-L", metavar="LEVEL", default="WARNING")
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="configuration file (default: ./danvan.toml if present); read as by `danvan "
+        "run` (file < DANVAN_* < flags), except where to crawl and write: the demo's "
+        "replica, store, JSON Lines and feeds folder",
+    )
     parser.set_defaults(func=run)
+
+
+#: Keys the demo sets itself: it crawls its replica into its own folder, whatever the
+#: configuration says about the live portal.
+DEMO_OWN = ("site", "db", "jsonl", "out", "public_url", "profile", "create", "log_file")
 
 
 def _positive(text: str) -> int:
@@ -75,22 +88,30 @@ class Replica:
             self.proc.stdout.close()
 
 
-def publish_feeds(out: Path, settings: Any) -> list[str]:
+def publish_feeds(out: Path, settings: Any, limit: int = 50) -> list[str]:
     """Publish the feeds of the demo's store into ``out/feeds``; lines to print."""
     from danvan_crawler.feeds import publish
     from danvan_crawler.store import open_store
 
     store = open_store(settings["DANVAN_DB"])
     try:
-        result = publish(store, out / "feeds")
+        result = publish(store, out / "feeds", limit=limit)
     finally:
         store.close()
     return result.describe()
 
 
 def run(args: argparse.Namespace) -> int:
+    from danvan_crawler.config import KEYS_BY_NAME, ConfigError, load_config
     from danvan_crawler.stream import after_crawl, before_crawl
 
+    try:
+        config = load_config(args)
+    except ConfigError as exc:
+        print(f"danvan demo: error: {exc}", file=sys.stderr)
+        return 2
+    own = {KEYS_BY_NAME[name].setting for name in DEMO_OWN} - {None}
+    configured = {k: v for k, v in config.scrapy_settings().items() if k not in own}
     out = Path(args.out)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -102,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         print(f"replica portal serving at {replica.url}", flush=True)
         # The demo's store (when the store pipeline is enabled) lives with its output.
-        overrides = {"DANVAN_DB": str(out / "danvan.db")}
+        overrides = {**configured, "DANVAN_DB": str(out / "danvan.db")}
         settings = build_settings(replica.url, jsonl, overrides, loglevel=args.loglevel)
         before_crawl(settings["DANVAN_DB"], jsonl)
         stats = run_crawl(settings, replica.url)
@@ -116,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(f"JSON Lines: nothing new since the last run ({jsonl.resolve()} left as it was)")
     print(f"store: {Path(settings['DANVAN_DB']).resolve()}")
-    for line in publish_feeds(out, settings):
+    for line in publish_feeds(out, settings, config["limit"]):
         print(line)
     print(
         "The feeds' article links point at the replica, stopped now; the feeds, their "
