@@ -75,6 +75,11 @@ def expected(
                 return f"the store {where} is read-only for this user"
         if isinstance(cause, StoreError):
             return f"store {where}: {_first_line(cause)}"
+    for cause in _chain(exc):
+        # a file or folder the system refused (permissions, missing, not a folder...):
+        # the machine's state, not a bug
+        if isinstance(cause, OSError) and cause.filename and cause.strerror:
+            return f"{cause.strerror}: {cause.filename}"
     return None
 
 

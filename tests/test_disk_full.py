@@ -109,6 +109,8 @@ def test_run_on_a_full_disk(tmp_path: Path, replica: ReplicaClient, quiet: bool)
         str(full / "danvan.db"),
         "--out",
         str(tmp_path / "feeds"),  # on a disk with room: the feeds are published
+        "--public-url",
+        "https://feeds.example.org/",
         cwd=tmp_path,
     )
     line = one_error_line(result)

@@ -177,3 +177,22 @@ def test_doctor_repairs_a_damaged_store_and_keeps_the_damaged_file(tmp_path: Pat
     assert again.returncode == 0, again.stdout
     stats = danvan("stats", "--db", str(db), cwd=tmp_path)
     assert stats.returncode == 0 and f"{kept} articles" in stats.stdout
+
+
+def test_what_the_system_refuses_is_one_line(tmp_path: Path) -> None:
+    db = tmp_path / "danvan.db"
+    make_store(db, n=5)
+    (tmp_path / "a-file").write_text("x")
+    cases = {
+        "publish into a file": (
+            ["publish", "--db", str(db), "--out", str(tmp_path / "a-file")],
+            "File exists",
+        ),
+        "export under a file": (
+            ["export", "--db", str(db), "--out", str(tmp_path / "a-file" / "x.jsonl")],
+            "File exists",
+        ),
+    }
+    for name, (args, words) in cases.items():
+        line = one_error_line(danvan(*args, cwd=tmp_path))
+        assert words in line and str(tmp_path) in line, (name, line)

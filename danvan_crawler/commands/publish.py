@@ -67,8 +67,6 @@ def main(args: argparse.Namespace) -> int:
     from danvan_crawler.store import open_store
 
     public_url = config["public_url"]
-    if public_url is None:
-        logger.warning(NO_PUBLIC_URL_WARNING, DEFAULT_PUBLIC_URL)
     try:
         store = open_store(db)
         try:
@@ -85,6 +83,8 @@ def main(args: argparse.Namespace) -> int:
         logger.debug("publish failed", exc_info=True)
         print(f"danvan publish: error: {describe(exc, db, config['out'])}", file=sys.stderr)
         return EXIT_FAILED
+    if public_url is None:  # said once the feeds are written: about what they hold
+        logger.warning(NO_PUBLIC_URL_WARNING, DEFAULT_PUBLIC_URL)
     if not args.quiet:
         print(result.describe(public_url or DEFAULT_PUBLIC_URL)[0])
     return EXIT_OK
