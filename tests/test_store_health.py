@@ -196,4 +196,3 @@ def test_what_the_system_refuses_is_one_line(tmp_path: Path) -> None:
     for name, (args, words) in cases.items():
         line = one_error_line(danvan(*args, cwd=tmp_path))
         assert words in line and str(tmp_path) in line, (name, line)
-
