@@ -56,7 +56,8 @@ class Scene:
 
     def args(self) -> list[str]:
         args = [sys.executable, "-m", "danvan_crawler", "run", "--site", self.replica.url]
-        args += ["--db", str(self.db), "--jsonl", str(self.jsonl), "--out", str(self.feeds)]
+        args += ["--db", str(self.db), "--create", "--jsonl", str(self.jsonl)]
+        args += ["--out", str(self.feeds)]
         # small batches: many commits to kill just after; short timeouts (no faults here)
         args += ["-s", "DANVAN_STORE_BATCH=4", "-s", "DOWNLOAD_TIMEOUT=5", "--quiet"]
         return args
