@@ -90,7 +90,9 @@ def test_normal_layout_exits_0_and_prints_only_the_summary(
     replica_factory: Callable[..., Any], tmp_path: Path
 ) -> None:
     replica = replica_factory(articles=20)
-    result = danvan_run(replica.url, tmp_path, "--jsonl", str(tmp_path / "new.jsonl"))
+    # a public URL configured: without one, run warns about 127.0.0.1 self links
+    public = ("--public-url", "https://feeds.example.org/")
+    result = danvan_run(replica.url, tmp_path, "--jsonl", str(tmp_path / "new.jsonl"), *public)
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stderr == ""
     lines = result.stdout.splitlines()
