@@ -81,8 +81,12 @@ def run_worker(settings: Any, site: str | None = None) -> tuple[dict[str, Any], 
 
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(DistributedPortalSpider)
-    process.crawl(crawler, **({"site": site} if site else {}))
+    failures: list[BaseException] = []
+    done = process.crawl(crawler, **({"site": site} if site else {}))
+    done.addErrback(lambda failure: failures.append(failure.value))
     process.start()
+    if failures:  # the crawl could not start: the caller says why in one line
+        raise failures[0]
     stats = dict(crawler.stats.get_stats()) if crawler.stats is not None else {}
     return stats, bool(getattr(crawler.spider, "finished_crawl", False))
 
@@ -199,7 +203,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"danvan worker: error: {refusal}", file=sys.stderr)
         return 2
     settings.set("DANVAN_STORE_IDENTITY", identity, priority="cmdline")
-    stats, closed = run_worker(settings, settings.get("DANVAN_SITE_URL"))
+    try:
+        stats, closed = run_worker(settings, settings.get("DANVAN_SITE_URL"))
+    except Exception as exc:
+        logger.debug("the worker's crawl could not run", exc_info=True)
+        print(f"danvan worker: error: {describe(exc, str(location.value))}", file=sys.stderr)
+        return 1
     code = exit_code(stats)
     if closed and args.publish and code == 0:
         try:
