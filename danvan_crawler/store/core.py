@@ -51,6 +51,7 @@ from danvan_crawler.similarity import (
     unpack_sketch,
 )
 from danvan_crawler.store import schema as s
+from danvan_crawler.store.places import PlaceQueries, index_article
 from danvan_crawler.urls import site_key
 
 logger = logging.getLogger(__name__)
@@ -459,7 +460,7 @@ class _Pending:
     changes: list[dict[str, Any]] = field(default_factory=list)
 
 
-class Store:
+class Store(PlaceQueries):
     """Articles and crawl state in a SQL database. Build with :func:`open_store`."""
 
     def __init__(
@@ -862,6 +863,7 @@ class Store:
             sync=kind != "new",
             pending=pending,
         )
+        index_article(conn, article_id, data, published, num, fresh=kind == "new")
         pending.changes.append(
             {"article_id": article_id, "kind": kind, "revision": revision, "changed_at": now}
         )
