@@ -38,8 +38,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypedDict
 
-from danvan_crawler.vietnamese import fold_key
-
 #: The province (code of the General Statistics Office).
 PROVINCE_CODE = "40"
 PROVINCE_NAME = "Nghệ An"
@@ -85,13 +83,13 @@ class Place:
         return {"name": self.name, "code": self.code, "level": self.level, "current": self.current}
 
 
-# kind words as printed in front of a name, by level ("." is its own token)
+# kind words as printed in front of a name, by level
 _KIND_WORDS: dict[str, tuple[str, ...]] = {
     "province": ("tỉnh",),
-    "district": ("huyện", "thị xã", "thành phố", "tx", "tx .", "tp", "tp ."),
+    "district": ("huyện", "thị xã", "thành phố", "tx", "tx.", "tp", "tp."),
     "commune": ("xã",),
     "ward": ("phường",),
-    "town": ("thị trấn", "tt", "tt ."),
+    "town": ("thị trấn", "tt", "tt."),
     "special_zone": ("đặc khu",),
 }
 _LEVEL_OF_TYPE = {
@@ -103,7 +101,6 @@ _LEVEL_OF_TYPE = {
     "thị xã": "district",
     "thành phố": "district",
 }
-_TOKEN_RE = re.compile(r"\w+|[^\w\s]")
 _MARKS_RE = re.compile(r"[\u0300-\u036f]")
 _SLUG_RE = re.compile(r"[^a-z0-9]+")
 
@@ -120,6 +117,47 @@ def slugify(text: str) -> str:
     return _SLUG_RE.sub("-", fold(text).lower()).strip("-")
 
 
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
+_VOWELS = frozenset("aeiouy")
+
+
+def _placements(word: str) -> set[str]:
+    """``word`` (lower case, NFC) with its tone mark on each of its vowels in turn: the
+    old and new placements (``hoà``/``hòa``, ``thuỷ``/``thủy``) are among them."""
+    nfd = unicodedata.normalize("NFD", word)
+    tones = [c for c in nfd if c in _TONES]
+    if len(tones) != 1:
+        return {word}
+    bare = [c for c in nfd if c not in _TONES]
+    out = {word}
+    for i, c in enumerate(bare):
+        if c in _VOWELS:
+            j = i + 1
+            while j < len(bare) and unicodedata.combining(bare[j]):
+                j += 1  # after the vowel's own marks (ơ, ư, â...)
+            out.add(unicodedata.normalize("NFC", "".join([*bare[:j], tones[0], *bare[j:]])))
+    return out
+
+
+def _spellings(words: Sequence[str]) -> set[tuple[str, ...]]:
+    """How a name's words may be printed, lower-cased: with its marks (either tone
+    placement) or with none at all."""
+    variants: list[tuple[str, ...]] = [()]
+    for word in words:
+        variants = [(*v, w) for v in variants for w in sorted(_placements(word))]
+    plain = tuple(fold(w).lower() for w in words)
+    return {*variants, plain}
+
+
+#: Punctuation that may stick to the first or last word of a name ("(huyện", "Lưu,").
+_EDGE_PUNCT = "\"'“”‘’()[]{}«»,.;:!?…-–—/"
+
+
+def _words(text: str) -> list[str]:
+    """The words of a name (split at white space, as the text is)."""
+    return text.split()
+
+
 def _split_kind(name: str) -> tuple[str, str]:
     """("xã", "Nghĩa Tiến") from "Xã Nghĩa Tiến"."""
     lowered = name.lower()
@@ -134,11 +172,9 @@ class Gazetteer:
     """Every unit, and the token tuples that name them."""
 
     places: dict[str, Place]
-    #: folded lower-case tokens -> [(key, needs capitals, the tokens with their marks)]
-    forms: dict[tuple[str, ...], list[tuple[str, bool, tuple[str, ...]]]] = field(
-        default_factory=dict
-    )
-    #: first token -> the lengths of the forms starting with it, longest first
+    #: a spelling of a name (lower-case words) -> [(key, needs capitals)]
+    forms: dict[tuple[str, ...], list[tuple[str, bool]]] = field(default_factory=dict)
+    #: first word of a spelling -> the lengths of the spellings starting with it
     starts: dict[str, tuple[int, ...]] = field(default_factory=dict)
     by_ref: dict[tuple[bool, str, str], Place] = field(default_factory=dict)
     build_seconds: float = 0.0
@@ -252,10 +288,6 @@ def _units() -> list[Place]:
     return units
 
 
-def _tokens(text: str) -> list[str]:
-    return _TOKEN_RE.findall(text)
-
-
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
     """The gazetteer (built once per process)."""
@@ -264,44 +296,42 @@ def gazetteer() -> Gazetteer:
     gaz = Gazetteer({u.key: u for u in units})
     for unit in units:
         gaz.by_ref[(unit.current, unit.level, unit.code)] = unit
-        short = tuple(_tokens(unit.short))
-        named: list[tuple[tuple[str, ...], bool]] = [
-            ((*_tokens(kind), *short), False) for kind in _KIND_WORDS[unit.level]
+        short = _words(unit.short.lower())
+        named: list[tuple[list[str], bool]] = [
+            ([*_words(kind), *short], False) for kind in _KIND_WORDS[unit.level]
         ]
         if (unit.current or unit.level == "district") and len(short) >= 2:
             named.append((short, True))
         for words, caps in named:
-            marked = tuple(fold_key(w) for w in words)
-            plain = tuple(fold(w) for w in marked)
-            gaz.forms.setdefault(plain, []).append((unit.key, caps, marked))
+            for spelling in _spellings(words):
+                hits = gaz.forms.setdefault(spelling, [])
+                if (unit.key, caps) not in hits:
+                    hits.append((unit.key, caps))
     starts: dict[str, set[int]] = {}
     for form in gaz.forms:
         starts.setdefault(form[0], set()).add(len(form))
     gaz.starts = {k: tuple(sorted(v, reverse=True)) for k, v in starts.items()}
+    # a first word printed after an opening bracket or quote: the same start
+    for word, lengths in list(gaz.starts.items()):
+        for opening in "\"'“‘([«":
+            gaz.starts.setdefault(opening + word, lengths)
     gaz.build_seconds = time.perf_counter() - started
     return gaz
 
 
-def _same_marks(window: Sequence[str], marked: Sequence[str]) -> bool:
-    """Whether printed words spell the name's: words printed without any mark match
-    (tone-mark-insensitive); words printed with marks must carry the name's (their
-    placement, ``Hoà``/``Hòa``, aside): ``Thanh Sơn`` is not ``Thành Sơn``."""
-    if all(w.isascii() for w in window):
-        return True
-    return all(fold_key(w) == m for w, m in zip(window, marked, strict=True))
-
-
 def _capitalised(tokens: Sequence[str]) -> bool:
-    return all(t[:1].isupper() for t in tokens)
+    return all(t.lstrip(_EDGE_PUNCT)[:1].isupper() for t in tokens)
 
 
 def _drop_signature(body: str, authors: Iterable[str]) -> str:
     """The body without its trailing signature lines (short lines naming an author, or
     short lines after which only such lines follow)."""
     names = [fold(a).lower() for a in authors if a]
-    lines = body.rstrip().split("\n")
+    if not names:
+        return body
+    lines = body.rstrip().rsplit("\n", _SIGNATURE_LINES)  # (the lines looked at, split off)
     cut = len(lines)
-    for i in range(len(lines) - 1, max(-1, len(lines) - 1 - _SIGNATURE_LINES), -1):
+    for i in range(len(lines) - 1, 0 if len(lines) > _SIGNATURE_LINES else -1, -1):
         line = lines[i].strip()
         if not line:
             cut = i
@@ -361,47 +391,54 @@ def find_places(article: Mapping[str, Any], gaz: Gazetteer | None = None) -> lis
     undecided: list[list[str]] = []
     forms, starts = gaz.forms, gaz.starts
     for text in _texts(article):
-        text = unicodedata.normalize("NFC", text)
-        tokens = _tokens(text)  # as printed: capitals and marks
-        lower = _tokens(fold(text).lower())
-        if len(lower) != len(tokens):  # (a stray mark, a case mapping splitting a letter)
-            lower = [fold(t).lower() for t in tokens]
+        if not unicodedata.is_normalized("NFC", text):
+            text = unicodedata.normalize("NFC", text)
+        lower = text.lower().split()
+        candidates = starts.keys() & set(lower)  # (most texts end here)
+        if not candidates:
+            continue
+        printed: list[str] | None = None  # as printed (capitals), when a bare name needs it
         n = len(lower)
-        i = 0
-        while i < n:
-            lengths = starts.get(lower[i])
-            if lengths is None:
-                i += 1
+        positions = [i for i, word in enumerate(lower) if word in candidates]
+        done = 0  # words before this are part of a name found
+        for i in positions:
+            if i < done:
                 continue
-            for length in lengths:
+            for length in starts[lower[i]]:
                 if i + length > n:
                     continue
-                hits = forms.get(tuple(lower[i : i + length]))
+                window = lower[i : i + length]
+                if not window[0][0].isalnum():
+                    window[0] = window[0].lstrip(_EDGE_PUNCT)
+                hits = forms.get(tuple(window))
+                if not hits and not window[-1][-1].isalnum():
+                    window[-1] = window[-1].rstrip(_EDGE_PUNCT)  # "Lưu," ends a name
+                    hits = forms.get(tuple(window))
                 if not hits:
                     continue
-                window = tokens[i : i + length]
-                keys = [
-                    k
-                    for k, caps, marked in hits
-                    if (not caps or _capitalised(window)) and _same_marks(window, marked)
-                ]
+                if any(caps for _, caps in hits):
+                    if printed is None:
+                        printed = text.split()
+                        if len(printed) != n:  # (a capital whose small letter is two)
+                            printed = lower
+                    capitals = _capitalised(printed[i : i + length])
+                    keys = [k for k, caps in hits if capitals or not caps]
+                else:
+                    keys = [k for k, _ in hits]
+                if not keys:
+                    continue
                 if len(keys) > 1 and before is not None:
                     # a bare name of a former district and of today's commune alike:
                     # the unit of the article's time
-                    chosen = [k for k in keys if gaz.places[k].current != before]
-                    keys = chosen or keys
+                    keys = [k for k in keys if gaz.places[k].current != before] or keys
                 districts = {gaz.places[k].district for k in keys}
                 if len(districts) > 1 and None not in districts:
                     undecided.append(keys)  # one name in several former districts
-                    keys = []
-                    i += length - 1
-                    break
-                if keys:
+                else:
                     for key in keys:
                         _add(found, gaz, key)
-                    i += length - 1
-                    break
-            i += 1
+                done = i + length
+                break
     # "xã Hưng Tân" of two former districts: the one whose district the article names
     named = {slugify(gaz.places[k].short) for k in found}
     for keys in undecided:

@@ -67,6 +67,16 @@ def test_place_and_document_feeds_read_their_articles_newest_first(tmp_path: Pat
         assert ids(store.latest_citing("nghi-quyet-25-nq-tw")) == ["104", "101"]
 
 
+def test_new_then_updated_in_one_batch_keeps_the_last_rows(tmp_path: Path) -> None:
+    with open_store(tmp_path / "s.db") as store:
+        first = tagged("101", 1, [QUYNH_LUU], [NQ25])
+        second = dict(tagged("101", 1, [THAI_HOA], [QC07]), headline="Sửa")
+        kinds = [c.kind for c in store.upsert([first, second])]
+        assert kinds == ["new", "updated"]
+        assert [p["slug"] for p in store.places()] == ["phuong-thai-hoa"]
+        assert [d["slug"] for d in store.documents(min_articles=1)] == ["quy-che-7-qc-tu"]
+
+
 def test_copies_are_left_out_of_place_feeds(tmp_path: Path) -> None:
     with open_store(tmp_path / "s.db") as store:
         original = tagged("101", 1, [QUYNH_LUU], [NQ25])
