@@ -307,14 +307,18 @@ def gazetteer() -> Gazetteer:
                 hits = gaz.forms.setdefault(spelling, [])
                 if (unit.key, caps) not in hits:
                     hits.append((unit.key, caps))
+    # first words as they may be printed: a bare name's with a capital (or in capitals),
+    # a kind word in any case; also after an opening bracket or quote
     starts: dict[str, set[int]] = {}
-    for form in gaz.forms:
-        starts.setdefault(form[0], set()).add(len(form))
+    for form, hits in gaz.forms.items():
+        first = form[0]
+        printed = {first[:1].upper() + first[1:], first.upper()}
+        if not all(caps for _, caps in hits):
+            printed.add(first)
+        for word in printed:
+            for opening in ("", *"\"'“‘([«"):
+                starts.setdefault(opening + word, set()).add(len(form))
     gaz.starts = {k: tuple(sorted(v, reverse=True)) for k, v in starts.items()}
-    # a first word printed after an opening bracket or quote: the same start
-    for word, lengths in list(gaz.starts.items()):
-        for opening in "\"'“‘([«":
-            gaz.starts.setdefault(opening + word, lengths)
     gaz.build_seconds = time.perf_counter() - started
     return gaz
 
@@ -393,21 +397,20 @@ def find_places(article: Mapping[str, Any], gaz: Gazetteer | None = None) -> lis
     for text in _texts(article):
         if not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
-        lower = text.lower().split()
-        candidates = starts.keys() & set(lower)  # (most texts end here)
+        printed = text.split()
+        candidates = starts.keys() & set(printed)  # (most words end here, in C)
         if not candidates:
             continue
-        printed: list[str] | None = None  # as printed (capitals), when a bare name needs it
-        n = len(lower)
-        positions = [i for i, word in enumerate(lower) if word in candidates]
+        n = len(printed)
+        positions = [i for i, word in enumerate(printed) if word in candidates]
         done = 0  # words before this are part of a name found
         for i in positions:
             if i < done:
                 continue
-            for length in starts[lower[i]]:
+            for length in starts[printed[i]]:
                 if i + length > n:
                     continue
-                window = lower[i : i + length]
+                window = [w.lower() for w in printed[i : i + length]]
                 if not window[0][0].isalnum():
                     window[0] = window[0].lstrip(_EDGE_PUNCT)
                 hits = forms.get(tuple(window))
@@ -417,10 +420,6 @@ def find_places(article: Mapping[str, Any], gaz: Gazetteer | None = None) -> lis
                 if not hits:
                     continue
                 if any(caps for _, caps in hits):
-                    if printed is None:
-                        printed = text.split()
-                        if len(printed) != n:  # (a capital whose small letter is two)
-                            printed = lower
                     capitals = _capitalised(printed[i : i + length])
                     keys = [k for k, caps in hits if capitals or not caps]
                 else:
