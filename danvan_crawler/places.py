@@ -362,7 +362,10 @@ def _texts(article: Mapping[str, Any]) -> list[str]:
     """The text looked at: headline, lead, body without signature; site names removed."""
     authors = _author_names(article)
     body = article.get("articleBody")
-    parts = [article.get("headline"), article.get("description")]
+    lead = article.get("description")
+    if isinstance(body, str) and isinstance(lead, str) and lead in body:
+        lead = None  # the body starts with the lead: read once
+    parts = [article.get("headline"), lead]
     parts.append(_drop_signature(body, authors) if isinstance(body, str) else None)
     site_names = [*SITE_NAMES, str(article.get("subSite") or "")]
     out = []

@@ -87,6 +87,8 @@ def test_not_the_site_banner_nor_a_signature() -> None:
     body = "Cổng thông tin điện tử Đảng bộ tỉnh Nghệ An\nNội dung bài viết.\nHoàng Mai"
     article = art("Tin hoạt động", body, authors=[{"name": "Hoàng Mai", "nameRaw": "Hoàng Mai"}])
     assert names(article) == []
+    sub_site = art("Tin hoạt động", "Banner Tỉnh ủy Nghệ An\nNội dung.", subSite="Tỉnh ủy Nghệ An")
+    assert names(sub_site) == []
     # the same words in the text are places
     article = art("Tin hoạt động", "Nghệ An và Hoàng Mai.\nHoàng Mai")
     article["datePublished"] = "2025-09-01T08:00:00+07:00"
