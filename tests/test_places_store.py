@@ -7,10 +7,15 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from danvan_crawler.places import find_places
 from danvan_crawler.store import SCHEMA_VERSION, open_store
 from danvan_crawler.store.core import content_hash
+from tests import test_postgres
 from tests.test_store import article
+
+pg_url = test_postgres.pg_url  # the fixture: a store on a schema of its own
 
 QUYNH_LUU = {"name": "Huyện Quỳnh Lưu", "code": "421", "level": "district", "current": False}
 THAI_HOA = {"name": "Phường Thái Hòa", "code": "16939", "level": "ward", "current": True}
@@ -33,38 +38,47 @@ def ids(articles: list[dict[str, Any]]) -> list[str]:
 
 def test_place_and_document_feeds_read_their_articles_newest_first(tmp_path: Path) -> None:
     with open_store(tmp_path / "s.db") as store:
-        store.upsert(
-            [
-                tagged("101", 1, [QUYNH_LUU], [NQ25]),
-                tagged("102", 3, [QUYNH_LUU, THAI_HOA], [NQ25, QC07]),
-                tagged("103", 2, [THAI_HOA], []),
-                tagged("104", 4, [], [NQ25]),
-            ]
-        )
-        places = {p["slug"]: p for p in store.places()}
-        assert places["huyen-quynh-luu"] == {
-            "slug": "huyen-quynh-luu",
-            **QUYNH_LUU,
-            "articles": 2,
-        }
-        assert places["phuong-thai-hoa"]["articles"] == 2
-        assert ids(store.latest_in_place("huyen-quynh-luu")) == ["102", "101"]
-        assert ids(store.latest_in_place("phuong-thai-hoa", limit=1)) == ["102"]
-        # documents: only those cited by two articles at least
-        documents = store.documents()
-        assert [(d["slug"], d["title"], d["articles"]) for d in documents] == [
-            ("nghi-quyet-25-nq-tw", "Nghị quyết số 25-NQ/TW", 3)
-        ]
-        assert ids(store.latest_citing("nghi-quyet-25-nq-tw")) == ["104", "102", "101"]
-        assert [d["slug"] for d in store.documents(min_articles=1)] == [
-            "nghi-quyet-25-nq-tw",
-            "quy-che-7-qc-tu",
-        ]
+        check_feeds(store)
 
-        # an update replaces the article's rows
-        store.upsert([dict(tagged("102", 3, [THAI_HOA], []), headline="Sửa")])
-        assert ids(store.latest_in_place("huyen-quynh-luu")) == ["101"]
-        assert ids(store.latest_citing("nghi-quyet-25-nq-tw")) == ["104", "101"]
+
+def test_place_and_document_feeds_on_postgresql(request: pytest.FixtureRequest) -> None:
+    with open_store(request.getfixturevalue("pg_url")) as store:
+        check_feeds(store)
+
+
+def check_feeds(store: Any) -> None:
+    store.upsert(
+        [
+            tagged("101", 1, [QUYNH_LUU], [NQ25]),
+            tagged("102", 3, [QUYNH_LUU, THAI_HOA], [NQ25, QC07]),
+            tagged("103", 2, [THAI_HOA], []),
+            tagged("104", 4, [], [NQ25]),
+        ]
+    )
+    places = {p["slug"]: p for p in store.places()}
+    assert places["huyen-quynh-luu"] == {
+        "slug": "huyen-quynh-luu",
+        **QUYNH_LUU,
+        "articles": 2,
+    }
+    assert places["phuong-thai-hoa"]["articles"] == 2
+    assert ids(store.latest_in_place("huyen-quynh-luu")) == ["102", "101"]
+    assert ids(store.latest_in_place("phuong-thai-hoa", limit=1)) == ["102"]
+    # documents: only those cited by two articles at least
+    documents = store.documents()
+    assert [(d["slug"], d["title"], d["articles"]) for d in documents] == [
+        ("nghi-quyet-25-nq-tw", "Nghị quyết số 25-NQ/TW", 3)
+    ]
+    assert ids(store.latest_citing("nghi-quyet-25-nq-tw")) == ["104", "102", "101"]
+    assert [d["slug"] for d in store.documents(min_articles=1)] == [
+        "nghi-quyet-25-nq-tw",
+        "quy-che-7-qc-tu",
+    ]
+
+    # an update replaces the article's rows
+    store.upsert([dict(tagged("102", 3, [THAI_HOA], []), headline="Sửa")])
+    assert ids(store.latest_in_place("huyen-quynh-luu")) == ["101"]
+    assert ids(store.latest_citing("nghi-quyet-25-nq-tw")) == ["104", "101"]
 
 
 def test_new_then_updated_in_one_batch_keeps_the_last_rows(tmp_path: Path) -> None:

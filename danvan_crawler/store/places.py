@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, func, select, update
+from sqlalchemy import Boolean, Connection, Engine, Integer, Table, cast, func, select, update
 
 from danvan_crawler.places import place_slug, slugify
 from danvan_crawler.store import schema as s
@@ -172,8 +172,13 @@ class PlaceQueries:
     def _feeds_of(self, table: Table, key: str, columns: tuple[str, ...], least: int) -> Any:
         a, t = s.articles.c, table.c
         count = func.count().label("articles")
+        # (PostgreSQL has no max() of booleans: as integers)
+        values = [
+            func.max(cast(t[c], Integer) if isinstance(t[c].type, Boolean) else t[c]).label(c)
+            for c in columns
+        ]
         return (
-            select(t[key], *(func.max(t[c]).label(c) for c in columns), count)
+            select(t[key], *values, count)
             .join(s.articles, a.article_id == t.article_id)
             .where(a.duplicate_of.is_(None))
             .group_by(t[key])
