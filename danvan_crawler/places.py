@@ -177,6 +177,8 @@ class Gazetteer:
     #: first word of a spelling -> the lengths of the spellings starting with it
     starts: dict[str, tuple[int, ...]] = field(default_factory=dict)
     by_ref: dict[tuple[bool, str, str], Place] = field(default_factory=dict)
+    #: the first two words of every spelling ("xã hội" is no name: one look-up says so)
+    pairs: set[tuple[str, str]] = field(default_factory=set)
     build_seconds: float = 0.0
 
     def place_for(self, ref: Mapping[str, Any]) -> Place | None:
@@ -319,6 +321,7 @@ def gazetteer() -> Gazetteer:
             for opening in ("", *"\"'“‘([«"):
                 starts.setdefault(opening + word, set()).add(len(form))
     gaz.starts = {k: tuple(sorted(v, reverse=True)) for k, v in starts.items()}
+    gaz.pairs = {(form[0], form[1]) for form in gaz.forms}
     gaz.build_seconds = time.perf_counter() - started
     return gaz
 
@@ -396,26 +399,25 @@ def find_places(article: Mapping[str, Any], gaz: Gazetteer | None = None) -> lis
         before = published[:10] < REORGANISED.date().isoformat()
     found: dict[str, None] = {}
     undecided: list[list[str]] = []
-    forms, starts = gaz.forms, gaz.starts
+    forms, starts, pairs = gaz.forms, gaz.starts, gaz.pairs
     for text in _texts(article):
         if not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
         printed = text.split()
-        candidates = starts.keys() & set(printed)  # (most words end here, in C)
-        if not candidates:
-            continue
         n = len(printed)
-        positions = [i for i, word in enumerate(printed) if word in candidates]
+        positions = [i for i, word in enumerate(printed) if word in starts]
         done = 0  # words before this are part of a name found
         for i in positions:
-            if i < done:
+            if i < done or i + 1 >= n:
                 continue
+            first = printed[i].lower().lstrip(_EDGE_PUNCT)
+            if (first, printed[i + 1].lower().rstrip(_EDGE_PUNCT)) not in pairs:
+                continue  # most kind words ("xã hội", "huyện ủy") end here
+            longest = [first, *(w.lower() for w in printed[i + 1 : i + starts[printed[i]][0]])]
             for length in starts[printed[i]]:
                 if i + length > n:
                     continue
-                window = [w.lower() for w in printed[i : i + length]]
-                if not window[0][0].isalnum():
-                    window[0] = window[0].lstrip(_EDGE_PUNCT)
+                window = longest[:length]
                 hits = forms.get(tuple(window))
                 if not hits and not window[-1][-1].isalnum():
                     window[-1] = window[-1].rstrip(_EDGE_PUNCT)  # "Lưu," ends a name
