@@ -331,8 +331,8 @@ def _capitalised(tokens: Sequence[str]) -> bool:
 
 
 def _drop_signature(body: str, authors: Iterable[str]) -> str:
-    """The body without its trailing signature lines (short lines naming an author, or
-    short lines after which only such lines follow)."""
+    """The body without its signature: from a short line among the last few that starts
+    with an author's name (after ``Bài, ảnh:``), when only short lines (a role) follow."""
     names = [fold(a).lower() for a in authors if a]
     if not names:
         return body
@@ -340,14 +340,11 @@ def _drop_signature(body: str, authors: Iterable[str]) -> str:
     cut = len(lines)
     for i in range(len(lines) - 1, 0 if len(lines) > _SIGNATURE_LINES else -1, -1):
         line = lines[i].strip()
-        if not line:
-            cut = i
-            continue
+        if len(line) > _SIGNATURE_MAX:
+            break  # a paragraph: the signature, if any, is after it
         folded = _BYLINE_RE.sub("", fold(line).lower())
-        if len(line) <= _SIGNATURE_MAX and any(n and folded.startswith(n) for n in names):
+        if any(n and folded.startswith(n) for n in names):
             cut = i
-            continue
-        break
     return "\n".join(lines[:cut])
 
 

@@ -87,6 +87,13 @@ def test_not_the_site_banner_nor_a_signature() -> None:
     body = "Cổng thông tin điện tử Đảng bộ tỉnh Nghệ An\nNội dung bài viết.\nHoàng Mai"
     article = art("Tin hoạt động", body, authors=[{"name": "Hoàng Mai", "nameRaw": "Hoàng Mai"}])
     assert names(article) == []
+    # the signature's role line is the writer's, not the article's
+    signed = art(
+        "Tin hoạt động",
+        "Nội dung bài viết.\nBài, ảnh: Nguyễn Văn An\nPhó Chủ tịch Ủy ban MTTQ huyện Quỳnh Lưu",
+        authors=[{"name": "Nguyễn Văn An"}],
+    )
+    assert names(signed) == []
     sub_site = art("Tin hoạt động", "Banner Tỉnh ủy Nghệ An\nNội dung.", subSite="Tỉnh ủy Nghệ An")
     assert names(sub_site) == []
     # the same words in the text are places
