@@ -32,6 +32,9 @@ class Article:
     attachments: list[dict[str, str]] = field(default_factory=list)
     #: Issue 3 (pipelines): documents cited; ``None`` until the enrich step has run.
     documentRefs: list[dict[str, Any]] | None = None
+    #: Places of Nghệ An mentioned ({name, code, level, current}); ``None`` until the
+    #: enrich step has run (or with ``DANVAN_PLACES`` off).
+    places: list[dict[str, Any]] | None = None
     #: Issue 3 (pipelines): id of the original when this is a re-published copy.
     duplicateOf: str | None = None
     crawledAt: str | None = None

@@ -125,6 +125,10 @@ DANVAN_REQUIRED_FIELDS = ["articleId", "url", "headline", "datePublished"]
 DANVAN_TRACKING_PARAMS: list[str] = []
 # Extract the official documents cited in headline and body into documentRefs.
 DANVAN_DOCUMENT_REFS = True
+# Tag the places of Nghệ An mentioned in headline, lead and body (places; today's units
+# and former ones, from the vietnam-provinces and vietnamadminunits packages). Off: places
+# stays null (benchmarks/crawl.py measures the crawl both ways).
+DANVAN_PLACES = True
 # Near duplicates: search re-published copies and mark them (duplicateOf, out of feeds).
 DANVAN_DEDUPE_NEAR = True
 # Similarity (difflib ratio over tone-folded word tokens) from which a text is a copy.

@@ -45,7 +45,23 @@ def files() -> dict[str, bytes]:
         latest[cat["url"]] = [
             a for a in latest[None] if cat["url"] in {c["url"] for c in a["categories"]}
         ]
-    return build_site(categories, latest, SiteOptions(public_url=PUBLIC))
+    # place and document feeds (sub-folders) are held to the same rules
+    place = {"slug": "xa-quynh-luu", "name": "Xã Quỳnh Lưu", "current": True}
+    former = {"slug": "huyen-quynh-luu", "name": "Huyện Quỳnh Lưu", "current": False}
+    document = {"slug": "nghi-quyet-25-nq-tw", "title": "Nghị quyết số 25-NQ/TW"}
+    return build_site(
+        categories,
+        latest,
+        SiteOptions(public_url=PUBLIC),
+        places=[(place, latest[None][:5]), (former, latest[None][3:9])],
+        documents=[(document, latest[None][::4])],
+    )
+
+
+def test_place_and_document_feeds_are_in_the_checked_files(files) -> None:
+    for stem in ("places/xa-quynh-luu", "places/huyen-quynh-luu", "documents/nghi-quyet-25-nq-tw"):
+        for ext in (".rss", ".atom", ".json"):
+            assert stem + ext in files
 
 
 def absolute(url: str | None) -> bool:

@@ -37,6 +37,16 @@ def asset_files() -> dict[str, bytes]:
     return {name: (folder / name).read_bytes() for name in ASSETS}
 
 
+def nested_feed_xsl() -> bytes:
+    """``feed.xsl`` for the feeds of a sub-folder (``places/``, ``documents/``): the
+    same, its links to the folder's page and files one level up (a stylesheet's
+    relative links resolve against the feed, not against the stylesheet)."""
+    data = asset_files()[FEED_XSL]
+    for name in (STYLE_CSS, INDEX_JS, "index.html"):
+        data = data.replace(f'="{name}"'.encode(), f'="../{name}"'.encode())
+    return data
+
+
 def _when(moment: datetime) -> str:
     """Portal time, as people there write it."""
     return moment.astimezone(PORTAL_TZ).strftime("%H:%M, %d/%m/%Y")
@@ -83,6 +93,30 @@ def _feed_block(feed: Feed, heading: str, label: str, headlines: int) -> list[st
     return out
 
 
+def _topic_section(heading: str, anchor: str, feeds: Sequence[Feed]) -> list[str]:
+    """Place or document feeds: one line each (name, article count, the three formats),
+    folded away under their heading, so the page stays readable with hundreds."""
+    if not feeds:
+        return []
+    e = escape
+    out = [
+        f'<section class="topics" id="{anchor}">',
+        f"<details><summary><h2>{e(heading)} ({len(feeds)})</h2></summary>",
+        '<ul class="topics">',
+    ]
+    for feed in sorted(feeds, key=lambda f: (f.category_name.casefold(), f.stem)):
+        links = " ".join(
+            f'<a href="{e(feed.stem + FORMATS[kind][0])}" type="{FORMATS[kind][1]}">{name}</a>'
+            for kind, name in LABELS.items()
+        )
+        out.append(
+            f'<li>{e(feed.category_name)} <span class="meta">{len(feed.entries)} bài</span> '
+            f"{links}</li>"
+        )
+    out += ["</ul>", "</details>", "</section>"]
+    return out
+
+
 def render_index(
     title: str,
     all_feed: Feed,
@@ -93,6 +127,8 @@ def render_index(
     site_name: str = "",
     last_crawl: datetime | None = None,
     headlines: int = 5,
+    place_feeds: Sequence[Feed] = (),
+    document_feeds: Sequence[Feed] = (),
 ) -> bytes:
     """The page for people: what the feeds are and how to subscribe, then every feed
     (name, article count, last update, one link and one "copy" per format, the newest
@@ -155,6 +191,8 @@ def render_index(
         out.append(f"<h2>{e(sub_site or 'Khác')}</h2>")
         for feed in feeds:
             out += _feed_block(feed, "h3", feed.category_name or feed.title, headlines)
+    out += _topic_section("Theo địa phương", "places", place_feeds)
+    out += _topic_section("Theo văn bản", "documents", document_feeds)
     out += [
         "</main>",
         "<footer>",

@@ -7,9 +7,13 @@ not with the size of the store), builds, and writes the files atomically, skippi
 those whose bytes did not change.
 
 Files, for each category and for ``all`` (every category): ``<stem>.rss`` (RSS 2.0),
-``<stem>.atom`` (Atom 1.0), ``<stem>.json`` (JSON Feed 1.1); plus ``index.opml`` (the
-category feeds by sub-site; not ``all``), ``index.html`` and the files the page and the
-feeds use in a browser (``feed.xsl``, ``style.css``, ``index.js``).
+``<stem>.atom`` (Atom 1.0), ``<stem>.json`` (JSON Feed 1.1); the same three per place
+with articles (``places/<slug>.*``, read from the store's ``article_places`` index) and
+per document cited by two articles or more (``documents/<slug>.*``); plus
+``index.opml`` (the category feeds by sub-site, then the places and the documents as
+two more groups; not ``all``), ``index.html`` and the files the page and the feeds use
+in a browser (``feed.xsl``, ``style.css``, ``index.js``; ``places/feed.xsl`` and
+``documents/feed.xsl`` link one level up).
 
 Categories that vanished from the portal keep their feeds: the store remembers every
 category ever seen, so they are still published (with their last articles), and no
@@ -22,14 +26,14 @@ of one folder take turns (:func:`~danvan_crawler.feeds.files.publish_lock`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
-from danvan_crawler.feeds.browser import asset_files, render_index
+from danvan_crawler.feeds.browser import asset_files, nested_feed_xsl, render_index
 from danvan_crawler.feeds.files import publish_lock, sweep_temp_files, write_if_changed
 from danvan_crawler.feeds.model import (
     DEFAULT_ID_AUTHORITY,
@@ -42,6 +46,7 @@ from danvan_crawler.feeds.model import (
 )
 from danvan_crawler.feeds.names import ALL_STEM, category_stems
 from danvan_crawler.feeds.render import (
+    FEED_XSL,
     FORMATS,
     render_atom,
     render_json,
@@ -131,11 +136,54 @@ def _join_names(names: Sequence[str]) -> str:
     return ", ".join(names[:-1]) + " và " + names[-1]
 
 
+#: A place or a document (a row of ``store.places()``/``store.documents()``, with its
+#: ``slug``) and its newest articles.
+Topic = tuple[Mapping[str, Any], Sequence[Mapping[str, Any]]]
+PLACES_DIR = "places"
+DOCUMENTS_DIR = "documents"
+PLACES_GROUP = "Địa phương"
+DOCUMENTS_GROUP = "Văn bản"
+
+
+def _place_title(info: Mapping[str, Any]) -> str:
+    name = str(info.get("name") or info.get("slug"))
+    return name if info.get("current", True) else f"{name} (cũ)"
+
+
+def _topic_feed(
+    folder: str,
+    info: Mapping[str, Any],
+    articles: Sequence[Mapping[str, Any]],
+    name: str,
+    site_name: str,
+    options: SiteOptions,
+    entries_of: Callable[[Sequence[Mapping[str, Any]]], list[Entry]],
+) -> Feed:
+    """The feed of a place or a document: ``<folder>/<slug>``."""
+    stem = f"{folder}/{info['slug']}"
+    about = "nhắc tới" if folder == PLACES_DIR else "dẫn"
+    return Feed(
+        stem=stem,
+        id=tag_uri(options.id_authority, f"feed/{stem}"),
+        title=f"{name} – {site_name}",
+        description=f"Các bài viết mới nhất {about} {name} trên trang {site_name}.",
+        home_url=options.public_url,
+        self_urls={kind: options.url_of(stem + ext) for kind, (ext, _) in FORMATS.items()},
+        author=site_name,
+        entries=entries_of(articles),
+        sub_site=PLACES_GROUP if folder == PLACES_DIR else DOCUMENTS_GROUP,
+        category_name=name,
+    )
+
+
 def build_site(
     categories: Sequence[Mapping[str, Any]],
     latest: Mapping[str | None, Sequence[Mapping[str, Any]]],
     options: SiteOptions | None = None,
     last_run: datetime | None = None,
+    *,
+    places: Sequence[Topic] = (),
+    documents: Sequence[Topic] = (),
 ) -> dict[str, bytes]:
     """Every file of the feeds folder, by name.
 
@@ -143,7 +191,9 @@ def build_site(
     category at ``url`` and ``latest[None]`` those of all categories (``store.latest``).
     Articles marked ``duplicateOf`` are left out even if given. ``last_run`` (when the
     newest recorded run started) is the page's time of the last crawl; without it, the
-    newest ``crawledAt`` of the articles given.
+    newest ``crawledAt`` of the articles given. ``places`` and ``documents``: the feeds
+    of ``places/`` and ``documents/``, each a place of ``store.places()`` or a document
+    of ``store.documents()`` with its newest articles.
     """
     options = options or SiteOptions()
     cache: dict[tuple[object, ...], Entry | None] = {}
@@ -216,13 +266,28 @@ def build_site(
         category_name="Tất cả chuyên mục",
     )
 
+    place_feeds = [
+        _topic_feed(PLACES_DIR, info, articles, _place_title(info), where, options, entries_of)
+        for info, articles, where in ((i, a, site_name) for i, a in places)
+    ]
+    document_feeds = [
+        _topic_feed(
+            DOCUMENTS_DIR, info, articles, str(info.get("title")), site_name, options, entries_of
+        )
+        for info, articles in documents
+    ]
+
     files: dict[str, bytes] = {}
-    for feed in (all_feed, *category_feeds):
+    for folder, feeds in ((PLACES_DIR, place_feeds), (DOCUMENTS_DIR, document_feeds)):
+        if feeds:  # the browser view of a sub-folder's feeds needs its own stylesheet
+            files[f"{folder}/{FEED_XSL}"] = nested_feed_xsl()
+    for feed in (all_feed, *category_feeds, *place_feeds, *document_feeds):
         files[feed.stem + FORMATS["rss"][0]] = render_rss(feed, options.ttl_minutes)
         files[feed.stem + FORMATS["atom"][0]] = render_atom(feed)
         files[feed.stem + FORMATS["json"][0]] = render_json(feed)
     title = f"Nguồn tin – {site_name}"
-    files[INDEX_OPML] = render_opml(title, category_feeds)
+    groups = [(PLACES_GROUP, place_feeds), (DOCUMENTS_GROUP, document_feeds)]
+    files[INDEX_OPML] = render_opml(title, category_feeds, [g for g in groups if g[1]])
     crawled = (parse_datetime(a.get("crawledAt")) for arts in latest.values() for a in arts)
     files[INDEX_HTML] = render_index(
         title,
@@ -232,6 +297,8 @@ def build_site(
         public_url=options.url_of(""),
         site_name=site_name,
         last_crawl=last_run or max(filter(None, crawled), default=None),
+        place_feeds=place_feeds,
+        document_feeds=document_feeds,
     )
     files.update(asset_files())
     return files
@@ -257,6 +324,18 @@ def gather(
     return categories, latest
 
 
+def gather_topics(store: object, limit: int) -> tuple[list[Topic], list[Topic]]:
+    """The places with articles and the documents cited by two articles at least, each
+    with its newest ``limit`` articles (none for a store without those indexes)."""
+    places: list[Topic] = []
+    documents: list[Topic] = []
+    if callable(getattr(store, "places", None)):
+        places = [(p, store.latest_in_place(p["slug"], limit)) for p in store.places()]  # type: ignore[attr-defined]
+    if callable(getattr(store, "documents", None)):
+        documents = [(d, store.latest_citing(d["slug"], limit)) for d in store.documents()]  # type: ignore[attr-defined]
+    return places, documents
+
+
 def publish(
     store: ArticleSource,
     out_dir: str | Path,
@@ -279,17 +358,32 @@ def publish(
         id_authority=id_authority,
     )
     categories, latest = gather(store, limit)
-    files = build_site(categories, latest, options, last_run=last_run_start(store))
+    places, documents = gather_topics(store, limit)
+    files = build_site(
+        categories,
+        latest,
+        options,
+        last_run=last_run_start(store),
+        places=places,
+        documents=documents,
+    )
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     result = PublishResult(out_dir=out)
     result.feeds = sum(1 for name in files if name.endswith(FORMATS["rss"][0]))
     result.entries = sum(
-        1 for articles in latest.values() for a in articles if not a.get("duplicateOf")
+        1
+        for articles in (*latest.values(), *(a for _, a in places), *(a for _, a in documents))
+        for a in articles
+        if not a.get("duplicateOf")
     )
     with publish_lock(out):
         result.swept = sweep_temp_files(out)
+        for folder in (PLACES_DIR, DOCUMENTS_DIR):
+            if (out / folder).is_dir():
+                result.swept += [f"{folder}/{n}" for n in sweep_temp_files(out / folder)]
         for name in sorted(files):
+            (out / name).parent.mkdir(exist_ok=True)
             if write_if_changed(out / name, files[name]):
                 result.written.append(name)
             else:

@@ -218,15 +218,20 @@ def _group_by_sub_site(feeds: Iterable[Feed]) -> list[tuple[str, list[Feed]]]:
     return list(groups.items())
 
 
-def render_opml(title: str, category_feeds: Sequence[Feed]) -> bytes:
-    """OPML 2.0 listing the category feeds (RSS), one outline per sub-site. The ``all``
-    feed is left out on purpose: readers that key items by guid across feeds (newsboat)
-    would file every article under it and leave the category feeds empty."""
+def render_opml(
+    title: str,
+    category_feeds: Sequence[Feed],
+    groups: Sequence[tuple[str, Sequence[Feed]]] = (),
+) -> bytes:
+    """OPML 2.0 listing the category feeds (RSS), one outline per sub-site, then one
+    outline per group of ``groups`` (places, documents). The ``all`` feed is left out on
+    purpose: readers that key items by guid across feeds (newsboat) would file every
+    article under it and leave the category feeds empty."""
     root = etree.Element("opml", version="2.0")
     head = etree.SubElement(root, "head")
     etree.SubElement(head, "title").text = title
     body = etree.SubElement(root, "body")
-    for sub_site, feeds in _group_by_sub_site(category_feeds):
+    for sub_site, feeds in [*_group_by_sub_site(category_feeds), *groups]:
         # A folder: text only (with any other attribute the W3C validator wants a type).
         group = etree.SubElement(body, "outline", text=sub_site or "Khác")
         for feed in feeds:

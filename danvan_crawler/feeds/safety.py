@@ -138,6 +138,8 @@ def _html_findings(html: str, where: str, page: bool = False) -> Iterator[str]:
                 )
                 or (tag == "link" and el.get("rel") == "alternate")
                 or _own_asset(el, tag)
+                # the page's folded sections: without attributes, so never ``ontoggle``
+                or (tag == "details" and not el.attrib)
             )
             if not allowed_head:
                 yield f"{where}: <{tag}> element"
@@ -191,9 +193,9 @@ def find_active_content(data: bytes, kind: str) -> list[str]:
     elif kind == "asset":
         # the page's and the feeds' own static files: no data reaches them, so they must
         # be the package's, byte for byte (their script is reviewed as code, not here)
-        from danvan_crawler.feeds.browser import asset_files
+        from danvan_crawler.feeds.browser import asset_files, nested_feed_xsl
 
-        if data not in asset_files().values():
+        if data not in (*asset_files().values(), nested_feed_xsl()):
             findings.append("a static file that is none of the package's assets")
     else:
         raise ValueError(f"unknown kind {kind!r}")

@@ -8,7 +8,7 @@ what it does in stats under ``danvan/<stage>/...``:
 - :class:`NormalizePipeline` (``danvan/normalize/changed/<field>``): NFC, invisible
   characters removed, whitespace collapsed (paragraph breaks of ``articleBody`` kept),
   URLs canonical.
-- :class:`EnrichPipeline` (``danvan/enrich/...``): ``documentRefs``.
+- :class:`EnrichPipeline` (``danvan/enrich/...``): ``documentRefs``, ``places``.
 - :class:`DedupePipeline` (``danvan/dedupe/<reason>``): the same id twice in a run is
   merged into the first; re-published copies get ``duplicateOf``.
 - :class:`StorePipeline` (``danvan/store/new|updated|unchanged|merged``): upserts into the

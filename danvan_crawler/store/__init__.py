@@ -41,6 +41,10 @@ Articles (output-schema mappings, dicts or items; the article id is the identity
 - ``export(since=None) -> Iterator[dict]``: all articles (duplicates included, with
   ``duplicateOf``), or those new/updated/merged at or after ``since``.
 - ``categories() -> list[{url, slug, name, subSite}]``: every category ever seen.
+- ``places(min_articles=1)``, ``latest_in_place(slug, limit=50)``; ``documents(min_articles=2)``,
+  ``latest_citing(slug, limit=50)``: the place and document feeds, read from the
+  ``article_places`` / ``article_documents`` indexes the upsert keeps
+  (:mod:`danvan_crawler.store.places`); copies left out.
 - ``merge_categories(article_id, categories) -> bool``; ``count(include_duplicates=True)``.
 
 Incremental crawling state:

@@ -51,6 +51,8 @@ from danvan_crawler.similarity import (
     unpack_sketch,
 )
 from danvan_crawler.store import schema as s
+from danvan_crawler.store.places import PlaceQueries, index_article
+from danvan_crawler.store.places import write_pending as write_index
 from danvan_crawler.urls import site_key
 
 logger = logging.getLogger(__name__)
@@ -457,9 +459,13 @@ class _Pending:
     links: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
     #: rows of the change log (new and updated articles), in order
     changes: list[dict[str, Any]] = field(default_factory=list)
+    #: place and document rows of new articles (store/places.py)
+    index: tuple[list[dict[str, Any]], list[dict[str, Any]]] = field(
+        default_factory=lambda: ([], [])
+    )
 
 
-class Store:
+class Store(PlaceQueries):
     """Articles and crawl state in a SQL database. Build with :func:`open_store`."""
 
     def __init__(
@@ -729,6 +735,7 @@ class Store:
             self._p_urls.executemany(conn, list(pending.urls.values()))
             pending.urls.clear()
         self._write_pending_links(conn, pending)
+        write_index(conn, pending.index)
 
     def _write_pending_links(self, conn: Connection, pending: _Pending) -> None:
         if pending.links:
@@ -861,6 +868,9 @@ class Store:
             num,
             sync=kind != "new",
             pending=pending,
+        )
+        index_article(
+            conn, article_id, data, published, num, fresh=kind == "new", pending=pending.index
         )
         pending.changes.append(
             {"article_id": article_id, "kind": kind, "revision": revision, "changed_at": now}

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Connection,
     DateTime,
@@ -185,6 +186,39 @@ store_meta = Table(
     Column("value", Text, nullable=False),
 )
 
+#: Each article's places (``places`` of its record, by the place's feed name), with the
+#: article's ordering columns: a place's feed reads one index range in order.
+article_places = Table(
+    "article_places",
+    metadata,
+    Column("place_slug", String(160), primary_key=True),
+    Column("article_id", String(32), ForeignKey("articles.article_id"), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("code", String(16), nullable=False),
+    Column("level", String(16), nullable=False),
+    Column("current", Boolean, nullable=False),
+    Column("date_published", DateTime, nullable=True),
+    Column("article_num", BigInteger, nullable=False),
+    Index("ix_article_places_article", "article_id"),
+    Index("ix_article_places_latest", "place_slug", "date_published", "article_num"),
+)
+
+#: Each article's cited documents (``documentRefs``, by the document's feed name).
+article_documents = Table(
+    "article_documents",
+    metadata,
+    Column("document_slug", String(160), primary_key=True),
+    Column("article_id", String(32), ForeignKey("articles.article_id"), primary_key=True),
+    Column("kind", Text, nullable=False),
+    Column("number", String(16), nullable=False),
+    Column("code", String(16), nullable=False),
+    Column("issuer", String(32), nullable=False),
+    Column("date_published", DateTime, nullable=True),
+    Column("article_num", BigInteger, nullable=False),
+    Index("ix_article_documents_article", "article_id"),
+    Index("ix_article_documents_latest", "document_slug", "date_published", "article_num"),
+)
+
 runs = Table(
     "runs",
     metadata,
@@ -337,6 +371,16 @@ def _migration_4(conn: Connection) -> None:
     ensure_store_id(conn)
 
 
+def _migration_5(conn: Connection) -> None:
+    """``article_places`` and ``article_documents`` (place and document feeds); the
+    stored articles get their ``places`` (tagged now, content hash to match) and both
+    indexes (:mod:`danvan_crawler.store.places`)."""
+    from danvan_crawler.store.places import backfill
+
+    metadata.create_all(conn, tables=[article_places, article_documents])
+    backfill(conn)
+
+
 def ensure_store_id(conn: Connection) -> str:
     """The store's ``store_id`` (created, random, when missing)."""
     import uuid
@@ -355,6 +399,7 @@ MIGRATIONS: tuple[tuple[int, Callable[[Connection], None]], ...] = (
     (2, _migration_2),
     (3, _migration_3),
     (4, _migration_4),
+    (5, _migration_5),
 )
 SCHEMA_VERSION: int = MIGRATIONS[-1][0]
 ALL_TABLES = tuple(t for t in metadata.sorted_tables if t is not schema_version)
