@@ -746,7 +746,7 @@ class ArticlePage:
         if node is None:
             return []
         skip = set(self._signature_nodes)
-        if self._content_source != "profile":
+        if self._content_source != "profile" or self.profile.article.body_lines == "lines":
             return self._ladder_paragraphs(node, skip)
         paragraphs: list[str] = []
         blocks = self._content_blocks

@@ -1,0 +1,1066 @@
+"""Learning a site profile from pages: the generic ladder's values turned into selectors.
+
+Pure functions over HTML strings (no fetching): :func:`learn_profile` takes a few article
+and listing pages of one site, runs the generic extraction (every site selector emptied)
+on them, and for each field looks for a CSS selector that gives the ladder's value on the
+pages it learns from, checked on held-out pages it did not see. Selectors are built from
+tag names, meaningful class names, attributes and structure (``>``, ``:nth-of-type``),
+never from generated ids (``dnn_ctr1410_...``) or random-looking classes (``sc-a81kq2``):
+those change with the next deployment of the CMS.
+
+The result is a profile TOML text (loadable by :func:`danvan_crawler.profile.load_profile`)
+and a per-field coverage table.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+from urllib.parse import urlsplit
+
+from lxml import etree
+
+from danvan_crawler.dates import parse_date
+from danvan_crawler.extract.article import ArticlePage, ArticleResult
+from danvan_crawler.extract.common import first_match, node_text, parse_html, select
+from danvan_crawler.extract.listing import ListingPage
+from danvan_crawler.extract.navigation import find_article_links
+from danvan_crawler.profile import SiteProfile, normalize_base_url, profile_from_dict
+from danvan_crawler.text import clean_text
+
+__all__ = [
+    "ARTICLE_FIELDS",
+    "LISTING_FIELDS",
+    "Coverage",
+    "LearnError",
+    "LearnResult",
+    "Page",
+    "generated_name",
+    "learn_profile",
+    "selector_candidates",
+]
+
+#: Fields learned from article pages, in table order.
+ARTICLE_FIELDS = (
+    "headline",
+    "datePublished",
+    "description",
+    "content",
+    "authors",
+    "attachments",
+    "breadcrumbs",
+    "subSite",
+)
+#: Fields learned from listing pages.
+LISTING_FIELDS = ("listing items", "listing time", "listing title")
+
+#: Removed from the content before the body is read, whatever the site.
+BASE_REMOVE = ("script", "style", "noscript", "iframe", "form", "input", "button")
+
+
+class LearnError(Exception):
+    """Nothing could be learned (one line why)."""
+
+
+@dataclass(frozen=True)
+class Page:
+    url: str
+    html: str
+
+
+@dataclass
+class Coverage:
+    """One field: the selectors learned and on how many pages they give the ladder's value."""
+
+    name: str
+    selectors: tuple[str, ...] = ()
+    learned: tuple[int, int] = (0, 0)  # (right, pages where the ladder found a value)
+    held_out: tuple[int, int] = (0, 0)
+    note: str = ""
+
+
+@dataclass
+class LearnResult:
+    profile: SiteProfile
+    toml: str
+    coverage: list[Coverage] = field(default_factory=list)
+
+    def table(self) -> str:
+        """The per-field coverage table (learned pages, held-out pages)."""
+        rows = [("field", "learned", "held-out", "selector")]
+        for cov in self.coverage:
+            rows.append(
+                (
+                    cov.name,
+                    _frac(cov.learned),
+                    _frac(cov.held_out),
+                    (" | ".join(cov.selectors) or "-") + (f"  ({cov.note})" if cov.note else ""),
+                )
+            )
+        widths = [max(len(r[i]) for r in rows) for i in range(3)]
+        return "\n".join(
+            f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]}" for r in rows
+        )
+
+
+def _frac(pair: tuple[int, int]) -> str:
+    return f"{pair[0]}/{pair[1]}" if pair[1] else "-"
+
+
+# --------------------------------------------------------------------------- names
+
+_VI_SYLLABLE = re.compile(
+    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx])?"
+    r"(?:uy|oa|oe|ue|[aeiouy])(?:[aeiouy]{0,2})"
+    r"(?:ng|nh|ch|[cmnpt])?"
+)
+#: Words of class and id names (English, and CMS abbreviations); Vietnamese syllables
+#: written without tone marks are recognised by their shape.
+_WORDS = frozenset(
+    (  # noqa: SIM905 (a list literal takes 100 lines)
+        "a about article articles aside author authors body bold box breadcrumb breadcrumbs "
+        "btn byline caption cat category col column container content contents copy credit "
+        "date desc description detail details entry excerpt field figure foot footer head "
+        "header heading headline info inner item items label large lead left link list main "
+        "md meta module name nav news normal outer page pane panel post posted print pub "
+        "publish published right row sapo section share side sidebar signature small source "
+        "span story sub subhead summary tag tags text time title top view views wrap wrapper "
+        "xs sm lg lbl pnl dl"
+    ).split()
+)
+_SEGMENTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+
+
+def generated_name(name: str) -> bool:
+    """Whether a class or id value looks generated (a module number, a hash, random
+    letters): such a name changes with the CMS's next deployment, so no selector uses it."""
+    if not name or len(name) > 40 or re.search(r"\d{3,}", name):
+        return True
+    for part in re.split(r"[-_:.]+", name):
+        if not part:
+            continue
+        if re.search(r"[a-zA-Z]\d|\d[a-zA-Z]", part):
+            return True  # letters and digits mixed: a hash
+        for seg in _SEGMENTS.findall(part):
+            low = seg.lower()
+            if low.isdigit():
+                continue
+            if low in _WORDS or _VI_SYLLABLE.fullmatch(low) or _vi_word(low):
+                continue
+            return True
+    return False
+
+
+def _vi_word(text: str) -> bool:
+    """Whether ``text`` is one or more Vietnamese syllables written without tone marks
+    (``tieude``, ``noidung``, ``ngaydang``)."""
+    ok = [True] + [False] * len(text)
+    for i in range(len(text)):
+        if not ok[i]:
+            continue
+        for j in range(min(len(text), i + 7), i, -1):
+            if not ok[j] and _VI_SYLLABLE.fullmatch(text[i:j]):
+                ok[j] = True
+    return ok[len(text)] and len(text) >= 2
+
+
+# --------------------------------------------------------------------------- selectors
+
+_SEMANTIC = frozenset(
+    ["article", "main", "header", "footer", "nav", "aside", "section", "time", "figure", "h1"]
+)
+_ATTRS = ("itemprop", "role", "align")
+
+
+def _quote(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _steps(el: etree._Element) -> list[str]:
+    """Ways of naming ``el`` alone (no position): its tag with a meaningful class, id or
+    attribute, and the bare tag last."""
+    tag = str(el.tag).lower()
+    out: list[str] = []
+    ident = (el.get("id") or "").strip()
+    if ident and not generated_name(ident) and re.fullmatch(r"[A-Za-z][\w-]*", ident):
+        out.append(f"{tag}#{ident}")
+    classes = [c for c in (el.get("class") or "").split() if c]
+    good = [c for c in classes if not generated_name(c) and re.fullmatch(r"-?[A-Za-z_][\w-]*", c)]
+    for cls in good:
+        out.append(f"{tag}.{cls}")
+    for attr in _ATTRS:
+        value = (el.get(attr) or "").strip()
+        if value and len(value) < 30 and not generated_name(value.replace(" ", "-")):
+            out.append(f"{tag}[{attr}={_quote(value)}]")
+    out.append(tag)
+    return out
+
+
+def _distinct(el: etree._Element) -> str | None:
+    """The most specific name of ``el`` usable as an anchor (class, id, attribute, or a
+    semantic tag), or None."""
+    steps = _steps(el)
+    if len(steps) > 1:
+        return steps[0]
+    tag = str(el.tag).lower()
+    return tag if tag in _SEMANTIC or tag == "body" else None
+
+
+def _positional(el: etree._Element) -> str:
+    """``el``'s tag with ``:nth-of-type(k)`` when siblings share its tag."""
+    tag = str(el.tag).lower()
+    parent = el.getparent()
+    if parent is None:
+        return tag
+    same = [c for c in parent if c.tag == el.tag]
+    if len(same) == 1:
+        return tag
+    return f"{tag}:nth-of-type({same.index(el) + 1})"
+
+
+def selector_candidates(
+    el: etree._Element, stop: etree._Element | None = None, depth: int = 8
+) -> list[str]:
+    """CSS selectors that may find ``el`` (under ``stop``, when given: relative ones),
+    most meaningful first: its own names, then an anchoring ancestor's name before it,
+    then a structural path from the nearest anchoring ancestor."""
+    own = _steps(el)
+    out: list[str] = [s for s in own if s != own[-1] or str(el.tag).lower() in _SEMANTIC]
+    chain: list[etree._Element] = []
+    node = el.getparent()
+    while node is not None and node is not stop and len(chain) < depth:
+        if not isinstance(node.tag, str) or node.tag in ("html",):
+            break
+        chain.append(node)
+        node = node.getparent()
+    for anc in chain:
+        name = _distinct(anc)
+        if name and name != "body":
+            for step in own[:2]:
+                out.append(f"{name} {step}")
+    # structural: child steps from the nearest anchor (or the stop / body)
+    path = [_positional(el)]
+    plain = [str(el.tag).lower()]
+    for anc in chain:
+        name = _distinct(anc)
+        if name:
+            out.append(f"{name} > " + " > ".join(reversed(path)))
+            out.append(f"{name} > " + " > ".join(reversed(plain)))
+            if name != "body":
+                break
+        path.append(_positional(anc))
+        plain.append(str(anc.tag).lower())
+    else:
+        if stop is not None:
+            out.append(" > ".join(reversed(path)))
+            out.append(" > ".join(reversed(plain)))
+    out.append(own[-1])
+    last = f"{own[-1]}:last-of-type"
+    parent = el.getparent()
+    if parent is not None and [c for c in parent if c.tag == el.tag][-1] is el:
+        for anc in chain[:3]:
+            name = _distinct(anc)
+            if name:
+                out.append(f"{name} {last}")
+    return list(dict.fromkeys(out))
+
+
+def _choose(
+    pages: Sequence[Any],
+    candidates: Iterable[str],
+    judge: Callable[[Any, str], bool | None],
+) -> tuple[str | None, int]:
+    """The candidate right on most ``pages`` (``judge``: True right, False wrong, None no
+    value to check there), the earlier first among equals; and how many it got right."""
+    best: tuple[int, int, int, str] | None = None
+    for order, css in enumerate(candidates):
+        right = wrong = 0
+        for page in pages:
+            verdict = judge(page, css)
+            if verdict is True:
+                right += 1
+            elif verdict is False:
+                wrong += 1
+        key = (right - 2 * wrong, -_cost(css), -order, css)
+        if right and (best is None or key > best):
+            best = key
+    if best is None:
+        return None, 0
+    css = best[3]
+    return css, sum(1 for page in pages if judge(page, css) is True)
+
+
+def _cost(css: str) -> int:
+    """Fewer positions and shorter selectors first."""
+    bare = 12 if re.fullmatch(r"[a-z]+[0-6]?", css) and css not in _SEMANTIC else 0
+    return len(css) + bare + 15 * css.count("nth-of-type") + 10 * css.count("last-of-type")
+
+
+# --------------------------------------------------------------------------- pages
+
+
+@dataclass
+class _Art:
+    """An article page, its tree and what the generic ladder found on it."""
+
+    page: Page
+    root: etree._Element
+    ladder: ArticleResult
+
+
+def _keyed(text: str | None) -> str:
+    return clean_text(text or "").casefold()
+
+
+def _text_elements(root: etree._Element, want: str, limit: int = 400) -> list[etree._Element]:
+    """The elements in ``<body>`` whose text is ``want``, deepest first."""
+    key = _keyed(want)
+    if not key:
+        return []
+    out = []
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el.tag in ("title", "script", "style", "head"):
+            continue
+        text = "".join(el.itertext())
+        if len(text) > len(want) * 3 + limit:
+            continue
+        if _keyed(node_text(el)) == key:
+            out.append(el)
+    out.sort(key=lambda e: -sum(1 for _ in e.iterancestors()))
+    return out
+
+
+def _date_key(value: str | None) -> str | None:
+    return value[:16] if value else None
+
+
+def _date_elements(root: etree._Element, art: _Art, profile: SiteProfile) -> list[etree._Element]:
+    want = _date_key(art.ladder.fields.get("datePublished"))
+    if not want:
+        return []
+    out = []
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el.tag in ("title", "script", "style", "head", "meta"):
+            continue
+        text = node_text(el)
+        if not text or len(text) > 120:
+            continue
+        parsed = parse_date(text, profile.date_patterns, profile.timezone)
+        if parsed is not None and _date_key(parsed.isoformat()) == want:
+            out.append(el)
+    out.sort(key=lambda e: -sum(1 for _ in e.iterancestors()))
+    return out
+
+
+# --------------------------------------------------------------------------- the learner
+
+
+def _base_dict(base: str) -> dict[str, Any]:
+    """The packaged default profile as a dict (URL rules, date patterns, signature and
+    fallback rules are the same for every portal of this URL scheme)."""
+    text = resources.files("danvan_crawler").joinpath("profiles", "nghean.toml").read_text("utf-8")
+    data = tomllib.loads(text)
+    data["base_url"] = base
+    return data
+
+
+def _profile(data: dict[str, Any]) -> SiteProfile:
+    return profile_from_dict(data, source="learned")
+
+
+def _empty_selectors(data: dict[str, Any]) -> None:
+    art = data["article"]
+    for key in (
+        "headline",
+        "date_published",
+        "date_modified",
+        "description",
+        "content",
+        "breadcrumbs",
+        "attachments",
+        "byline",
+        "end_markers",
+    ):
+        art[key] = []
+    art["remove"] = list(BASE_REMOVE)
+    art["image_block"] = ["figure"]
+    art["image_caption"] = ["figcaption"]
+    data["banner"]["selector"] = []
+    lst = data["listing"]
+    for key in ("title", "item", "item_link", "item_time", "item_lead", "scope", "end_markers"):
+        lst[key] = []
+
+
+def learn_profile(
+    articles: Sequence[Page],
+    listings: Sequence[Page],
+    base_url: str,
+    name: str = "learned",
+    hold_out: int | None = None,
+) -> LearnResult:
+    """Learn a profile from ``articles`` and ``listings`` of the site at ``base_url``.
+    The last ``hold_out`` pages of each kind (default: a third, at least one when there
+    are three or more) are not learned from, only checked."""
+    if len(articles) < 2:
+        raise LearnError(f"need at least 2 article pages, got {len(articles)}")
+    data = _base_dict(base_url)
+    data["name"] = name
+    data["layout"] = "learned"
+
+    data["hosts"] = [urlsplit(normalize_base_url(base_url)).hostname or ""]
+    _empty_selectors(data)
+    generic = _profile(data)
+    arts = []
+    for page in articles:
+        extracted = ArticlePage(page.html, page.url, generic).extract()
+        arts.append(_Art(page, parse_html(page.html, html_elements=False), extracted))
+    if not any(a.ladder.fields.get("headline") for a in arts):
+        raise LearnError("the generic rules found no headline on any article page")
+
+    def split(items: Sequence[Any]) -> tuple[list[Any], list[Any]]:
+        k = hold_out if hold_out is not None else (len(items) // 3 if len(items) >= 3 else 0)
+        k = min(k, max(0, len(items) - 2)) if len(items) >= 2 else 0
+        return list(items[: len(items) - k]), list(items[len(items) - k :])
+
+    learn_arts, held_arts = split(arts)
+    coverage: dict[str, Coverage] = {}
+    art_data = data["article"]
+
+    # headline ----------------------------------------------------------------------
+    def headline_judge(art: _Art, css: str) -> bool | None:
+        want = art.ladder.fields.get("headline")
+        if not want:
+            return None
+        found = select(art.root, css)
+        return bool(found) and _keyed(node_text(found[0])) == _keyed(want)
+
+    cands: list[str] = []
+    for art in learn_arts:
+        want = art.ladder.fields.get("headline")
+        for el in _text_elements(art.root, want or "")[:3]:
+            cands.extend(selector_candidates(el))
+    css, _ = _choose(learn_arts, dict.fromkeys(cands), headline_judge)
+    art_data["headline"] = [css] if css else []
+
+    # date --------------------------------------------------------------------------
+    def date_judge(art: _Art, css: str) -> bool | None:
+        want = _date_key(art.ladder.fields.get("datePublished"))
+        if not want or "datePublished" not in art.ladder.fallbacks:
+            return None  # (not on the page: the listing's, Last-Modified...)
+        found = select(art.root, css)
+        if not found:
+            return False
+        parsed = parse_date(node_text(found[0]), generic.date_patterns, generic.timezone)
+        return parsed is not None and _date_key(parsed.isoformat()) == want
+
+    cands = []
+    for art in learn_arts:
+        if art.ladder.fallbacks.get("datePublished") == "htmldate":
+            continue  # a day htmldate guessed is no printed date to point at
+        for el in _date_elements(art.root, art, generic)[:3]:
+            cands.extend(selector_candidates(el))
+    css, _ = _choose(learn_arts, dict.fromkeys(cands), date_judge)
+    art_data["date_published"] = [css] if css else []
+
+    # lead --------------------------------------------------------------------------
+    def lead_wanted(art: _Art) -> str | None:
+        if art.ladder.fallbacks.get("description") not in ("class", "region-text"):
+            return None  # not printed apart on the page
+        return art.ladder.fields.get("description")
+
+    def lead_judge(art: _Art, css: str) -> bool | None:
+        want = lead_wanted(art)
+        found = select(art.root, css)
+        if not want:
+            return False if found else None
+        return bool(found) and _keyed(node_text(found[0])) == _keyed(want)
+
+    cands = []
+    for art in learn_arts:
+        want = lead_wanted(art)
+        if want:
+            for el in _text_elements(art.root, want)[:3]:
+                cands.extend(selector_candidates(el))
+    css, _ = _choose(learn_arts, dict.fromkeys(cands), lead_judge)
+    art_data["description"] = [css] if css else []
+
+    # content -----------------------------------------------------------------------
+    _learn_content(data, learn_arts)
+
+    # authors -----------------------------------------------------------------------
+    _learn_authors(data, learn_arts)
+    if art_data["content"]:
+        art_data["remove"] = list(BASE_REMOVE) + _learn_remove(data, learn_arts)
+
+    # attachments, breadcrumbs, banner ------------------------------------------------
+    _learn_links(data, learn_arts, generic)
+    _learn_banner(data, learn_arts, generic)
+
+    profile = _profile(data)
+    for fld in ARTICLE_FIELDS:
+        coverage[fld] = _article_coverage(fld, data, profile, learn_arts, held_arts)
+
+    # listings ----------------------------------------------------------------------
+    lst_learn, lst_held = split(list(listings))
+    _learn_listing(data, lst_learn, generic)
+    profile = _profile(data)
+    for fld in LISTING_FIELDS:
+        coverage[fld] = _listing_coverage(fld, data, profile, lst_learn, lst_held)
+
+    toml = dump_profile(data)
+    profile = profile_from_dict(tomllib.loads(toml), source="learned")
+    return LearnResult(profile, toml, [coverage[k] for k in (*ARTICLE_FIELDS, *LISTING_FIELDS)])
+
+
+def _learned_page(profile: SiteProfile, art: _Art) -> ArticleResult:
+    return ArticlePage(art.page.html, art.page.url, profile).extract()
+
+
+def _body_lines(result: ArticleResult) -> list[str]:
+    return [line for line in (result.fields.get("articleBody") or "").split("\n") if line]
+
+
+def _content_score(result: ArticleResult, want: list[str]) -> tuple[int, int]:
+    """(ladder lines present, lines not in the ladder's body)."""
+    got = _body_lines(result)
+    have = set(got)
+    wanted = set(want)
+    return sum(1 for line in want if line in have), sum(1 for line in got if line not in wanted)
+
+
+def _learn_content(data: dict[str, Any], arts: list[_Art]) -> None:
+    """The content selector: candidates for the smallest element holding the ladder's
+    first and last body line, scored by extracting with them; then ``remove`` selectors
+    for what the content holds that the ladder left out."""
+    art_data = data["article"]
+    cands: list[str] = []
+    for art in arts:
+        lines = _body_lines(art.ladder)
+        if len(lines) < 2:
+            continue
+        holder = _holder(art.root, lines)
+        node = holder
+        for _ in range(3):
+            if node is None or not isinstance(node.tag, str) or node.tag in ("body", "html"):
+                break
+            cands.extend(selector_candidates(node))
+            node = node.getparent()
+    cands = list(dict.fromkeys(cands))
+    # a cheap first pass: the candidate's first match holds the first and last lines
+    scored: list[tuple[int, str]] = []
+    for order, css in enumerate(cands):
+        hits = 0
+        for art in arts:
+            lines = _body_lines(art.ladder)
+            found = select(art.root, css)
+            if not lines or not found or not isinstance(found[0], etree._Element):
+                continue
+            text = _keyed(node_text(found[0]))
+            if _keyed(lines[min(1, len(lines) - 1)]) in text and _keyed(lines[-1]) in text:
+                hits += 1
+        if hits:
+            scored.append((-hits * 1000 + _cost(css) + order, css))
+    scored.sort()
+    best: tuple[Any, str, str] | None = None
+    for _, css in scored[:10]:
+        for mode in ("blocks", "lines"):
+            art_data["content"] = [css]
+            art_data["body_lines"] = mode
+            profile = _profile(data)
+            present = extra = 0
+            for art in arts:
+                want = _body_lines(art.ladder)
+                p, e = _content_score(_learned_page(profile, art), want)
+                present += p
+                extra += e
+            key = (present - extra, mode == "blocks", -_cost(css))
+            if best is None or key > best[0]:
+                best = (key, css, mode)
+    art_data["content"] = [best[1]] if best else []
+    art_data["body_lines"] = best[2] if best else "blocks"
+
+
+def _holder(root: etree._Element, lines: list[str]) -> etree._Element | None:
+    """The smallest element holding the text of the second and the last body line (the
+    first may be a lead printed apart)."""
+    first, last = _keyed(lines[min(1, len(lines) - 1)]), _keyed(lines[-1])
+    best = None
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el.tag in ("script", "style", "head", "title"):
+            continue
+        text = _keyed(node_text(el))
+        if first in text and last in text:
+            best = el  # later in document order: deeper
+    return best
+
+
+def _learn_remove(data: dict[str, Any], arts: list[_Art]) -> list[str]:
+    """Selectors, relative to the content, for its blocks whose lines the ladder's body
+    does not hold (a related box, a share bar, the headline, the date line), that remove
+    nothing the ladder keeps on any page."""
+    profile = _profile(data)
+    cands: list[str] = []
+    for art in arts:
+        want = set(_body_lines(art.ladder))
+        found = first_match(art.root, profile.article.content)
+        if not found or not isinstance(found[0], etree._Element):
+            continue
+        content = found[0]
+        result = _learned_page(profile, art)
+        extra = [line for line in _body_lines(result) if line not in want]
+        for line in extra:
+            for el in _text_elements(content, line)[:1]:
+                # the largest block under the content holding this line and no wanted one
+                node = el
+                while True:
+                    parent = node.getparent()
+                    if parent is None or parent is content:
+                        break
+                    if any(_keyed(w) in _keyed(node_text(parent)) for w in want if len(w) > 20):
+                        break
+                    node = parent
+                cands.extend(selector_candidates(node, stop=content, depth=3))
+    chosen: list[str] = []
+    for css in dict.fromkeys(cands):
+        if css in BASE_REMOVE:
+            continue
+        trial = dict(data, article=dict(data["article"]))
+        trial["article"]["remove"] = list(BASE_REMOVE) + chosen + [css]
+        base_profile = _profile(
+            dict(data, article=dict(data["article"], remove=list(BASE_REMOVE) + chosen))
+        )
+        trial_profile = _profile(trial)
+        gain = 0
+        ok = True
+        for art in arts:
+            want = _body_lines(art.ladder)
+            before = _content_score(_learned_page(base_profile, art), want)
+            after = _content_score(_learned_page(trial_profile, art), want)
+            if after[0] < before[0] or _authors_key(
+                _learned_page(trial_profile, art)
+            ) != _authors_key(_learned_page(base_profile, art)):
+                ok = False
+                break
+            gain += before[1] - after[1]
+        if ok and gain > 0:
+            chosen.append(css)
+    return chosen
+
+
+def _authors_key(result: ArticleResult) -> list[str]:
+    return sorted(_keyed(a.get("name")) for a in result.fields.get("authors") or [])
+
+
+def _learn_authors(data: dict[str, Any], arts: list[_Art]) -> None:
+    """Authors: when the content's signature rules (right-aligned, NBSP-indented trailing
+    paragraphs) do not give the ladder's names, a byline selector for the name's element,
+    and the name / role separator when the page prints "Name - Role" on one line."""
+
+    def right(profile: SiteProfile) -> tuple[int, int]:
+        good = total = 0
+        for art in arts:
+            want = _authors_key(art.ladder)
+            got = _authors_key(_learned_page(profile, art))
+            total += 1
+            good += got == want
+        return good, total
+
+    sig = data["signature"]
+    best = right(_profile(data))
+    if best[0] == best[1]:
+        return
+    for sep in (r"\s+[-–]\s+", r"\s*,\s+"):
+        trial = dict(data, signature=dict(sig, name_role_separator=sep))
+        score = right(_profile(trial))
+        if score[0] > best[0]:
+            data["signature"] = trial["signature"]
+            best = score
+    if best[0] == best[1]:
+        return
+    cands: list[str] = []
+    for art in arts:
+        for author in art.ladder.fields.get("authors") or []:
+            raw = author.get("nameRaw") or author.get("name")
+            for el in _text_elements(art.root, raw or "")[:2]:
+                cands.extend(selector_candidates(el))
+    art_data = data["article"]
+    for css in list(dict.fromkeys(cands))[:40]:
+        art_data["byline"] = [css]
+        score = right(_profile(data))
+        if score[0] > best[0]:
+            best = score
+            chosen = css
+        if best[0] == best[1]:
+            break
+    art_data["byline"] = [chosen] if "chosen" in locals() else []
+
+
+def _learn_links(data: dict[str, Any], arts: list[_Art], generic: SiteProfile) -> None:
+    """Attachments and breadcrumbs: a selector of their links' container plus ``a``."""
+    art_data = data["article"]
+    for key, field_name in (("attachments", "attachments"), ("breadcrumbs", "breadcrumbs")):
+        wanted = {
+            id(art): [_keyed(x.get("name")) for x in art.ladder.fields.get(field_name) or []]
+            for art in arts
+        }
+        cands: list[str] = []
+        for art in arts:
+            names = wanted[id(art)]
+            if not names:
+                continue
+            anchors = [
+                a for a in art.root.iter("a") if _keyed(node_text(a)) in names and a.get("href")
+            ]
+            if not anchors:
+                continue
+            holder = anchors[0].getparent()
+            while holder is not None and not all(
+                any(x is holder for x in a.iterancestors()) for a in anchors
+            ):
+                holder = holder.getparent()
+            if holder is None:
+                continue
+            cands.extend(f"{c} a[href]" for c in selector_candidates(holder)[:6])
+
+        def judge(
+            art: _Art, css: str, names: dict[int, list[str]] = wanted, kind: str = field_name
+        ) -> bool | None:
+            want = names[id(art)]
+            found = select(art.root, css)
+            got = [_keyed(node_text(a)) for a in found]
+            if not want:
+                return False if found else None
+            return got == want or (kind == "attachments" and set(got) == set(want))
+
+        css, _ = _choose(arts, dict.fromkeys(cands), judge)
+        art_data[key] = [css] if css else []
+
+
+def _learn_banner(data: dict[str, Any], arts: list[_Art], generic: SiteProfile) -> None:
+    regex = generic.banner_site_name_re
+    cands: list[str] = []
+    for art in arts:
+        for img in art.root.iter("img"):
+            if regex.match(clean_text(img.get("alt") or "")):
+                cands.extend(f"{c}::attr(alt)" for c in selector_candidates(img)[:6])
+                break
+
+    def judge(art: _Art, css: str) -> bool | None:
+        want = art.ladder.fields.get("subSite")
+        if not want:
+            return None
+        for alt in select(art.root, css):
+            match = regex.match(clean_text(alt if isinstance(alt, str) else ""))
+            if match and clean_text(match.group("name")):
+                return clean_text(match.group("name")) == want
+        return False
+
+    css, _ = _choose(arts, dict.fromkeys(cands), judge)
+    data["banner"]["selector"] = [css] if css else []
+
+
+# --------------------------------------------------------------------------- listings
+
+
+def _learn_listing(data: dict[str, Any], pages: Sequence[Page], generic: SiteProfile) -> None:
+    """Items: the repeated element around each link of the page's main list (the most
+    frequent container path among article links); the link, time and lead inside it;
+    the category title: the element printing the page's title."""
+    lst = data["listing"]
+    trees = [(p, parse_html(p.html, html_elements=False)) for p in pages]
+    cands: list[str] = []
+    groups: dict[str, int] = {}
+    items_by_page: dict[str, list[etree._Element]] = {}
+    for page, root in trees:
+        links = find_article_links(root, page.url, generic)
+        ids = {link.article_id for link in links}
+        if not ids:
+            continue
+        anchors = []
+        for a in root.iter("a"):
+            entry = find_article_links([a], page.url, generic)
+            if entry:
+                anchors.append((a, entry[0].article_id))
+        # an anchor's item: its largest ancestor holding links to one article only
+        items: list[etree._Element] = []
+        for a, aid in anchors:
+            node = a
+            while True:
+                parent = node.getparent()
+                if parent is None or parent.tag in ("body", "html"):
+                    break
+                inner = {x.article_id for x in find_article_links(parent, page.url, generic)}
+                if inner != {aid}:
+                    break
+                node = parent
+            if node not in items:
+                items.append(node)
+        by_path: dict[str, list[etree._Element]] = {}
+        for item in items:
+            path = "/".join(str(x.tag) for x in reversed([item, *item.iterancestors()]))
+            by_path.setdefault(path, []).append(item)
+        main = max(by_path.values(), key=len)
+        items_by_page[page.url] = main
+        for item in main[:2]:
+            for css in selector_candidates(item):
+                groups[css] = groups.get(css, 0) + 1
+                cands.append(css)
+
+    def item_judge(pr: tuple[Page, etree._Element], css: str) -> bool | None:
+        want = items_by_page.get(pr[0].url)
+        if not want:
+            return None
+        found = [x for x in select(pr[1], css) if isinstance(x, etree._Element)]
+        return found == want
+
+    css, _ = _choose(trees, dict.fromkeys(cands), item_judge)
+    lst["item"] = [css] if css else []
+    if not css:
+        return
+    lst["scope"] = []
+    # inside an item: the title link, the time, the lead
+    link_c: list[str] = []
+    time_c: list[str] = []
+    lead_c: list[str] = []
+    pairs: list[tuple[Page, etree._Element]] = []
+    for page, root in trees:
+        for item in select(root, css):
+            if not isinstance(item, etree._Element):
+                continue
+            pairs.append((page, item))
+            titled = [
+                a
+                for a in item.iter("a")
+                if node_text(a) and find_article_links([a], page.url, generic)
+            ]
+            if titled:
+                link_c.extend(selector_candidates(titled[0], stop=item, depth=4))
+            for el in item.iter():
+                if not isinstance(el.tag, str) or el.tag == "a":
+                    continue
+                text = node_text(el)
+                if text and len(text) < 60 and _YEAR.search(text):
+                    if parse_date(text, generic.date_patterns, generic.timezone):
+                        time_c.extend(selector_candidates(el, stop=item, depth=4))
+                elif len(text) >= 40 and not list(el.iter("a")) and not _in_link(el):
+                    lead_c.extend(selector_candidates(el, stop=item, depth=4))
+
+    def link_judge(pr: tuple[Page, etree._Element], sel: str) -> bool | None:
+        found = select(pr[1], sel)
+        return (
+            bool(found)
+            and bool(find_article_links(found[:1], pr[0].url, generic))
+            and bool(node_text(found[0]))
+        )
+
+    sel, _ = _choose(pairs, dict.fromkeys(link_c), link_judge)
+    lst["item_link"] = [sel] if sel else []
+
+    def time_judge(pr: tuple[Page, etree._Element], sel: str) -> bool | None:
+        found = select(pr[1], sel)
+        if not found:
+            return None
+        return parse_date(node_text(found[0]), generic.date_patterns, generic.timezone) is not None
+
+    sel, _ = _choose(pairs, dict.fromkeys(time_c), time_judge)
+    lst["item_time"] = [sel] if sel else []
+
+    def lead_judge(pr: tuple[Page, etree._Element], sel: str) -> bool | None:
+        found = select(pr[1], sel)
+        if not found:
+            return None
+        text = node_text(found[0])
+        return len(text) >= 40 and not _YEAR_ONLY.fullmatch(text)
+
+    sel, _ = _choose(pairs, dict.fromkeys(lead_c), lead_judge)
+    lst["item_lead"] = [sel] if sel else []
+
+    # the category title
+    generic_title = {page.url: ListingPage(page.html, page.url, generic).title for page, _ in trees}
+    title_c: list[str] = []
+    for page, root in trees:
+        want = generic_title[page.url]
+        for el in _text_elements(root, want or "")[:3]:
+            if el.tag != "a":
+                title_c.extend(selector_candidates(el))
+
+    def title_judge(pr: tuple[Page, etree._Element], sel: str) -> bool | None:
+        want = generic_title[pr[0].url]
+        if not want:
+            return None
+        found = select(pr[1], sel)
+        return bool(found) and _keyed(node_text(found[0])) == _keyed(want)
+
+    sel, _ = _choose(trees, dict.fromkeys(title_c), title_judge)
+    lst["title"] = [sel] if sel else []
+
+
+_YEAR = re.compile(r"\d{4}")
+_YEAR_ONLY = re.compile(r"[\d\s/:.,|-]+")
+
+
+def _in_link(el: etree._Element) -> bool:
+    return any(a.tag == "a" for a in el.iterancestors())
+
+
+# --------------------------------------------------------------------------- coverage
+
+
+def _field_value(fld: str, result: ArticleResult) -> Any:
+    f = result.fields
+    if fld == "content":
+        return sorted(set(_body_lines(result)))
+    if fld == "datePublished":
+        return _date_key(f.get("datePublished"))
+    if fld == "authors":
+        return _authors_key(result)
+    if fld in ("attachments",):
+        return sorted(x.get("url") for x in f.get(fld) or [])
+    if fld == "breadcrumbs":
+        return [x.get("name") for x in f.get(fld) or []]
+    return f.get(fld)
+
+
+_FALLBACK_NAMES = {
+    "content": ("articleBody", "articleBodyHtml"),
+    "headline": ("headline",),
+    "datePublished": ("datePublished",),
+    "description": ("description",),
+    "authors": ("authors",),
+    "attachments": ("attachments",),
+    "breadcrumbs": ("breadcrumbs",),
+    "subSite": ("subSite",),
+}
+_SELECTOR_KEYS = {
+    "headline": ("article", "headline"),
+    "datePublished": ("article", "date_published"),
+    "description": ("article", "description"),
+    "content": ("article", "content"),
+    "authors": ("article", "byline"),
+    "attachments": ("article", "attachments"),
+    "breadcrumbs": ("article", "breadcrumbs"),
+    "subSite": ("banner", "selector"),
+}
+
+
+def _article_coverage(
+    fld: str,
+    data: dict[str, Any],
+    profile: SiteProfile,
+    learned: list[_Art],
+    held: list[_Art],
+) -> Coverage:
+    """Pages where the learned profile gives the ladder's value without a fallback, of
+    the pages where the ladder found one (or used a fallback)."""
+
+    def count(arts: list[_Art]) -> tuple[int, int]:
+        good = total = 0
+        for art in arts:
+            want = _field_value(fld, art.ladder)
+            if not want and not any(n in art.ladder.fallbacks for n in _FALLBACK_NAMES[fld]):
+                continue
+            total += 1
+            result = _learned_page(profile, art)
+            if _field_value(fld, result) == want and not any(
+                n in result.fallbacks for n in _FALLBACK_NAMES[fld]
+            ):
+                good += 1
+        return good, total
+
+    section, key = _SELECTOR_KEYS[fld]
+    selectors = tuple(data[section][key])
+    note = ""
+    if fld == "content" and len(data["article"]["remove"]) > len(BASE_REMOVE):
+        note = "remove: " + ", ".join(data["article"]["remove"][len(BASE_REMOVE) :])
+    if fld == "authors" and not selectors:
+        note = "signature paragraphs of the content"
+    return Coverage(fld, selectors, count(learned), count(held), note)
+
+
+def _listing_coverage(
+    fld: str,
+    data: dict[str, Any],
+    profile: SiteProfile,
+    learned: Sequence[Page],
+    held: Sequence[Page],
+) -> Coverage:
+    generic = profile.generic()
+
+    def count(pages: Sequence[Page]) -> tuple[int, int]:
+        good = total = 0
+        for page in pages:
+            ladder = ListingPage(page.html, page.url, generic)
+            mine = ListingPage(page.html, page.url, profile)
+            if fld == "listing items":
+                if not ladder.entries:
+                    continue
+                total += 1
+                ids = {e.article_id for e in mine.entries}
+                good += (
+                    bool(ids)
+                    and ids <= {e.article_id for e in ladder.entries}
+                    and ("listing_entries" not in mine.fallbacks)
+                )
+            elif fld == "listing time":
+                entries = mine.entries
+                if not entries or not profile.listing.item_time:
+                    continue
+                total += 1
+                good += all(e.updated is not None for e in entries)
+            else:
+                want = ladder.title
+                if not want:
+                    continue
+                total += 1
+                good += mine.title == want and "category_title" not in mine.fallbacks
+        return good, total
+
+    keys = {"listing items": "item", "listing time": "item_time", "listing title": "title"}
+    selectors = tuple(data["listing"][keys[fld]])
+    note = ""
+    if fld == "listing items" and data["listing"]["item_link"]:
+        note = "link: " + data["listing"]["item_link"][0]
+    return Coverage(fld, selectors, count(learned), count(held), note)
+
+
+# --------------------------------------------------------------------------- TOML
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        if "'" not in value and "\n" not in value:
+            return "'" + value + "'"
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        return '"' + escaped + '"'
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(f"cannot write {type(value).__name__} to TOML")
+
+
+def dump_profile(data: dict[str, Any]) -> str:
+    """``data`` (a profile as :func:`profile_from_dict` reads it) as TOML text."""
+    lines = [
+        "# Site profile learned by `danvan profile learn` from the generic rules' values on a",
+        "# few pages (selectors checked on pages it did not learn from). Edit freely.",
+        "",
+    ]
+    tables = {k: v for k, v in data.items() if isinstance(v, dict)}
+    for key, value in data.items():
+        if not isinstance(value, dict):
+            lines.append(f"{key} = {_toml_value(value)}")
+    for name, table in tables.items():
+        lines.append("")
+        lines.append(f"[{name}]")
+        for key, value in table.items():
+            lines.append(f"{key} = {_toml_value(value)}")
+    text = "\n".join(lines) + "\n"
+    tomllib.loads(text)  # never write what cannot be read back
+    return text
