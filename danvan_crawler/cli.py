@@ -27,6 +27,8 @@ COMMANDS: tuple[str, ...] = (
     "stats",
     "seed",
     "worker",
+    "profile",
+    "inspect",
 )
 
 EXIT_OK = 0

@@ -773,20 +773,20 @@ def _learn_listing(data: dict[str, Any], pages: Sequence[Page], generic: SitePro
     lst = data["listing"]
     trees = [(p, parse_html(p.html, html_elements=False)) for p in pages]
     cands: list[str] = []
-    groups: dict[str, int] = {}
     items_by_page: dict[str, list[etree._Element]] = {}
+    groups_by_page: dict[str, dict[str, list[tuple[etree._Element, str]]]] = {}
+    seen_on: dict[str, int] = {}  # article id -> listing pages linking it
     for page, root in trees:
-        links = find_article_links(root, page.url, generic)
-        ids = {link.article_id for link in links}
-        if not ids:
-            continue
         anchors = []
         for a in root.iter("a"):
             entry = find_article_links([a], page.url, generic)
             if entry:
                 anchors.append((a, entry[0].article_id))
+        for aid in {aid for _, aid in anchors}:
+            seen_on[aid] = seen_on.get(aid, 0) + 1
         # an anchor's item: its largest ancestor holding links to one article only
-        items: list[etree._Element] = []
+        by_path: dict[str, list[tuple[etree._Element, str]]] = {}
+        done: set[etree._Element] = set()
         for a, aid in anchors:
             node = a
             while True:
@@ -797,18 +797,26 @@ def _learn_listing(data: dict[str, Any], pages: Sequence[Page], generic: SitePro
                 if inner != {aid}:
                     break
                 node = parent
-            if node not in items:
-                items.append(node)
-        by_path: dict[str, list[etree._Element]] = {}
-        for item in items:
-            path = "/".join(str(x.tag) for x in reversed([item, *item.iterancestors()]))
-            by_path.setdefault(path, []).append(item)
-        main = max(by_path.values(), key=len)
-        items_by_page[page.url] = main
-        for item in main[:2]:
-            for css in selector_candidates(item):
-                groups[css] = groups.get(css, 0) + 1
-                cands.append(css)
+            if node in done:
+                continue
+            done.add(node)
+            path = "/".join(str(x.tag) for x in reversed([node, *node.iterancestors()]))
+            by_path.setdefault(path, []).append((node, aid))
+        groups_by_page[page.url] = by_path
+    for page, _root in trees:
+        by_path = groups_by_page[page.url]
+        if not by_path:
+            continue
+
+        # the page's own list: links no other listing page shows (columns of latest or
+        # most read news repeat on every page), then the longest
+        def own(group: list[tuple[etree._Element, str]]) -> tuple[int, int]:
+            return sum(1 for _, aid in group if seen_on.get(aid, 0) == 1), len(group)
+
+        main = max(by_path.values(), key=own)
+        items_by_page[page.url] = [el for el, _ in main]
+        for item, _ in main[:2]:
+            cands.extend(selector_candidates(item))
 
     def item_judge(pr: tuple[Page, etree._Element], css: str) -> bool | None:
         want = items_by_page.get(pr[0].url)
