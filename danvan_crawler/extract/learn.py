@@ -313,7 +313,9 @@ class _Art:
 
 
 def _keyed(text: str | None) -> str:
-    return clean_text(text or "").casefold()
+    """Text compared without case and whitespace (an element's text joins its text nodes
+    with spaces, a body line does not)."""
+    return "".join(clean_text(text or "").casefold().split())
 
 
 def _text_elements(root: etree._Element, want: str, limit: int = 400) -> list[etree._Element]:
@@ -599,10 +601,29 @@ def _holder(root: etree._Element, lines: list[str]) -> etree._Element | None:
 
 
 def _learn_remove(data: dict[str, Any], arts: list[_Art]) -> list[str]:
-    """Selectors, relative to the content, for its blocks whose lines the ladder's body
-    does not hold (a related box, a share bar, the headline, the date line), that remove
-    nothing the ladder keeps on any page."""
+    """Selectors, relative to the content, for blocks that are not the article's: lines
+    the ladder's body does not hold (a share bar, the headline, the date line), lines
+    printed alike on several articles (labels: "Xem thêm:", "Tin liên quan:") with the
+    links they introduce. A selector is kept when, on every page, all it removes is such
+    lines and links, and the authors stay the same."""
     profile = _profile(data)
+    bodies = {id(art): _body_lines(_learned_page(profile, art)) for art in arts}
+    counts: dict[str, int] = {}
+    for lines in bodies.values():
+        for line in set(lines):
+            counts[line] = counts.get(line, 0) + 1
+    repeated = {line for line, n in counts.items() if n >= 2 and len(line) <= 60}
+
+    def removable(art: _Art, line: str, want: set[str]) -> bool:
+        if line not in want or line in repeated:
+            return True
+        key = _keyed(line)
+        return any(
+            len(t) * 2 >= len(key) and t in key
+            for t in (_keyed(node_text(a)) for a in art.root.iter("a"))
+            if t
+        )
+
     cands: list[str] = []
     for art in arts:
         want = set(_body_lines(art.ladder))
@@ -610,9 +631,9 @@ def _learn_remove(data: dict[str, Any], arts: list[_Art]) -> list[str]:
         if not found or not isinstance(found[0], etree._Element):
             continue
         content = found[0]
-        result = _learned_page(profile, art)
-        extra = [line for line in _body_lines(result) if line not in want]
-        for line in extra:
+        odd = [line for line in bodies[id(art)] if removable(art, line, want)]
+        keep = [w for w in want if len(w) > 20 and w not in repeated]
+        for line in odd:
             for el in _text_elements(content, line)[:1]:
                 # the largest block under the content holding this line and no wanted one
                 node = el
@@ -620,35 +641,50 @@ def _learn_remove(data: dict[str, Any], arts: list[_Art]) -> list[str]:
                     parent = node.getparent()
                     if parent is None or parent is content:
                         break
-                    if any(_keyed(w) in _keyed(node_text(parent)) for w in want if len(w) > 20):
+                    text = _keyed(node_text(parent))
+                    if any(_keyed(w) in text for w in keep):
                         break
                     node = parent
+                label = _label(node)
+                if label:
+                    # a block printed under a fixed label wherever the editor pasted it:
+                    # the label names it, not its position
+                    cands.append(f"{str(node.tag).lower()}:contains({_quote(label)})")
                 cands.extend(selector_candidates(node, stop=content, depth=3))
+
     chosen: list[str] = []
     for css in dict.fromkeys(cands):
         if css in BASE_REMOVE:
             continue
-        trial = dict(data, article=dict(data["article"]))
-        trial["article"]["remove"] = list(BASE_REMOVE) + chosen + [css]
-        base_profile = _profile(
-            dict(data, article=dict(data["article"], remove=list(BASE_REMOVE) + chosen))
-        )
-        trial_profile = _profile(trial)
+        kept = list(BASE_REMOVE) + chosen
+        base_profile = _profile(dict(data, article=dict(data["article"], remove=kept)))
+        trial_profile = _profile(dict(data, article=dict(data["article"], remove=[*kept, css])))
         gain = 0
         ok = True
         for art in arts:
-            want = _body_lines(art.ladder)
-            before = _content_score(_learned_page(base_profile, art), want)
-            after = _content_score(_learned_page(trial_profile, art), want)
-            if after[0] < before[0] or _authors_key(
-                _learned_page(trial_profile, art)
-            ) != _authors_key(_learned_page(base_profile, art)):
+            want = set(_body_lines(art.ladder))
+            old, new = _learned_page(base_profile, art), _learned_page(trial_profile, art)
+            after = set(_body_lines(new))
+            gone = [line for line in _body_lines(old) if line not in after]
+            if not all(removable(art, line, want) for line in gone) or _authors_key(
+                new
+            ) != _authors_key(old):
                 ok = False
+            if not ok:
                 break
-            gain += before[1] - after[1]
+            gain += len(gone)
         if ok and gain > 0:
             chosen.append(css)
     return chosen
+
+
+def _label(el: etree._Element) -> str | None:
+    """The label a block starts with ("Tin liên quan:"), when its first text is one."""
+    for text in el.itertext():
+        text = clean_text(text)
+        if text:
+            return text if len(text) <= 40 and text.endswith(":") else None
+    return None
 
 
 def _authors_key(result: ArticleResult) -> list[str]:
