@@ -664,8 +664,9 @@ def _learn_remove(data: dict[str, Any], arts: list[_Art]) -> list[str]:
         for art in arts:
             want = set(_body_lines(art.ladder))
             old, new = _learned_page(base_profile, art), _learned_page(trial_profile, art)
-            after = set(_body_lines(new))
-            gone = [line for line in _body_lines(old) if line not in after]
+            # (a line may merge with its neighbours when a block between them goes)
+            after = "\n".join(_keyed(line) for line in _body_lines(new))
+            gone = [line for line in _body_lines(old) if _keyed(line) not in after]
             if not all(removable(art, line, want) for line in gone) or _authors_key(
                 new
             ) != _authors_key(old):
