@@ -122,14 +122,21 @@ _VI_SYLLABLE = re.compile(
 #: written without tone marks are recognised by their shape.
 _WORDS = frozenset(
     (  # noqa: SIM905 (a list literal takes 100 lines)
-        "a about article articles aside author authors body bold box breadcrumb breadcrumbs "
-        "btn byline caption cat category col column container content contents copy credit "
-        "date desc description detail details entry excerpt field figure foot footer head "
-        "header heading headline info inner item items label large lead left link list main "
-        "md meta module name nav news normal outer page pane panel post posted print pub "
-        "publish published right row sapo section share side sidebar signature small source "
-        "span story sub subhead summary tag tags text time title top view views wrap wrapper "
-        "xs sm lg lbl pnl dl"
+        "a about abstract align article articles aside attach attachment attachments author "
+        "authors avatar banner block body bold box breadcrumb breadcrumbs btn by byline "
+        "caption card cat category center centre clearfix col column comment comments "
+        "container content contents copy copyright count created credit date datetime day "
+        "desc description detail details doc download email entry excerpt featured field "
+        "figure file files first float focus font foot footer grid head header heading "
+        "headline hero highlight hit hits hot image img info inner intro italic item items "
+        "justify keyword keywords kicker label large last latest lbl lead left link links "
+        "list listing logo main md media menu meta modified module more name nav navbar new "
+        "news newest next normal other outer page pager paging pagination pane panel photo "
+        "pnl popular portlet post posted prev primary print pub publish published rating read "
+        "related right row same sapo secondary section share side sidebar signature size "
+        "small social source span story sub subhead subtitle summary tag tags teaser text "
+        "thumb thumbnail time timestamp title tool toolbar tools top topic updated video view "
+        "views widget wrap wrapper writer xs sm lg dl zoom"
     ).split()
 )
 _SEGMENTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
@@ -749,19 +756,23 @@ def _learn_links(data: dict[str, Any], arts: list[_Art], generic: SiteProfile) -
             names = wanted[id(art)]
             if not names:
                 continue
-            anchors = [
-                a for a in art.root.iter("a") if _keyed(node_text(a)) in names and a.get("href")
-            ]
-            if not anchors:
-                continue
-            holder = anchors[0].getparent()
-            while holder is not None and not all(
-                any(x is holder for x in a.iterancestors()) for a in anchors
-            ):
-                holder = holder.getparent()
+            # the smallest element whose links hold every name (the same words may be
+            # in the menu too: "Trang chủ")
+            holder = None
+            fewest = 1 << 30
+            for a in art.root.iter("a"):
+                if _keyed(node_text(a)) != names[0]:
+                    continue
+                for anc in a.iterancestors():
+                    links = [_keyed(node_text(x)) for x in anc.iter("a")]
+                    if all(name in links for name in names):
+                        if len(links) < fewest:
+                            holder, fewest = anc, len(links)
+                        break
             if holder is None:
                 continue
-            cands.extend(f"{c} a[href]" for c in selector_candidates(holder)[:6])
+            tail = " a[href]" if key == "attachments" else " a"
+            cands.extend(f"{c}{tail}" for c in selector_candidates(holder)[:6])
 
         def judge(
             art: _Art, css: str, names: dict[int, list[str]] = wanted, kind: str = field_name
