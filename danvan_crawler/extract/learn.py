@@ -322,9 +322,11 @@ def _root_of(page: Any) -> etree._Element:
 
 
 def _cost(css: str) -> int:
-    """Fewer positions and shorter selectors first."""
+    """Fewer positions and shorter selectors first; an id (one element a page) before a
+    class that other elements may share on pages not learned from."""
     bare = 12 if re.fullmatch(r"[a-z]+[0-6]?", css) and css not in _SEMANTIC else 0
-    return len(css) + bare + 15 * css.count("nth-of-type") + 10 * css.count("last-of-type")
+    ids = 2 * len(css) // 3 if ("#" in css or "[id" in css) else 0
+    return len(css) + bare - ids + 15 * css.count("nth-of-type") + 10 * css.count("last-of-type")
 
 
 # --------------------------------------------------------------------------- pages
@@ -897,7 +899,25 @@ def _learn_listing(data: dict[str, Any], pages: Sequence[Page], generic: SitePro
     lst["item"] = [css] if css else []
     if not css:
         return
-    lst["scope"] = []
+    # the list's container: where an empty category shows it lists nothing
+    holders: dict[str, etree._Element] = {}
+    scope_c: list[str] = []
+    for page, root in trees:
+        found = [x for x in select(root, css) if isinstance(x, etree._Element)]
+        parent = found[0].getparent() if found else None
+        if parent is not None and all(x.getparent() is parent for x in found):
+            holders[page.url] = parent
+            scope_c.extend(selector_candidates(parent))
+
+    def scope_judge(pr: tuple[Page, etree._Element], sel: str) -> bool | None:
+        want = holders.get(pr[0].url)
+        if want is None:
+            return None
+        found = select(pr[1], sel)
+        return bool(found) and found[0] is want
+
+    sel, _ = _choose(trees, dict.fromkeys(scope_c), scope_judge)
+    lst["scope"] = [sel] if sel else []
     # inside an item: the title link, the time, the lead
     link_c: list[str] = []
     time_c: list[str] = []
@@ -956,7 +976,10 @@ def _learn_listing(data: dict[str, Any], pages: Sequence[Page], generic: SitePro
     lst["item_lead"] = [sel] if sel else []
 
     # the category title
-    generic_title = {page.url: ListingPage(page.html, page.url, generic).title for page, _ in trees}
+    generic_title = {
+        page.url: category_title(root, ListingPage(page.html, page.url, generic).title)
+        for page, root in trees
+    }
     title_c: list[str] = []
     for page, root in trees:
         want = generic_title[page.url]
@@ -973,6 +996,23 @@ def _learn_listing(data: dict[str, Any], pages: Sequence[Page], generic: SitePro
 
     sel, _ = _choose(trees, dict.fromkeys(title_c), title_judge)
     lst["title"] = [sel] if sel else []
+
+
+def category_title(root: etree._Element, title: str | None) -> str | None:
+    """The category's name as the page prints it: the ladder's title (``og:title``, or
+    ``<title>`` without a site suffix the profile's rule knows), or, printed nowhere, the
+    longest heading that starts it before a separator ("Thời sự :: Tỉnh ủy Nghệ An")."""
+    if not title or _text_elements(root, title):
+        return title
+    best = None
+    for el in root.iter("h1", "h2", "h3", "h4", "div", "span", "td", "strong", "p"):
+        text = node_text(el)
+        if not text or len(text) > 80 or not title.startswith(text):
+            continue
+        rest = title[len(text) :]
+        if rest and not rest[0].isalnum() and (best is None or len(text) > len(best)):
+            best = text
+    return best or title
 
 
 _YEAR = re.compile(r"\d{4}")
@@ -1112,7 +1152,7 @@ def _listing_coverage(
                 total += 1
                 good += all(e.updated is not None for e in entries)
             else:
-                want = ladder.title
+                want = category_title(ladder.root, ladder.title)
                 if not want:
                     continue
                 total += 1
