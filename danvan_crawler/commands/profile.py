@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -94,7 +95,7 @@ def main_learn(args: argparse.Namespace) -> int:
         return _fail(f"could not fetch the pages to learn from: {exc}")
     if len(articles) < 3:
         return _fail(f"found {len(articles)} article page(s) to learn from, need 3")
-    name = args.name or (base.split("://", 1)[1].split(":")[0].replace(".", "-"))
+    name = args.name or _default_name(base)
     try:
         result = learn_profile(articles, listings, base, name=name)
     except LearnError as exc:
@@ -164,6 +165,19 @@ def gather(
             except FetchError:
                 continue
     return article_pages, listing_pages
+
+
+def _default_name(base: str) -> str:
+    """The default profile's name for its own site (feeds stay where they are: see
+    ``profile.site_output``), else the host name with dashes."""
+    from urllib.parse import urlsplit
+
+    from danvan_crawler.profile import DEFAULT_PROFILE, load_profile
+
+    host = (urlsplit(base).hostname or "site").lower()
+    if host in {h.lower() for h in load_profile(DEFAULT_PROFILE).hosts}:
+        return DEFAULT_PROFILE
+    return re.sub(r"[^a-z0-9-]+", "-", host).strip("-") or "site"
 
 
 def _write_atomically(path: Path, text: str) -> None:
