@@ -235,6 +235,29 @@ def _positional(el: etree._Element) -> str:
     return f"{tag}:nth-of-type({same.index(el) + 1})"
 
 
+def _from_end(el: etree._Element) -> str:
+    """``el``'s tag with its position counted from the end among same-tag siblings."""
+    tag = str(el.tag).lower()
+    parent = el.getparent()
+    if parent is None:
+        return tag
+    same = [c for c in parent if c.tag == el.tag]
+    if len(same) == 1:
+        return tag
+    k = len(same) - same.index(el)
+    return f"{tag}:last-of-type" if k == 1 else f"{tag}:nth-last-of-type({k})"
+
+
+def _only_child(el: etree._Element) -> bool:
+    parent = el.getparent()
+    return (
+        parent is not None
+        and len([c for c in parent if isinstance(c.tag, str)]) == 1
+        and not (parent.text or "").strip()
+        and not (el.tail or "").strip()
+    )
+
+
 def selector_candidates(
     el: etree._Element, stop: etree._Element | None = None, depth: int = 8
 ) -> list[str]:
@@ -279,6 +302,25 @@ def selector_candidates(
             name = _distinct(anc)
             if name:
                 out.append(f"{name} {last}")
+    # counted from the end (a signature: the name in the last paragraph or the one before
+    # the role's), the element alone in its parent
+    end_path = [own[-1] + (":only-child" if _only_child(el) else "")]
+    for anc in chain[:3]:
+        name = _distinct(anc)
+        if name and name != "body":
+            out.append(f"{name} > " + " > ".join(reversed(end_path)))
+            break
+        end_path.append(_from_end(anc))
+    # a signature: the last paragraph's name, wherever the body ends
+    for k, anc in enumerate(chain[:2]):
+        up = anc.getparent()
+        if up is None or [c for c in up if c.tag == anc.tag][-1] is not anc:
+            continue
+        for top in chain[k + 1 : k + 4]:
+            name = _distinct(top)
+            if name and name != "body":
+                out.append(f"{name} {str(anc.tag).lower()}:last-of-type {own[-1]}")
+                break
     return list(dict.fromkeys(out))
 
 
@@ -754,15 +796,24 @@ def _learn_authors(data: dict[str, Any], arts: list[_Art]) -> None:
             for el in _text_elements(art.root, raw or "")[:2]:
                 cands.extend(selector_candidates(el))
     art_data = data["article"]
-    for css in list(dict.fromkeys(cands))[:40]:
-        art_data["byline"] = [css]
-        score = right(_profile(data))
-        if score[0] > best[0]:
-            best = score
-            chosen = css
+    chosen: list[str] = []
+    for _ in range(2):  # a second selector for the pages the first misses
+        pick = None
+        for css in list(dict.fromkeys(cands))[:60]:
+            if css in chosen:
+                continue
+            art_data["byline"] = [*chosen, css]
+            score = right(_profile(data))
+            if score[0] > best[0]:
+                best, pick = score, css
+            if best[0] == best[1]:
+                break
+        if pick is None:
+            break
+        chosen.append(pick)
         if best[0] == best[1]:
             break
-    art_data["byline"] = [chosen] if "chosen" in locals() else []
+    art_data["byline"] = chosen
 
 
 def _learn_links(data: dict[str, Any], arts: list[_Art], generic: SiteProfile) -> None:
