@@ -924,19 +924,23 @@ def _learn_listing(data: dict[str, Any], pages: Sequence[Page], generic: SitePro
             path = "/".join(str(x.tag) for x in reversed([node, *node.iterancestors()]))
             by_path.setdefault(path, []).append((node, aid))
         groups_by_page[page.url] = by_path
+    # the site's own list: links no other listing page shows (columns of latest or most
+    # read news repeat on every page), summed over the pages, then the longest
+    score: dict[str, tuple[int, int]] = {}
+    for by_path in groups_by_page.values():
+        for path, group in by_path.items():
+            own, size = score.get(path, (0, 0))
+            own += sum(1 for _, aid in group if seen_on.get(aid, 0) == 1)
+            score[path] = (own, size + len(group))
+    if not score:
+        return
+    main_path = max(score, key=lambda path: score[path])
     for page, _root in trees:
-        by_path = groups_by_page[page.url]
-        if not by_path:
+        group = groups_by_page[page.url].get(main_path)
+        if not group:
             continue
-
-        # the page's own list: links no other listing page shows (columns of latest or
-        # most read news repeat on every page), then the longest
-        def own(group: list[tuple[etree._Element, str]]) -> tuple[int, int]:
-            return sum(1 for _, aid in group if seen_on.get(aid, 0) == 1), len(group)
-
-        main = max(by_path.values(), key=own)
-        items_by_page[page.url] = [el for el, _ in main]
-        for item, _ in main[:2]:
+        items_by_page[page.url] = [el for el, _ in group]
+        for item, _ in group[:2]:
             cands.extend(selector_candidates(item))
 
     def item_judge(pr: tuple[Page, etree._Element], css: str) -> bool | None:
