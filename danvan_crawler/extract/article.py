@@ -980,7 +980,12 @@ class ArticlePage:
             self.root, self.profile.article.byline, self._names, self._scope
         )  # the profile's byline
         if block:
-            parts = [node_text(n) for n in _text_parents(block[0])]
+            el = block[0]
+            if isinstance(el, etree._Element) and next(el.iter("br"), None) is not None:
+                # "Tác giả: Name<br>Role": one line per <br>, not one per text holder
+                parts = clean_block(_raw_text(el)).split("\n")
+            else:
+                parts = [node_text(n) for n in _text_parents(el)]
             lines = [p for p in dict.fromkeys(parts) if p]
             if lines:
                 return [self._author(lines)]

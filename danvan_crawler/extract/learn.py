@@ -566,6 +566,8 @@ def learn_profile(
 
     # authors -----------------------------------------------------------------------
     _learn_authors(data, learn_arts)
+    if not data["article"]["byline"]:
+        _discover_byline(data, learn_arts)
     if art_data["content"]:
         art_data["remove"] = list(BASE_REMOVE) + _learn_remove(data, learn_arts)
 
@@ -814,6 +816,105 @@ def _learn_authors(data: dict[str, Any], arts: list[_Art]) -> None:
         if best[0] == best[1]:
             break
     art_data["byline"] = chosen
+
+
+_LABEL = re.compile(r"^([^\W\d][^:\n]{0,24}?)\s*:\s*")
+
+
+def _name_bearer(el: etree._Element) -> tuple[str, str | None] | None:
+    """(name, label) when ``el`` prints an author: a short text whose first line, after
+    a label ("Người viết:") and before " - Role", is a person's name."""
+    from danvan_crawler.extract.article import _raw_text
+    from danvan_crawler.extract.ladder import name_like
+    from danvan_crawler.text import clean_block
+
+    if el.tag in ("a", "script", "style", "title", "html", "body", "head") or _in_link(el):
+        return None
+    text = node_text(el)
+    if not text or len(text) > 150:
+        return None
+    if sum(len(node_text(a)) for a in el.iter("a")) * 2 >= len(text):
+        return None  # links ("Chia sẻ: Facebook Zalo"), not a byline
+    first = next((x for x in clean_block(_raw_text(el)).split("\n") if x), "")
+    label = None
+    match = _LABEL.match(first)
+    if match:
+        label, first = match.group(1), first[match.end() :]
+    name = re.split(r"\s+[-–]\s+", first, maxsplit=1)[0].strip()
+    if len(name.split()) < 2 or not name_like(name):
+        return None
+    return name, label
+
+
+def _discover_byline(data: dict[str, Any], arts: list[_Art]) -> None:
+    """A byline the ladder did not read (below the body, in an author box): elements
+    printing a name (:func:`_name_bearer`) at the same selector on several pages, never
+    anything else, giving the ladder's names where it found some; the labels before the
+    names join the name prefixes."""
+    art_data, sig = data["article"], data["signature"]
+    found: dict[int, list[tuple[etree._Element, str, str | None]]] = {}
+    cands: list[str] = []
+    for art in arts:
+        hits = []
+        for el in art.root.iter():
+            if isinstance(el.tag, str):
+                got = _name_bearer(el)
+                if got:
+                    hits.append((el, *got))
+        # the outermost element printing the name (the label and role with it)
+        outer = [h for h in hits if not any(o[0] in h[0].iterancestors() for o in hits)]
+        found[id(art)] = outer
+        for el, _, _ in outer[:4]:
+            cands.extend(selector_candidates(el))
+    labels = {label for hits in found.values() for _, _, label in hits if label}
+    if labels:
+        alts = "|".join(re.escape(x) for x in sorted(labels))
+        sig = dict(sig, name_prefix=f"{sig['name_prefix']}|(?i:^(?:{alts})\\s*:\\s*)")
+    best: tuple[int, str] | None = None
+    for css in dict.fromkeys(cands):
+        named = 0
+        ok = True
+        for art in arts:
+            matched = select(art.root, css)
+            if not matched:
+                continue
+            el = matched[0]
+            if not isinstance(el, etree._Element) or _name_bearer(el) is None:
+                ok = False
+                break
+            named += 1
+        # (articles may have no author: two pages, a quarter of them, are enough)
+        if ok and named >= max(2, len(arts) // 4) and (best is None or named > best[0]):
+            best = (named, css)
+    if best is None:
+        return
+    from danvan_crawler.extract.ladder import name_like
+
+    for sep, paragraph in (("", True), (r"\s+[-–]\s+", True), ("", False), (r"\s+[-–]\s+", False)):
+        # (paragraph False: no signature read from the content, the byline gives it)
+        trial_sig = dict(sig, name_role_separator=sep)
+        if not paragraph:
+            trial_sig["paragraph"] = []
+        trial = dict(data, signature=trial_sig, article=dict(art_data, byline=[best[1]]))
+        profile = _profile(trial)
+        agree = True
+        for art in arts:
+            # the ladder's names, when they are names (a role read as one is not)
+            want = [
+                _keyed(a.get("name"))
+                for a in art.ladder.fields.get("authors") or []
+                if name_like(a.get("name") or "")
+            ]
+            got = _authors_key(_learned_page(profile, art))
+            names = [_keyed(n) for _, n, _ in found[id(art)]]
+            if want and got != sorted(want):
+                agree = False
+            if not want and any(g not in names for g in got):
+                agree = False
+        if agree:
+            data["signature"] = trial_sig
+            art_data["byline"] = [best[1]]
+            return
 
 
 def _learn_links(data: dict[str, Any], arts: list[_Art], generic: SiteProfile) -> None:
