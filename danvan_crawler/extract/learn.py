@@ -874,15 +874,21 @@ def _discover_byline(data: dict[str, Any], arts: list[_Art]) -> None:
     for css in dict.fromkeys(cands):
         named = 0
         ok = True
+        distinct: set[str] = set()
         for art in arts:
             matched = select(art.root, css)
             if not matched:
                 continue
             el = matched[0]
-            if not isinstance(el, etree._Element) or _name_bearer(el) is None:
+            bearer = _name_bearer(el) if isinstance(el, etree._Element) else None
+            if bearer is None:
                 ok = False
                 break
             named += 1
+            distinct.add(bearer[0])
+        # authors differ from article to article; the same "name" on every page is a
+        # label of the page ("Chia sẻ: Facebook Zalo")
+        ok = ok and len(distinct) >= 2
         # (articles may have no author: two pages, a quarter of them, are enough)
         if ok and named >= max(2, len(arts) // 4) and (best is None or named > best[0]):
             best = (named, css)
