@@ -62,6 +62,9 @@ class ArticleSelectors:
     #: ``<br>`` ends a line, text outside blocks included; CMSs that print the body as
     #: text runs split by ``<br>`` beside a few blocks need it)
     body_lines: str = "blocks"
+    #: False: article pages print no publication date (the site shows it in its
+    #: listings only); none is guessed from the page, the listing's is taken
+    date_on_page: bool = True
 
 
 @dataclass(frozen=True)
@@ -218,6 +221,7 @@ def profile_from_dict(data: dict[str, Any], source: str = "") -> SiteProfile:
             byline=_list(art.get("byline")),
             end_markers=_list(art.get("end_markers")),
             body_lines=_body_lines(art.get("body_lines", "blocks")),
+            date_on_page=bool(art.get("date_on_page", True)),
         ),
         signature=SignatureRules(
             paragraph=_list(sig["paragraph"]),

@@ -816,7 +816,9 @@ class ArticlePage:
         published = self._date("datePublished", self.profile.article.date_published)
         # the profile's selectors found the date block: no modified date in it is none
         # printed, not one to look for elsewhere
-        covered = published is not None and "datePublished" not in self.fallbacks
+        covered = (
+            published is not None and "datePublished" not in self.fallbacks
+        ) or not self.profile.article.date_on_page
         modified = self._date("dateModified", self.profile.article.date_modified, covered)
         return published, modified
 
@@ -833,6 +835,8 @@ class ArticlePage:
             if parsed:
                 return parsed
         published = field_name == "datePublished"
+        if published and not self.profile.article.date_on_page:
+            return None  # nothing on the page to guess from: the listing's date is taken
         candidates = [
             ("meta", meta(self.root, f"article:{'published' if published else 'modified'}_time")),
             ("json-ld", json_ld_value(self._json_ld, field_name)),
@@ -1197,6 +1201,9 @@ class ArticlePage:
             "attachments": self.attachments,
         }
         required = ("articleId", "headline", "articleBody", "datePublished", "subSite")
+        if not self.profile.article.date_on_page:
+            # the site prints the date in its listings only: the listing's is the date
+            required = tuple(name for name in required if name != "datePublished")
         missing = [name for name in required if not fields[name]]
         return ArticleResult(fields, dict(self.fallbacks), missing, list(self.bounds))
 

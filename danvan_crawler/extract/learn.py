@@ -538,6 +538,12 @@ def learn_profile(
             cands.extend(selector_candidates(el))
     css, _ = _choose(learn_arts, dict.fromkeys(cands), date_judge)
     art_data["date_published"] = [css] if css else []
+    printed = ("region-text", "meta", "json-ld", "time", "time-text")
+    if not css and not any(
+        art.ladder.fallbacks.get("datePublished") in printed for art in learn_arts
+    ):
+        # no page prints its date (htmldate guessed, or nothing): the listing's is taken
+        art_data["date_on_page"] = False
 
     # lead --------------------------------------------------------------------------
     def lead_wanted(art: _Art) -> str | None:
@@ -1261,6 +1267,8 @@ def _article_coverage(
 
     def count(arts: list[_Art]) -> tuple[int, int]:
         good = total = 0
+        if fld == "datePublished" and not profile.article.date_on_page:
+            return good, total
         for art in arts:
             want = _field_value(fld, art.ladder)
             if not want and not any(n in art.ladder.fallbacks for n in _FALLBACK_NAMES[fld]):
@@ -1278,6 +1286,8 @@ def _article_coverage(
     note = ""
     if fld == "content" and len(data["article"]["remove"]) > len(BASE_REMOVE):
         note = "remove: " + ", ".join(data["article"]["remove"][len(BASE_REMOVE) :])
+    if fld == "datePublished" and not profile.article.date_on_page:
+        note = "printed on no page: the listing's date (date_on_page = false)"
     if fld == "authors" and not selectors:
         note = "signature paragraphs of the content"
     return Coverage(fld, selectors, count(learned), count(held), note)
