@@ -8,6 +8,7 @@ real crawls with the learned profile into real SQLite stores.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -28,6 +29,7 @@ from danvan_crawler.extract.learn import (
     learn_profile,
     selector_candidates,
 )
+from danvan_crawler.extract.listing import ListingPage
 from danvan_crawler.profile import SiteProfile, load_profile
 from tests.conftest import ReplicaClient
 
@@ -131,6 +133,37 @@ def test_learns_selectors_from_html_strings() -> None:
             assert name not in extracted.fallbacks
     table = result.table()
     assert re.search(r"headline\s+4/4\s+2/2\s+", table)
+
+
+def test_date_on_page_false_takes_no_date_from_the_page() -> None:
+    page = _article(1, "Tin số 1 về công tác dân vận ở cơ sở", 5, PARAS, NAMES[0])
+    profile = load_profile("nghean", BASE)
+    learned = dataclasses.replace(
+        profile,
+        article=dataclasses.replace(profile.article, date_published=(), date_on_page=False),
+    )
+    guessed = ArticlePage(page.html, page.url, profile.generic()).extract()
+    assert guessed.fields["datePublished"] and "datePublished" in guessed.fallbacks
+    result = ArticlePage(page.html, page.url, learned).extract()
+    assert result.fields["datePublished"] is None
+    assert "datePublished" not in result.fallbacks and "datePublished" not in result.missing
+
+
+def test_an_empty_list_the_profile_knows_is_no_fallback() -> None:
+    html = (
+        "<html><body><h1>Thời sự</h1><ul class='ds-tin'></ul><div class='side'>"
+        "<a href='/vi-vn/tin/bai/1-2-3'>Tin mới</a></div></body></html>"
+    )
+    url = BASE + "/vi-vn/chuyen-muc/thoi-su/1-2"
+    profile = load_profile("nghean", BASE)
+    listing = dataclasses.replace(profile.listing, item=("ul.ds-tin li",), scope=("ul.ds-tin",))
+    page = ListingPage(html, url, dataclasses.replace(profile, listing=listing))
+    assert page.entries == [] and page.fallbacks == {}
+    # without the scope, the page's links are the fallback's, and said so
+    bare = dataclasses.replace(listing, scope=())
+    page = ListingPage(html, url, dataclasses.replace(profile, listing=bare))
+    assert [e.article_id for e in page.entries] == ["3"]
+    assert page.fallbacks == {"listing_entries": "page"}
 
 
 def test_too_few_pages_is_a_learn_error() -> None:
