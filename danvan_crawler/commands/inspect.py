@@ -193,9 +193,7 @@ def _inspect_listing(html: str, url: str, profile: Any) -> dict[str, Any]:
         },
         "subSite": {
             "value": site,
-            **_listing_source(
-                page, "category_subsite", _which(page.root, profile.banner_selectors)
-            ),
+            **_listing_source(page, "category_subsite", banner_css),
         },
         "pages": {"value": page.page_urls, "source": "page", "rule": "URL pattern"},
     }

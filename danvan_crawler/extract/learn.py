@@ -304,7 +304,7 @@ def selector_candidates(
                 out.append(f"{name} {last}")
     # counted from the end (a signature: the name in the last paragraph or the one before
     # the role's), the element alone in its parent
-    end_path = [own[-1] + (":only-child" if _only_child(el) else "")]
+    end_path = [own[-1] + ":only-child" if _only_child(el) else _from_end(el)]
     for anc in chain[:3]:
         name = _distinct(anc)
         if name and name != "body":
@@ -624,6 +624,22 @@ def _learn_content(data: dict[str, Any], arts: list[_Art]) -> None:
         if len(lines) < 2:
             continue
         holder = _holder(art.root, lines)
+        # the element holding most of the body's paragraphs (a lead or a signature printed
+        # outside it makes the holder of all lines a wrapper of the whole article)
+        parents: dict[etree._Element, int] = {}
+        for line in lines:
+            for el in _text_elements(art.root, line)[:1]:
+                up = el.getparent()
+                while up is not None and up.tag in ("span", "strong", "b", "em", "i", "font"):
+                    up = up.getparent()
+                if up is not None and el.tag not in ("div", "td", "article", "section"):
+                    up = up if up.tag not in ("p",) else up.getparent()
+                if up is not None:
+                    parents[up] = parents.get(up, 0) + 1
+        if parents:
+            dense = max(parents, key=lambda el: parents[el])
+            if dense is not holder and parents[dense] * 2 > len(lines):
+                cands.extend(selector_candidates(dense))
         node = holder
         for _ in range(3):
             if node is None or not isinstance(node.tag, str) or node.tag in ("body", "html"):
@@ -647,7 +663,7 @@ def _learn_content(data: dict[str, Any], arts: list[_Art]) -> None:
             scored.append((-hits * 1000 + _cost(css) + order, css))
     scored.sort()
     best: tuple[Any, str, str] | None = None
-    for _, css in scored[:10]:
+    for _, css in scored[:20]:
         for mode in ("blocks", "lines"):
             art_data["content"] = [css]
             art_data["body_lines"] = mode
@@ -727,8 +743,13 @@ def _learn_remove(data: dict[str, Any], arts: list[_Art]) -> list[str]:
                 label = _label(node)
                 if label:
                     # a block printed under a fixed label wherever the editor pasted it:
-                    # the label names it, not its position
-                    cands.append(f"{str(node.tag).lower()}:contains({_quote(label)})")
+                    # the label names it, not its position (a child of the content:
+                    # ``:root >``, the content being the root of the copy cleaned, so
+                    # that no wrapper holding the label with the body goes with it)
+                    named = f"{str(node.tag).lower()}:contains({_quote(label)})"
+                    if node.getparent() is content:
+                        cands.append(f":root > {named}")
+                    cands.append(named)
                 cands.extend(selector_candidates(node, stop=content, depth=3))
 
     chosen: list[str] = []
