@@ -845,6 +845,7 @@ def _learn_authors(data: dict[str, Any], arts: list[_Art]) -> None:
     art_data["byline"] = chosen
 
 
+_COMMENT = re.compile(r"(?i)comment|binh-?luan|y-?kien|feedback")
 _LABEL = re.compile(r"^([^\W\d][^:\n]{0,24}?)\s*:\s*")
 
 
@@ -857,6 +858,10 @@ def _name_bearer(el: etree._Element) -> tuple[str, str | None] | None:
 
     if el.tag in ("a", "script", "style", "title", "html", "body", "head") or _in_link(el):
         return None
+    for node in (el, *el.iterancestors()):
+        # readers' comments name their writers, one item each: no byline
+        if node.tag == "li" or _COMMENT.search(f"{node.get('id', '')} {node.get('class', '')}"):
+            return None
     text = node_text(el)
     if not text or len(text) > 150:
         return None
@@ -1060,12 +1065,13 @@ def _learn_listing(data: dict[str, Any], pages: Sequence[Page], generic: SitePro
         groups_by_page[page.url] = by_path
     # the site's own list: links no other listing page shows (columns of latest or most
     # read news repeat on every page), summed over the pages, then the longest
-    score: dict[str, tuple[int, int]] = {}
+    # (a path repeated on some page first: a list of one climbs to its container)
+    score: dict[str, tuple[bool, int, int]] = {}
     for by_path in groups_by_page.values():
         for path, group in by_path.items():
-            own, size = score.get(path, (0, 0))
+            multi, own, size = score.get(path, (False, 0, 0))
             own += sum(1 for _, aid in group if seen_on.get(aid, 0) == 1)
-            score[path] = (own, size + len(group))
+            score[path] = (multi or len(group) > 1, own, size + len(group))
     if not score:
         return
     main_path = max(score, key=lambda path: score[path])
