@@ -415,14 +415,25 @@ class LayoutAlarm:
     """Why the alarm fired: one reason a line, each naming its setting, fields, URLs."""
 
     reasons: list[str] = field(default_factory=list)
+    #: a page that needed a fallback or missed a field (what ``danvan inspect`` is run on)
+    example: str | None = None
 
     def message(self) -> str:
         lines = ["layout-change alarm: the portal's markup seems to have changed"]
         lines += ["  " + reason for reason in self.reasons]
-        lines.append(
-            "  what was stored is kept and the feeds were published from it; adapt "
-            "danvan_crawler/profiles/nghean.toml (docs/OPERATIONS.md, 'Layout change')"
-        )
+        url = self.example or "URL"
+        parts = urlsplit(self.example or "")
+        site = f"{parts.scheme}://{parts.netloc}" if parts.netloc else "SITE"
+        lines += [
+            "  what was stored is kept and the feeds were published from it. To adapt:",
+            f"    danvan inspect {url}",
+            "      (each field of a failing page, with the selector or fallback that gave it)",
+            f"    danvan profile learn --site {site} --out /etc/danvan/site.toml",
+            "      (a profile learned from the site's pages), then set `profile` to that file"
+            " (--profile, DANVAN_PROFILE or profile = in danvan.toml)",
+            "    or adapt danvan_crawler/profiles/nghean.toml by hand (docs/OPERATIONS.md,"
+            " 'Layout change')",
+        ]
         return "\n".join(lines)
 
 
@@ -522,10 +533,14 @@ def check_layout(
 def _finish(reasons: list[str], stats: Mapping[str, Any]) -> LayoutAlarm | None:
     if not reasons:
         return None
+    kinds = sorted(name[len(EXAMPLES) :] for name in stats if name.startswith(EXAMPLES))
+    # an article page first: inspecting one shows every field
+    kinds.sort(key=lambda kind: (not kind.startswith(("fallback/", "missing/")), kind))
+    examples = _examples(stats, *kinds, limit=1)
     kept = int(stats.get(PREFIX + "kept_stored", 0))
     if kept:
         reasons.append(
             f"{kept} stored article(s) kept as they were instead of being overwritten by "
             "degraded versions (DANVAN_ALARM_PROTECT_FIELDS)"
         )
-    return LayoutAlarm(reasons)
+    return LayoutAlarm(reasons, examples[0] if examples else None)

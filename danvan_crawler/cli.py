@@ -29,6 +29,8 @@ COMMANDS: tuple[str, ...] = (
     "doctor",
     "seed",
     "worker",
+    "profile",
+    "inspect",
 )
 
 EXIT_OK = 0

@@ -57,6 +57,14 @@ class ArticleSelectors:
     #: elements printed after everything the article has (share bar, related list,
     #: footer): a page holding none of them may have been cut short
     end_markers: tuple[str, ...] = ()
+    #: how the content's text is read: "blocks" (its innermost block elements, one
+    #: paragraph each) or "lines" (as the generic rules read a body: any block or
+    #: ``<br>`` ends a line, text outside blocks included; CMSs that print the body as
+    #: text runs split by ``<br>`` beside a few blocks need it)
+    body_lines: str = "blocks"
+    #: False: article pages print no publication date (the site shows it in its
+    #: listings only); none is guessed from the page, the listing's is taken
+    date_on_page: bool = True
 
 
 @dataclass(frozen=True)
@@ -212,6 +220,8 @@ def profile_from_dict(data: dict[str, Any], source: str = "") -> SiteProfile:
             title_suffix=_compile(art["title_suffix"]),
             byline=_list(art.get("byline")),
             end_markers=_list(art.get("end_markers")),
+            body_lines=_body_lines(art.get("body_lines", "blocks")),
+            date_on_page=bool(art.get("date_on_page", True)),
         ),
         signature=SignatureRules(
             paragraph=_list(sig["paragraph"]),
@@ -237,6 +247,12 @@ def profile_from_dict(data: dict[str, Any], source: str = "") -> SiteProfile:
         fallback=_fallback_rules(data.get("fallback") or {}),
         source=source,
     )
+
+
+def _body_lines(value: Any) -> str:
+    if value not in ("blocks", "lines"):
+        raise ValueError(f"[article] body_lines must be 'blocks' or 'lines', not {value!r}")
+    return str(value)
 
 
 def _fallback_rules(data: dict[str, Any]) -> FallbackRules:

@@ -54,6 +54,11 @@ def test_article_fallbacks_name_the_setting_fields_and_examples() -> None:
     message = alarm.message()
     assert message.startswith("layout-change alarm:")
     assert "danvan_crawler/profiles/nghean.toml" in message
+    # the way out: inspect a failing page, learn a profile from the site, configure it
+    assert f"danvan inspect {URL.format(2)}" in message
+    site = "/".join(URL.split("/")[:3])
+    assert f"danvan profile learn --site {site} --out " in message
+    assert "DANVAN_PROFILE" in message
 
 
 def test_empty_listings_and_listing_fallbacks() -> None:

@@ -746,7 +746,7 @@ class ArticlePage:
         if node is None:
             return []
         skip = set(self._signature_nodes)
-        if self._content_source != "profile":
+        if self._content_source != "profile" or self.profile.article.body_lines == "lines":
             return self._ladder_paragraphs(node, skip)
         paragraphs: list[str] = []
         blocks = self._content_blocks
@@ -816,7 +816,9 @@ class ArticlePage:
         published = self._date("datePublished", self.profile.article.date_published)
         # the profile's selectors found the date block: no modified date in it is none
         # printed, not one to look for elsewhere
-        covered = published is not None and "datePublished" not in self.fallbacks
+        covered = (
+            published is not None and "datePublished" not in self.fallbacks
+        ) or not self.profile.article.date_on_page
         modified = self._date("dateModified", self.profile.article.date_modified, covered)
         return published, modified
 
@@ -833,6 +835,8 @@ class ArticlePage:
             if parsed:
                 return parsed
         published = field_name == "datePublished"
+        if published and not self.profile.article.date_on_page:
+            return None  # nothing on the page to guess from: the listing's date is taken
         candidates = [
             ("meta", meta(self.root, f"article:{'published' if published else 'modified'}_time")),
             ("json-ld", json_ld_value(self._json_ld, field_name)),
@@ -980,7 +984,12 @@ class ArticlePage:
             self.root, self.profile.article.byline, self._names, self._scope
         )  # the profile's byline
         if block:
-            parts = [node_text(n) for n in _text_parents(block[0])]
+            el = block[0]
+            if isinstance(el, etree._Element) and next(el.iter("br"), None) is not None:
+                # "Tác giả: Name<br>Role": one line per <br>, not one per text holder
+                parts = clean_block(_raw_text(el)).split("\n")
+            else:
+                parts = [node_text(n) for n in _text_parents(el)]
             lines = [p for p in dict.fromkeys(parts) if p]
             if lines:
                 return [self._author(lines)]
@@ -1192,6 +1201,9 @@ class ArticlePage:
             "attachments": self.attachments,
         }
         required = ("articleId", "headline", "articleBody", "datePublished", "subSite")
+        if not self.profile.article.date_on_page:
+            # the site prints the date in its listings only: the listing's is the date
+            required = tuple(name for name in required if name != "datePublished")
         missing = [name for name in required if not fields[name]]
         return ArticleResult(fields, dict(self.fallbacks), missing, list(self.bounds))
 

@@ -141,11 +141,19 @@ class ListingPage:
                     )
             return list(out.values())
         scope = first_match(self.root, listing.scope)
-        self.fallbacks["listing_entries"] = "scope" if scope else "page"
         where = scope[0] if scope else self.root
-        if isinstance(where, etree._Element):
-            for link in find_article_links(where, self.page_url, self.profile):
-                out.setdefault(link.article_id, ListingEntry(link.url, link.article_id, link.text))
+        links = (
+            find_article_links(where, self.page_url, self.profile)
+            if isinstance(where, etree._Element)
+            else []
+        )
+        if listing.item and scope and not links:
+            # the profile's list is there and lists nothing: a category without articles,
+            # not a markup the selectors miss
+            return []
+        self.fallbacks["listing_entries"] = "scope" if scope else "page"
+        for link in links:
+            out.setdefault(link.article_id, ListingEntry(link.url, link.article_id, link.text))
         return list(out.values())
 
     @cached_property

@@ -1,0 +1,279 @@
+"""``danvan profile learn`` and ``danvan inspect``: a profile learned from an unseen markup,
+and one page's fields with the selector or fallback that gave each.
+
+The learner's pure part over HTML strings (``extract/learn.py``), then the real commands
+in subprocesses against replica subprocesses on 127.0.0.1 (classic and random layouts),
+real crawls with the learned profile into real SQLite stores.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from danvan_crawler.extract.article import ArticlePage
+from danvan_crawler.extract.common import parse_html
+from danvan_crawler.extract.learn import (
+    LearnError,
+    Page,
+    generated_name,
+    learn_profile,
+    selector_candidates,
+)
+from danvan_crawler.extract.listing import ListingPage
+from danvan_crawler.profile import SiteProfile, load_profile
+from tests.conftest import ReplicaClient
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE = "http://portal.test"
+
+
+def danvan(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DANVAN_")}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    return subprocess.run(
+        [sys.executable, "-m", "danvan_crawler", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+# --------------------------------------------------------------------------- names
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["dnn_ctr1410_ViewNews_lblTitle", "sc-a81kq2", "css-9vo4c2", "x7f3k2p", "cqzkwrt", "_k29x"],
+)
+def test_generated_names_are_recognised(name: str) -> None:
+    assert generated_name(name)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["tieu-de", "noidung", "ngaydang", "news-title", "ArticleTitle", "NormalBold", "col-md-8"],
+)
+def test_meaningful_names_are_kept(name: str) -> None:
+    assert not generated_name(name)
+
+
+def test_candidates_never_name_generated_ids_or_classes() -> None:
+    root = parse_html(
+        '<html><body><div id="dnn_ctr1410_ContentPane" class="sc-a81kq2">'
+        '<div class="tieu-de x7f3k2p">Tiêu đề</div></div></body></html>',
+        html_elements=False,
+    )
+    el = root.xpath("//div[contains(@class, 'tieu-de')]")[0]
+    found = selector_candidates(el)
+    assert "div.tieu-de" in found
+    assert not any("dnn_" in css or "sc-a81kq2" in css or "x7f3k2p" in css for css in found)
+
+
+# --------------------------------------------------------------------------- offline
+
+
+def _article(n: int, title: str, day: int, paragraphs: list[str], author: str) -> Page:
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    html = (
+        f'<html lang="vi"><head><title>{title} | Cổng thông tin</title>'
+        f'<meta property="og:title" content="{title}"></head><body>'
+        '<div id="dnn_ctr377_Banner"><img src="/b.jpg" alt="Banner Tỉnh ủy Nghệ An"></div>'
+        '<ul class="menu"><li><a href="/vi-vn/chuyen-muc/thoi-su/1-2">Thời sự</a></li></ul>'
+        f'<div class="chi-tiet"><div class="sc-q81kz3">{title}</div>'
+        f'<span class="ngay-dang">Thứ Hai, {day:02d}/09/2022 07:45</span>'
+        f'<div class="noi-dung">{body}'
+        f'<p style="text-align:right"><b>{author}</b></p></div>'
+        '<div class="chia-se">Chia sẻ: Facebook Zalo</div></div></body></html>'
+    )
+    return Page(f"{BASE}/vi-vn/tin/bai-{n}/1-2-{n}", html)
+
+
+NAMES = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Hồ Thị Dung", "Vi Văn Em", "Lô Thị Gấm"]
+PARAS = [
+    "Công tác dân vận được đẩy mạnh trên địa bàn toàn huyện trong năm qua với nhiều kết quả.",
+    "Nhân dân đồng tình, hưởng ứng và tích cực tham gia các phong trào thi đua yêu nước.",
+    "Đây là tiền đề để địa phương thực hiện thắng lợi nhiệm vụ những năm tiếp theo./.",
+]
+
+
+def test_learns_selectors_from_html_strings() -> None:
+    pages = [
+        _article(n, f"Tin số {n} về công tác dân vận ở cơ sở", n, PARAS[n % 2 :], name)
+        for n, name in enumerate(NAMES, 1)
+    ]
+    result = learn_profile(pages, [], BASE)
+    art = result.profile.article
+    assert art.headline and "sc-q81kz3" not in art.headline[0]
+    assert art.date_published == ("span.ngay-dang",)
+    assert art.content == ("div.noi-dung",)
+    assert not re.search(r"dnn_|\d{3,}", result.toml)
+    assert_no_generated_names(result.profile)
+    # every page, held-out ones included, extracted by the profile alone: no fallback
+    for page in pages:
+        extracted = ArticlePage(page.html, page.url, result.profile).extract()
+        fields = extracted.fields
+        assert fields["headline"].startswith("Tin số")
+        assert fields["datePublished"].startswith("2022-09-")
+        assert fields["articleBody"].split("\n")[-1] == PARAS[-1]
+        assert fields["authors"][0]["name"] in NAMES
+        for name in ("headline", "datePublished", "articleBody", "authors"):
+            assert name not in extracted.fallbacks
+    table = result.table()
+    assert re.search(r"headline\s+4/4\s+2/2\s+", table)
+
+
+def test_date_on_page_false_takes_no_date_from_the_page() -> None:
+    page = _article(1, "Tin số 1 về công tác dân vận ở cơ sở", 5, PARAS, NAMES[0])
+    profile = load_profile("nghean", BASE)
+    learned = dataclasses.replace(
+        profile,
+        article=dataclasses.replace(profile.article, date_published=(), date_on_page=False),
+    )
+    guessed = ArticlePage(page.html, page.url, profile.generic()).extract()
+    assert guessed.fields["datePublished"] and "datePublished" in guessed.fallbacks
+    result = ArticlePage(page.html, page.url, learned).extract()
+    assert result.fields["datePublished"] is None
+    assert "datePublished" not in result.fallbacks and "datePublished" not in result.missing
+
+
+def test_an_empty_list_the_profile_knows_is_no_fallback() -> None:
+    html = (
+        "<html><body><h1>Thời sự</h1><ul class='ds-tin'></ul><div class='side'>"
+        "<a href='/vi-vn/tin/bai/1-2-3'>Tin mới</a></div></body></html>"
+    )
+    url = BASE + "/vi-vn/chuyen-muc/thoi-su/1-2"
+    profile = load_profile("nghean", BASE)
+    listing = dataclasses.replace(profile.listing, item=("ul.ds-tin li",), scope=("ul.ds-tin",))
+    page = ListingPage(html, url, dataclasses.replace(profile, listing=listing))
+    assert page.entries == [] and page.fallbacks == {}
+    # without the scope, the page's links are the fallback's, and said so
+    bare = dataclasses.replace(listing, scope=())
+    page = ListingPage(html, url, dataclasses.replace(profile, listing=bare))
+    assert [e.article_id for e in page.entries] == ["3"]
+    assert page.fallbacks == {"listing_entries": "page"}
+
+
+def test_too_few_pages_is_a_learn_error() -> None:
+    with pytest.raises(LearnError):
+        learn_profile([_article(1, "Tin", 1, PARAS, "A")], [], BASE)
+
+
+# --------------------------------------------------------------------------- end to end
+
+
+def assert_no_generated_names(profile: SiteProfile) -> None:
+    art, lst = profile.article, profile.listing
+    selectors = [
+        *art.headline, *art.date_published, *art.date_modified, *art.description,
+        *art.content, *art.breadcrumbs, *art.attachments, *art.remove, *art.byline,
+        *lst.title, *lst.item, *lst.item_link, *lst.item_time, *lst.item_lead,
+        *profile.banner_selectors,
+    ]  # fmt: skip
+    for css in selectors:
+        names = re.findall(r"[.#]([A-Za-z_][\w-]*)", css.split("::")[0])
+        assert not any(generated_name(name) for name in names), css
+        assert not re.search(r"dnn_ctr\d", css), css
+
+
+def _stats(log: str) -> dict[str, int]:
+    return {k: int(v) for k, v in re.findall(r"'(danvan/[^']+)': (\d+)", log)}
+
+
+def _records(path: Path) -> dict[str, dict[str, Any]]:
+    lines = path.read_text("utf-8").splitlines() if path.exists() else []
+    return {r["articleId"]: r for r in map(json.loads, lines)}
+
+
+@pytest.mark.parametrize("layout", ["classic", "random:3", "random:6"])
+def test_learn_then_crawl_with_the_profile(
+    layout: str, tmp_path: Path, replica_factory: Callable[..., ReplicaClient]
+) -> None:
+    seed = int(layout.split(":")[1]) if ":" in layout else 1
+    rep = replica_factory(articles=20, seed=seed, layout=layout)
+    out = tmp_path / "learned.toml"
+    done = danvan("profile", "learn", "--site", rep.base, "--out", str(out), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"^headline\s+\d+/\d+\s+\d+/\d+\s+\S", done.stdout, re.M)
+    assert f"--profile {out}" in done.stdout
+    profile = load_profile(str(out))
+    assert_no_generated_names(profile)
+    assert profile.article.headline and profile.article.content and profile.listing.item
+
+    crawl = danvan(
+        "crawl", "--site", rep.base, "--profile", str(out), "--db", str(tmp_path / "s.db"),
+        "--jsonl", str(tmp_path / "out.jsonl"), cwd=tmp_path,
+    )  # fmt: skip
+    assert crawl.returncode == 0, crawl.stderr[-2000:]
+    stats = _stats(crawl.stderr)
+    records = _records(tmp_path / "out.jsonl")
+    truth = {row["articleId"]: row for row in rep.truth()}
+    assert set(records) == set(truth)
+    for aid, row in truth.items():
+        assert records[aid]["headline"] == row["headline"]
+        assert records[aid]["datePublished"][:16] == row["datePublished"][:16]
+    used = {k: v for k, v in stats.items() if k.startswith("danvan/extract/fallback/")}
+    assert used == {}, used
+    assert stats.get("danvan/articles/requested") == len(truth)  # each page fetched once
+
+
+def test_inspect_names_the_selector_or_the_fallback(
+    tmp_path: Path, replica_factory: Callable[..., ReplicaClient]
+) -> None:
+    rep = replica_factory(articles=20, seed=6, layout="random:6")
+    url = rep.truth()[0]["url"]
+    # the default profile on an unseen markup: the fallbacks, named
+    plain = danvan("inspect", url, cwd=tmp_path)
+    assert plain.returncode == 0, plain.stderr
+    assert re.search(r"^  headline\s+FALLBACK ", plain.stdout, re.M)
+    assert "danvan profile learn" in plain.stdout
+    # with the learned profile: the selectors, named
+    out = tmp_path / "p.toml"
+    assert (
+        danvan("profile", "learn", "--site", rep.base, "--out", str(out), cwd=tmp_path).returncode
+        == 0
+    )
+    done = danvan("inspect", url, "--profile", str(out), "--json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    profile = load_profile(str(out))
+    assert report["kind"] == "article"
+    assert report["fields"]["headline"] == {
+        "value": rep.truth()[0]["headline"],
+        "source": "selector",
+        "selector": profile.article.headline[0],
+    }
+    assert report["fields"]["datePublished"]["selector"] == profile.article.date_published[0]
+    assert report["fallbacks"] == {}
+    # a saved file, and a listing page
+    saved = tmp_path / "page.html"
+    saved.write_text(rep.text(url), "utf-8")
+    from_file = danvan("inspect", str(saved), "--url", url, "--profile", str(out), cwd=tmp_path)
+    assert from_file.returncode == 0 and "selector " in from_file.stdout
+    category = json.loads(rep.text("/_replica/info"))["categories"][0]
+    listing = danvan("inspect", category, "--profile", str(out), "--json", cwd=tmp_path)
+    assert json.loads(listing.stdout)["fields"]["entries"]["source"] == "selector"
+
+
+def test_usage_and_failure_exit_codes(tmp_path: Path) -> None:
+    bad = danvan("profile", "learn", "--site", "not a url", "--out", "x.toml", cwd=tmp_path)
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1
+    closed = danvan(
+        "profile", "learn", "--site", "http://127.0.0.1:9", "--out", "x.toml", cwd=tmp_path
+    )
+    assert closed.returncode == 1 and closed.stderr.count("\n") == 1, closed.stderr
+    assert not (tmp_path / "x.toml").exists()
+    missing = danvan("inspect", str(tmp_path / "nothing.html"), cwd=tmp_path)
+    assert missing.returncode == 2
