@@ -163,6 +163,7 @@ def danvan(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProces
     )
 
 
+@pytest.mark.e2e
 def test_publish_command(store, tmp_path) -> None:
     db = str(tmp_path / "danvan.db")
     done = danvan(
@@ -187,6 +188,7 @@ def test_publish_command(store, tmp_path) -> None:
     assert b"https://other.example/all.rss" in (tmp_path / "public" / "all.rss").read_bytes()
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [

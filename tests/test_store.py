@@ -533,6 +533,7 @@ WRITER = textwrap.dedent(
 )
 
 
+@pytest.mark.e2e
 def test_sigkill_mid_batch_leaves_the_previous_state(db: Path) -> None:
     open_store(db).close()
     script = WRITER.format(root=str(ROOT), db=str(db))
