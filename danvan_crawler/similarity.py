@@ -127,7 +127,7 @@ def _text_tokens(text: str) -> list[str]:
     cache = _chunk_cache
     values = list(map(cache.get, chunks))
     try:
-        return list(chain.from_iterable(values))
+        return list(chain.from_iterable(values))  # type: ignore[arg-type]  # None: below
     except TypeError:  # a chunk missing from the cache (None is not iterable)
         pass
     _fill_misses(cache, CHUNK_CACHE_SIZE, chunks, values, _chunk_tokens)

@@ -121,8 +121,10 @@ def summarize(
             duration = float(elapsed)
         else:
             start, finish = stats.get("start_time"), stats.get("finish_time")
-            ok = isinstance(start, datetime) and isinstance(finish, datetime)
-            duration = (finish - start).total_seconds() if ok else 0.0
+            if isinstance(start, datetime) and isinstance(finish, datetime):
+                duration = (finish - start).total_seconds()
+            else:
+                duration = 0.0
     # ``same_id_changed`` is an update seen twice in a run, not a dropped duplicate.
     dupes = {
         k: v for k, v in _sum_prefix(stats, DEDUPE_PREFIX).items() if not k.endswith("_changed")

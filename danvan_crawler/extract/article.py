@@ -909,7 +909,7 @@ class ArticlePage:
         date gives the modified date; with no other date, the published one. None in the
         region: its parent's lines, then its grandparent's (a date line above the block
         holding headline and body)."""
-        region = self._region
+        region: Any = self._region
         for _ in range(1 + WIDEN):
             if region is None or region.tag in ("body", "html"):
                 break
@@ -1039,8 +1039,8 @@ class ArticlePage:
         return {"name": name or name_raw, "nameRaw": name_raw, "role": role}
 
     @page_property
-    def breadcrumbs(self) -> list[dict[str, str]]:
-        out = []
+    def breadcrumbs(self) -> list[dict[str, str | None]]:
+        out: list[dict[str, str | None]] = []
         links = first_match(self.root, self.profile.article.breadcrumbs, self._names, self._scope)
         if not links:
             links = first_match(

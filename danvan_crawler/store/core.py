@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, cast
 
 from itemadapter import ItemAdapter
 from sqlalchemy import (
@@ -180,7 +180,7 @@ def article_dict(article: Any) -> dict[str, Any]:
     several times faster for dicts and dataclass items holding JSON-like values."""
     if type(article) is dict:
         return {k: _plain(v) for k, v in article.items()}
-    names = _dataclass_fields(type(article))
+    names = _dataclass_fields(type(article))  # type: ignore[arg-type]  # a class is hashable
     if names is not None:
         return {n: _plain(getattr(article, n)) for n in names if hasattr(article, n)}
     return ItemAdapter(article).asdict()
@@ -393,7 +393,8 @@ def _rows_in(
 _BATCH_IN_SIZES = (1, 8, 64, 500)
 
 #: A row of ``articles`` read by :meth:`Store._prefetch` (attributes by column name).
-_ArticleRow = namedtuple("_ArticleRow", list(s.articles.columns.keys()))  # type: ignore[misc]
+#: typed Any: its fields are the table's columns, known only at import
+_ArticleRow: Any = cast(Any, namedtuple("_ArticleRow", list(s.articles.columns.keys())))
 
 
 class _Candidate(NamedTuple):
@@ -501,12 +502,15 @@ class Store:
     def _insert(self, table: Table) -> Any:
         """INSERT with ``on_conflict_do_*`` for this dialect (the one dialect switch)."""
         if self.dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        elif self.dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert
-        else:  # pragma: no cover - other backends need their own upsert
-            raise StoreError(f"unsupported database dialect {self.dialect!r}")
-        return insert(table)
+            from sqlalchemy.dialects import postgresql
+
+            return postgresql.insert(table)
+        if self.dialect == "sqlite":
+            from sqlalchemy.dialects import sqlite
+
+            return sqlite.insert(table)
+        # other backends need their own upsert
+        raise StoreError(f"unsupported database dialect {self.dialect!r}")
 
     def _upsert_excluded(self, table: Table, key: str, columns: Sequence[str]) -> Any:
         """INSERT ... ON CONFLICT (key) DO UPDATE of ``columns`` and ``updated_at``."""
@@ -1047,7 +1051,7 @@ class Store:
         needed for a new article: it has no other links). ``pending``: the links of a
         new article are written with the batch (a link already there is kept).
         """
-        links = []
+        links: list[dict[str, Any]] = []
         for cat in cats or ():
             category_id = self._upsert_category(conn, cat, now)
             if category_id is not None:
@@ -1466,7 +1470,7 @@ class Store:
                     status="running",
                 )
             )
-            return int(result.inserted_primary_key[0])
+            return int(result.inserted_primary_key[0])  # type: ignore[index]  # one row inserted
 
     def finish_run(
         self,
@@ -1515,7 +1519,7 @@ class Store:
                     summary=json.dumps(payload, ensure_ascii=False, default=str),
                 )
             )
-            return int(result.inserted_primary_key[0])
+            return int(result.inserted_primary_key[0])  # type: ignore[index]  # one row inserted
 
     def runs(self, limit: int = 20) -> list[dict[str, Any]]:
         """Most recent runs first: {run_id, started_at, finished_at, status, summary}."""
