@@ -1,5 +1,5 @@
 """Surviving a faulty portal: retries with backoff, response validation, redirect and
-pagination guards (issue 6). Registered in ``settings.py``.
+pagination guards. Registered in ``settings.py``.
 
 Downloader middlewares:
 

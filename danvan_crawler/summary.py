@@ -12,7 +12,7 @@ Stats keys read (written by Scrapy and by our pipelines and spider):
 ``danvan/store/updated``, ``danvan/store/unchanged``, ``danvan/store/merged``,
 ``danvan/dedupe/<reason>`` (``same_id``, ``near_duplicate``; ``*_changed`` are no drops),
 ``danvan/validate/dropped/<reason>``, ``danvan/extract/fallback/<field>``,
-``danvan/fault/<kind>`` (issue 6, ``resilience.py``).
+``danvan/fault/<kind>`` (``resilience.py``).
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ class RunSummary:
     fallbacks: dict[str, int] = field(default_factory=dict)
     duplicates_by_reason: dict[str, int] = field(default_factory=dict)
     invalid_by_reason: dict[str, int] = field(default_factory=dict)
-    #: failures met (issue 6, ``danvan/fault/<kind>``): 5xx, timeouts, truncated pages...
+    #: failures met (``danvan/fault/<kind>``): 5xx, timeouts, truncated pages...
     faults: dict[str, int] = field(default_factory=dict)
     duration: float = 0.0
     finish_reason: str | None = None

@@ -68,7 +68,7 @@ The change log (every ``new``/``updated`` change, logged in the upsert's transac
 Categories are one per site path (scheme, host and port left out: ``urls.site_key``):
 a category seen under another host is the same one, its URL the latest seen.
 
-Runs (issue 5): ``start_run() -> run_id``, ``finish_run(run_id, status, summary)``,
+Runs: ``start_run() -> run_id``, ``finish_run(run_id, status, summary)``,
 ``runs(limit=20)`` (newest first, times aware UTC).
 """
 
