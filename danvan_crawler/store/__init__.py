@@ -70,6 +70,8 @@ a category seen under another host is the same one, its URL the latest seen.
 
 Runs: ``start_run() -> run_id``, ``finish_run(run_id, status, summary)``,
 ``runs(limit=20)`` (newest first, times aware UTC).
+``contents()``: articles, duplicates and published dates in all, per category and per
+sub-site (what ``danvan stats`` prints).
 """
 
 from danvan_crawler.store.core import (

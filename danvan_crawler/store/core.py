@@ -26,6 +26,7 @@ from sqlalchemy import (
     bindparam,
     case,
     create_engine,
+    distinct,
     event,
     func,
     select,
@@ -1264,6 +1265,68 @@ class Store:
             result = conn.execution_options(yield_per=500).execute(stmt)
             for data in result.scalars():
                 yield json.loads(data)
+
+    def contents(self) -> dict[str, Any]:
+        """What the store holds (``danvan stats``): articles, those marked duplicates and
+        the published dates' range (naive UTC, as stored) in all (``articles``,
+        ``duplicates``, ``oldest``, ``newest``), per category (``categories``: name, url,
+        sub_site and the same figures; every category, by sub-site and name) and per
+        sub-site (``sub_sites``: name, articles)."""
+        a, ac, c = s.articles.c, s.article_categories.c, s.categories.c
+        with self._read() as conn:
+            total, duplicates, oldest, newest = conn.execute(
+                select(
+                    func.count(),
+                    func.count(a.duplicate_of),
+                    func.min(a.date_published),
+                    func.max(a.date_published),
+                )
+            ).one()
+            per_category = conn.execute(
+                select(
+                    c.name,
+                    c.url,
+                    c.sub_site,
+                    func.count(ac.article_id),
+                    func.count(a.duplicate_of),
+                    func.min(a.date_published),
+                    func.max(a.date_published),
+                )
+                .select_from(
+                    s.categories.outerjoin(
+                        s.article_categories, ac.category_id == c.category_id
+                    ).outerjoin(s.articles, a.article_id == ac.article_id)
+                )
+                .group_by(c.category_id, c.name, c.url, c.sub_site)
+                .order_by(c.sub_site, c.name)
+            ).all()
+            per_sub_site = conn.execute(
+                select(c.sub_site, func.count(distinct(ac.article_id)))
+                .select_from(
+                    s.categories.join(s.article_categories, ac.category_id == c.category_id)
+                )
+                .group_by(c.sub_site)
+                .order_by(c.sub_site)
+            ).all()
+        return {
+            "articles": total,
+            "duplicates": duplicates,
+            "oldest": oldest,
+            "newest": newest,
+            "sub_sites": [{"name": name, "articles": n} for name, n in per_sub_site],
+            "categories": [
+                {
+                    "name": name,
+                    "url": url,
+                    "sub_site": sub_site,
+                    "articles": n,
+                    "duplicates": dupes,
+                    "oldest": old,
+                    "newest": new,
+                }
+                for name, url, sub_site, n, dupes, old, new in per_category
+            ],
+        }
 
     # -- incremental crawling state -------------------------------------------------------
 
