@@ -74,10 +74,10 @@ Runs: ``start_run() -> run_id``, ``finish_run(run_id, status, summary)``,
 sub-site (what ``danvan stats`` prints).
 """
 
+from danvan_crawler.store.changes import ChangeCursor
 from danvan_crawler.store.core import (
     DEFAULT_DB,
     Change,
-    ChangeCursor,
     ChangeKind,
     Store,
     StoreError,

@@ -12,7 +12,7 @@ from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
@@ -24,7 +24,6 @@ from sqlalchemy import (
     Engine,
     Table,
     bindparam,
-    case,
     create_engine,
     distinct,
     event,
@@ -52,6 +51,9 @@ from danvan_crawler.similarity import (
     unpack_sketch,
 )
 from danvan_crawler.store import schema as s
+from danvan_crawler.store.base import _to_utc_naive, _utcnow
+from danvan_crawler.store.changes import ChangeLog
+from danvan_crawler.store.runs import RunHistory
 from danvan_crawler.urls import site_key
 
 logger = logging.getLogger(__name__)
@@ -75,18 +77,6 @@ TOKEN_CACHE_SIZE = 256
 HASH_MEMO_SIZE = 1024
 
 
-@dataclass(frozen=True, slots=True)
-class ChangeCursor:
-    """How far one consumer of the change log has been written."""
-
-    consumer: str
-    #: every change up to this sequence number is written
-    seq: int
-    #: a file holding the changes up to ``pending_seq`` is about to replace the output
-    pending_seq: int | None = None
-    pending_file: str | None = None
-
-
 class StoreError(RuntimeError):
     """The store cannot be opened or used (e.g. a schema newer than this code)."""
 
@@ -103,16 +93,6 @@ class Change:
     record: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     #: Stored articles this (older) original just marked as its copies.
     claimed: tuple[str, ...] = ()
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-def _to_utc_naive(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        return value
-    return value.astimezone(UTC).replace(tzinfo=None)
 
 
 def _parse_datetime(value: object) -> datetime | None:
@@ -461,7 +441,7 @@ class _Pending:
     changes: list[dict[str, Any]] = field(default_factory=list)
 
 
-class Store:
+class Store(ChangeLog, RunHistory):
     """Articles and crawl state in a SQL database. Build with :func:`open_store`."""
 
     def __init__(
@@ -482,23 +462,6 @@ class Store:
         self._migrate()
 
     # -- connections and migrations -------------------------------------------------
-
-    @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        """One write transaction (SQLite: BEGIN IMMEDIATE)."""
-        with self.engine.connect() as conn:
-            conn = conn.execution_options(danvan_write=True)
-            try:
-                with conn.begin():
-                    yield conn
-            except BaseException:
-                self._category_cache.clear()  # may hold ids of rolled-back rows
-                raise
-
-    @contextmanager
-    def _read(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn, conn.begin():
-            yield conn
 
     def _insert(self, table: Table) -> Any:
         """INSERT with ``on_conflict_do_*`` for this dialect (the one dialect switch)."""
@@ -1371,234 +1334,6 @@ class Store:
             return
         with self._write() as conn:
             self._p_set_signatures.executemany(conn, params)
-
-    # -- the change log ---------------------------------------------------------------------
-
-    def store_id(self) -> str:
-        """A random id given to the store when it was created: two processes see the same
-        store when they read the same id, however they spelled its URL or path."""
-        with self._read() as conn:
-            found = conn.execute(
-                select(s.store_meta.c.value).where(s.store_meta.c.key == "store_id")
-            ).scalar()
-        if found is not None:
-            return str(found)
-        with self._write() as conn:
-            return s.ensure_store_id(conn)
-
-    def last_change(self) -> int:
-        """The sequence number of the last change logged (0: none yet)."""
-        with self._read() as conn:
-            return int(conn.execute(select(func.max(s.article_changes.c.seq))).scalar() or 0)
-
-    def change_cursor(self, consumer: str) -> ChangeCursor | None:
-        """How far ``consumer`` has been written (None: never opened)."""
-        cc = s.change_cursors.c
-        with self._read() as conn:
-            row = conn.execute(
-                select(cc.seq, cc.pending_seq, cc.pending_file).where(cc.consumer == consumer)
-            ).first()
-        return ChangeCursor(consumer, row.seq, row.pending_seq, row.pending_file) if row else None
-
-    def open_change_cursor(self, consumer: str) -> ChangeCursor:
-        """The cursor of ``consumer``, created when missing: a new consumer starts after
-        the last change logged now, so it gets what is stored from now on. Its time is
-        set to now (a cursor not opened for long is dropped: :meth:`prune_changes`)."""
-        cc = s.change_cursors.c
-        with self._write() as conn:
-            row = conn.execute(
-                select(cc.seq, cc.pending_seq, cc.pending_file).where(cc.consumer == consumer)
-            ).first()
-            if row is not None:
-                conn.execute(
-                    update(s.change_cursors)
-                    .where(cc.consumer == consumer)
-                    .values(updated_at=_utcnow())
-                )
-                return ChangeCursor(consumer, row.seq, row.pending_seq, row.pending_file)
-            last = int(conn.execute(select(func.max(s.article_changes.c.seq))).scalar() or 0)
-            conn.execute(
-                s.change_cursors.insert().values(consumer=consumer, seq=last, updated_at=_utcnow())
-            )
-            return ChangeCursor(consumer, last)
-
-    def set_change_cursor(
-        self,
-        consumer: str,
-        seq: int,
-        *,
-        pending_seq: int | None = None,
-        pending_file: str | None = None,
-    ) -> None:
-        """Record how far ``consumer`` was written (and a write about to be renamed into
-        place, or none). Once no consumer needs them, changes are dropped from the log."""
-        cc = s.change_cursors.c
-        with self._write() as conn:
-            conn.execute(
-                update(s.change_cursors)
-                .where(cc.consumer == consumer)
-                .values(
-                    seq=seq,
-                    pending_seq=pending_seq,
-                    pending_file=pending_file,
-                    updated_at=_utcnow(),
-                )
-            )
-            if pending_seq is None:
-                oldest = conn.execute(select(func.min(cc.seq))).scalar()
-                if oldest is not None:
-                    conn.execute(
-                        s.article_changes.delete().where(s.article_changes.c.seq <= oldest)
-                    )
-
-    def prune_changes(self, before: datetime | None = None) -> int:
-        """Drop the changes no consumer can still want: those every cursor has written
-        (all of them while there is no cursor: a new one starts after the last change)
-        and, with ``before``, those logged before it (a consumer that has not been
-        written since then misses them, and the cursors not opened since then are
-        dropped); how many changes."""
-        ch, cc = s.article_changes.c, s.change_cursors.c
-        with self._write() as conn:
-            if before is not None:
-                conn.execute(s.change_cursors.delete().where(cc.updated_at < _to_utc_naive(before)))
-            oldest = conn.execute(select(func.min(cc.seq))).scalar()
-            stale = ch.seq <= oldest if oldest is not None else ch.seq.is_not(None)
-            if before is not None:
-                stale = stale | (ch.changed_at < _to_utc_naive(before))
-            result = conn.execute(s.article_changes.delete().where(stale))
-            return int(result.rowcount or 0)
-
-    def changes_between(
-        self, after: int, upto: int, *, raw: bool = False
-    ) -> Iterator[tuple[Any, int, str]]:
-        """The articles changed by the changes logged after ``after`` up to ``upto``: one
-        (record, revision, change) each, as stored now, in the order of their first change
-        there; ``change`` is ``new`` when the article was new among them, else
-        ``updated``. ``raw``: the record as its stored JSON text."""
-        ch, a = s.article_changes.c, s.articles.c
-        changed = (
-            select(
-                ch.article_id,
-                func.min(ch.seq).label("first"),
-                func.max(case((ch.kind == "new", 1), else_=0)).label("is_new"),
-            )
-            .where(ch.seq > after)
-            .where(ch.seq <= upto)
-            .group_by(ch.article_id)
-            .subquery("changed")
-        )
-        stmt = (
-            select(a.data, a.revision, changed.c.is_new)
-            .join(changed, changed.c.article_id == a.article_id)
-            .order_by(changed.c.first)
-        )
-        with self.engine.connect() as conn, conn.begin():
-            result = conn.execution_options(yield_per=500).execute(stmt)
-            for data, revision, is_new in result:
-                record = data if raw else json.loads(data)
-                yield record, int(revision), "new" if is_new else "updated"
-
-    def export_changes(
-        self, since: datetime | None = None, *, raw: bool = False
-    ) -> Iterator[tuple[Any, int, str]]:
-        """:meth:`export` with each article's revision and change relative to ``since``:
-        ``new`` (first stored then or later; every article when ``since`` is None),
-        ``updated`` (its content changed then or later) or ``merged`` (only its
-        categories or URL did). ``raw``: the record as its stored JSON text."""
-        a = s.articles.c
-        stmt = select(a.data, a.revision, a.first_seen, a.revised_at, a.changed_at).order_by(
-            a.changed_at, a.article_num, a.article_id
-        )
-        cut = _to_utc_naive(since) if since is not None else None
-        if cut is not None:
-            stmt = stmt.where(a.changed_at >= cut)
-        with self.engine.connect() as conn, conn.begin():
-            result = conn.execution_options(yield_per=500).execute(stmt)
-            for data, revision, first_seen, revised_at, changed_at in result:
-                if cut is None or first_seen >= cut:
-                    change = "new"
-                elif (revised_at or changed_at) >= cut:
-                    change = "updated"
-                else:
-                    change = "merged"
-                yield data if raw else json.loads(data), int(revision), change
-
-    # -- runs -----------------------------------------------------------------------------
-
-    def start_run(self, started_at: datetime | None = None) -> int:
-        with self._write() as conn:
-            result = conn.execute(
-                s.runs.insert().values(
-                    started_at=_to_utc_naive(started_at) if started_at else _utcnow(),
-                    status="running",
-                )
-            )
-            return int(result.inserted_primary_key[0])  # type: ignore[index]  # one row inserted
-
-    def finish_run(
-        self,
-        run_id: int,
-        status: str,
-        summary: Mapping[str, Any] | None = None,
-        finished_at: datetime | None = None,
-    ) -> None:
-        with self._write() as conn:
-            conn.execute(
-                update(s.runs)
-                .where(s.runs.c.run_id == run_id)
-                .values(
-                    status=status,
-                    finished_at=_to_utc_naive(finished_at) if finished_at else _utcnow(),
-                    summary=json.dumps(summary, ensure_ascii=False, default=str)
-                    if summary is not None
-                    else None,
-                )
-            )
-
-    def record_run(
-        self,
-        *,
-        started_at: datetime,
-        finished_at: datetime | None = None,
-        exit_code: int | None = None,
-        status: str | None = None,
-        summary: str | None = None,
-        stats: Mapping[str, Any] | None = None,
-    ) -> int:
-        """Record a finished run in one call (what ``danvan run`` does); its run_id.
-
-        ``status`` defaults from ``exit_code``: 0 ``ok``, 3 ``alarm``, else ``failed``.
-        The summary JSON holds ``{"exit_code", "summary", "stats"}``.
-        """
-        if status is None:
-            status = {0: "ok", 3: "alarm", None: "ok"}.get(exit_code, "failed")
-        payload = {"exit_code": exit_code, "summary": summary, "stats": dict(stats or {})}
-        with self._write() as conn:
-            result = conn.execute(
-                s.runs.insert().values(
-                    started_at=_to_utc_naive(started_at),
-                    finished_at=_to_utc_naive(finished_at) if finished_at else _utcnow(),
-                    status=status,
-                    summary=json.dumps(payload, ensure_ascii=False, default=str),
-                )
-            )
-            return int(result.inserted_primary_key[0])  # type: ignore[index]  # one row inserted
-
-    def runs(self, limit: int = 20) -> list[dict[str, Any]]:
-        """Most recent runs first: {run_id, started_at, finished_at, status, summary}."""
-        r = s.runs.c
-        with self._read() as conn:
-            rows = conn.execute(select(s.runs).order_by(r.run_id.desc()).limit(limit)).all()
-        return [
-            {
-                "run_id": row.run_id,
-                "started_at": row.started_at.replace(tzinfo=UTC),
-                "finished_at": row.finished_at.replace(tzinfo=UTC) if row.finished_at else None,
-                "status": row.status,
-                "summary": json.loads(row.summary) if row.summary else None,
-            }
-            for row in rows
-        ]
 
 
 def open_store(
