@@ -10,12 +10,11 @@ child, wall clock, peak RSS):
   many asyncio tasks for every response, even one that yields nothing);
 - bare at Scrapy's default ``CONCURRENT_ITEMS`` (100), for information: the baseline of
   the figures published before ours was lowered, about 1 ms of CPU a page more;
-- floor, for information: ``bare_spider --floor``, the same crawl plus the least a crawler
-  that keeps articles does (each article page parsed with lxml into URL, headline and
-  paragraph text, stored in one SQLite table and written to JSON Lines), with our
-  ``CONCURRENT_ITEMS``: how much of what the target leaves for our own work is gone
-  before any of the product's work (normalization, deduplication, incremental
-  bookkeeping, link discovery, dates) starts;
+- floor: ``bare_spider --floor``, the same crawl plus the least a crawler that keeps
+  articles does (each article page parsed with lxml into URL, headline and paragraph
+  text, stored in one SQLite table and written to JSON Lines), with our
+  ``CONCURRENT_ITEMS``: the cost before any of the product's work (normalization,
+  deduplication, incremental bookkeeping, link discovery, dates) starts;
 - ours: ``python -m danvan_crawler crawl --site URL --db NEW.db --jsonl OUT.jsonl``
   (extraction, pipelines, SQLite store, JSON Lines), politeness lifted (loopback).
 
@@ -32,10 +31,11 @@ process: its CPU is not counted on either side; its CPU share during each run is
 run is near 60 %, ours near 25 %, on a 2-vCPU machine). The replica's
 request counters are compared after each run: both must fetch the same pages.
 ``--rounds`` (default 2) alternates the order (bare first / ours first) and keeps each
-side's best CPU time. Target: CPU ours / bare <= 1.5 (bare with the same settings as
-ours). Exit status 1 when missed. For information, the CPU per article of each side and
-of ours minus bare (our own work: extraction, pipelines, store, output), next to what
-the target leaves for it (0.5 x bare's).
+side's best CPU time. Target: CPU ours / floor <= 2.0; exit status 1 when missed. CPU
+ours / bare (bare with the same settings as ours) is reported without a target. For
+information, the CPU per article of each side and of ours minus floor (the product's
+own work: extraction, pipelines, store, output), next to what the target leaves for it
+(1 x floor's).
 """
 
 from __future__ import annotations
@@ -62,7 +62,8 @@ from benchmarks._common import (
 )
 from danvan_crawler import settings as our_settings
 
-TARGET_CPU_RATIO = 1.5
+#: CPU ours / floor (the ratio to bare Scrapy is reported, with no target)
+TARGET_FLOOR_RATIO = 2.0
 #: Most of ours' CPU that tagging places may cost (percent).
 TARGET_PLACES_SHARE = 5.0
 SIDES = ("bare", "bare-default", "floor", "ours", "ours-noplaces")
@@ -213,23 +214,32 @@ def main(argv: list[str]) -> int:
         return 0 if ok else 1
     bare_best, ours_best = best["bare"], best["ours"]
     bare_cpu = bare_best[0].cpu_seconds
-    ratio = ours_cpu / bare_cpu
-    figure("CPU ratio ours / bare", ratio, "x", f"<= {TARGET_CPU_RATIO}", ratio <= TARGET_CPU_RATIO)
+    floor_cpu = best["floor"][0].cpu_seconds
+    ratio = ours_cpu / floor_cpu
+    figure(
+        "CPU ratio ours / floor",
+        ratio,
+        "x",
+        f"<= {TARGET_FLOOR_RATIO}",
+        ratio <= TARGET_FLOOR_RATIO,
+    )
+    figure("CPU ratio ours / bare", ours_cpu / bare_cpu, "x")
     figure("wall ratio ours / bare", ours_best[0].wall_seconds / bare_best[0].wall_seconds, "x")
-    # the same figures per article, for information: what our own work (extraction,
-    # pipelines, store, output) costs an article, against what the target leaves for it
+    # the same figures per article, for information: what the product's own work
+    # (extraction, pipelines, store, output) costs an article, against what the target
+    # leaves for it
     ms_an_article = 1000 / args.articles
     figure("bare: CPU per article", bare_cpu * ms_an_article, "ms")
+    figure("floor: CPU per article", floor_cpu * ms_an_article, "ms")
     figure("ours: CPU per article", ours_cpu * ms_an_article, "ms")
-    figure("ours minus bare: CPU per article", (ours_cpu - bare_cpu) * ms_an_article, "ms")
-    leaves = (TARGET_CPU_RATIO - 1) * bare_cpu * ms_an_article
+    figure("ours minus floor: CPU per article", (ours_cpu - floor_cpu) * ms_an_article, "ms")
+    leaves = (TARGET_FLOOR_RATIO - 1) * floor_cpu * ms_an_article
     figure("  what the target leaves for it", leaves, "ms")
-    floor_cpu = best["floor"][0].cpu_seconds
     figure("floor minus bare: CPU per article", (floor_cpu - bare_cpu) * ms_an_article, "ms")
     figure("CPU ratio floor / bare", floor_cpu / bare_cpu, "x")
     default_cpu = best["bare-default"][0].cpu_seconds
     figure("CPU ratio ours / bare-default", ours_cpu / default_cpu, "x")
-    ok = ok and ratio <= TARGET_CPU_RATIO
+    ok = ok and ratio <= TARGET_FLOOR_RATIO
     return 0 if ok else 1
 
 

@@ -53,7 +53,7 @@ import socket
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -232,7 +232,7 @@ class RedisScheduler(Scheduler):
             key=self.queue_key % {"spider": spider.name},
             serializer=self.serializer,
         )
-        if not self.df:
+        if not self.df:  # type: ignore[has-type]  # scrapy-redis is untyped
             self.df = load_object(self.dupefilter_cls).from_spider(spider)
         if self.flush_on_start:
             self.flush()
@@ -519,7 +519,7 @@ class DistributedPortalSpider(PortalSpider):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> DistributedPortalSpider:
-        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider = cast(DistributedPortalSpider, super().from_crawler(crawler, *args, **kwargs))
         spider.shared = shared_crawl(crawler.settings)
         spider.articles_requested = set()  # ids this worker put in the shared queue
         crawler.signals.connect(spider.log_phase, signal=signals.spider_opened)

@@ -27,7 +27,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
-from typing import TypedDict
+from typing import Any, TypedDict
 
 logger = logging.getLogger(__name__)
 
@@ -176,7 +176,7 @@ def _canonical_issuer(spelling: str) -> str:
     return _ISSUER_CASING.get(upper, upper)
 
 
-def document_key(ref: Mapping[str, str]) -> tuple[str, str, str]:
+def document_key(ref: Mapping[str, Any]) -> tuple[str, str, str]:
     """The identity of a reference: (code, number, issuer)."""
     return (ref["code"], ref["number"], ref["issuer"])
 

@@ -1,4 +1,4 @@
-"""Incremental crawling: what a run may skip, decided from the store (issue 3, section 6).
+"""Incremental crawling: what a run may skip, decided from the store.
 
 The ``portal`` spider asks an :class:`IncrementalState` (built from the crawl's store)
 which listing pages to request conditionally, when to stop paging a category, which

@@ -30,18 +30,18 @@ class Article:
     categories: list[dict[str, Any]] = field(default_factory=list)
     subSite: str | None = None
     attachments: list[dict[str, str]] = field(default_factory=list)
-    #: Issue 3 (pipelines): documents cited; ``None`` until the enrich step has run.
+    #: Documents cited; ``None`` until the enrich step has run.
     documentRefs: list[dict[str, Any]] | None = None
     #: Places of Nghệ An mentioned ({name, code, level, current}); ``None`` until the
     #: enrich step has run (or with ``DANVAN_PLACES`` off).
     places: list[dict[str, Any]] | None = None
-    #: Issue 3 (pipelines): id of the original when this is a re-published copy.
+    #: Id of the original when this is a re-published copy.
     duplicateOf: str | None = None
     crawledAt: str | None = None
     #: Fields a generic fallback gave instead of the profile's selectors, and which one
     #: (``{"datePublished": "listing"}``); empty: every field as the profile reads it.
     fieldSources: dict[str, str] = field(default_factory=dict)
-    #: Set by the store (issue 3): ``new`` or ``updated``; ``None`` when not known.
+    #: Set by the store: ``new`` or ``updated``; ``None`` when not known.
     change: str | None = None
     #: Set by the store: the stored revision (1 when new, + 1 at each content change).
     revision: int | None = None

@@ -1,5 +1,5 @@
 """Surviving a faulty portal: retries with backoff, response validation, redirect and
-pagination guards (issue 6). Registered in ``settings.py``.
+pagination guards. Registered in ``settings.py``.
 
 Downloader middlewares:
 
@@ -168,7 +168,7 @@ def validate_html(response: Response, request: Request | None = None) -> str | N
     request = request if request is not None else response.request
     if response.status != 200 or request is None or request.method != "GET":
         return None
-    ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+    ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
     if "html" not in ctype:
         return None
     body = response.body
@@ -241,7 +241,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
             from twisted.internet import reactor
             from twisted.internet.task import deferLater
 
-            await maybe_deferred_to_future(deferLater(reactor, delay))  # type: ignore[arg-type]
+            await maybe_deferred_to_future(deferLater(reactor, delay))
 
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
@@ -345,7 +345,7 @@ class RedirectGuard:
             return response
         if request.meta.get("dont_redirect", False):
             return response
-        location = response.headers[b"Location"].decode("latin-1")
+        location = (response.headers[b"Location"] or b"").decode("latin-1")
         target = urljoin(request.url, location).split("#", 1)[0]
         chain = [*request.meta.get("redirect_urls", []), request.url]
         first = chain[0]

@@ -51,13 +51,11 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
-# Items (and requests) a response's output is processed with in parallel. A page yields at
-# most one article and a listing page a few dozen requests, none of which waits on another;
-# Scrapy's default (100) starts that many asyncio tasks for every response, whatever it
-# yields: about 1 ms of CPU a page, a sixth of a crawl's CPU against the replica.
+# Items (and requests) a response's output is processed with in parallel: a page yields at
+# most one article, and Scrapy starts this many asyncio tasks for every response.
 CONCURRENT_ITEMS = 16
 
-# --- faults (issue 6, danvan_crawler/resilience.py) -------------------------------------
+# --- faults (danvan_crawler/resilience.py) ----------------------------------------------
 # A portal page answers in well under a second; a minute without an answer is a hung
 # server, better retried than waited for.
 DOWNLOAD_TIMEOUT = 60
@@ -115,7 +113,7 @@ DANVAN_JSONL = ""
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_STORE_EMPTY = False
 
-# --- store and deduplication (issue 3: danvan_crawler/store, danvan_crawler/pipelines) ----
+# --- store and deduplication (danvan_crawler/store, danvan_crawler/pipelines) -------------
 # The article store: a SQLite file (path relative to the working folder) or a database URL
 # (sqlite:///...; PostgreSQL later). `--db PATH` and the configuration set it.
 DANVAN_DB = "danvan.db"
@@ -142,7 +140,7 @@ DANVAN_EMIT_UNCHANGED = False
 DANVAN_STORE_BATCH = 50
 DANVAN_STORE_BATCH_DELAY = 0.25
 
-# --- incremental crawling (issue 3, danvan_crawler/incremental.py) --------------------------
+# --- incremental crawling (danvan_crawler/incremental.py) -----------------------------------
 # Fetch only what is new or changed, deciding from the store: conditional home and listing
 # requests, paging stopped at known unchanged articles, known article pages not fetched
 # again unless their listing entry changed. False: every page, every run (no store reads).
@@ -160,7 +158,7 @@ DANVAN_STOP_RULE = "oldest"
 # until its page comes whole; then the stored version is accepted as it is.
 DANVAN_CUT_MAX_RUNS = 5
 
-# --- at scale (issue 8; danvan_crawler/distributed.py, docs/SCALE.md) ----------------------
+# --- at scale (danvan_crawler/distributed.py, docs/SCALE.md) -------------------------------
 # Redis URL of a distributed crawl (`danvan seed`, `danvan worker`, `--redis URL`): switches
 # SCHEDULER and DUPEFILTER_CLASS to scrapy-redis. Empty: single-process crawls.
 DANVAN_REDIS_URL = ""
@@ -170,7 +168,7 @@ DANVAN_REDIS_PREFIX = ""
 # had taken go back to the queue (a worker stalled that long may see them done twice).
 DANVAN_WORKER_TIMEOUT = 60
 
-# --- item pipelines (issue 3) -------------------------------------------------------------
+# --- item pipelines ------------------------------------------------------------------------
 # validate -> normalize -> enrich -> dedupe -> store (danvan_crawler.pipelines.ITEM_PIPELINES).
 ITEM_PIPELINES = {
     "danvan_crawler.pipelines.ValidatePipeline": 100,
@@ -180,12 +178,12 @@ ITEM_PIPELINES = {
     "danvan_crawler.pipelines.StorePipeline": 500,
 }
 
-# --- layout-change alarm (issue 5, danvan_crawler/alarm.py) -------------------------------
+# --- layout-change alarm (danvan_crawler/alarm.py) ----------------------------------------
 # LayoutWatch records per page what the alarm needs and keeps stored articles from being
 # overwritten by versions a fallback degraded; `danvan run` exits 3 when a threshold is crossed.
 SPIDER_MIDDLEWARES = {
     "danvan_crawler.alarm.LayoutWatch": 950,
-    # issue 6: pagination trap / page limit, article pages missing required fields re-fetched
+    # pagination trap / page limit, article pages missing required fields re-fetched
     "danvan_crawler.resilience.PaginationGuard": 900,
     "danvan_crawler.resilience.ArticleCompleteness": 940,
     # a callback exception (a page extraction cannot handle) is a counted drop, not a crash
@@ -209,9 +207,7 @@ DANVAN_ALARM_PROTECT_FIELDS = ["headline", "datePublished", "articleBody"]
 # --- engine ----------------------------------------------------------------------------
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = "INFO"
-# Garbage collection in a crawl process (``danvan crawl``, ``run``, ``demo``): the objects
-# alive at start-up are frozen out of collections, and the youngest generation is collected
-# every this many new containers (Python's default is 700: a crawl allocates parsed pages,
-# items and deferreds by the million, and spent ~10 % of its CPU in collections). 0: leave
-# Python's defaults.
+# Garbage collection in a crawl process (``danvan crawl``, ``run``, ``demo``): objects alive
+# at start-up are frozen, and the youngest generation is collected every this many new
+# containers (Python's 700 is too often for parsed pages by the million). 0: Python's defaults.
 DANVAN_GC_THRESHOLD = 20000

@@ -18,7 +18,7 @@ are candidates, and each candidate is verified exactly with :func:`similarity`. 
 candidate with probability 0.84, at 0.7 with 0.99, at 0.8 with 0.99999, while
 formulaic but different articles (Jaccard 0.3, common on the portal) are with 0.02;
 a 0.9 token ratio gives a bigram Jaccard above 0.8 in practice. The store keeps the
-band keys in an indexed table (:class:`NearDuplicateIndex` is the same thing in memory).
+band keys in an indexed table.
 A look-up reads at most :data:`MAX_BAND_SHARERS` other texts a band key (the first by
 id), so its cost does not grow with the number of articles: a key shared by more is a
 formulaic passage (the replica's most common key is shared by 469 of 5 000 articles),
@@ -36,7 +36,7 @@ import operator
 import re
 import struct
 import sys
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import chain, repeat
 from typing import Any
@@ -54,7 +54,6 @@ __all__ = [
     "MIN_SHARED_BANDS",
     "ROWS",
     "SKETCH_SIZE",
-    "NearDuplicateIndex",
     "band_keys",
     "comparison_tokens",
     "estimated_jaccard",
@@ -127,7 +126,7 @@ def _text_tokens(text: str) -> list[str]:
     cache = _chunk_cache
     values = list(map(cache.get, chunks))
     try:
-        return list(chain.from_iterable(values))
+        return list(chain.from_iterable(values))  # type: ignore[arg-type]  # None: below
     except TypeError:  # a chunk missing from the cache (None is not iterable)
         pass
     _fill_misses(cache, CHUNK_CACHE_SIZE, chunks, values, _chunk_tokens)
@@ -302,38 +301,3 @@ def band_keys(signature: Sequence[int]) -> list[int]:
 
 
 _SALTS = [band.to_bytes(16, "big") for band in range(BANDS)]
-
-
-class NearDuplicateIndex:
-    """In-memory candidate index with exact verification (the store's logic, no SQL)."""
-
-    def __init__(
-        self, threshold: float = DEFAULT_THRESHOLD, min_tokens: int = DEFAULT_MIN_TOKENS
-    ) -> None:
-        self.threshold = threshold
-        self.min_tokens = min_tokens
-        self._buckets: dict[int, set[str]] = defaultdict(set)
-        self._tokens: dict[str, list[str]] = {}
-
-    def add(self, key: str, tokens: Sequence[str]) -> None:
-        self._tokens[key] = list(tokens)
-        if len(tokens) >= self.min_tokens:
-            for band_key in band_keys(sketch(tokens)):
-                self._buckets[band_key].add(key)
-
-    def matches(self, tokens: Sequence[str], exclude: str | None = None) -> list[tuple[str, float]]:
-        """Keys whose text is at least ``threshold`` similar, best first."""
-        if len(tokens) < self.min_tokens:
-            return []
-        shared: Counter[str] = Counter()
-        for band_key in set(band_keys(sketch(tokens))):
-            sharers = self._buckets.get(band_key, set()) - {exclude or ""}
-            shared.update(sorted(sharers)[:MAX_BAND_SHARERS])
-        candidates = {k for k, n in shared.items() if n >= MIN_SHARED_BANDS}
-        found = []
-        for key in candidates:
-            score = similarity(tokens, self._tokens[key], self.threshold)
-            if score >= self.threshold:
-                found.append((key, score))
-        found.sort(key=lambda kv: (-kv[1], kv[0]))
-        return found

@@ -12,7 +12,7 @@ Stats keys read (written by Scrapy and by our pipelines and spider):
 ``danvan/store/updated``, ``danvan/store/unchanged``, ``danvan/store/merged``,
 ``danvan/dedupe/<reason>`` (``same_id``, ``near_duplicate``; ``*_changed`` are no drops),
 ``danvan/validate/dropped/<reason>``, ``danvan/extract/fallback/<field>``,
-``danvan/fault/<kind>`` (issue 6, ``resilience.py``).
+``danvan/fault/<kind>`` (``resilience.py``).
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ class RunSummary:
     fallbacks: dict[str, int] = field(default_factory=dict)
     duplicates_by_reason: dict[str, int] = field(default_factory=dict)
     invalid_by_reason: dict[str, int] = field(default_factory=dict)
-    #: failures met (issue 6, ``danvan/fault/<kind>``): 5xx, timeouts, truncated pages...
+    #: failures met (``danvan/fault/<kind>``): 5xx, timeouts, truncated pages...
     faults: dict[str, int] = field(default_factory=dict)
     duration: float = 0.0
     finish_reason: str | None = None
@@ -121,8 +121,10 @@ def summarize(
             duration = float(elapsed)
         else:
             start, finish = stats.get("start_time"), stats.get("finish_time")
-            ok = isinstance(start, datetime) and isinstance(finish, datetime)
-            duration = (finish - start).total_seconds() if ok else 0.0
+            if isinstance(start, datetime) and isinstance(finish, datetime):
+                duration = (finish - start).total_seconds()
+            else:
+                duration = 0.0
     # ``same_id_changed`` is an update seen twice in a run, not a dropped duplicate.
     dupes = {
         k: v for k, v in _sum_prefix(stats, DEDUPE_PREFIX).items() if not k.endswith("_changed")

@@ -22,9 +22,6 @@ _ZERO_WIDTH_RE = re.compile(f"[{ZERO_WIDTH}]")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _INVISIBLE_RE = re.compile(f"[{ZERO_WIDTH}\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _HSPACE = r" \t\u00a0\u2000-\u200a\u2007\u202f\u205f\u3000\x0b\x0c\r"
-# Whitespace runs -> one space. Only runs other than a lone " " match (a lone space is
-# its own replacement): the same result without a match at every word.
-_HSPACE_RE = re.compile(f"[{_HSPACE}]{{2,}}|[{_HSPACE[1:]}]")
 _NEWLINES_RE = re.compile(r"[\n\u2028\u2029\x85]")
 _SPACE_RUN_RE = re.compile(f"[{_HSPACE}\n\u2028\u2029\x85]{{2,}}|[{_HSPACE[1:]}\n\u2028\u2029\x85]")
 # Anything :func:`clean_text` would change besides NFC and the final strip: an invisible or

@@ -99,10 +99,6 @@ def _tone_position(bases: list[str], quality: list[bool]) -> int | None:
     return nucleus[1] if pair in _OPEN_SECOND else nucleus[0]
 
 
-def _normalize_word(match: re.Match[str]) -> str:
-    return _normalize_nfd_word(match.group(0))
-
-
 @lru_cache(maxsize=16384)
 def _normalize_nfd_word(word: str) -> str:
     """One NFD word with its tone mark moved by the rule (cached: the vocabulary is small)."""

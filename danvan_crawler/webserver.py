@@ -154,7 +154,7 @@ class FeedsResource(Resource):
     def render(self, request: Request) -> bytes | int:
         request.setHeader(b"server", SERVER_NAME)  # on 405s too
         request.setHeader(b"x-content-type-options", b"nosniff")
-        return super().render(request)  # type: ignore[no-any-return]
+        return super().render(request)
 
     def render_GET(self, request: Request) -> bytes | int:
         return self._answer(request, send_body=True)
@@ -287,7 +287,7 @@ class FeedsSite(Site):
             self.closed(oldest)
             self.evicted += 1
             oldest.evict()
-        return super().buildProtocol(addr)  # type: ignore[no-any-return]
+        return super().buildProtocol(addr)
 
     def opened(self, channel: FeedsChannel) -> None:
         self._waiting[channel] = None

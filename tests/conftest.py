@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import socket
 import subprocess
 import sys
 import urllib.error
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scrapy.crawler import Crawler
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -138,3 +140,38 @@ def replica_factory() -> Iterator[Callable[..., ReplicaClient]]:
     yield start
     for client in started:
         client.stop()
+
+
+# -- the e2e marker ----------------------------------------------------------------------
+#: Fixtures that start a process or a server: a test using one is end-to-end.
+E2E_FIXTURES = frozenset({"replica", "replica_factory"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark ``e2e`` every test using a fixture of :data:`E2E_FIXTURES` (the others that
+    start processes or servers carry the marker themselves)."""
+    for item in items:
+        if E2E_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.e2e)
+
+
+class _NotE2E(RuntimeError):
+    pass
+
+
+@pytest.fixture(autouse=True)
+def _fast_tests_start_nothing(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A test without the ``e2e`` marker may not start a process, listen on a socket or
+    run a Scrapy crawl, so that ``pytest -m "not e2e"`` stays quick and the marker honest."""
+    if request.node.get_closest_marker("e2e") is not None:
+        return
+    name = request.node.nodeid
+
+    def refuse(*_: Any, **__: Any) -> Any:
+        raise _NotE2E(f"{name} starts a process, a server or a crawl: mark it e2e")
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", refuse)
+    monkeypatch.setattr(socket.socket, "listen", refuse)
+    monkeypatch.setattr(Crawler, "crawl", refuse)

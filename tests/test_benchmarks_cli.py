@@ -35,6 +35,7 @@ def run_benchmarks(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     ("args", "named"),
     [
@@ -54,11 +55,13 @@ def test_unknown_names_and_options_exit_2_before_any_benchmark_runs(
     assert "usage: python -m benchmarks [NAME ...]" in done.stderr
 
 
+@pytest.mark.e2e
 def test_an_option_gets_a_hint_where_options_go() -> None:
     done = run_benchmarks("crawl", "--rounds", "1")
     assert "python benchmarks/NAME.py --help" in done.stderr
 
 
+@pytest.mark.e2e
 def test_help_lists_every_benchmark() -> None:
     done = run_benchmarks("--help")
     assert done.returncode == 0
@@ -77,6 +80,7 @@ def test_help_lists_every_benchmark() -> None:
         assert (REPO / "benchmarks" / f"{name}.py").is_file()
 
 
+@pytest.mark.e2e
 def test_corpora_without_a_corpus_is_skipped_with_directions(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "DANVAN_CORPORA"}
     done = subprocess.run(

@@ -171,6 +171,7 @@ with open_store(sys.argv[1]) as store:
 """
 
 
+@pytest.mark.e2e
 def test_a_write_that_fails_half_way_leaves_no_half_line(tmp_path: Path) -> None:
     """The file system refuses the JSON Lines after 64 KB (RLIMIT_FSIZE: the kernel's
     EFBIG, as ENOSPC on a full disk): no partial file, the previous one intact, the

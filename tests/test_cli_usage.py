@@ -45,6 +45,7 @@ CASES = {
 }
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_usage_error_exits_2_with_one_line(tmp_path: Path, case: str) -> None:
     template, needle = CASES[case]

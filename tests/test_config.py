@@ -128,6 +128,7 @@ def danvan(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Comple
     )
 
 
+@pytest.mark.e2e
 def test_danvan_config_prints_values_and_sources(tmp_path: Path) -> None:
     write_toml(tmp_path, 'out = "file-out"\nlimit = 10\ndb = "file.db"\n')
     result = danvan(
@@ -149,6 +150,7 @@ def test_danvan_config_prints_values_and_sources(tmp_path: Path) -> None:
     assert data["file"] == str(tmp_path / "danvan.toml")
 
 
+@pytest.mark.e2e
 def test_danvan_config_bad_value_exits_2_with_one_line(tmp_path: Path) -> None:
     write_toml(tmp_path, "speed = 3\n")
     result = danvan(["config"], cwd=tmp_path, env={})

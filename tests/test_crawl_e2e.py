@@ -258,6 +258,7 @@ def test_allowed_domains_follow_the_site() -> None:
     assert spider.profile.base_url == "http://127.0.0.1:8123"
 
 
+@pytest.mark.e2e
 def test_unreachable_site_fails_the_crawl(tmp_path: Path) -> None:
     with socket.socket() as sock:  # a loopback port nobody listens on
         sock.bind(("127.0.0.1", 0))
@@ -268,6 +269,7 @@ def test_unreachable_site_fails_the_crawl(tmp_path: Path) -> None:
     assert result.records == []
 
 
+@pytest.mark.e2e
 def test_bad_site_url_is_a_usage_error(tmp_path: Path) -> None:
     result = crawl("ftp://example.org", tmp_path)
     assert result.returncode == 2

@@ -9,10 +9,12 @@ import urllib.request
 from pathlib import Path
 
 import feedparser
+import pytest
 
 from tests.test_serve import serving
 
 
+@pytest.mark.e2e
 def test_demo_crawls_the_replica_and_publishes_feeds(tmp_path: Path) -> None:
     out = tmp_path / "demo"
     result = subprocess.run(

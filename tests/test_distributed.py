@@ -112,6 +112,7 @@ def test_the_switch_is_settings_only(redis_prefix: str) -> None:
     assert settings.getbool("SCHEDULER_PERSIST")
 
 
+@pytest.mark.e2e
 def test_seed_refuses_to_reset_a_crawl_in_progress(redis_prefix: str, tmp_path: Path) -> None:
     from argparse import Namespace
 

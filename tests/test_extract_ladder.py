@@ -341,6 +341,7 @@ def test_trafilatura_when_the_region_rule_finds_no_paragraph() -> None:
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 
 
+@pytest.mark.e2e
 def test_a_page_the_profile_covers_never_loads_the_libraries() -> None:
     """Every classic fixture, extracted with the default profile in a fresh interpreter:
     neither trafilatura nor htmldate is even imported."""

@@ -377,6 +377,7 @@ def test_callback_errors_are_counted_drops_and_faults_reach_the_summary() -> Non
     assert summary.invalid_by_reason == {"parse_error": 1}
 
 
+@pytest.mark.e2e
 def test_bad_faults_spec_is_a_usage_error() -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "danvan_crawler.replica", "--faults", "5xx=2,bogus"],

@@ -242,6 +242,7 @@ def published(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.mark.e2e
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM}")
 @pytest.mark.parametrize(
     ("path", "title_of"),
@@ -271,6 +272,7 @@ def test_chromium_renders_the_index_and_feeds_served_by_danvan_serve(
     assert taken.returncode == 0 and shot.read_bytes().startswith(b"\x89PNG"), taken.stderr[-2000:]
 
 
+@pytest.mark.e2e
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM}")
 def test_chromium_shows_index_html_opened_from_disk(published: Path, tmp_path: Path) -> None:
     """The folder works without a server too (relative links, nothing fetched)."""

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from danvan_crawler.feeds import SiteOptions, build_site
-from danvan_crawler.feeds.safety import XSS_PAYLOADS, find_active_content, kind_of
 from danvan_crawler.feeds.samples import synthetic_article, synthetic_categories
 from danvan_crawler.feeds.sanitize import sanitize_html, xml_safe
+from tests.support.safety import XSS_PAYLOADS, find_active_content, kind_of
 
 BASE = "http://127.0.0.1:8123"
 OPTIONS = SiteOptions(public_url="https://feeds.example.org/")

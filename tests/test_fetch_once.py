@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import pytest
 
 from danvan_crawler.store import open_store
 from danvan_crawler.store.core import TRANSIENT_FIELDS
@@ -81,6 +82,7 @@ def site_pages() -> dict[str, Page]:
     }
 
 
+@pytest.mark.e2e
 def test_whole_pages_are_fetched_once_and_a_missing_date_comes_from_the_listing(
     tmp_path: Path,
 ) -> None:
@@ -137,6 +139,7 @@ def _undated_site(count: int) -> dict[str, Page]:
     return pages
 
 
+@pytest.mark.e2e
 def test_the_layout_alarm_still_fires_when_pages_print_no_date(tmp_path: Path) -> None:
     with serving(_undated_site(4)) as site:
         result = danvan(

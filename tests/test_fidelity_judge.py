@@ -86,6 +86,7 @@ def test_authors_and_headline_must_be_the_truth_s(world: Wd.World) -> None:
     assert not judge(truth, facts, record)["datePublished"]
 
 
+@pytest.mark.e2e
 def test_the_benchmark_runs_end_to_end_and_classic_and_modern_are_perfect() -> None:
     done = subprocess.run(
         [sys.executable, "benchmarks/fidelity.py", "--layouts", "2", "--fixed", "1", "--jobs", "2"],
@@ -104,6 +105,7 @@ def test_the_benchmark_runs_end_to_end_and_classic_and_modern_are_perfect() -> N
     assert (done.returncode == 0) == ("MISSED" not in out)
 
 
+@pytest.mark.e2e
 def test_profile_from_learn_says_when_it_cannot_run() -> None:
     probe = subprocess.run(
         [sys.executable, "-m", "danvan_crawler", "profile", "learn", "--help"],

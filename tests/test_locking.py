@@ -42,6 +42,7 @@ def test_second_holder_fails_at_once_then_succeeds_after_release(tmp_path: Path)
     assert not second.held
 
 
+@pytest.mark.e2e
 def test_lock_held_by_another_process_and_freed_by_its_death(tmp_path: Path) -> None:
     path = tmp_path / "store.db.lock"
     holder = subprocess.Popen(

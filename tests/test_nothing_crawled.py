@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from danvan_crawler.store import open_store
 from tests.minisite import CATEGORY, Page, home, serving
 from tests.test_fetch_once import danvan
@@ -23,6 +25,7 @@ QUICK = (
 DOWN = Page("<html><body><h1>503 Service Unavailable</h1></body></html>", 503)
 
 
+@pytest.mark.e2e
 def test_crawl_exits_1_when_the_home_page_answers_503_after_every_retry(tmp_path: Path) -> None:
     with serving({}, default=DOWN) as site:
         # whatever the log level: the exit status does not hang on error lines logged
@@ -45,6 +48,7 @@ def test_crawl_exits_1_when_the_home_page_answers_503_after_every_retry(tmp_path
     assert home_hits == 4  # (1 + RETRY_TIMES) in each of the (1 + DANVAN_RETRY_ROUNDS) rounds
 
 
+@pytest.mark.e2e
 def test_run_exits_1_when_the_home_page_answers_503_after_every_retry(tmp_path: Path) -> None:
     with serving({}, default=DOWN) as site:
         result = danvan(
@@ -66,6 +70,7 @@ def test_run_exits_1_when_the_home_page_answers_503_after_every_retry(tmp_path: 
         assert [run["status"] for run in store.runs()] == ["failed"]
 
 
+@pytest.mark.e2e
 def test_crawl_exits_1_when_every_category_page_fails(tmp_path: Path) -> None:
     pages = {"/": home((CATEGORY, "Thời sự")), CATEGORY: DOWN}
     with serving(pages) as site:

@@ -199,6 +199,7 @@ def _first_run_items() -> list[Any]:
     return [dirty, same_other_category, other, invalid, copy]
 
 
+@pytest.mark.e2e
 @pytest_twisted.inlineCallbacks
 def test_crawls_emit_only_changes_and_store_one_record_per_article(tmp_path: Path):
     # Run 1: everything is new.
@@ -266,6 +267,7 @@ def test_crawls_emit_only_changes_and_store_one_record_per_article(tmp_path: Pat
         assert st.article_id_for_url("http://nghean.dcs.vn/vi-vn/tin/cu/1-2-100") == "100"
 
 
+@pytest.mark.e2e
 @pytest_twisted.inlineCallbacks
 def test_same_id_with_other_content_in_one_run_is_an_update_and_copies_are_claimed(
     tmp_path: Path,
@@ -299,6 +301,7 @@ def test_same_id_with_other_content_in_one_run_is_an_update_and_copies_are_claim
 # -- batched store writes ---------------------------------------------------------------------
 
 
+@pytest.mark.e2e
 @pytest_twisted.inlineCallbacks
 def test_items_go_on_only_once_their_batch_is_committed(tmp_path: Path):
     from scrapy import signals
@@ -323,6 +326,7 @@ def test_items_go_on_only_once_their_batch_is_committed(tmp_path: Path):
     assert stats_of(crawler)["danvan/store/new"] == 7
 
 
+@pytest.mark.e2e
 @pytest_twisted.inlineCallbacks
 def test_a_faulty_item_fails_alone_and_its_batch_is_stored(tmp_path: Path):
     from scrapy import signals
@@ -346,6 +350,7 @@ def test_a_faulty_item_fails_alone_and_its_batch_is_stored(tmp_path: Path):
         assert st.known_ids() == {"100", "300", "400"}
 
 
+@pytest.mark.e2e
 @pytest_twisted.inlineCallbacks
 def test_batch_size_one_writes_each_item_alone(tmp_path: Path):
     feed = tmp_path / "run.jsonl"

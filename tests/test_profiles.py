@@ -69,6 +69,7 @@ def test_site_output_keeps_the_default_layout_and_namespaces_others(tmp_path: Pa
     assert site_output(tmp_path, None, str(custom))[0] == tmp_path / "other-site"
 
 
+@pytest.mark.e2e
 def test_unknown_profile_is_a_usage_error(tmp_path: Path) -> None:
     proc = run_cli(tmp_path, "crawl", "--site", "http://127.0.0.1:9", "--profile", "no-such")
     assert proc.returncode == 2
@@ -84,6 +85,7 @@ def modern_replica(request: pytest.FixtureRequest) -> Any:
     return client
 
 
+@pytest.mark.e2e
 def test_switching_the_profile_is_all_it_takes(modern_replica: Any, tmp_path: Path) -> None:
     jsonl = tmp_path / "modern.jsonl"
     proc = run_cli(
@@ -109,6 +111,7 @@ def test_switching_the_profile_is_all_it_takes(modern_replica: Any, tmp_path: Pa
         assert {k: record.get(k) for k in expected} == expected, article_id
 
 
+@pytest.mark.e2e
 def test_the_classic_profile_on_the_modern_layout_needs_fallbacks(
     modern_replica: Any, tmp_path: Path
 ) -> None:

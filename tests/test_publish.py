@@ -14,9 +14,9 @@ from lxml import etree
 
 from danvan_crawler.feeds import publish
 from danvan_crawler.feeds.names import category_stems
-from danvan_crawler.feeds.safety import XSS_PAYLOADS, find_active_content
 from danvan_crawler.feeds.samples import synthetic_article, synthetic_categories
 from danvan_crawler.store import open_store
+from tests.support.safety import XSS_PAYLOADS, find_active_content
 
 REPO = Path(__file__).resolve().parents[1]
 BASE = "http://127.0.0.1:8123"
@@ -163,6 +163,7 @@ def danvan(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProces
     )
 
 
+@pytest.mark.e2e
 def test_publish_command(store, tmp_path) -> None:
     db = str(tmp_path / "danvan.db")
     done = danvan(
@@ -187,6 +188,7 @@ def test_publish_command(store, tmp_path) -> None:
     assert b"https://other.example/all.rss" in (tmp_path / "public" / "all.rss").read_bytes()
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [

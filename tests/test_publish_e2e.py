@@ -16,8 +16,8 @@ from typing import Any
 import feedparser
 
 from danvan_crawler.feeds.names import category_stems
-from danvan_crawler.feeds.safety import find_active_content, kind_of
 from danvan_crawler.store import open_store
+from tests.support.safety import find_active_content, kind_of
 
 REPO = Path(__file__).resolve().parents[1]
 

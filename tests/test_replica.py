@@ -414,6 +414,7 @@ def test_head_request(replica: ReplicaClient) -> None:
     assert status == 200 and body == b"" and int(headers["content-length"]) > 0
 
 
+@pytest.mark.e2e
 def test_connections_are_served_with_tcp_nodelay() -> None:
     """Responses go out without waiting for the client's delayed ACK: a keep-alive
     response is written in two sends (headers, then body), and with Nagle's algorithm
@@ -586,6 +587,7 @@ def test_xss_payloads_are_planted_and_marked(replica_factory: Callable[..., Repl
     assert payloads
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_cli_prints_url_first_and_exits_cleanly_on_signal(sig: signal.Signals) -> None:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
@@ -605,6 +607,7 @@ def test_cli_prints_url_first_and_exits_cleanly_on_signal(sig: signal.Signals) -
     assert proc.returncode == 0, err
 
 
+@pytest.mark.e2e
 def test_cli_usage_error_exits_2() -> None:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     proc = subprocess.run(

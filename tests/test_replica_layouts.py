@@ -412,6 +412,7 @@ def walk(base: str) -> tuple[set[str], int]:
     return ids, listings
 
 
+@pytest.mark.e2e
 def test_every_listing_page_and_article_is_reachable_whatever_the_pager(serve: Any) -> None:
     by_pager: dict[str, int] = {}
     for seed in range(200):
@@ -436,6 +437,7 @@ def test_every_listing_page_and_article_is_reachable_whatever_the_pager(serve: A
         assert listings == pages, pager
 
 
+@pytest.mark.e2e
 def test_truth_is_the_world_s_and_layout_facts_cover_every_article(serve: Any) -> None:
     classic = serve(articles=25, seed=4)
     bases = [classic] + [serve(articles=25, seed=4, layout=f"random:{s}") for s in (1, 2, 3)]
@@ -455,6 +457,7 @@ def test_truth_is_the_world_s_and_layout_facts_cover_every_article(serve: Any) -
     assert json.loads(get(classic + "/_replica/info")[1])["layout_spec"] is None
 
 
+@pytest.mark.e2e
 def test_cli_serves_a_random_layout_and_refuses_a_bad_one(tmp_path: Any) -> None:
     client = ReplicaClient(articles=12, layout="random:9")
     try:

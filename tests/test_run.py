@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import feedparser
+import pytest
 
 from danvan_crawler.store import open_store
 
@@ -215,6 +216,7 @@ def test_two_runs_started_together_one_exits_75_touching_nothing(
     assert count_of(tmp_path / "danvan.db") == 20
 
 
+@pytest.mark.e2e
 def test_run_while_the_lock_is_held_touches_neither_store_nor_feeds(tmp_path: Path) -> None:
     holder = subprocess.Popen(
         [sys.executable, "-c", HOLDER, str(tmp_path / "danvan.db.lock")],
@@ -293,6 +295,7 @@ def test_changed_layout_on_a_fresh_store_raises_the_alarm(
     assert (tmp_path / "feeds-run" / "index.opml").is_file()
 
 
+@pytest.mark.e2e
 def test_unreachable_site_fails_with_exit_1(tmp_path: Path) -> None:
     # A port nothing listens on: bind one, take its number, close it.
     import socket

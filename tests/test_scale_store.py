@@ -16,6 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.test_distributed import (  # noqa: F401 - the fixture
     ARTICLES,
     REDIS_URL,
@@ -79,6 +81,7 @@ def test_two_workers_configured_by_the_environment_fill_the_one_postgresql_store
         assert "(env DANVAN_DB)" in out
 
 
+@pytest.mark.e2e
 def test_a_worker_on_another_store_refuses_to_start(
     redis_prefix: str,  # noqa: F811 - the fixture
     pg_url: str,  # noqa: F811 - the fixture
@@ -117,6 +120,7 @@ def test_a_worker_on_another_store_refuses_to_start(
     assert not (tmp_path / "b" / "danvan.db").exists()
 
 
+@pytest.mark.e2e
 def test_every_command_takes_the_store_from_the_same_place(tmp_path: Path) -> None:
     """crawl, run, publish, export and stats all read DANVAN_DB and the config file's
     db (the flag wins over both)."""

@@ -267,6 +267,7 @@ def feeds_folder(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.mark.e2e
 def test_a_client_gets_its_feed_while_1000_half_requests_are_open(
     feeds_folder: Path, tmp_path: Path
 ) -> None:
@@ -287,6 +288,7 @@ def test_a_client_gets_its_feed_while_1000_half_requests_are_open(
     assert b"Traceback" not in (tmp_path / "stderr").read_bytes()
 
 
+@pytest.mark.e2e
 def test_at_the_connection_cap_the_longest_waiting_connection_makes_room(
     feeds_folder: Path,
 ) -> None:
@@ -302,6 +304,7 @@ def test_at_the_connection_cap_the_longest_waiting_connection_makes_room(
                 sock.close()
 
 
+@pytest.mark.e2e
 def test_a_request_head_trickling_in_is_cut_off(feeds_folder: Path) -> None:
     options = ("--request-timeout", "1", "--idle-timeout", "300")
     with serving(feeds_folder, *options) as port:
@@ -315,6 +318,7 @@ def test_a_request_head_trickling_in_is_cut_off(feeds_folder: Path) -> None:
         assert fetch(port)[0] == 200
 
 
+@pytest.mark.e2e
 def test_a_request_body_trickling_in_is_cut_off(feeds_folder: Path) -> None:
     options = ("--request-timeout", "1", "--idle-timeout", "300")
     with serving(feeds_folder, *options) as port:
@@ -326,6 +330,7 @@ def test_a_request_body_trickling_in_is_cut_off(feeds_folder: Path) -> None:
             sock.close()
 
 
+@pytest.mark.e2e
 def test_an_idle_kept_alive_connection_is_closed(feeds_folder: Path) -> None:
     with serving(feeds_folder, "--request-timeout", "1", "--idle-timeout", "1") as port:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
@@ -340,6 +345,7 @@ def test_an_idle_kept_alive_connection_is_closed(feeds_folder: Path) -> None:
             conn.close()
 
 
+@pytest.mark.e2e
 def test_clients_that_go_away_are_not_errors(feeds_folder: Path, tmp_path: Path) -> None:
     big = feeds_folder / "big.rss"
     big.write_bytes(b"<rss>" + b"x" * 8_000_000 + b"</rss>")  # more than socket buffers hold

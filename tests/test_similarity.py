@@ -7,12 +7,12 @@ import random
 import pytest
 
 from danvan_crawler.similarity import (
-    NearDuplicateIndex,
     band_keys,
     comparison_tokens,
     similarity,
     sketch,
 )
+from tests.support.similarity import NearDuplicateIndex
 from tests.words import WORDS as ALL_WORDS
 
 WORDS = ALL_WORDS[:40]

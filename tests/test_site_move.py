@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import feedparser
+import pytest
 
 from danvan_crawler.store import open_store
 
@@ -92,6 +93,7 @@ def test_a_new_base_url_is_the_same_portal(
             assert not feedparser.parse((out / name).read_bytes()).bozo, name
 
 
+@pytest.mark.e2e
 def test_the_demo_runs_twice_into_one_folder(tmp_path: Path) -> None:
     out = tmp_path / "demo"
     for attempt in range(2):

@@ -533,6 +533,7 @@ WRITER = textwrap.dedent(
 )
 
 
+@pytest.mark.e2e
 def test_sigkill_mid_batch_leaves_the_previous_state(db: Path) -> None:
     open_store(db).close()
     script = WRITER.format(root=str(ROOT), db=str(db))
@@ -741,3 +742,38 @@ def test_look_ups_by_many_ids(store: Store, count: int) -> None:
     assert store.known_ids(wanted) == {"7"} | ({"1100"} if count > 1100 else set())
     assert store.listing_signatures(wanted) == signatures
     assert store.listing_state(iter(wanted)) == (store.known_ids(wanted), signatures)
+
+
+def test_contents_counts_articles_duplicates_and_dates_per_category_and_sub_site(
+    store: Store,
+) -> None:
+    original = article("100", datePublished="2023-11-27T08:30:00+07:00")
+    copy = article(
+        "206",
+        headline="Bài viết 100",
+        articleBody=original["articleBody"],
+        datePublished="2023-12-01T08:00:00+07:00",
+        categories=[CAT_A, CAT_B],
+    )
+    other = article("207", datePublished="2024-01-02T07:00:00+07:00", categories=[CAT_B])
+    assert [c.duplicate_of for c in store.upsert([original, copy, other])] == [None, "100", None]
+
+    held = store.contents()
+    # naive UTC, as stored
+    assert (held["articles"], held["duplicates"]) == (3, 1)
+    assert (held["oldest"], held["newest"]) == (datetime(2023, 11, 27, 1, 30), datetime(2024, 1, 2))
+    by_url = {row["url"]: row for row in held["categories"]}
+    assert {k: by_url[CAT_A["url"]][k] for k in ("articles", "duplicates", "newest")} == {
+        "articles": 2,
+        "duplicates": 1,
+        "newest": datetime(2023, 12, 1, 1, 0),
+    }
+    assert (by_url[CAT_B["url"]]["articles"], by_url[CAT_B["url"]]["oldest"]) == (
+        2,
+        datetime(2023, 12, 1, 1, 0),
+    )
+    # an article in categories of both sub-sites counts in each
+    assert {row["name"]: row["articles"] for row in held["sub_sites"]} == {
+        "Ban dân vận tỉnh ủy": 2,
+        "Tỉnh ủy Nghệ An": 2,
+    }

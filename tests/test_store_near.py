@@ -28,7 +28,7 @@ from danvan_crawler.similarity import (
     unpack_sketch,
 )
 from danvan_crawler.store import Store, core, open_store
-from danvan_crawler.store.core import _Candidate, _SketchEstimate
+from danvan_crawler.store.near import _Candidate, _SketchEstimate
 from tests.test_store import article
 from tests.words import WORDS
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from scrapy.http import HtmlResponse, Request
 
 from danvan_crawler.extract import ArticlePage, ListingEntry, ListingPage
@@ -198,6 +199,7 @@ def _run(site_url: str, db: Path, *extra: str) -> tuple[int, dict[str, int]]:
     return result.returncode, stats_of(result.stderr)
 
 
+@pytest.mark.e2e
 def test_a_stored_article_whose_page_looked_cut_is_fetched_again_until_whole(
     tmp_path: Path,
 ) -> None:
@@ -225,6 +227,7 @@ def test_a_stored_article_whose_page_looked_cut_is_fetched_again_until_whole(
         assert site.hits[article_path(301)] == 3
 
 
+@pytest.mark.e2e
 def test_refetching_a_page_that_stays_cut_is_bounded(tmp_path: Path) -> None:
     db = tmp_path / "danvan.db"
     with serving(_site(lambda n: _cut())) as site:
@@ -236,6 +239,7 @@ def test_refetching_a_page_that_stays_cut_is_bounded(tmp_path: Path) -> None:
         assert store.get("301") is not None
 
 
+@pytest.mark.e2e
 def test_a_whole_stored_version_is_not_overwritten_by_a_cut_page(tmp_path: Path) -> None:
     db = tmp_path / "danvan.db"
     state = {"cut": False, "time": "15/02/2023 09:12"}
@@ -279,6 +283,7 @@ def test_hostile_truncation_all_articles_whole_within_three_runs(
     assert wrong_records(got, truth) == []
 
 
+@pytest.mark.e2e
 def test_pages_cut_short_do_not_raise_the_layout_alarm(tmp_path: Path) -> None:
     # cut after the breadcrumb (before headline, date and body) on the first two attempts:
     # those pages need fallbacks for everything, yet say nothing about the layout
@@ -327,6 +332,7 @@ def test_the_run_summary_names_fault_kinds_not_their_reasons() -> None:
     assert "faults met: cut_stored 1, truncated 3" in summary.paragraph("finished")
 
 
+@pytest.mark.e2e
 def test_a_category_whose_first_page_fails_is_crawled_through_the_pages_after_it(
     tmp_path: Path,
 ) -> None:

@@ -96,7 +96,7 @@ def main(args: argparse.Namespace) -> int:
         max_connections=webserver.connection_cap(args.max_connections),
     )
     try:
-        port = reactor.listenTCP(  # type: ignore[attr-defined]
+        port = reactor.listenTCP(
             args.port, site, backlog=webserver.DEFAULT_BACKLOG, interface=args.host
         )
     except CannotListenError as exc:
@@ -110,5 +110,5 @@ def main(args: argparse.Namespace) -> int:
     shown = f"[{address.host}]" if ":" in address.host else address.host
     print(f"serving http://{shown}:{address.port}/", flush=True)
     logger.info("serving %s (at most %d connections)", root.resolve(), site.max_connections)
-    reactor.run()  # type: ignore[attr-defined]  # Ctrl-C and SIGTERM stop it
+    reactor.run()  # Ctrl-C and SIGTERM stop it
     return EXIT_OK

@@ -7,10 +7,13 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from danvan_crawler.config import ConfigError, add_config_arguments, load_config
+
+if TYPE_CHECKING:
+    from danvan_crawler.store import Store
 
 EXIT_USAGE = 2
 
@@ -42,63 +45,26 @@ def _local(value: datetime | None) -> str | None:
     return value.replace(tzinfo=UTC).astimezone(PORTAL_TZ).isoformat()
 
 
-def gather(store: Any, runs: int) -> dict[str, Any]:
+def gather(store: Store, runs: int) -> dict[str, Any]:
     """The figures ``danvan stats`` prints, from an open store."""
-    from sqlalchemy import distinct, func, select
-
-    from danvan_crawler.store import schema as s
-
-    a, ac, c = s.articles.c, s.article_categories.c, s.categories.c
-    with store.engine.connect() as conn:
-        total, duplicates, oldest, newest = conn.execute(
-            select(
-                func.count(),
-                func.count(a.duplicate_of),
-                func.min(a.date_published),
-                func.max(a.date_published),
-            )
-        ).one()
-        per_category = conn.execute(
-            select(
-                c.name,
-                c.url,
-                c.sub_site,
-                func.count(ac.article_id),
-                func.count(a.duplicate_of),
-                func.min(a.date_published),
-                func.max(a.date_published),
-            )
-            .select_from(
-                s.categories.outerjoin(
-                    s.article_categories, ac.category_id == c.category_id
-                ).outerjoin(s.articles, a.article_id == ac.article_id)
-            )
-            .group_by(c.category_id, c.name, c.url, c.sub_site)
-            .order_by(c.sub_site, c.name)
-        ).all()
-        per_sub_site = conn.execute(
-            select(c.sub_site, func.count(distinct(ac.article_id)))
-            .select_from(s.categories.join(s.article_categories, ac.category_id == c.category_id))
-            .group_by(c.sub_site)
-            .order_by(c.sub_site)
-        ).all()
+    held = store.contents()
     return {
-        "articles": total,
-        "duplicates": duplicates,
-        "oldest": _local(oldest),
-        "newest": _local(newest),
-        "sub_sites": [{"name": name, "articles": n} for name, n in per_sub_site],
+        "articles": held["articles"],
+        "duplicates": held["duplicates"],
+        "oldest": _local(held["oldest"]),
+        "newest": _local(held["newest"]),
+        "sub_sites": held["sub_sites"],
         "categories": [
             {
-                "name": name,
-                "url": url,
-                "subSite": sub_site,
-                "articles": n,
-                "duplicates": dupes,
-                "oldest": _local(old),
-                "newest": _local(new),
+                "name": row["name"],
+                "url": row["url"],
+                "subSite": row["sub_site"],
+                "articles": row["articles"],
+                "duplicates": row["duplicates"],
+                "oldest": _local(row["oldest"]),
+                "newest": _local(row["newest"]),
             }
-            for name, url, sub_site, n, dupes, old, new in per_category
+            for row in held["categories"]
         ],
         "runs": [
             {

@@ -21,7 +21,6 @@ from zoneinfo import ZoneInfo
 
 import nh3
 from lxml import etree
-from parsel import Selector
 
 from danvan_crawler.dates import ParsedDate, find_date, parse_date
 from danvan_crawler.extract import ladder
@@ -155,10 +154,6 @@ class ArticleResult:
 _BLOCK_TAG_LIST = sorted(BLOCK_TAGS)
 
 
-def _is_block(el: etree._Element) -> bool:
-    return isinstance(el.tag, str) and el.tag.lower() in BLOCK_TAGS
-
-
 def _raw_text(el: etree._Element, top: bool = True) -> str:
     """Text of ``el`` with ``<br>`` as a newline (not cleaned); comments skipped."""
     if top and isinstance(el.tag, str) and el.tag != "br" and next(el.iter("br"), None) is None:
@@ -181,7 +176,7 @@ def _raw_text(el: etree._Element, top: bool = True) -> str:
 def _leaf_blocks(root: etree._Element) -> list[etree._Element]:
     """Block elements under ``root`` holding no other block, in document order."""
     # the tag filter runs in lxml (no element object for the others); the parser writes
-    # tag names in lower case, so this is ``_is_block`` over every descendant
+    # tag names in lower case
     blocks = list(root.iterdescendants(*_BLOCK_TAG_LIST))
     # one walk up from each block marks the elements holding a block (instead of a walk
     # down every block's subtree)
@@ -328,11 +323,6 @@ class ArticlePage:
     def root(self) -> etree._Element:
         """The page's parsed tree (queried with compiled XPath, no selector objects)."""
         return parse_html(self.html, html_elements=False)
-
-    @page_property
-    def sel(self) -> Selector:
-        """A parsel selector over :attr:`root`."""
-        return Selector(root=self.root, type="html")
 
     @page_property
     def _names(self) -> str:
@@ -913,7 +903,7 @@ class ArticlePage:
         date gives the modified date; with no other date, the published one. None in the
         region: its parent's lines, then its grandparent's (a date line above the block
         holding headline and body)."""
-        region = self._region
+        region: Any = self._region
         for _ in range(1 + WIDEN):
             if region is None or region.tag in ("body", "html"):
                 break
@@ -1048,8 +1038,8 @@ class ArticlePage:
         return {"name": name or name_raw, "nameRaw": name_raw, "role": role}
 
     @page_property
-    def breadcrumbs(self) -> list[dict[str, str]]:
-        out = []
+    def breadcrumbs(self) -> list[dict[str, str | None]]:
+        out: list[dict[str, str | None]] = []
         links = first_match(self.root, self.profile.article.breadcrumbs, self._names, self._scope)
         if not links:
             links = first_match(

@@ -15,7 +15,7 @@ import cssselect.parser
 import cssselect.xpath
 from lxml import etree
 from lxml import html as lxml_html
-from parsel import Selector, SelectorList
+from parsel import Selector
 from parsel.csstranslator import HTMLTranslator
 from w3lib.encoding import html_to_unicode
 
@@ -57,17 +57,12 @@ class page_property(Generic[_T]):
         return value
 
 
-def make_selector(html: str | bytes, encoding: str | None = None) -> Selector:
-    """A parsel selector over ``html``; bytes are decoded by BOM, ``<meta charset>`` or
-    ``encoding`` (windows-1258 pages included), NCR entities resolved by the parser."""
-    return Selector(root=parse_html(html, encoding), type="html")
-
-
 def parse_html(
     html: str | bytes, encoding: str | None = None, *, html_elements: bool = True
 ) -> etree._Element:
-    """The root element of ``html`` parsed as :func:`make_selector` does (the tree a
-    ``parsel.Selector(text=..., type="html")`` holds), without the selector.
+    """The root element of ``html`` (the tree a ``parsel.Selector(text=..., type="html")``
+    holds), without the selector; bytes are decoded by BOM, ``<meta charset>`` or
+    ``encoding`` (windows-1258 pages included), NCR entities resolved by the parser.
     ``html_elements=False``: the same tree of plain ``lxml.etree`` elements (no
     ``lxml.html`` element classes, whose lookup is a Python call per element touched)."""
     if isinstance(html, bytes):
@@ -284,7 +279,8 @@ def _collect_names(tree: Any, names: list[str]) -> bool:
 
 
 def node_text(node: Any) -> str:
-    """:func:`text_of` of an lxml result (an element, or a text or attribute string)."""
+    """All text under an lxml result (an element, or a text or attribute string), cleaned
+    to one line."""
     if isinstance(node, str):
         return clean_text(node)
     if isinstance(node, etree._Element) and isinstance(node.tag, str):
@@ -369,27 +365,6 @@ def xml_safe_markup(html: str) -> str:
     if "&#" in html:
         html = _NCR_RE.sub(_ncr, html)
     return _XML_BAD_RE.sub("", html)
-
-
-def first(sel: Selector | SelectorList[Any], selectors: Iterable[str]) -> SelectorList[Any]:
-    """The matches of the first CSS selector in ``selectors`` that matches anything."""
-    for css in selectors:
-        found = sel.css(css)
-        if found:
-            return found
-    return SelectorList([])
-
-
-def text_of(node: Selector) -> str:
-    """All text under ``node``, cleaned to one line (a ``::text`` match: that text)."""
-    root = node.root
-    if isinstance(root, str):
-        return clean_text(root)
-    if isinstance(root, etree._Element) and isinstance(root.tag, str):
-        # the text nodes of ``.//text()`` (comments and processing instructions left
-        # out, descendants' tails in), without an XPath evaluation per call
-        return clean_text(" ".join(t for t in root.itertext() if t))
-    return clean_text(" ".join(node.xpath(".//text()").getall()))
 
 
 def canon(profile: SiteProfile, url: str, base: str | None = None) -> str:

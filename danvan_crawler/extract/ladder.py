@@ -497,8 +497,8 @@ def content_parts(
                 continue
             twin = bool(best_class) and sibling.get("class") == best.get("class")
             bonus = best_score * 0.2 if twin else 0.0
-            score = scores.get(sibling)
-            if score is not None and score + bonus >= threshold:
+            sibling_score = scores.get(sibling)
+            if sibling_score is not None and sibling_score + bonus >= threshold:
                 chosen.append(n)
                 continue
             st = stats[sibling]

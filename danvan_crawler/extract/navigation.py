@@ -7,7 +7,7 @@ canonicalized and matched against the profile's URL regexes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 from urllib.parse import parse_qsl, urlsplit
 
 from lxml import etree
@@ -53,7 +53,7 @@ class ArticleLink:
     text: str
 
 
-Page = etree._Element | Selector | SelectorList[Selector] | list[Any] | str | bytes
+Page: TypeAlias = etree._Element | Selector | SelectorList[Selector] | list[Any] | str | bytes
 
 
 def page_root(html: str | bytes) -> etree._Element:

@@ -129,10 +129,3 @@ def synthetic_article(
         "duplicateOf": None,
         "crawledAt": (published + timedelta(days=1)).isoformat(),
     }
-
-
-def synthetic_articles(
-    count: int, categories: list[dict[str, Any]], base_url: str
-) -> list[dict[str, Any]]:
-    """Articles 0 .. ``count``-1 (see :func:`synthetic_article`)."""
-    return [synthetic_article(n, categories, base_url) for n in range(count)]

@@ -1,4 +1,4 @@
-"""Item pipelines: validate -> normalize -> enrich -> deduplicate -> store (issue 3).
+"""Item pipelines: validate -> normalize -> enrich -> deduplicate -> store.
 
 Each stage is a small class built ``from_crawler``, configured by settings, counting
 what it does in stats under ``danvan/<stage>/...``:

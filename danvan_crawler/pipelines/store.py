@@ -35,32 +35,33 @@ DEFAULT_BATCH_DELAY = 0.25
 def crawler_store(crawler: Crawler) -> Store:
     """The store of this crawl (opened once from ``DANVAN_DB``, closed with the spider,
     its change log pruned then: :func:`danvan_crawler.stream.prune`)."""
-    store: Store | None = getattr(crawler, _ATTR, None)
-    if store is None:
-        settings = crawler.settings
-        db = settings.get("DANVAN_DB") or DEFAULT_DB
-        store = open_store(
-            db,
-            duplicate_threshold=settings.getfloat("DANVAN_DUPLICATE_THRESHOLD", DEFAULT_THRESHOLD),
-            duplicate_min_tokens=settings.getint("DANVAN_DUPLICATE_MIN_TOKENS", DEFAULT_MIN_TOKENS),
-        )
-        logger.info("Article store: %s", db)
-        setattr(crawler, _ATTR, store)
+    found: Store | None = getattr(crawler, _ATTR, None)
+    if found is not None:
+        return found
+    settings = crawler.settings
+    db = settings.get("DANVAN_DB") or DEFAULT_DB
+    store = open_store(
+        db,
+        duplicate_threshold=settings.getfloat("DANVAN_DUPLICATE_THRESHOLD", DEFAULT_THRESHOLD),
+        duplicate_min_tokens=settings.getint("DANVAN_DUPLICATE_MIN_TOKENS", DEFAULT_MIN_TOKENS),
+    )
+    logger.info("Article store: %s", db)
+    setattr(crawler, _ATTR, store)
 
-        def _close() -> None:
-            if getattr(crawler, _ATTR, None) is store:
-                delattr(crawler, _ATTR)
-                try:  # the change log keeps only what a JSON Lines consumer may want
-                    prune(store)
-                except Exception as exc:
-                    # a full disk or a damaged store is reported once, by the command
-                    quiet = store_stopper(exc) is not None
-                    level = logging.DEBUG if quiet else logging.WARNING
-                    logger.log(level, "could not prune the store's change log", exc_info=True)
-                finally:
-                    store.close()
+    def _close() -> None:
+        if getattr(crawler, _ATTR, None) is store:
+            delattr(crawler, _ATTR)
+            try:  # the change log keeps only what a JSON Lines consumer may want
+                prune(store)
+            except Exception as exc:
+                # a full disk or a damaged store is reported once, by the command
+                quiet = store_stopper(exc) is not None
+                level = logging.DEBUG if quiet else logging.WARNING
+                logger.log(level, "could not prune the store's change log", exc_info=True)
+            finally:
+                store.close()
 
-        crawler.signals.connect(_close, signal=signals.engine_stopped, weak=False)
+    crawler.signals.connect(_close, signal=signals.engine_stopped, weak=False)
     return store
 
 

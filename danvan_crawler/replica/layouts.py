@@ -1342,8 +1342,9 @@ def classic_facts(layout: Classic, ctx: Ctx, art: Wd.Article) -> dict[str, Any]:
     modified = None
     own = [printed]
     if meta.mod:
-        modified = {"printed": Wd.format_modified(meta.mod), "time": True}
-        own.append(modified["printed"])
+        printed_modified = Wd.format_modified(meta.mod)
+        modified = {"printed": printed_modified, "time": True}
+        own.append(printed_modified)
     authors = {"where": "signature"} if art.content.author else None
     html = layout.article(ctx, art)
     return _facts(art, html, date, modified, authors, own, layout.name)

@@ -289,7 +289,7 @@ class Classic:
 
     def related(self, ctx: Ctx, art: Wd.Article) -> list[Wd.Meta]:
         w = ctx.world
-        out = []
+        out: list[Wd.Meta] = []
         i = art.meta.index - 1
         while i >= 0 and len(out) < 6 and art.meta.index - i < 600:
             m = w.metas[i]

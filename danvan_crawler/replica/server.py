@@ -214,7 +214,7 @@ class Handler(BaseHTTPRequestHandler):
             location = faults.loop_target(split.path, query)
             if location is None and faults.offsite_path == split.path:
                 faults.count("offsite_redirect")
-                port = self.server.server_address[1]
+                port = self.server.server_address[1]  # type: ignore[index]  # (host, port)
                 location = f"http://localhost:{port}{split.path}"
             if location is not None:
                 self._send_redirect(location)

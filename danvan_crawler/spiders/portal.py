@@ -133,11 +133,8 @@ class PortalSpider(scrapy.Spider):
 
     def __init__(self, site: str | None = None, profile: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        # One bound method per callback, held here, for every request: Scrapy checks a
-        # generator callback's source for ``return value`` (WARN_ON_GENERATOR_RETURN_VALUE)
-        # in a cache keyed by weak references to the callback object, so fresh bound
-        # methods made it read and parse the source again (``inspect``, ``ast``) each time
-        # the request holding the cached one was gone: ~1.5 % of a crawl's CPU.
+        # One bound method per callback for every request: Scrapy caches its check of a
+        # generator callback's source by weak reference to the callback object.
         self._on_home = self.parse_home
         self._on_listing = self.parse_listing
         self._on_article = self.parse_article

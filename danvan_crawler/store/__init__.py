@@ -72,18 +72,20 @@ The change log (every ``new``/``updated`` change, logged in the upsert's transac
 Categories are one per site path (scheme, host and port left out: ``urls.site_key``):
 a category seen under another host is the same one, its URL the latest seen.
 
-Runs (issue 5): ``start_run() -> run_id``, ``finish_run(run_id, status, summary)``,
+Runs: ``start_run() -> run_id``, ``finish_run(run_id, status, summary)``,
 ``runs(limit=20)`` (newest first, times aware UTC).
+``contents()``: articles, duplicates and published dates in all, per category and per
+sub-site (what ``danvan stats`` prints).
 """
 
 import os
 
 from danvan_crawler.similarity import DEFAULT_MIN_TOKENS, DEFAULT_THRESHOLD
 from danvan_crawler.store import core
+from danvan_crawler.store.changes import ChangeCursor
 from danvan_crawler.store.core import (
     DEFAULT_DB,
     Change,
-    ChangeCursor,
     ChangeKind,
     Store,
     StoreError,

@@ -9,14 +9,13 @@ import logging
 import os
 import re
 from collections import OrderedDict, namedtuple
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, cast
 
 from itemadapter import ItemAdapter
 from sqlalchemy import (
@@ -24,35 +23,38 @@ from sqlalchemy import (
     Engine,
     Table,
     bindparam,
-    case,
     create_engine,
+    distinct,
     event,
     func,
     select,
     union_all,
     update,
 )
-from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.engine import make_url
 
 from danvan_crawler.similarity import (
     BANDS,
     DEFAULT_MIN_TOKENS,
     DEFAULT_THRESHOLD,
     MAX_BAND_SHARERS,
-    MIN_ESTIMATED_JACCARD,
     MIN_SHARED_BANDS,
     article_tokens,
     band_keys,
-    estimated_jaccard,
     pack_sketch,
-    similarity,
-    sketch,
-    unpack_sketch,
 )
 from danvan_crawler.store import schema as s
+from danvan_crawler.store.base import _dumps, _to_utc_naive, _utcnow
+from danvan_crawler.store.changes import ChangeLog
+from danvan_crawler.store.executor import _IN_SIZES, _Prepared, _rows_in, _slots
 from danvan_crawler.store.places import PlaceQueries, index_article
 from danvan_crawler.store.places import write_pending as write_index
+from danvan_crawler.store.near import (
+    MAX_CANDIDATES,
+    NearDuplicates,
+)
+from danvan_crawler.store.runs import RunHistory
+from danvan_crawler.store.state import CrawlState
 from danvan_crawler.urls import site_key
 
 logger = logging.getLogger(__name__)
@@ -68,24 +70,8 @@ TRANSIENT_FIELDS = frozenset({"change", "revision", "datePublishedHasTime", "dat
 NON_CONTENT_FIELDS = frozenset(
     {"url", "canonicalUrl", "categories", "crawledAt", "duplicateOf", *TRANSIENT_FIELDS}
 )
-#: Most near-duplicate candidates verified per article (best band overlap first).
-MAX_CANDIDATES = 200
-#: Stored articles whose comparison tokens are kept in memory.
-TOKEN_CACHE_SIZE = 256
 #: Content hashes remembered by :meth:`Store.content_hash` for the article's upsert.
 HASH_MEMO_SIZE = 1024
-
-
-@dataclass(frozen=True, slots=True)
-class ChangeCursor:
-    """How far one consumer of the change log has been written."""
-
-    consumer: str
-    #: every change up to this sequence number is written
-    seq: int
-    #: a file holding the changes up to ``pending_seq`` is about to replace the output
-    pending_seq: int | None = None
-    pending_file: str | None = None
 
 
 class StoreError(RuntimeError):
@@ -104,16 +90,6 @@ class Change:
     record: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     #: Stored articles this (older) original just marked as its copies.
     claimed: tuple[str, ...] = ()
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-def _to_utc_naive(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        return value
-    return value.astimezone(UTC).replace(tzinfo=None)
 
 
 def _parse_datetime(value: object) -> datetime | None:
@@ -182,7 +158,7 @@ def article_dict(article: Any) -> dict[str, Any]:
     several times faster for dicts and dataclass items holding JSON-like values."""
     if type(article) is dict:
         return {k: _plain(v) for k, v in article.items()}
-    names = _dataclass_fields(type(article))
+    names = _dataclass_fields(type(article))  # type: ignore[arg-type]  # a class is hashable
     if names is not None:
         return {n: _plain(getattr(article, n)) for n in names if hasattr(article, n)}
     return ItemAdapter(article).asdict()
@@ -197,10 +173,6 @@ def _moved_urls(stored: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str,
     if site_key(new) != site_key(old):
         return {}  # another URL of the article (an alias): the stored one stays
     return {name: data[name] for name in ("url", "canonicalUrl") if isinstance(data.get(name), str)}
-
-
-def _dumps(data: Mapping[str, Any]) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def merge_categories(*lists: Iterable[Mapping[str, Any]] | None) -> list[dict[str, Any]]:
@@ -256,198 +228,12 @@ def _engine_for(url_or_path: str | os.PathLike[str]) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-class _Prepared:
-    """A Core statement compiled once for a dialect and executed on the connection's
-    DBAPI cursor, for the few statements run per article.
-
-    ``Connection.execute`` costs 50-100 us a statement in Python (compiled-cache
-    look-up, parameter processing, result wrapping), more than SQLite's own work for a
-    one-row INSERT or an indexed SELECT; here the SQL string, the parameter order and
-    the type processors (e.g. SQLite's datetime to text) are worked out once. Errors are
-    raised as SQLAlchemy's (``sqlalchemy.exc.IntegrityError`` ...), a lost connection
-    is invalidated, as with ``Connection.execute``.
-    """
-
-    __slots__ = ("_fixed", "_get", "_keys", "_positional", "_processors", "_results", "sql")
-
-    def __init__(self, statement: Any, dialect: Dialect) -> None:
-        compiled = statement.compile(dialect=dialect)
-        self.sql: str = compiled.string
-        if "POSTCOMPILE" in self.sql:  # expanding IN lists, literal LIMITs: not here
-            raise ValueError(f"statement needs rendering per execution: {self.sql}")
-        self._positional = bool(dialect.positional)
-        names = list(compiled.positiontup or ()) if self._positional else list(compiled.binds)
-        escaped = getattr(compiled, "escaped_bind_names", None) or {}
-        binds = [compiled.binds[name] for name in names]
-        self._keys = tuple(escaped.get(name, name) for name in names)
-        # values bound in the statement itself (e.g. a HAVING constant), unless given
-        self._fixed = {
-            n: b.effective_value for n, b in zip(names, binds, strict=True) if not b.required
-        }
-        getter = itemgetter(*names) if names else (lambda _values: ())
-        self._get: Callable[[Mapping[str, Any]], Any] = (
-            getter if len(names) != 1 else lambda values: (getter(values),)
-        )
-        processors = [b.type.dialect_impl(dialect).bind_processor(dialect) for b in binds]
-        self._processors = tuple(
-            (i, process) for i, process in enumerate(processors) if process is not None
-        )
-        self._results = tuple(
-            column.type.dialect_impl(dialect).result_processor(dialect, None)
-            for column in getattr(statement, "selected_columns", ())
-        )
-
-    def _parameters(self, values: Mapping[str, Any]) -> Any:
-        if self._fixed:
-            values = {**self._fixed, **values}
-        row = self._get(values)
-        if self._processors:
-            row = list(row)
-            for i, process in self._processors:
-                row[i] = process(row[i])
-        if self._positional:
-            return tuple(row)
-        return dict(zip(self._keys, row, strict=True))
-
-    @contextmanager
-    def _cursor(self, conn: Connection, parameters: Any) -> Iterator[Any]:
-        fairy = conn.connection
-        cursor = fairy.cursor()
-        try:
-            yield cursor
-        except conn.dialect.loaded_dbapi.Error as error:
-            invalidated = conn.dialect.is_disconnect(error, fairy.dbapi_connection, cursor)
-            if invalidated:
-                conn.invalidate(error)
-            raise sa_exc.DBAPIError.instance(
-                self.sql,
-                parameters,
-                error,
-                conn.dialect.loaded_dbapi.Error,
-                connection_invalidated=invalidated,
-                dialect=conn.dialect,
-            ) from error
-        finally:
-            cursor.close()
-
-    def execute(self, conn: Connection, values: Mapping[str, Any]) -> None:
-        parameters = self._parameters(values)
-        with self._cursor(conn, parameters) as cursor:
-            cursor.execute(self.sql, parameters)
-
-    def executemany(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-        if len(rows) == 1:
-            self.execute(conn, rows[0])
-            return
-        if self._positional and not self._fixed and not self._processors:
-            parameters: list[Any] = list(map(self._get, rows))  # tuples already
-        else:
-            parameters = [self._parameters(row) for row in rows]
-        with self._cursor(conn, parameters) as cursor:
-            cursor.executemany(self.sql, parameters)
-
-    def rows(self, conn: Connection, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        """The result rows, each value through its column type's result processor."""
-        fetched = self.raw_rows(conn, values)
-        if not any(self._results):
-            return [tuple(row) for row in fetched]
-        return [self.process(row) for row in fetched]
-
-    def raw_rows(self, conn: Connection, values: Mapping[str, Any]) -> list[Any]:
-        """The result rows as the DBAPI returns them (see :meth:`process`)."""
-        parameters = self._parameters(values)
-        with self._cursor(conn, parameters) as cursor:
-            cursor.execute(self.sql, parameters)
-            return list(cursor.fetchall())
-
-    def process(self, row: Sequence[Any]) -> tuple[Any, ...]:
-        """One raw row, each value through its column type's result processor."""
-        return tuple(
-            value if process is None or value is None else process(value)
-            for value, process in zip(row, self._results, strict=True)
-        )
-
-
-#: Sizes of the precompiled ``IN`` lists of article ids (a listing page holds ~10-20).
-_IN_SIZES = (32, 500)
-
-
-def _slots(size: int) -> list[Any]:
-    return [bindparam(f"b_i{i}") for i in range(size)]
-
-
-def _rows_in(
-    conn: Connection, by_size: Mapping[int, _Prepared], ids: Iterable[str]
-) -> Iterator[tuple[Any, ...]]:
-    """Rows of a precompiled ``... IN (:b_i0, ...)`` SELECT for the distinct ``ids``
-    (``by_size``: the statement per size of its ``IN`` list)."""
-    wanted = sorted({str(i) for i in ids})
-    sizes = sorted(by_size)
-    largest = sizes[-1]
-    for start in range(0, len(wanted), largest):
-        chunk = wanted[start : start + largest]
-        size = next(n for n in sizes if n >= len(chunk))
-        params = {f"b_i{i}": chunk[i % len(chunk)] for i in range(size)}
-        yield from by_size[size].rows(conn, params)
-
-
 #: Sizes of the precompiled ``IN`` lists of a batch's article ids (50 by default).
 _BATCH_IN_SIZES = (1, 8, 64, 500)
 
 #: A row of ``articles`` read by :meth:`Store._prefetch` (attributes by column name).
-_ArticleRow = namedtuple("_ArticleRow", list(s.articles.columns.keys()))  # type: ignore[misc]
-
-
-class _Candidate(NamedTuple):
-    """A stored article sharing band keys with the one being stored."""
-
-    article_id: str
-    article_num: int
-    content_hash: str
-    sketch: bytes | None
-    duplicate_of: str | None
-    date_published: datetime | None
-
-
-#: Position of ``sketch`` in the candidate rows (:class:`_Candidate`).
-_SKETCH_COLUMN = _Candidate._fields.index("sketch")
-
-
-class _SketchEstimate:
-    """``estimated_jaccard(signature, unpack_sketch(packed))`` for the packed sketches
-    of the candidates of one text, the same value computed without unpacking: the equal
-    bins are the all-zero 8-byte words of the two packings' XOR (one C-level pass)."""
-
-    __slots__ = ("_bins", "_mine", "_signature", "_width")
-
-    def __init__(self, signature: Sequence[int]) -> None:
-        self._signature = signature
-        self._bins = len(signature)
-        self._width = 8 * self._bins
-        self._mine = int.from_bytes(pack_sketch(signature), "little")
-
-    def __call__(self, packed: bytes) -> float:
-        width = self._width
-        if len(packed) != width or not width:
-            return estimated_jaccard(self._signature, unpack_sketch(packed))
-        xor = (int.from_bytes(packed, "little") ^ self._mine).to_bytes(width, "little")
-        return memoryview(xor).cast("Q").tolist().count(0) / self._bins
-
-    def below(self, packed: bytes, threshold: float) -> bool:
-        """``self(packed) < threshold``, decided without counting the equal bins exactly
-        when an upper bound is already below: the runs of 8 zero bytes in the XOR
-        (``bytes.count``, non-overlapping) are at least its all-zero aligned words (a
-        zero run of length L holds at most L // 8 of them)."""
-        width = self._width
-        if len(packed) != width or not width:
-            return self(packed) < threshold
-        xor = (int.from_bytes(packed, "little") ^ self._mine).to_bytes(width, "little")
-        if xor.count(_ZERO_WORD) / self._bins < threshold:
-            return True
-        return memoryview(xor).cast("Q").tolist().count(0) / self._bins < threshold
-
-
-_ZERO_WORD = bytes(8)
+#: typed Any: its fields are the table's columns, known only at import
+_ArticleRow: Any = cast(Any, namedtuple("_ArticleRow", list(s.articles.columns.keys())))
 
 
 @dataclass(slots=True)
@@ -465,7 +251,7 @@ class _Pending:
     )
 
 
-class Store(PlaceQueries):
+class Store(NearDuplicates, CrawlState, ChangeLog, RunHistory, PlaceQueries):
     """Articles and crawl state in a SQL database. Build with :func:`open_store`."""
 
     def __init__(
@@ -487,32 +273,18 @@ class Store(PlaceQueries):
 
     # -- connections and migrations -------------------------------------------------
 
-    @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        """One write transaction (SQLite: BEGIN IMMEDIATE)."""
-        with self.engine.connect() as conn:
-            conn = conn.execution_options(danvan_write=True)
-            try:
-                with conn.begin():
-                    yield conn
-            except BaseException:
-                self._category_cache.clear()  # may hold ids of rolled-back rows
-                raise
-
-    @contextmanager
-    def _read(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn, conn.begin():
-            yield conn
-
     def _insert(self, table: Table) -> Any:
         """INSERT with ``on_conflict_do_*`` for this dialect (the one dialect switch)."""
         if self.dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        elif self.dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert
-        else:  # pragma: no cover - other backends need their own upsert
-            raise StoreError(f"unsupported database dialect {self.dialect!r}")
-        return insert(table)
+            from sqlalchemy.dialects import postgresql
+
+            return postgresql.insert(table)
+        if self.dialect == "sqlite":
+            from sqlalchemy.dialects import sqlite
+
+            return sqlite.insert(table)
+        # other backends need their own upsert
+        raise StoreError(f"unsupported database dialect {self.dialect!r}")
 
     def _upsert_excluded(self, table: Table, key: str, columns: Sequence[str]) -> Any:
         """INSERT ... ON CONFLICT (key) DO UPDATE of ``columns`` and ``updated_at``."""
@@ -882,127 +654,6 @@ class Store(PlaceQueries):
                 prefetched.pop(copy_id, None)
         return Change(article_id, kind, revision, duplicate_of, data, claimed)
 
-    def _sketch(self, tokens: Sequence[str]) -> list[int] | None:
-        """The MinHash sketch of a text, None for texts too short to compare."""
-        if len(tokens) < self.duplicate_min_tokens:
-            return None
-        return sketch(tokens)
-
-    def _candidate_rows(self, conn: Connection, article_id: str, keys: Sequence[int]) -> list[Any]:
-        """The raw rows (:class:`_Candidate` columns, best overlap first) of the stored
-        articles sharing at least ``MIN_SHARED_BANDS`` band keys with a text, counted
-        among the first ``MAX_BAND_SHARERS`` sharers (by id) of each key; the
-        ``MAX_CANDIDATES`` sharing most (then by id). ``self._p_candidates.process``
-        processes a row."""
-        params: dict[str, Any] = {f"b_k{i}": keys[i] if i < len(keys) else -1 for i in range(BANDS)}
-        params["b_aid"] = article_id
-        return self._p_candidates.raw_rows(conn, params)
-
-    def _near_matches(
-        self,
-        conn: Connection,
-        article_id: str,
-        tokens: Sequence[str],
-        signature: Sequence[int] | None,
-        keys: Sequence[int],
-    ) -> list[_Candidate]:
-        """Stored articles whose text is at least ``duplicate_threshold`` similar.
-
-        Candidates (:meth:`_candidate_rows`) whose stored sketch estimates a low Jaccard
-        similarity are skipped, the others verified exactly on their text.
-        """
-        if not keys or signature is None:
-            return []
-        rows = self._candidate_rows(conn, article_id, keys)
-        # the sketch prefilter first, on the raw rows (most candidates fail it: formulaic
-        # articles share bands with dozens); a candidate's row is processed and its record
-        # (``data``) read only when it passes
-        estimate = _SketchEstimate(signature)
-        found = []
-        for raw in rows:
-            packed = raw[_SKETCH_COLUMN]
-            if packed is not None and estimate.below(packed, MIN_ESTIMATED_JACCARD):
-                continue
-            row = _Candidate(*self._p_candidates.process(raw))
-            other = self._stored_tokens(conn, row.article_id, row.content_hash)
-            if similarity(tokens, other, self.duplicate_threshold) >= self.duplicate_threshold:
-                found.append(row)
-        return found
-
-    def _stored_tokens(self, conn: Connection, article_id: str, digest: str) -> list[str]:
-        """Comparison tokens of a stored article (small LRU cache by id and hash)."""
-        key = (article_id, digest)
-        tokens = self._token_cache.get(key)
-        if tokens is None:
-            rows = self._p_article_data.rows(conn, {"b_aid": article_id})
-            if not rows:
-                raise sa_exc.NoResultFound("No row was found when one was required")
-            data = rows[0][0]
-            # the tokens are interned (comparison_tokens): the cached lists share one
-            # string per word (a few KB per article instead of ~100 KB of token strings)
-            tokens = article_tokens(json.loads(data))
-            self._token_cache[key] = tokens
-            if len(self._token_cache) > TOKEN_CACHE_SIZE:
-                self._token_cache.popitem(last=False)
-        else:
-            self._token_cache.move_to_end(key)
-        return tokens
-
-    @staticmethod
-    def _age_key(published: datetime | None, num: int) -> tuple[datetime, int]:
-        return (published or datetime.max, num)
-
-    def _original_among(
-        self, matches: Sequence[_Candidate], article_id: str, published: datetime | None, num: int
-    ) -> str | None:
-        """The original of a cluster is its oldest member (published, then id)."""
-        if not matches:
-            return None
-        oldest = min(matches, key=lambda r: self._age_key(r.date_published, r.article_num))
-        if self._age_key(published, num) <= self._age_key(
-            oldest.date_published, oldest.article_num
-        ):
-            return None
-        return str(oldest.duplicate_of or oldest.article_id)
-
-    def _claim_copies(
-        self,
-        conn: Connection,
-        article_id: str,
-        published: datetime | None,
-        num: int,
-        matches: Sequence[_Candidate],
-        now: datetime,
-    ) -> tuple[str, ...]:
-        """An original stored after its copies: mark the newer look-alikes as copies."""
-        mine = self._age_key(published, num)
-        copies = [
-            str(r.article_id)
-            for r in matches
-            if self._age_key(r.date_published, r.article_num) > mine
-            and r.duplicate_of != article_id
-        ]
-        if not copies:
-            return ()
-        # Copies of those copies follow them to the real original.
-        dependants = conn.execute(
-            select(s.articles.c.article_id).where(s.articles.c.duplicate_of.in_(copies))
-        ).scalars()
-        claimed = tuple(sorted({*copies, *dependants} - {article_id}))
-        for copy_id in claimed:
-            row = conn.execute(
-                select(s.articles.c.data).where(s.articles.c.article_id == copy_id)
-            ).one()
-            record = json.loads(row.data)
-            record["duplicateOf"] = article_id
-            conn.execute(
-                update(s.articles)
-                .where(s.articles.c.article_id == copy_id)
-                .values(duplicate_of=article_id, data=_dumps(record), changed_at=now)
-            )
-            logger.info("Article %s is now marked as a copy of %s", copy_id, article_id)
-        return claimed
-
     def find_original(self, article: Any) -> str | None:
         """The id ``article`` would be a copy of (None: it is no near duplicate)."""
         data = article_dict(article)
@@ -1057,7 +708,7 @@ class Store(PlaceQueries):
         needed for a new article: it has no other links). ``pending``: the links of a
         new article are written with the batch (a link already there is kept).
         """
-        links = []
+        links: list[dict[str, Any]] = []
         for cat in cats or ():
             category_id = self._upsert_category(conn, cat, now)
             if category_id is not None:
@@ -1271,277 +922,67 @@ class Store(PlaceQueries):
             for data in result.scalars():
                 yield json.loads(data)
 
-    # -- incremental crawling state -------------------------------------------------------
-
-    def get_validators(self, url: str) -> dict[str, str | None] | None:
-        """{etag, last_modified} last stored for ``url``, or None."""
-        v = s.http_validators.c
+    def contents(self) -> dict[str, Any]:
+        """What the store holds (``danvan stats``): articles, those marked duplicates and
+        the published dates' range (naive UTC, as stored) in all (``articles``,
+        ``duplicates``, ``oldest``, ``newest``), per category (``categories``: name, url,
+        sub_site and the same figures; every category, by sub-site and name) and per
+        sub-site (``sub_sites``: name, articles)."""
+        a, ac, c = s.articles.c, s.article_categories.c, s.categories.c
         with self._read() as conn:
-            row = conn.execute(select(v.etag, v.last_modified).where(v.url == url)).first()
-        return {"etag": row.etag, "last_modified": row.last_modified} if row else None
-
-    def set_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
-        self.set_validators_many([(url, etag, last_modified)])
-
-    def set_validators_many(self, rows: Iterable[tuple[str, str | None, str | None]]) -> None:
-        """(url, etag, last_modified) rows, in one transaction."""
-        now = _utcnow()
-        params = [
-            {"url": url, "etag": etag, "last_modified": last_modified, "updated_at": now}
-            for url, etag, last_modified in rows
-        ]
-        if not params:
-            return
-        with self._write() as conn:
-            self._p_validators.executemany(conn, params)
-
-    def listing_signatures(self, article_ids: Iterable[str]) -> dict[str, str]:
-        """Stored listing signature per article id (ids without one are absent)."""
-        with self._read() as conn:
-            return self._signatures_of(conn, article_ids)
-
-    def _signatures_of(self, conn: Connection, article_ids: Iterable[str]) -> dict[str, str]:
-        return dict(_rows_in(conn, self._p_signatures, article_ids))
-
-    def set_listing_signatures(self, signatures: Mapping[str, str]) -> None:
-        """Remember what listings showed; call only once those articles are stored."""
-        now = _utcnow()
-        params = [
-            {"article_id": str(article_id), "signature": signature, "updated_at": now}
-            for article_id, signature in signatures.items()
-        ]
-        if not params:
-            return
-        with self._write() as conn:
-            self._p_set_signatures.executemany(conn, params)
-
-    # -- the change log ---------------------------------------------------------------------
-
-    def store_id(self) -> str:
-        """A random id given to the store when it was created: two processes see the same
-        store when they read the same id, however they spelled its URL or path."""
-        with self._read() as conn:
-            found = conn.execute(
-                select(s.store_meta.c.value).where(s.store_meta.c.key == "store_id")
-            ).scalar()
-        if found is not None:
-            return str(found)
-        with self._write() as conn:
-            return s.ensure_store_id(conn)
-
-    def last_change(self) -> int:
-        """The sequence number of the last change logged (0: none yet)."""
-        with self._read() as conn:
-            return int(conn.execute(select(func.max(s.article_changes.c.seq))).scalar() or 0)
-
-    def change_cursor(self, consumer: str) -> ChangeCursor | None:
-        """How far ``consumer`` has been written (None: never opened)."""
-        cc = s.change_cursors.c
-        with self._read() as conn:
-            row = conn.execute(
-                select(cc.seq, cc.pending_seq, cc.pending_file).where(cc.consumer == consumer)
-            ).first()
-        return ChangeCursor(consumer, row.seq, row.pending_seq, row.pending_file) if row else None
-
-    def open_change_cursor(self, consumer: str) -> ChangeCursor:
-        """The cursor of ``consumer``, created when missing: a new consumer starts after
-        the last change logged now, so it gets what is stored from now on. Its time is
-        set to now (a cursor not opened for long is dropped: :meth:`prune_changes`)."""
-        cc = s.change_cursors.c
-        with self._write() as conn:
-            row = conn.execute(
-                select(cc.seq, cc.pending_seq, cc.pending_file).where(cc.consumer == consumer)
-            ).first()
-            if row is not None:
-                conn.execute(
-                    update(s.change_cursors)
-                    .where(cc.consumer == consumer)
-                    .values(updated_at=_utcnow())
+            total, duplicates, oldest, newest = conn.execute(
+                select(
+                    func.count(),
+                    func.count(a.duplicate_of),
+                    func.min(a.date_published),
+                    func.max(a.date_published),
                 )
-                return ChangeCursor(consumer, row.seq, row.pending_seq, row.pending_file)
-            last = int(conn.execute(select(func.max(s.article_changes.c.seq))).scalar() or 0)
-            conn.execute(
-                s.change_cursors.insert().values(consumer=consumer, seq=last, updated_at=_utcnow())
-            )
-            return ChangeCursor(consumer, last)
-
-    def set_change_cursor(
-        self,
-        consumer: str,
-        seq: int,
-        *,
-        pending_seq: int | None = None,
-        pending_file: str | None = None,
-    ) -> None:
-        """Record how far ``consumer`` was written (and a write about to be renamed into
-        place, or none). Once no consumer needs them, changes are dropped from the log."""
-        cc = s.change_cursors.c
-        with self._write() as conn:
-            conn.execute(
-                update(s.change_cursors)
-                .where(cc.consumer == consumer)
-                .values(
-                    seq=seq,
-                    pending_seq=pending_seq,
-                    pending_file=pending_file,
-                    updated_at=_utcnow(),
+            ).one()
+            per_category = conn.execute(
+                select(
+                    c.name,
+                    c.url,
+                    c.sub_site,
+                    func.count(ac.article_id),
+                    func.count(a.duplicate_of),
+                    func.min(a.date_published),
+                    func.max(a.date_published),
                 )
-            )
-            if pending_seq is None:
-                oldest = conn.execute(select(func.min(cc.seq))).scalar()
-                if oldest is not None:
-                    conn.execute(
-                        s.article_changes.delete().where(s.article_changes.c.seq <= oldest)
-                    )
-
-    def prune_changes(self, before: datetime | None = None) -> int:
-        """Drop the changes no consumer can still want: those every cursor has written
-        (all of them while there is no cursor: a new one starts after the last change)
-        and, with ``before``, those logged before it (a consumer that has not been
-        written since then misses them, and the cursors not opened since then are
-        dropped); how many changes."""
-        ch, cc = s.article_changes.c, s.change_cursors.c
-        with self._write() as conn:
-            if before is not None:
-                conn.execute(s.change_cursors.delete().where(cc.updated_at < _to_utc_naive(before)))
-            oldest = conn.execute(select(func.min(cc.seq))).scalar()
-            stale = ch.seq <= oldest if oldest is not None else ch.seq.is_not(None)
-            if before is not None:
-                stale = stale | (ch.changed_at < _to_utc_naive(before))
-            result = conn.execute(s.article_changes.delete().where(stale))
-            return int(result.rowcount or 0)
-
-    def changes_between(
-        self, after: int, upto: int, *, raw: bool = False
-    ) -> Iterator[tuple[Any, int, str]]:
-        """The articles changed by the changes logged after ``after`` up to ``upto``: one
-        (record, revision, change) each, as stored now, in the order of their first change
-        there; ``change`` is ``new`` when the article was new among them, else
-        ``updated``. ``raw``: the record as its stored JSON text."""
-        ch, a = s.article_changes.c, s.articles.c
-        changed = (
-            select(
-                ch.article_id,
-                func.min(ch.seq).label("first"),
-                func.max(case((ch.kind == "new", 1), else_=0)).label("is_new"),
-            )
-            .where(ch.seq > after)
-            .where(ch.seq <= upto)
-            .group_by(ch.article_id)
-            .subquery("changed")
-        )
-        stmt = (
-            select(a.data, a.revision, changed.c.is_new)
-            .join(changed, changed.c.article_id == a.article_id)
-            .order_by(changed.c.first)
-        )
-        with self.engine.connect() as conn, conn.begin():
-            result = conn.execution_options(yield_per=500).execute(stmt)
-            for data, revision, is_new in result:
-                record = data if raw else json.loads(data)
-                yield record, int(revision), "new" if is_new else "updated"
-
-    def export_changes(
-        self, since: datetime | None = None, *, raw: bool = False
-    ) -> Iterator[tuple[Any, int, str]]:
-        """:meth:`export` with each article's revision and change relative to ``since``:
-        ``new`` (first stored then or later; every article when ``since`` is None),
-        ``updated`` (its content changed then or later) or ``merged`` (only its
-        categories or URL did). ``raw``: the record as its stored JSON text."""
-        a = s.articles.c
-        stmt = select(a.data, a.revision, a.first_seen, a.revised_at, a.changed_at).order_by(
-            a.changed_at, a.article_num, a.article_id
-        )
-        cut = _to_utc_naive(since) if since is not None else None
-        if cut is not None:
-            stmt = stmt.where(a.changed_at >= cut)
-        with self.engine.connect() as conn, conn.begin():
-            result = conn.execution_options(yield_per=500).execute(stmt)
-            for data, revision, first_seen, revised_at, changed_at in result:
-                if cut is None or first_seen >= cut:
-                    change = "new"
-                elif (revised_at or changed_at) >= cut:
-                    change = "updated"
-                else:
-                    change = "merged"
-                yield data if raw else json.loads(data), int(revision), change
-
-    # -- runs -----------------------------------------------------------------------------
-
-    def start_run(self, started_at: datetime | None = None) -> int:
-        with self._write() as conn:
-            result = conn.execute(
-                s.runs.insert().values(
-                    started_at=_to_utc_naive(started_at) if started_at else _utcnow(),
-                    status="running",
+                .select_from(
+                    s.categories.outerjoin(
+                        s.article_categories, ac.category_id == c.category_id
+                    ).outerjoin(s.articles, a.article_id == ac.article_id)
                 )
-            )
-            return int(result.inserted_primary_key[0])
-
-    def finish_run(
-        self,
-        run_id: int,
-        status: str,
-        summary: Mapping[str, Any] | None = None,
-        finished_at: datetime | None = None,
-    ) -> None:
-        with self._write() as conn:
-            conn.execute(
-                update(s.runs)
-                .where(s.runs.c.run_id == run_id)
-                .values(
-                    status=status,
-                    finished_at=_to_utc_naive(finished_at) if finished_at else _utcnow(),
-                    summary=json.dumps(summary, ensure_ascii=False, default=str)
-                    if summary is not None
-                    else None,
+                .group_by(c.category_id, c.name, c.url, c.sub_site)
+                .order_by(c.sub_site, c.name)
+            ).all()
+            per_sub_site = conn.execute(
+                select(c.sub_site, func.count(distinct(ac.article_id)))
+                .select_from(
+                    s.categories.join(s.article_categories, ac.category_id == c.category_id)
                 )
-            )
-
-    def record_run(
-        self,
-        *,
-        started_at: datetime,
-        finished_at: datetime | None = None,
-        exit_code: int | None = None,
-        status: str | None = None,
-        summary: str | None = None,
-        stats: Mapping[str, Any] | None = None,
-    ) -> int:
-        """Record a finished run in one call (what ``danvan run`` does); its run_id.
-
-        ``status`` defaults from ``exit_code``: 0 ``ok``, 3 ``alarm``, else ``failed``.
-        The summary JSON holds ``{"exit_code", "summary", "stats"}``.
-        """
-        if status is None:
-            status = {0: "ok", 3: "alarm", None: "ok"}.get(exit_code, "failed")
-        payload = {"exit_code": exit_code, "summary": summary, "stats": dict(stats or {})}
-        with self._write() as conn:
-            result = conn.execute(
-                s.runs.insert().values(
-                    started_at=_to_utc_naive(started_at),
-                    finished_at=_to_utc_naive(finished_at) if finished_at else _utcnow(),
-                    status=status,
-                    summary=json.dumps(payload, ensure_ascii=False, default=str),
-                )
-            )
-            return int(result.inserted_primary_key[0])
-
-    def runs(self, limit: int = 20) -> list[dict[str, Any]]:
-        """Most recent runs first: {run_id, started_at, finished_at, status, summary}."""
-        r = s.runs.c
-        with self._read() as conn:
-            rows = conn.execute(select(s.runs).order_by(r.run_id.desc()).limit(limit)).all()
-        return [
-            {
-                "run_id": row.run_id,
-                "started_at": row.started_at.replace(tzinfo=UTC),
-                "finished_at": row.finished_at.replace(tzinfo=UTC) if row.finished_at else None,
-                "status": row.status,
-                "summary": json.loads(row.summary) if row.summary else None,
-            }
-            for row in rows
-        ]
+                .group_by(c.sub_site)
+                .order_by(c.sub_site)
+            ).all()
+        return {
+            "articles": total,
+            "duplicates": duplicates,
+            "oldest": oldest,
+            "newest": newest,
+            "sub_sites": [{"name": name, "articles": n} for name, n in per_sub_site],
+            "categories": [
+                {
+                    "name": name,
+                    "url": url,
+                    "sub_site": sub_site,
+                    "articles": n,
+                    "duplicates": dupes,
+                    "oldest": old,
+                    "newest": new,
+                }
+                for name, url, sub_site, n, dupes, old, new in per_category
+            ],
+        }
 
 
 def open_store(
