@@ -416,9 +416,9 @@ def load_config(
                 scrapy[name] = Value(raw, f"file {path} [scrapy]")
 
     for key in KEYS:  # DANVAN_SITE_URL < DANVAN_SITE: the key's own name wins
-        for name in (key.env_alias, key.env):
-            if name and name in env:
-                values[key.name] = _parse(key, env[name], f"env {name}")
+        for env_name in (key.env_alias, key.env):
+            if env_name and env_name in env:
+                values[key.name] = _parse(key, env[env_name], f"env {env_name}")
 
     if args is not None:
         for key in KEYS:

@@ -29,6 +29,7 @@ REPO = Path(__file__).resolve().parents[1]
     ],
     ids=" ".join,
 )
+@pytest.mark.e2e
 def test_a_closed_pipe_ends_the_command_quietly(tmp_path: Path, args: list[str]) -> None:
     make_store(tmp_path / "danvan.db", n=50)
     env = {k: v for k, v in os.environ.items() if not k.startswith("DANVAN_")}

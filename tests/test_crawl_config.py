@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from danvan_crawler.store import open_store
 from tests.conftest import ReplicaClient
 
@@ -85,6 +87,7 @@ def test_crawl_honours_danvan_site_url_and_danvan_site(
     )  # the key's own name wins
 
 
+@pytest.mark.e2e
 def test_a_store_in_a_missing_folder_is_a_usage_error_unless_create(tmp_path: Path) -> None:
     db = tmp_path / "typo" / "danvan.db"
     for command in (["crawl"], ["run", "--out", str(tmp_path / "feeds")]):
@@ -116,6 +119,7 @@ def test_a_store_in_a_missing_folder_is_a_usage_error_unless_create(tmp_path: Pa
     assert other.is_file()
 
 
+@pytest.mark.e2e
 def test_demo_reads_the_configuration_but_crawls_its_own_replica(tmp_path: Path) -> None:
     (tmp_path / "danvan.toml").write_text(
         'site = "https://nghean.dcs.vn"\ndb = "/nonexistent/live.db"\n'

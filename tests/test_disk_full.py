@@ -122,6 +122,7 @@ def test_run_on_a_full_disk(tmp_path: Path, replica: ReplicaClient, quiet: bool)
     )
 
 
+@pytest.mark.e2e
 def test_publish_and_export_on_a_full_disk(tmp_path: Path) -> None:
     db = tmp_path / "danvan.db"
     make_store(db, n=200)

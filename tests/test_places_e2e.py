@@ -20,7 +20,7 @@ from typing import Any
 import feedparser
 import jsonschema
 
-from danvan_crawler.feeds.safety import find_active_content, kind_of
+from tests.support.safety import find_active_content, kind_of
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA = json.loads((REPO / "danvan_crawler/schema/article.schema.json").read_text("utf-8"))

@@ -10,9 +10,9 @@ import feedparser
 from lxml import etree
 
 from danvan_crawler.feeds import publish
-from danvan_crawler.feeds.safety import find_active_content, kind_of
 from danvan_crawler.places import find_places
 from danvan_crawler.store import open_store
+from tests.support.safety import find_active_content, kind_of
 from tests.test_store import CAT_A, article
 
 PUBLIC = "https://feeds.example.org/nghean/"

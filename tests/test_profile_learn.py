@@ -267,6 +267,7 @@ def test_inspect_names_the_selector_or_the_fallback(
     assert json.loads(listing.stdout)["fields"]["entries"]["source"] == "selector"
 
 
+@pytest.mark.e2e
 def test_usage_and_failure_exit_codes(tmp_path: Path) -> None:
     bad = danvan("profile", "learn", "--site", "not a url", "--out", "x.toml", cwd=tmp_path)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1

@@ -16,6 +16,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -26,6 +28,7 @@ def quick_start_first_line() -> str:
     return block.group(1).splitlines()[0]
 
 
+@pytest.mark.e2e
 def test_the_quick_start_first_line_runs_twice_in_one_folder(tmp_path: Path) -> None:
     line = quick_start_first_line()
     install, sep, rest = line.partition("&&")

@@ -81,6 +81,7 @@ def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
     return lines[0]
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("command", sorted(commands(Path("x"), Path("y"))))
 def test_a_file_that_is_not_sqlite_is_not_a_danvan_store(tmp_path: Path, command: str) -> None:
     db = tmp_path / "danvan.db"
@@ -91,6 +92,7 @@ def test_a_file_that_is_not_sqlite_is_not_a_danvan_store(tmp_path: Path, command
     assert db.read_bytes() == before  # nothing written into it
 
 
+@pytest.mark.e2e
 def test_another_programs_sqlite_database_is_left_alone(tmp_path: Path) -> None:
     db = tmp_path / "danvan.db"
     with sqlite3.connect(db) as conn:
@@ -114,6 +116,7 @@ def test_a_damaged_store_is_named_with_what_to_do(
     assert f"danvan doctor --db {db}" in line
 
 
+@pytest.mark.e2e
 def test_doctor_on_a_whole_store_says_ok(tmp_path: Path) -> None:
     db = tmp_path / "danvan.db"
     make_store(db, n=20)
@@ -135,6 +138,7 @@ def test_doctor_on_a_whole_store_says_ok(tmp_path: Path) -> None:
     assert not list((tmp_path / "feeds").iterdir())
 
 
+@pytest.mark.e2e
 def test_doctor_on_files_that_are_not_stores(tmp_path: Path) -> None:
     text = tmp_path / "notes.db"
     text.write_text("hello")
@@ -146,6 +150,7 @@ def test_doctor_on_files_that_are_not_stores(tmp_path: Path) -> None:
     assert text.read_text() == "hello"  # a file that is not ours is never touched
 
 
+@pytest.mark.e2e
 def test_doctor_repairs_a_damaged_store_and_keeps_the_damaged_file(tmp_path: Path) -> None:
     db = tmp_path / "danvan.db"
     make_store(db)
@@ -179,6 +184,7 @@ def test_doctor_repairs_a_damaged_store_and_keeps_the_damaged_file(tmp_path: Pat
     assert stats.returncode == 0 and f"{kept} articles" in stats.stdout
 
 
+@pytest.mark.e2e
 def test_what_the_system_refuses_is_one_line(tmp_path: Path) -> None:
     db = tmp_path / "danvan.db"
     make_store(db, n=5)

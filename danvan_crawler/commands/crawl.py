@@ -33,6 +33,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from twisted.python.failure import Failure
+
 from danvan_crawler.errors import STORE_FAILURE_STAT, describe
 
 logger = logging.getLogger(__name__)
@@ -155,7 +157,12 @@ def run_crawl(
     kwargs = {"site": site} if site else {}
     failures: list[BaseException] = []
     done = process.crawl(crawler, **kwargs)
-    done.addErrback(lambda failure: failures.append(failure.value))
+
+    def _failed(failure: Failure) -> None:
+        if failure.value is not None:
+            failures.append(failure.value)
+
+    done.addErrback(_failed)
     tune_gc(crawler.settings.getint("DANVAN_GC_THRESHOLD"))
     process.start()
     if failures:

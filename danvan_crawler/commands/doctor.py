@@ -53,13 +53,13 @@ def _say(line: str) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from danvan_crawler.feeds.files import temp_files
     from danvan_crawler.locking import LockHeld, RunLock, lock_path_for
     from danvan_crawler.store.health import (
         RepairFailed,
         diagnose,
         repair,
         sqlite_path,
-        temp_files,
     )
 
     try:
@@ -78,7 +78,8 @@ def main(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     feeds = Path(config["out"])
     lock = lock_path_for(db)
-    checks = list(diagnose(path, feeds=feeds, lock=None if args.repair else lock))
+    lock_checked = None if args.repair else lock
+    checks = list(diagnose(path, feeds=feeds, lock=lock_checked, leftovers=temp_files(feeds)))
     for check in checks:
         _say(check.line())
     failed = [check for check in checks if not check.ok]

@@ -32,6 +32,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from twisted.python.failure import Failure
+
 from danvan_crawler.commands.seed import (
     add_distributed_arguments,
     distributed_config,
@@ -83,7 +85,12 @@ def run_worker(settings: Any, site: str | None = None) -> tuple[dict[str, Any], 
     crawler = process.create_crawler(DistributedPortalSpider)
     failures: list[BaseException] = []
     done = process.crawl(crawler, **({"site": site} if site else {}))
-    done.addErrback(lambda failure: failures.append(failure.value))
+
+    def _failed(failure: Failure) -> None:
+        if failure.value is not None:
+            failures.append(failure.value)
+
+    done.addErrback(_failed)
     process.start()
     if failures:  # the crawl could not start: the caller says why in one line
         raise failures[0]

@@ -1190,7 +1190,13 @@ class ArticlePage:
             "subSite": self.sub_site,
             "attachments": self.attachments,
         }
-        required = ("articleId", "headline", "articleBody", "datePublished", "subSite")
+        required: tuple[str, ...] = (
+            "articleId",
+            "headline",
+            "articleBody",
+            "datePublished",
+            "subSite",
+        )
         if not self.profile.article.date_on_page:
             # the site prints the date in its listings only: the listing's is the date
             required = tuple(name for name in required if name != "datePublished")

@@ -943,11 +943,11 @@ def _discover_byline(data: dict[str, Any], arts: list[_Art]) -> None:
                 for a in art.ladder.fields.get("authors") or []
                 if name_like(a.get("name") or "")
             ]
-            got = _authors_key(_learned_page(profile, art))
-            names = [_keyed(n) for _, n, _ in found[id(art)]]
-            if want and got != sorted(want):
+            got_keys = _authors_key(_learned_page(profile, art))
+            found_names = [_keyed(n) for _, n, _ in found[id(art)]]
+            if want and got_keys != sorted(want):
                 agree = False
-            if not want and any(g not in names for g in got):
+            if not want and any(g not in found_names for g in got_keys):
                 agree = False
         if agree:
             data["signature"] = trial_sig
@@ -1076,11 +1076,11 @@ def _learn_listing(data: dict[str, Any], pages: Sequence[Page], generic: SitePro
         return
     main_path = max(score, key=lambda path: score[path])
     for page, _root in trees:
-        group = groups_by_page[page.url].get(main_path)
-        if not group:
+        main_group = groups_by_page[page.url].get(main_path)
+        if not main_group:
             continue
-        items_by_page[page.url] = [el for el, _ in group]
-        for item, _ in group[:2]:
+        items_by_page[page.url] = [el for el, _ in main_group]
+        for item, _ in main_group[:2]:
             cands.extend(selector_candidates(item))
 
     def item_judge(pr: tuple[Page, etree._Element], css: str) -> bool | None:

@@ -36,6 +36,13 @@ TEMP_RE = re.compile(
 )
 
 
+def temp_files(folder: Path) -> list[Path]:
+    """Leftovers of an interrupted publish (``.name.xxxx.tmp``) in ``folder``."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if TEMP_RE.match(p.name) and p.is_file())
+
+
 @contextlib.contextmanager
 def publish_lock(folder: Path) -> Iterator[None]:
     """Hold the folder's publish lock (waiting for another publisher to finish)."""

@@ -47,12 +47,12 @@ from danvan_crawler.store import schema as s
 from danvan_crawler.store.base import _dumps, _to_utc_naive, _utcnow
 from danvan_crawler.store.changes import ChangeLog
 from danvan_crawler.store.executor import _IN_SIZES, _Prepared, _rows_in, _slots
-from danvan_crawler.store.places import PlaceQueries, index_article
-from danvan_crawler.store.places import write_pending as write_index
 from danvan_crawler.store.near import (
     MAX_CANDIDATES,
     NearDuplicates,
 )
+from danvan_crawler.store.places import PlaceQueries, index_article
+from danvan_crawler.store.places import write_pending as write_index
 from danvan_crawler.store.runs import RunHistory
 from danvan_crawler.store.state import CrawlState
 from danvan_crawler.urls import site_key

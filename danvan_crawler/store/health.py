@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 #: The first 16 bytes of every SQLite 3 database file.
@@ -111,15 +112,6 @@ class Check:
         return f"{mark} {self.name}: {self.detail}{tail}"
 
 
-def temp_files(feeds: Path) -> list[Path]:
-    """Leftovers of an interrupted publish (``.name.xxxx.tmp``) in ``feeds``."""
-    from danvan_crawler.feeds.files import TEMP_RE
-
-    if not feeds.is_dir():
-        return []
-    return sorted(p for p in feeds.iterdir() if TEMP_RE.match(p.name) and p.is_file())
-
-
 def _integrity_and_schema(path: Path) -> Iterator[Check]:
     from danvan_crawler.store.schema import SCHEMA_VERSION
 
@@ -154,9 +146,15 @@ def _integrity_and_schema(path: Path) -> Iterator[Check]:
         )
 
 
-def diagnose(path: Path, feeds: Path | None = None, lock: Path | None = None) -> Iterator[Check]:
+def diagnose(
+    path: Path,
+    feeds: Path | None = None,
+    lock: Path | None = None,
+    leftovers: list[Path] | None = None,
+) -> Iterator[Check]:
     """The checks of ``danvan doctor`` on the SQLite store ``path``, in order; after a
-    failed check that makes the rest meaningless, nothing more is yielded."""
+    failed check that makes the rest meaningless, nothing more is yielded.
+    ``leftovers``: the temp files of an interrupted publish found in ``feeds``."""
     path = path.resolve()
     if not path.exists():
         yield Check("store", False, f"{path} does not exist", "check --db (or DANVAN_DB)")
@@ -197,7 +195,6 @@ def diagnose(path: Path, feeds: Path | None = None, lock: Path | None = None) ->
             probe.release()
             yield Check("lock", True, f"free ({lock})")
     if feeds is not None:
-        leftovers = temp_files(feeds)
         if leftovers:
             yield Check(
                 "feeds",
@@ -238,7 +235,7 @@ def _vacuum_into(source: Path, target: Path) -> None:
         conn.execute("VACUUM INTO ?", (str(target),))
 
 
-def _rows(source: sqlite3.Connection, table: str, columns: list[str]) -> Iterator[tuple]:
+def _rows(source: sqlite3.Connection, table: str, columns: list[str]) -> Iterator[tuple[Any, ...]]:
     """The rows of ``table`` SQLite can still read, in rowid order: a read that hits a
     damaged page skips ahead (1, 2, 4... rowids) to the next page it can read."""
     shown = ", ".join(f'"{name}"' for name in columns)

@@ -89,7 +89,7 @@ def _inserts(conn: Connection) -> tuple[Any, Any]:
     store's ``_Prepared``: a third of the cost of ``Connection.execute``)."""
     name = conn.dialect.name
     if name not in _PREPARED:
-        from danvan_crawler.store.core import _Prepared
+        from danvan_crawler.store.executor import _Prepared
 
         _PREPARED[name] = (
             _Prepared(s.article_places.insert(), conn.dialect),
