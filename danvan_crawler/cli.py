@@ -20,6 +20,7 @@ COMMANDS: tuple[str, ...] = (
     "crawl",
     "publish",
     "export",
+    "search",
     "serve",
     "replica",
     "demo",

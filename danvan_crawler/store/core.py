@@ -51,6 +51,7 @@ from danvan_crawler.similarity import (
     unpack_sketch,
 )
 from danvan_crawler.store import schema as s
+from danvan_crawler.store import search
 from danvan_crawler.urls import site_key
 
 logger = logging.getLogger(__name__)
@@ -649,6 +650,7 @@ class Store:
                     [{"version": v, "applied_at": _utcnow()} for v, _ in s.MIGRATIONS],
                 )
                 s.ensure_store_id(conn)
+                search.install(conn, fill=False)
                 return
             for version, migration in s.MIGRATIONS:
                 if version > current:
@@ -657,6 +659,8 @@ class Store:
                     conn.execute(
                         s.schema_version.insert().values(version=version, applied_at=_utcnow())
                     )
+            if self.dialect == "sqlite":
+                search.check_sqlite(conn)
 
     def schema_version(self) -> int:
         with self._read() as conn:
@@ -825,6 +829,7 @@ class Store:
                 },
             )
             kind, revision = "new", 1
+            search.index_article(conn, article_id, data, None, new=True)
         else:
             stored = json.loads(row.data)
             data["categories"] = merge_categories(stored.get("categories"), data.get("categories"))
@@ -847,6 +852,7 @@ class Store:
             )
             conn.execute(self._d_bands, {"b_aid": article_id})
             kind = "updated"
+            search.index_article(conn, article_id, data, stored, new=False)
         if keys:
             self._p_bands.executemany(
                 conn, [{"band_key": k, "article_id": article_id} for k in keys]

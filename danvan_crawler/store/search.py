@@ -1,0 +1,515 @@
+"""Full-text search over the stored articles, tone-mark and case insensitive.
+
+What is searched is :func:`~danvan_crawler.vietnamese.search_fold` of the headline, the
+lead (``description``) and the body (``articleBody``): ``dan van kheo``, ``Dân vận khéo``
+and ``DÂN VẬN KHÉO`` are one query, ``Tỉnh uỷ`` and ``Tỉnh ủy`` one word.
+
+SQLite: an FTS5 table ``article_search`` over the folded texts, with *external content*:
+it keeps only the index, and reads the text it shows from the view
+``article_search_text`` (the stored headline, lead and body as printed). The fold keeps
+one character for one and a letter for a letter, so the folded text and the printed one
+split into the same tokens at the same places, and FTS5's ``snippet()`` and
+``highlight()``, which count tokens, mark the printed words the folded query matched.
+FTS5 rowids come from ``article_search_keys`` (an INTEGER PRIMARY KEY: ``VACUUM`` keeps
+it, unlike the implicit rowid of ``articles``). The index is written by the store's
+upsert in its transaction (:func:`index_sqlite`): a new article is added; an updated one
+has its old folded values deleted (recomputed from the row it replaces, as an external
+content table requires) and its new ones added. Ranking: ``bm25()`` with the headline
+weighing 10, the lead 5 and the body 1.
+
+PostgreSQL: a table ``article_search`` (article id, ``tsvector``; GIN index) written in
+the same places, with the text search configuration ``danvan_fold`` (``simple`` behind
+the ``unaccent`` dictionary, which folds Vietnamese marks and ``đ``); ``ts_rank_cd`` for
+the rank and ``ts_headline`` for the snippet, over the printed text.
+
+Queries (:func:`parse_query`) are a few words, never FTS syntax: words (all must be
+there), ``"a phrase"``, ``word*`` (prefix), ``-word`` (must not be there). Every other
+character separates words, so a query cannot be an FTS syntax error; a query with no
+word to look for raises :class:`QueryError` (a 400 for the web server).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from html import escape
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from danvan_crawler.vietnamese import search_fold
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "MARK_END",
+    "MARK_START",
+    "Hit",
+    "Query",
+    "QueryError",
+    "index_article",
+    "install",
+    "mark_html",
+    "parse_query",
+    "search",
+]
+
+#: Where a snippet's match starts and ends (private-use characters, removed from the
+#: stored text before it is shown, so no text can forge one).
+MARK_START = "\ue000"
+MARK_END = "\ue001"
+#: bm25 weights of headline, lead and body.
+WEIGHTS = (10.0, 5.0, 1.0)
+#: Tokens around a match in a snippet.
+SNIPPET_TOKENS = 32
+#: The store_meta key holding the fold the SQLite index was built with; another value
+#: (a changed :func:`search_fold`) rebuilds it on open.
+FOLD_VERSION_KEY = "search_fold_version"
+FOLD_VERSION = "1"
+#: The PostgreSQL text search configuration.
+PG_CONFIG = "danvan_fold"
+
+_FIELDS = ("headline", "description", "articleBody")
+_TERM_RE = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
+_WORD_RE = re.compile(r"\w+")
+
+
+class QueryError(ValueError):
+    """A query with nothing to search for."""
+
+
+@dataclass(frozen=True)
+class Term:
+    """Words that must follow one another (one word, or a phrase)."""
+
+    words: tuple[str, ...]
+    prefix: bool = False  # the last word is a prefix
+    negated: bool = False
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed query: every positive term must match, no negated one."""
+
+    terms: tuple[Term, ...]
+
+    def fts5(self) -> str:
+        """The FTS5 MATCH expression: each word a quoted string (so nothing is syntax)."""
+
+        def one(term: Term) -> str:
+            return '"' + " ".join(term.words) + '"' + ("*" if term.prefix else "")
+
+        positive = " AND ".join(one(t) for t in self.terms if not t.negated)
+        negative = "".join(f" NOT {one(t)}" for t in self.terms if t.negated)
+        return positive + negative
+
+    def tsquery(self) -> str:
+        """The PostgreSQL ``to_tsquery`` text: words quoted, phrases with ``<->``."""
+
+        def one(term: Term) -> str:
+            words = [f"'{w}'" for w in term.words]
+            if term.prefix:
+                words[-1] += ":*"
+            inner = " <-> ".join(words)
+            inner = f"({inner})" if len(words) > 1 else inner
+            return ("!" if term.negated else "") + inner
+
+        return " & ".join(one(t) for t in self.terms)
+
+    def words(self) -> list[str]:
+        return [w for t in self.terms if not t.negated for w in t.words]
+
+
+def parse_query(raw: str) -> Query:
+    """``raw`` (what a person typed) as a :class:`Query`; :class:`QueryError` when it
+    has no word to look for. Words are folded (:func:`search_fold`) and kept to letters
+    and digits, so FTS syntax (``"``, ``*``, ``NEAR(``, ``-``, ``:``, ``^``) is only ever
+    read as the query syntax above."""
+    terms: list[Term] = []
+    for match in _TERM_RE.finditer(search_fold(raw or "")):
+        negated = bool(match.group(1) or match.group(3))
+        body = match.group(2) if match.group(2) is not None else match.group(4)
+        phrase = match.group(2) is not None
+        words = tuple(w.lower() for w in _WORD_RE.findall(body))
+        if not words:
+            continue
+        prefix = not phrase and body.endswith("*") and len(words) == 1
+        if phrase or len(words) == 1:
+            terms.append(Term(words, prefix=prefix, negated=negated))
+        else:  # "a-b", "x.y": the words in that order, like a phrase
+            terms.append(Term(words, negated=negated))
+    if not any(not t.negated for t in terms):
+        raise QueryError("nothing to search for: give at least one word")
+    return Query(tuple(terms))
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One article found: its stored record, its rank (lower is better) and a snippet
+    of the printed text with the matched words between :data:`MARK_START` and
+    :data:`MARK_END`."""
+
+    record: dict[str, Any]
+    rank: float
+    snippet: str
+    title: str = ""  # the headline, matched words marked
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def mark_html(marked: str) -> str:
+    """A marked snippet as HTML: text escaped, each match in ``<mark>``."""
+    out: list[str] = []
+    open_mark = False
+    for part in re.split(f"([{MARK_START}{MARK_END}])", marked):
+        if part == MARK_START:
+            if not open_mark:
+                out.append("<mark>")
+                open_mark = True
+        elif part == MARK_END:
+            if open_mark:
+                out.append("</mark>")
+                open_mark = False
+        else:
+            out.append(escape(part, quote=False))
+    if open_mark:
+        out.append("</mark>")
+    return "".join(out)
+
+
+def mark_plain(marked: str, start: str = "[", end: str = "]") -> str:
+    return marked.replace(MARK_START, start).replace(MARK_END, end)
+
+
+def _text(value: Any) -> str:
+    text_value = value if isinstance(value, str) else ""
+    if MARK_START in text_value or MARK_END in text_value:
+        text_value = text_value.replace(MARK_START, "").replace(MARK_END, "")
+    return text_value
+
+
+def _folded(data: Mapping[str, Any] | None) -> tuple[str, str, str]:
+    if data is None:
+        return ("", "", "")
+    return tuple(search_fold(_text(data.get(name))) for name in _FIELDS)  # type: ignore[return-value]
+
+
+# -- schema ----------------------------------------------------------------------------
+
+_SQLITE_DDL = (
+    "CREATE TABLE IF NOT EXISTS article_search_keys ("
+    " search_rowid INTEGER PRIMARY KEY,"
+    " article_id VARCHAR(32) NOT NULL UNIQUE)",
+    # The text as printed, for snippet() and highlight(); the marker characters (which
+    # no printed text should hold) dropped, as _text drops them from what is indexed.
+    "CREATE VIEW IF NOT EXISTS article_search_text AS SELECT k.search_rowid AS search_rowid,"
+    + ", ".join(
+        f" replace(replace(CASE WHEN json_type(a.data, '$.{name}') = 'text'"
+        f" THEN json_extract(a.data, '$.{name}') ELSE '' END,"
+        f" char({ord(MARK_START)}), ''), char({ord(MARK_END)}), '') AS {column}"
+        for name, column in zip(_FIELDS, ("headline", "lead", "body"), strict=True)
+    )
+    + " FROM article_search_keys k JOIN articles a ON a.article_id = k.article_id",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS article_search USING fts5("
+    "headline, lead, body, content='article_search_text', content_rowid='search_rowid',"
+    " tokenize='unicode61 remove_diacritics 2')",
+)
+
+
+def _pg_ddl(conn: Connection) -> None:
+    """The ``unaccent`` extension (database-wide, in ``public``: dropping a site's schema
+    must not drop it), the configuration and the table, in the current schema."""
+    installed = conn.execute(
+        text(
+            "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n"
+            " ON n.oid = e.extnamespace WHERE e.extname = 'unaccent'"
+        )
+    ).scalar()
+    if installed is None:
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public"))
+        installed = "public"
+    exists = conn.execute(
+        text(
+            "SELECT 1 FROM pg_ts_config WHERE cfgname = :name"
+            " AND cfgnamespace = current_schema()::regnamespace"
+        ),
+        {"name": PG_CONFIG},
+    ).scalar()
+    if not exists:
+        conn.execute(text(f"CREATE TEXT SEARCH CONFIGURATION {PG_CONFIG} (COPY = simple)"))
+        conn.execute(
+            text(
+                f"ALTER TEXT SEARCH CONFIGURATION {PG_CONFIG} ALTER MAPPING FOR"
+                f' hword, hword_part, word WITH "{installed}".unaccent, simple'
+            )
+        )
+    conn.execute(
+        text(
+            "CREATE TABLE IF NOT EXISTS article_search ("
+            " article_id VARCHAR(32) PRIMARY KEY REFERENCES articles (article_id),"
+            " document tsvector NOT NULL)"
+        )
+    )
+    conn.execute(
+        text(
+            "CREATE INDEX IF NOT EXISTS ix_article_search_document"
+            " ON article_search USING gin (document)"
+        )
+    )
+
+
+def _pg_config(conn: Connection) -> str:
+    """The configuration, schema-qualified (the site's schema is the current one)."""
+    return f"{conn.execute(text('SELECT current_schema()')).scalar()}.{PG_CONFIG}"
+
+
+def install(conn: Connection, *, fill: bool = True) -> None:
+    """Create the search index (SQLite or PostgreSQL) and, with ``fill``, index every
+    stored article (schema migration; a new store has none)."""
+    dialect = conn.dialect.name
+    if dialect == "sqlite":
+        for statement in _SQLITE_DDL:
+            conn.exec_driver_sql(statement)
+        _set_fold_version(conn)
+    elif dialect == "postgresql":
+        _pg_ddl(conn)
+    else:  # pragma: no cover - the store supports these two
+        return
+    if fill:
+        rebuild(conn)
+
+
+def _set_fold_version(conn: Connection) -> None:
+    conn.execute(
+        text("INSERT OR REPLACE INTO store_meta (key, value) VALUES (:k, :v)"),
+        {"k": FOLD_VERSION_KEY, "v": FOLD_VERSION},
+    )
+
+
+def rebuild(conn: Connection) -> int:
+    """Index every stored article again (from nothing); how many were indexed."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("INSERT INTO article_search (article_search) VALUES ('delete-all')")
+        conn.exec_driver_sql("DELETE FROM article_search_keys")
+    else:
+        conn.execute(text("DELETE FROM article_search"))
+    count = 0
+    rows = conn.execute(text("SELECT article_id, data FROM articles ORDER BY article_id"))
+    batch: list[tuple[str, dict[str, Any]]] = []
+    for article_id, data in rows.all():
+        batch.append((article_id, json.loads(data)))
+        if len(batch) >= 1000:
+            count += _index_many(conn, batch)
+            batch = []
+    count += _index_many(conn, batch)
+    return count
+
+
+def _index_many(conn: Connection, batch: Sequence[tuple[str, dict[str, Any]]]) -> int:
+    for article_id, data in batch:
+        index_article(conn, article_id, data, None, new=True)
+    return len(batch)
+
+
+def check_sqlite(conn: Connection) -> None:
+    """Rebuild the SQLite index when it was built with another fold (on open)."""
+    found = conn.execute(
+        text("SELECT value FROM store_meta WHERE key = :k"), {"k": FOLD_VERSION_KEY}
+    ).scalar()
+    if found != FOLD_VERSION:
+        logger.info("Rebuilding the search index (the text fold changed)")
+        rebuild(conn)
+        _set_fold_version(conn)
+
+
+# -- writing (called by the store's upsert, in its transaction) ------------------------
+
+
+def index_article(
+    conn: Connection,
+    article_id: str,
+    data: Mapping[str, Any],
+    old: Mapping[str, Any] | None,
+    *,
+    new: bool,
+) -> None:
+    """Index ``data``, the record stored for ``article_id``; ``old`` is the record it
+    replaced (None when ``new``)."""
+    if conn.dialect.name == "sqlite":
+        _index_sqlite(conn, article_id, data, old, new=new)
+    elif conn.dialect.name == "postgresql":
+        _index_pg(conn, article_id, data)
+
+
+def _index_sqlite(
+    conn: Connection,
+    article_id: str,
+    data: Mapping[str, Any],
+    old: Mapping[str, Any] | None,
+    *,
+    new: bool,
+) -> None:
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        rowid = None
+        if not new:
+            found = cursor.execute(
+                "SELECT search_rowid FROM article_search_keys WHERE article_id = ?",
+                (article_id,),
+            ).fetchone()
+            rowid = found[0] if found else None
+            if rowid is not None:
+                cursor.execute(
+                    "INSERT INTO article_search (article_search, rowid, headline, lead, body)"
+                    " VALUES ('delete', ?, ?, ?, ?)",
+                    (rowid, *_folded(old)),
+                )
+        if rowid is None:
+            cursor.execute("INSERT INTO article_search_keys (article_id) VALUES (?)", (article_id,))
+            rowid = cursor.lastrowid
+        cursor.execute(
+            "INSERT INTO article_search (rowid, headline, lead, body) VALUES (?, ?, ?, ?)",
+            (rowid, *_folded(data)),
+        )
+    finally:
+        cursor.close()
+
+
+def _index_pg(conn: Connection, article_id: str, data: Mapping[str, Any]) -> None:
+    headline, lead, body = (_text(data.get(name)) for name in _FIELDS)
+    conn.execute(
+        text(
+            "INSERT INTO article_search (article_id, document) VALUES (:aid,"
+            " setweight(to_tsvector(CAST(:cfg AS regconfig), :h), 'A')"
+            " || setweight(to_tsvector(CAST(:cfg AS regconfig), :l), 'B')"
+            " || setweight(to_tsvector(CAST(:cfg AS regconfig), :b), 'C'))"
+            " ON CONFLICT (article_id) DO UPDATE SET document = excluded.document"
+        ),
+        {"aid": article_id, "cfg": _pg_config(conn), "h": headline, "l": lead, "b": body},
+    )
+
+
+# -- reading ---------------------------------------------------------------------------
+
+
+def _category_clause(category: str | None, params: dict[str, Any], column: str) -> str:
+    if not category:
+        return ""
+    params["cat"] = category
+    return (
+        f" AND {column} IN (SELECT ac.article_id FROM article_categories ac"
+        " JOIN categories c ON c.category_id = ac.category_id"
+        " WHERE c.slug = :cat OR c.url = :cat OR c.url_key = :cat OR c.name = :cat)"
+    )
+
+
+def search(
+    store: Any,
+    query: str | Query,
+    *,
+    since: datetime | None = None,
+    category: str | None = None,
+    limit: int = 20,
+    order: str = "rank",
+) -> list[Hit]:
+    """The articles matching ``query`` (duplicates left out), best first (``order``
+    ``"rank"``) or newest first (``"date"``; ties by id), at most ``limit``.
+    ``since``: published at or after; ``category``: a category's slug, URL or name."""
+    parsed = query if isinstance(query, Query) else parse_query(query)
+    if order not in ("rank", "date"):
+        raise ValueError(f"unknown order {order!r}")
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    with store.engine.connect() as conn, conn.begin():
+        if conn.dialect.name == "postgresql":
+            return list(_search_pg(conn, parsed, since, category, limit, order))
+        return list(_search_sqlite(conn, parsed, since, category, limit, order))
+
+
+def _since(since: datetime | None) -> datetime | None:
+    if since is None or since.tzinfo is None:
+        return since
+    return since.astimezone(UTC).replace(tzinfo=None)
+
+
+def _search_sqlite(
+    conn: Connection,
+    parsed: Query,
+    since: datetime | None,
+    category: str | None,
+    limit: int,
+    order: str,
+) -> Iterator[Hit]:
+    params: dict[str, Any] = {"match": parsed.fts5(), "limit": limit}
+    where = " AND a.duplicate_of IS NULL"
+    if since is not None:
+        where += " AND a.date_published >= :since"
+        params["since"] = _since(since)
+    where += _category_clause(category, params, "a.article_id")
+    weights = ", ".join(f"{w:g}" for w in WEIGHTS)
+    ordering = (
+        "rank, a.article_num DESC, a.article_id DESC"
+        if order == "rank"
+        else "a.date_published DESC, a.article_num DESC, a.article_id DESC"
+    )
+    sql = (
+        f"SELECT a.data, bm25(article_search, {weights}) AS rank,"
+        f" snippet(article_search, -1, char({ord(MARK_START)}), char({ord(MARK_END)}),"
+        f" '…', {SNIPPET_TOKENS}) AS snip,"
+        f" highlight(article_search, 0, char({ord(MARK_START)}), char({ord(MARK_END)})) AS title"
+        " FROM article_search"
+        " JOIN article_search_keys k ON k.search_rowid = article_search.rowid"
+        " JOIN articles a ON a.article_id = k.article_id"
+        f" WHERE article_search MATCH :match{where}"
+        f" ORDER BY {ordering} LIMIT :limit"
+    )
+    for data, rank, snip, title in conn.execute(text(sql), params):
+        yield Hit(json.loads(data), float(rank), snip or "", title or "")
+
+
+def _search_pg(
+    conn: Connection,
+    parsed: Query,
+    since: datetime | None,
+    category: str | None,
+    limit: int,
+    order: str,
+) -> Iterator[Hit]:
+    config = _pg_config(conn)
+    params: dict[str, Any] = {"q": parsed.tsquery(), "cfg": config, "limit": limit}
+    where = " AND a.duplicate_of IS NULL"
+    if since is not None:
+        where += " AND a.date_published >= :since"
+        params["since"] = _since(since)
+    where += _category_clause(category, params, "a.article_id")
+    ordering = (
+        "rank DESC, a.article_num DESC, a.article_id DESC"
+        if order == "rank"
+        else "a.date_published DESC NULLS LAST, a.article_num DESC, a.article_id DESC"
+    )
+    options = (
+        f'StartSel="{MARK_START}", StopSel="{MARK_END}", MaxWords={SNIPPET_TOKENS},'
+        f' MinWords={SNIPPET_TOKENS // 2}, MaxFragments=1, FragmentDelimiter="…"'
+    )
+    params["opts"] = options
+    params["hopts"] = f'StartSel="{MARK_START}", StopSel="{MARK_END}", HighlightAll=true'
+    sql = (
+        "WITH q AS (SELECT to_tsquery(CAST(:cfg AS regconfig), :q) AS query),"
+        " found AS (SELECT a.article_id, a.data, a.article_num, a.date_published,"
+        " ts_rank_cd('{0.1, 0.2, 0.5, 1.0}', s.document, q.query) AS rank"
+        " FROM article_search s CROSS JOIN q JOIN articles a ON a.article_id = s.article_id"
+        f" WHERE s.document @@ q.query{where}"
+        f" ORDER BY {ordering} LIMIT :limit)"
+        " SELECT a.data, a.rank,"
+        " ts_headline(CAST(:cfg AS regconfig), coalesce(CAST(a.data AS json)->>'articleBody',"
+        " ''), q.query, :opts),"
+        " ts_headline(CAST(:cfg AS regconfig), coalesce(CAST(a.data AS json)->>'headline', ''),"
+        " q.query, :hopts)"
+        f" FROM found a CROSS JOIN q ORDER BY {ordering}"
+    )
+    for data, rank, snip, title in conn.execute(text(sql), params):
+        # rank: higher is better in PostgreSQL; negated so that lower is better everywhere
+        yield Hit(json.loads(data), -float(rank), snip or "", title or "")
