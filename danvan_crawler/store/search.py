@@ -23,9 +23,9 @@ the ``unaccent`` dictionary, which folds Vietnamese marks and ``đ``); ``ts_rank
 the rank and ``ts_headline`` for the snippet, over the printed text.
 
 Queries (:func:`parse_query`) are a few words, never FTS syntax: words (all must be
-there), ``"a phrase"``, ``word*`` (prefix), ``-word`` (must not be there). Every other
-character separates words, so a query cannot be an FTS syntax error; a query with no
-word to look for raises :class:`QueryError` (a 400 for the web server).
+there), ``"a phrase"`` (or ``“a phrase”``), ``word*`` (prefix), ``-word`` (must not be
+there). Every other character separates words, so a query cannot be an FTS syntax
+error; a query with no word to look for raises :class:`QueryError` (a 400 for the web server).
 """
 
 from __future__ import annotations
@@ -76,6 +76,8 @@ PG_CONFIG = "danvan_fold"
 _FIELDS = ("headline", "description", "articleBody")
 _TERM_RE = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
 _WORD_RE = re.compile(r"\w+")
+#: Typographic quotes (what phones type) delimit a phrase too.
+_QUOTES = str.maketrans(dict.fromkeys("“”„‟«»", '"'))
 
 
 class QueryError(ValueError):
@@ -130,7 +132,7 @@ def parse_query(raw: str) -> Query:
     and digits, so FTS syntax (``"``, ``*``, ``NEAR(``, ``-``, ``:``, ``^``) is only ever
     read as the query syntax above."""
     terms: list[Term] = []
-    for match in _TERM_RE.finditer(search_fold(raw or "")):
+    for match in _TERM_RE.finditer(search_fold(raw or "").translate(_QUOTES)):
         negated = bool(match.group(1) or match.group(3))
         body = match.group(2) if match.group(2) is not None else match.group(4)
         phrase = match.group(2) is not None

@@ -1,0 +1,443 @@
+"""Search over the store (SQLite FTS5 on folded text), ``danvan search``, filters on feeds,
+and the search page and feeds of ``danvan serve`` over real HTTP."""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import feedparser
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from danvan_crawler.feeds import SiteOptions, build_site
+from danvan_crawler.feeds.follow import (
+    FilterError,
+    filter_feed,
+    parse_filters,
+    search_feed,
+)
+from danvan_crawler.feeds.samples import synthetic_article, synthetic_categories
+from danvan_crawler.store import open_store
+from danvan_crawler.store.search import (
+    MARK_END,
+    MARK_START,
+    QueryError,
+    mark_html,
+    parse_query,
+    search,
+)
+from danvan_crawler.vietnamese import search_fold
+from tests.test_feeds_validity import PUBLIC
+from tests.test_feeds_validity import test_atom_strict as atom_strict
+from tests.test_feeds_validity import test_json_feed_strict as json_feed_strict
+from tests.test_feeds_validity import test_rss_strict as rss_strict
+from tests.test_serve import serving
+
+REPO = Path(__file__).resolve().parents[1]
+BASE = "https://nghean.dcs.vn"
+CATEGORIES = synthetic_categories(BASE)
+
+#: (number, headline, lead, body paragraph) of the articles the tests search.
+TEXTS = [
+    (1, "Phong trào “Dân vận khéo” năm 2026", "Tổng kết phong trào.", "Nhiều mô hình hay."),
+    (2, "Hội nghị giao ban", "DÂN VẬN KHÉO ở cơ sở.", "Báo cáo của các huyện."),
+    (3, "Tin vắn", "Sơ kết quý.", "Các xã làm dân vận khéo, có nhiều cách làm."),
+    (4, "Ban Thường vụ Tỉnh uỷ họp", "Tỉnh uỷ Nghệ An chỉ đạo.", "Đồng chí Bí thư kết luận."),
+    (5, "Làm việc với Tỉnh ủy", "Đoàn công tác của Tỉnh ủy.", "Nội dung làm việc."),
+    (6, "Gặp mặt cựu chiến binh", "Hoạt động tháng 12.", "Dân vận chính quyền; khéo léo."),
+    # decomposed (NFD) text and the old tone placement in the body
+    (7, "Đối thoại", "Đối thoại với nhân dân.", unicodedata.normalize("NFD", "tinh uy hóa giải")),
+]
+
+
+def article(number: int, headline: str, lead: str, body: str) -> dict[str, Any]:
+    data = synthetic_article(number, CATEGORIES, BASE)
+    data.update(
+        headline=headline,
+        description=lead,
+        articleBody=f"{lead}\n{body}",
+        articleBodyHtml=f"<p>{lead}</p><p>{body}</p>",
+    )
+    return data
+
+
+def ids(hits: list[Any]) -> list[str]:
+    return [h.record["articleId"] for h in hits]
+
+
+def aid(number: int) -> str:
+    return str(100000 + number)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Any]:
+    with open_store(tmp_path / "s.db") as st:
+        st.upsert([article(*t) for t in TEXTS])
+        yield st
+
+
+@pytest.mark.parametrize(
+    "forms",
+    [
+        ["dan van kheo", "Dân vận khéo", "DÂN VẬN KHÉO", "dÂn VaN khÉo", "dân  vận\tkhéo"],
+        ["tinh uy", "Tỉnh uỷ", "Tỉnh ủy", "TỈNH UỶ", unicodedata.normalize("NFD", "Tỉnh ủy")],
+        ['"dan van kheo"', "“Dân vận khéo”"],
+        ["đối thoại", "doi thoai", "ĐỐI THOẠI"],
+    ],
+)
+def test_folded_query_forms_find_the_same_articles(store: Any, forms: list[str]) -> None:
+    found = [set(ids(search(store, q, limit=50))) for q in forms]
+    assert found[0], forms[0]
+    assert all(f == found[0] for f in found), list(zip(forms, found, strict=True))
+
+
+def test_what_each_query_finds(store: Any) -> None:
+    assert set(ids(search(store, "dan van kheo"))) == {aid(1), aid(2), aid(3), aid(6)}
+    # a phrase: the words in that order only (6 has them apart)
+    assert set(ids(search(store, '"dan van kheo"'))) == {aid(1), aid(2), aid(3)}
+    assert set(ids(search(store, "tinh uy"))) == {aid(4), aid(5), aid(7)}
+    assert set(ids(search(store, "tinh uy -nghe"))) == {aid(5), aid(7)}
+    assert set(ids(search(store, "kheo*"))) == {aid(1), aid(2), aid(3), aid(6)}
+    assert ids(search(store, "hoa giai")) == [aid(7)]  # NFD body, "hóa" old placement
+    assert ids(search(store, "nothing-here")) == []
+
+
+def test_ranking_headline_then_lead_then_body(store: Any) -> None:
+    # the same phrase in the headline (1), the lead (2), the body (3)
+    assert ids(search(store, '"dan van kheo"')) == [aid(1), aid(2), aid(3)]
+    newest = ids(search(store, '"dan van kheo"', order="date"))
+    assert newest == [aid(3), aid(2), aid(1)]
+
+
+def test_snippets_mark_the_printed_words(store: Any) -> None:
+    (hit,) = search(store, "tinh uy -nghe -doi")
+    assert hit.title == f"Làm việc với {MARK_START}Tỉnh{MARK_END} {MARK_START}ủy{MARK_END}"
+    assert f"{MARK_START}Tỉnh{MARK_END} {MARK_START}ủy{MARK_END}" in hit.snippet
+    hits = search(store, "dan van kheo", limit=1)
+    assert mark_html(hits[0].title) == (
+        "Phong trào “<mark>Dân</mark> <mark>vận</mark> <mark>khéo</mark>” năm 2026"
+    )
+
+
+def test_markup_in_text_is_escaped_in_html_snippets(tmp_path: Path) -> None:
+    with open_store(tmp_path / "x.db") as st:
+        st.upsert([article(9, "<script>alert(1)</script> dân vận", "a & b", "c")])
+        (hit,) = search(st, "dan van")
+    assert (
+        mark_html(hit.title)
+        == "&lt;script&gt;alert(1)&lt;/script&gt; <mark>dân</mark> <mark>vận</mark>"
+    )
+
+
+def test_index_follows_edits_and_leaves_copies_out(store: Any) -> None:
+    edited = article(4, "Ban Thường vụ họp", "Chỉ đạo mùa lũ.", "Đồng chí Bí thư kết luận.")
+    store.upsert([edited])
+    assert aid(4) not in ids(search(store, "tinh uy"))
+    assert ids(search(store, "mua lu")) == [aid(4)]
+    copy = article(8, "Làm việc với Tỉnh ủy (bản sao)", "x", "y")
+    copy["duplicateOf"] = aid(5)
+    store.upsert([copy], detect_duplicates=False)
+    assert aid(8) not in ids(search(store, "tinh uy"))
+    with store.engine.connect() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO article_search (article_search) VALUES ('integrity-check')"
+        )
+
+
+def test_since_and_category(store: Any) -> None:
+    from datetime import datetime
+
+    all_ids = set(ids(search(store, "dan van kheo")))
+    published = {a["articleId"]: a["datePublished"] for a in (article(*t) for t in TEXTS)}
+    cutoff = datetime.fromisoformat(published[aid(2)])
+    assert set(ids(search(store, "dan van kheo", since=cutoff))) == {
+        i for i in all_ids if published[i] >= published[aid(2)]
+    }
+    cat = CATEGORIES[1]
+    in_cat = {a["articleId"] for a in (article(*t) for t in TEXTS) if cat in a["categories"]}
+    for key in (cat["slug"], cat["url"]):
+        assert set(ids(search(store, "dan van kheo", category=key))) == all_ids & in_cat
+
+
+def test_migration_indexes_an_existing_store(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    with open_store(db) as st:
+        st.upsert([article(*t) for t in TEXTS])
+    conn = sqlite3.connect(db)  # back to a store from before the search index
+    conn.executescript(
+        "DROP TABLE article_search; DROP VIEW article_search_text;"
+        " DROP TABLE article_search_keys; DELETE FROM schema_version WHERE version = 6;"
+        " DELETE FROM store_meta WHERE key = 'search_fold_version';"
+    )
+    conn.commit()
+    conn.close()
+    with open_store(db) as st:
+        assert set(ids(search(st, "tinh uy"))) == {aid(4), aid(5), aid(7)}
+
+
+BAD_QUERIES = [
+    '"',
+    "*",
+    "NEAR(",
+    "NEAR(a b",
+    "-",
+    "a -",
+    '"unclosed',
+    "a OR",
+    "AND",
+    "^a",
+    "a:b",
+    "(a",
+    "a)",
+    "headline:dan",
+    "{a b}",
+    "'",
+    "a*b*",
+    "--a",
+    "a\x00b",
+    "ủy*",
+]
+
+
+@pytest.mark.parametrize("query", BAD_QUERIES)
+def test_fts_syntax_is_never_an_error_of_the_database(store: Any, query: str) -> None:
+    try:
+        parsed = parse_query(query)
+    except QueryError:
+        return
+    search(store, parsed)  # any result, but no sqlite error
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=40))
+def test_any_text_is_a_query_or_a_query_error(tmp_path_factory: Any, text: str) -> None:
+    db = tmp_path_factory.getbasetemp() / "hyp.db"
+    with open_store(db) as st, contextlib.suppress(QueryError):
+        search(st, text)
+
+
+def test_fold_is_one_character_for_one() -> None:
+    for text in ("Dân vận khéo", "ĐẢNG", "Σίσυφος İstanbul ß ǅ", "Tỉnh uỷ – “x”"):
+        folded = search_fold(text)
+        assert len(folded) == len(unicodedata.normalize("NFC", text))
+        assert [c.isalpha() for c in folded] == [
+            c.isalpha() for c in unicodedata.normalize("NFC", text)
+        ]
+    assert search_fold("Tỉnh uỷ") == search_fold("Tỉnh ủy") == search_fold("tinh uy") == "tinh uy"
+
+
+# -- danvan search ---------------------------------------------------------------------
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
+    return subprocess.run(
+        [sys.executable, "-m", "danvan_crawler", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+
+
+def test_cli_search_json_and_errors(store: Any, tmp_path: Path) -> None:
+    db = str(tmp_path / "s.db")
+    done = run_cli("search", "--db", db, "DÂN VẬN KHÉO", "--json", "--limit", "2")
+    assert done.returncode == 0, done.stderr
+    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [r["articleId"] for r in rows] == [aid(1), aid(2)]
+    assert rows[0]["title"] == "Phong trào “[Dân] [vận] [khéo]” năm 2026"
+    text = run_cli("search", "--db", db, "tinh", "uy", "--category", CATEGORIES[4]["slug"])
+    assert text.returncode == 0 and aid(4) in text.stdout and aid(5) not in text.stdout
+    bad = run_cli("search", "--db", db, '"')
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "nothing to search" in bad.stderr
+    missing = run_cli("search", "--db", str(tmp_path / "none.db"), "x")
+    assert missing.returncode == 2 and "no store" in missing.stderr
+
+
+# -- filters on feed files and search feeds --------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def site() -> dict[str, bytes]:
+    articles = [synthetic_article(n, CATEGORIES, BASE) for n in range(30)]
+    articles[5]["headline"] = "Kỳ Sơn: Dân vận khéo"
+    articles[6]["description"] = "Ở KỲ SƠN, tỉnh uỷ chỉ đạo"
+    latest = {None: sorted(articles, key=lambda a: a["datePublished"], reverse=True)}
+    return build_site(CATEGORIES, latest, SiteOptions(public_url=PUBLIC))
+
+
+def titles(data: bytes, kind: str) -> list[str]:
+    if kind == "json":
+        return [item["title"] for item in json.loads(data)["items"]]
+    parsed = feedparser.parse(data)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    return [e.title for e in parsed.entries]
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom", "json"])
+def test_filters_keep_the_matching_items_and_stay_valid(site: dict[str, bytes], kind: str) -> None:
+    name = f"all.{kind}"
+    every = titles(site[name], kind)
+    kept = filter_feed(site[name], kind, parse_filters({"filter": ["ky son"]}))
+    assert set(titles(kept, kind)) == {t for t in every if t.startswith("Kỳ") or "bài 6" in t}
+    out = filter_feed(site[name], kind, parse_filters({"filterout": ["Kỳ Sơn|no such words"]}))
+    assert len(titles(out, kind)) == len(every) - 2
+    limited = filter_feed(
+        site[name], kind, parse_filters({"filter": ["bài 1|bai 2"], "limit": ["1"]})
+    )
+    assert titles(limited, kind) == [t for t in every if t.endswith(("bài 1", "bài 2"))][:1]
+    # whole words only: "so" is not "Sơn"
+    assert titles(filter_feed(site[name], kind, parse_filters({"filter": ["ky so"]})), kind) == []
+    # byte-stable, and a filter that keeps everything gives the file back as it is
+    assert filter_feed(site[name], kind, parse_filters({"filter": ["KỲ SƠN"]})) == kept
+    assert filter_feed(site[name], kind, parse_filters({"limit": ["500"]})) == site[name]
+    strict = {"rss": rss_strict, "atom": atom_strict, "json": json_feed_strict}[kind]
+    strict({name: kept})
+    strict({name: limited})
+
+
+@pytest.mark.parametrize("params", [{"limit": ["0"]}, {"limit": ["x"]}, {"filter": ["a", "b"]}])
+def test_bad_filter_parameters_are_errors(params: dict[str, list[str]]) -> None:
+    with pytest.raises(FilterError):
+        parse_filters(params)
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom", "json"])
+def test_search_feeds_are_valid_and_byte_stable(store: Any, kind: str) -> None:
+    hits = search(store, "tinh uy", order="date")
+    first = search_feed(hits, "Tỉnh ủy", kind, PUBLIC)
+    assert first == search_feed(search(store, "tinh uy", order="date"), "Tỉnh ủy", kind, PUBLIC)
+    name = f"search.{kind}?q={quote('Tỉnh ủy')}"
+    {"rss": rss_strict, "atom": atom_strict, "json": json_feed_strict}[kind]({name: first})
+    assert titles(first, kind) == [h.record["headline"] for h in hits]
+
+
+# -- danvan serve ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def served_search(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path]]:
+    top = tmp_path_factory.mktemp("served")
+    db = top / "s.db"
+    with open_store(db) as st:
+        st.upsert([article(*t) for t in TEXTS])
+        from danvan_crawler.feeds import publish
+
+        publish(st, top / "feeds", public_url=PUBLIC)
+    with serving(top / "feeds", "--db", str(db)) as port:
+        yield port, top
+
+
+def fetch(
+    port: int, path: str, headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        conn.close()
+
+
+def test_search_page_over_http(served_search: tuple[int, Path]) -> None:
+    port, _ = served_search
+    status, headers, body = fetch(port, "/search?q=" + quote("dan van kheo"))
+    assert status == 200 and headers["content-type"] == "text/html; charset=utf-8"
+    assert "form-action 'self'" in headers["content-security-policy"]
+    assert "script-src 'self'" in headers["content-security-policy"]
+    page = body.decode()
+    assert "<mark>Dân</mark> <mark>vận</mark> <mark>khéo</mark>" in page
+    assert 'href="search.rss?q=dan%20van%20kheo"' in page and 'href="style.css"' in page
+    assert "<style" not in page and " style=" not in page and "<script>" not in page
+    status, _, body = fetch(port, "/search?q=" + quote('<script>"x'))
+    assert status == 200 and b"<script>" not in body and b"&lt;script&gt;" in body
+    status, _, empty = fetch(port, "/search")
+    assert status == 200 and b'name="q"' in empty
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom", "json"])
+def test_search_feeds_over_http(served_search: tuple[int, Path], kind: str) -> None:
+    port, _ = served_search
+    path = f"/search.{kind}?q={quote('Tỉnh ủy')}"
+    status, headers, body = fetch(port, path)
+    assert status == 200
+    assert headers["content-type"].endswith("charset=utf-8")
+    assert set(titles(body, kind)) == {t[1] for t in TEXTS if t[0] in (4, 5, 7)}
+    again = fetch(port, path, {"If-None-Match": headers["etag"]})
+    assert again[0] == 304
+    assert fetch(port, path)[2] == body  # an unchanged store: the same bytes
+    other_form = fetch(port, f"/search.{kind}?q=TINH+UY")[2]
+    assert titles(other_form, kind) == titles(body, kind)
+    status, _, filtered = fetch(port, path + "&filterout=nghe+an&limit=1")
+    assert status == 200 and len(titles(filtered, kind)) == 1
+    assert titles(filtered, kind)[0] != TEXTS[3][1]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/search.rss?q=%22",
+        "/search.atom?q=",
+        "/search.json?q=*",
+        "/search.rss?q=-a",
+        "/search.rss?q=x&limit=0",
+        "/all.rss?limit=abc",
+        "/all.json?filter=a&filter=b",
+        "/search?q=%ff",
+        "/search.rss?q=" + "a" * 600,
+    ],
+)
+def test_bad_requests_get_a_clear_400(served_search: tuple[int, Path], path: str) -> None:
+    status, _, body = fetch(served_search[0], path)
+    assert status == 400, (path, status, body)
+    assert len(body.decode().splitlines()) <= 40
+
+
+@pytest.mark.parametrize(
+    "query", ["NEAR(", 'a"b', "x*", "-a b", "(a", "a:b", "^a", "ủy*", "AND OR NOT"]
+)
+def test_fts_syntax_in_served_queries_never_fails(
+    served_search: tuple[int, Path], query: str
+) -> None:
+    for path in ("/search?q=", "/search.rss?q="):
+        status, _, _ = fetch(served_search[0], path + quote(query))
+        assert status in (200, 400), (query, status)
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom", "json"])
+def test_filters_on_served_feed_files(served_search: tuple[int, Path], kind: str) -> None:
+    port, top = served_search
+    whole = (top / "feeds" / f"all.{kind}").read_bytes()
+    wanted = "/all.{}?filter={}&filterout={}".format(
+        kind, quote("dân vận|HOA GIAI"), quote("khéo léo")
+    )
+    status, _, body = fetch(port, wanted)
+    assert status == 200
+    assert set(titles(body, kind)) == {t[1] for t in TEXTS if t[0] in (1, 2, 3, 7)}
+    assert fetch(port, wanted)[2] == body
+    assert fetch(port, f"/all.{kind}")[2] == whole
+    assert len(titles(fetch(port, f"/all.{kind}?limit=2")[2], kind)) == 2
+
+
+def test_serve_without_a_store_has_no_search(tmp_path: Path) -> None:
+    folder = tmp_path / "feeds"
+    folder.mkdir()
+    (folder / "index.html").write_text("x")
+    with serving(folder) as port:
+        status, _, body = fetch(port, "/search?q=x")
+    assert status == 404 and b"--db" in body
