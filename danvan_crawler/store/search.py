@@ -202,9 +202,14 @@ def _folded(data: Mapping[str, Any] | None) -> tuple[str, str, str]:
 # -- schema ----------------------------------------------------------------------------
 
 _SQLITE_DDL = (
+    # published (naive UTC, ISO) and num (the id's number): the date order of results
+    # read here, without reading the articles' rows (their JSON) for every match
     "CREATE TABLE IF NOT EXISTS article_search_keys ("
     " search_rowid INTEGER PRIMARY KEY,"
-    " article_id VARCHAR(32) NOT NULL UNIQUE)",
+    " article_id VARCHAR(32) NOT NULL UNIQUE,"
+    " published VARCHAR(32), num BIGINT NOT NULL DEFAULT 0)",
+    "CREATE INDEX IF NOT EXISTS ix_article_search_keys_published"
+    " ON article_search_keys (published, num)",
     # The text as printed, for snippet() and highlight(); the marker characters (which
     # no printed text should hold) dropped, as _text drops them from what is indexed.
     "CREATE VIEW IF NOT EXISTS article_search_text AS SELECT k.search_rowid AS search_rowid,"
@@ -369,15 +374,46 @@ def _index_sqlite(
                     " VALUES ('delete', ?, ?, ?, ?)",
                     (rowid, *_folded(old)),
                 )
+        published, num = _published(data), _num(article_id)
         if rowid is None:
-            cursor.execute("INSERT INTO article_search_keys (article_id) VALUES (?)", (article_id,))
+            cursor.execute(
+                "INSERT INTO article_search_keys (article_id, published, num) VALUES (?, ?, ?)",
+                (article_id, published, num),
+            )
             rowid = cursor.lastrowid
+        else:
+            cursor.execute(
+                "UPDATE article_search_keys SET published = ?, num = ? WHERE search_rowid = ?",
+                (published, num, rowid),
+            )
         cursor.execute(
             "INSERT INTO article_search (rowid, headline, lead, body) VALUES (?, ?, ?, ?)",
             (rowid, *_folded(data)),
         )
     finally:
         cursor.close()
+
+
+def _utc_text(value: datetime) -> str:
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.isoformat(sep=" ")
+
+
+def _published(data: Mapping[str, Any]) -> str | None:
+    """``datePublished`` as naive UTC ISO text (the order of the keys' column)."""
+    value = data.get("datePublished")
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return _utc_text(datetime.fromisoformat(value))
+    except ValueError:
+        return None
+
+
+def _num(article_id: str) -> int:
+    digits = re.findall(r"\d+", article_id)
+    return int(digits[-1]) if digits else 0
 
 
 def _index_pg(conn: Connection, article_id: str, data: Mapping[str, Any]) -> None:
@@ -445,30 +481,71 @@ def _search_sqlite(
     limit: int,
     order: str,
 ) -> Iterator[Hit]:
-    params: dict[str, Any] = {"match": parsed.fts5(), "limit": limit}
-    where = " AND a.duplicate_of IS NULL"
-    if since is not None:
-        where += " AND a.date_published >= :since"
-        params["since"] = _since(since)
-    where += _category_clause(category, params, "a.article_id")
+    """In two steps, so that only the articles shown are read: the best (or newest)
+    matching rowids from the index alone (``since`` applied there), over-fetched; then
+    the copies and other categories dropped, asking for more when too few are left;
+    then the records, snippets and highlights of those."""
+    raw = conn.connection.driver_connection  # type: ignore[union-attr]
+    match = parsed.fts5()
     weights = ", ".join(f"{w:g}" for w in WEIGHTS)
-    ordering = (
-        "rank, a.article_num DESC, a.article_id DESC"
-        if order == "rank"
-        else "a.date_published DESC, a.article_num DESC, a.article_id DESC"
-    )
-    sql = (
-        f"SELECT a.data, bm25(article_search, {weights}) AS rank,"
-        f" snippet(article_search, -1, char({ord(MARK_START)}), char({ord(MARK_END)}),"
-        f" '…', {SNIPPET_TOKENS}) AS snip,"
-        f" highlight(article_search, 0, char({ord(MARK_START)}), char({ord(MARK_END)})) AS title"
-        " FROM article_search"
-        " JOIN article_search_keys k ON k.search_rowid = article_search.rowid"
+    since_text = _utc_text(since) if since is not None else None
+    if order == "rank":
+        ranked = (
+            "SELECT f.rowid FROM article_search f"
+            + (" JOIN article_search_keys k ON k.search_rowid = f.rowid" if since_text else "")
+            + " WHERE article_search MATCH ?"
+            + (" AND k.published >= ?" if since_text else "")
+            + f" ORDER BY bm25(article_search, {weights}), f.rowid DESC LIMIT ?"
+        )
+    else:
+        ranked = (
+            "SELECT k.search_rowid FROM article_search_keys k WHERE k.search_rowid IN"
+            " (SELECT rowid FROM article_search WHERE article_search MATCH ?)"
+            + (" AND k.published >= ?" if since_text else "")
+            + " ORDER BY k.published DESC, k.num DESC, k.search_rowid DESC LIMIT ?"
+        )
+    keep_sql = (
+        "SELECT k.search_rowid, a.data FROM article_search_keys k"
         " JOIN articles a ON a.article_id = k.article_id"
-        f" WHERE article_search MATCH :match{where}"
-        f" ORDER BY {ordering} LIMIT :limit"
+        " WHERE k.search_rowid IN ({}) AND a.duplicate_of IS NULL"
     )
-    for data, rank, snip, title in conn.execute(text(sql), params):
+    if category:
+        keep_sql += (
+            " AND a.article_id IN (SELECT ac.article_id FROM article_categories ac"
+            " JOIN categories c ON c.category_id = ac.category_id"
+            " WHERE c.slug = ? OR c.url = ? OR c.url_key = ? OR c.name = ?)"
+        )
+    wanted = limit * 2 + 8
+    chosen: list[tuple[int, str]] = []
+    while True:
+        params: list[Any] = [match, *([since_text] if since_text else []), wanted]
+        rowids = [row[0] for row in raw.execute(ranked, params)]
+        records: dict[int, str] = {}
+        for start in range(0, len(rowids), 500):
+            part = rowids[start : start + 500]
+            sql = keep_sql.format(", ".join("?" * len(part)))
+            extra = [category] * 4 if category else []
+            records.update(raw.execute(sql, [*part, *extra]).fetchall())
+        chosen = [(r, records[r]) for r in rowids if r in records][:limit]
+        if len(chosen) >= limit or len(rowids) < wanted:
+            break
+        wanted *= 4
+    if not chosen:
+        return
+    marks = f"char({ord(MARK_START)}), char({ord(MARK_END)})"
+    shown = {
+        row[0]: (row[1], row[2], row[3])
+        for row in raw.execute(
+            f"SELECT rowid, bm25(article_search, {weights}),"
+            f" snippet(article_search, -1, {marks}, '…', {SNIPPET_TOKENS}),"
+            f" highlight(article_search, 0, {marks})"
+            " FROM article_search WHERE article_search MATCH ?"
+            f" AND rowid IN ({', '.join('?' * len(chosen))})",
+            [match, *(r for r, _ in chosen)],
+        )
+    }
+    for rowid, data in chosen:
+        rank, snip, title = shown.get(rowid, (0.0, "", ""))
         yield Hit(json.loads(data), float(rank), snip or "", title or "")
 
 
