@@ -289,7 +289,7 @@ class FeedsResource(Resource):
             logger.exception("search failed")
             return self._error(request, HTTPStatus.SERVICE_UNAVAILABLE, send_body)
         if kind:
-            data = follow.search_feed(hits or [], raw, kind, self._base_url(request))
+            data = follow.search_feed(hits or [], raw, kind, self._base_url(request), extra=extra)
             if wanted and (wanted.include or wanted.exclude or wanted.limit):
                 data = follow.filter_feed(data, kind, wanted)
             suffix = "." + kind

@@ -441,3 +441,16 @@ def test_serve_without_a_store_has_no_search(tmp_path: Path) -> None:
     with serving(folder) as port:
         status, _, body = fetch(port, "/search?q=x")
     assert status == 404 and b"--db" in body
+
+
+def test_a_query_matching_many_ranks_the_last_stored(
+    store: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from danvan_crawler.store import search as store_search
+
+    monkeypatch.setattr(store_search, "RANK_WINDOW", 3)
+    # 1, 2, 3 and 6 match; the window holds the three stored last (2, 3, 6)
+    assert ids(search(store, "dan van kheo", limit=2)) == [aid(2), aid(3)]
+    # asked for more than the window holds: every match ranked
+    assert ids(search(store, "dan van kheo", limit=4))[:3] == [aid(1), aid(2), aid(3)]
+    assert len(search(store, "dan van kheo", limit=4)) == 4

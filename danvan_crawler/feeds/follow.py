@@ -225,18 +225,23 @@ def search_feed(
     ttl_minutes: int = 30,
     id_authority: str = DEFAULT_ID_AUTHORITY,
     home_url: str = "",
+    extra: Mapping[str, str] | None = None,
 ) -> bytes:
     """The feed (``kind``: ``"rss"``, ``"atom"``, ``"json"``) of the articles ``hits``
     (:class:`~danvan_crawler.store.search.Hit`, newest first), titled with ``query``;
-    ``base_url`` is where the server is (self links)."""
+    ``base_url`` is where the server is (self links), ``extra`` more parameters of the
+    search (``category``) for its addresses."""
     entries = [e for e in (entry_from_article(h.record, id_authority) for h in hits) if e]
     feed = Feed(
         stem="search",
         id=tag_uri(id_authority, f"search/{_feed_key(query)}"),
         title=f"Tìm kiếm “{query}”",
         description=f"Các bài viết mới nhất có “{query}” (không phân biệt dấu, hoa thường).",
-        home_url=home_url or search_url(base_url, query),
-        self_urls={k: search_url(base_url, query, ext) for k, (ext, _) in FORMATS.items()},
+        home_url=home_url or search_url(base_url, query, **dict(extra or {})),
+        self_urls={
+            k: search_url(base_url, query, ext, **dict(extra or {}))
+            for k, (ext, _) in FORMATS.items()
+        },
         author="danvan-crawler",
         entries=entries,
         category_name="Tìm kiếm",

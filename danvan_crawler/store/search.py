@@ -64,6 +64,9 @@ MARK_START = "\ue000"
 MARK_END = "\ue001"
 #: bm25 weights of headline, lead and body.
 WEIGHTS = (10.0, 5.0, 1.0)
+#: A query matching more articles than this ranks the ones stored last (see
+#: :func:`_search_sqlite`): bm25 costs per match, a doclist walk does not.
+RANK_WINDOW = 2000
 #: Tokens around a match in a snippet.
 SNIPPET_TOKENS = 32
 #: The store_meta key holding the fold the SQLite index was built with; another value
@@ -489,12 +492,23 @@ def _search_sqlite(
     match = parsed.fts5()
     weights = ", ".join(f"{w:g}" for w in WEIGHTS)
     since_text = _utc_text(since) if since is not None else None
+    cutoff = None
     if order == "rank":
+        # bm25 costs per matching article; a query of common syllables matches most of
+        # the store: rank among the RANK_WINDOW matches stored last (found from the
+        # doclists alone, no ranking), widened to all when filters leave too few
+        found = raw.execute(
+            "SELECT rowid FROM article_search WHERE article_search MATCH ?"
+            " ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+            (match, RANK_WINDOW - 1),
+        ).fetchone()
+        cutoff = found[0] if found else None
         ranked = (
             "SELECT f.rowid FROM article_search f"
             + (" JOIN article_search_keys k ON k.search_rowid = f.rowid" if since_text else "")
             + " WHERE article_search MATCH ?"
             + (" AND k.published >= ?" if since_text else "")
+            + "{window}"
             + f" ORDER BY bm25(article_search, {weights}), f.rowid DESC LIMIT ?"
         )
     else:
@@ -518,8 +532,11 @@ def _search_sqlite(
     wanted = limit * 2 + 8
     chosen: list[tuple[int, str]] = []
     while True:
-        params: list[Any] = [match, *([since_text] if since_text else []), wanted]
-        rowids = [row[0] for row in raw.execute(ranked, params)]
+        params: list[Any] = [match, *([since_text] if since_text else [])]
+        if cutoff is not None:
+            params.append(cutoff)
+        sql = ranked.replace("{window}", " AND f.rowid >= ?" if cutoff is not None else "")
+        rowids = [row[0] for row in raw.execute(sql, [*params, wanted])]
         records: dict[int, str] = {}
         for start in range(0, len(rowids), 500):
             part = rowids[start : start + 500]
@@ -527,9 +544,14 @@ def _search_sqlite(
             extra = [category] * 4 if category else []
             records.update(raw.execute(sql, [*part, *extra]).fetchall())
         chosen = [(r, records[r]) for r in rowids if r in records][:limit]
-        if len(chosen) >= limit or len(rowids) < wanted:
+        if len(chosen) >= limit:
             break
-        wanted *= 4
+        if len(rowids) < wanted:
+            if cutoff is None:
+                break
+            cutoff = None  # the window held too few: rank every match
+        else:
+            wanted *= 4
     if not chosen:
         return
     marks = f"char({ord(MARK_START)}), char({ord(MARK_END)})"

@@ -1,0 +1,44 @@
+"""Search on a PostgreSQL store (tsvector over the ``unaccent`` configuration): the same
+folded query forms find the same articles as on SQLite, ranked headline first, snippets
+marked in the printed text. Skipped (failed with ``CI=true``) without PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from danvan_crawler.store import open_store
+from danvan_crawler.store.search import MARK_END, MARK_START, search
+from tests.test_postgres import pg_url  # noqa: F401  (the fixture)
+from tests.test_search import TEXTS, aid, article, ids
+
+
+@pytest.fixture
+def pg_store(pg_url: str) -> Any:  # noqa: F811
+    with open_store(pg_url) as st:
+        st.upsert([article(*t) for t in TEXTS])
+        yield st
+
+
+@pytest.mark.parametrize(
+    ("forms", "expected"),
+    [
+        (["dan van kheo", "Dân vận khéo", "DÂN VẬN KHÉO"], {1, 2, 3, 6}),
+        (["tinh uy", "Tỉnh uỷ", "Tỉnh ủy"], {4, 5, 7}),
+        (['"dan van kheo"', "“Dân vận khéo”"], {1, 2, 3}),
+        (["tinh uy -nghe"], {5, 7}),
+    ],
+)
+def test_folded_forms_on_postgres(pg_store: Any, forms: list[str], expected: set[int]) -> None:
+    for query in forms:
+        assert set(ids(search(pg_store, query, limit=50))) == {aid(n) for n in expected}, query
+
+
+def test_ranking_snippets_and_edits_on_postgres(pg_store: Any) -> None:
+    assert ids(search(pg_store, '"dan van kheo"')) == [aid(1), aid(2), aid(3)]
+    (hit,) = search(pg_store, "tinh uy -nghe -doi")
+    assert f"{MARK_START}Tỉnh{MARK_END} {MARK_START}ủy{MARK_END}" in hit.title
+    pg_store.upsert([article(4, "Ban Thường vụ họp", "Chỉ đạo mùa lũ.", "Kết luận.")])
+    assert aid(4) not in ids(search(pg_store, "tinh uy"))
+    assert ids(search(pg_store, "mua lu")) == [aid(4)]
