@@ -504,7 +504,7 @@ def _search_sqlite(
         ).fetchone()
         cutoff = found[0] if found else None
         ranked = (
-            "SELECT f.rowid FROM article_search f"
+            f"SELECT f.rowid, bm25(article_search, {weights}) FROM article_search f"
             + (" JOIN article_search_keys k ON k.search_rowid = f.rowid" if since_text else "")
             + " WHERE article_search MATCH ?"
             + (" AND k.published >= ?" if since_text else "")
@@ -513,7 +513,7 @@ def _search_sqlite(
         )
     else:
         ranked = (
-            "SELECT k.search_rowid FROM article_search_keys k WHERE k.search_rowid IN"
+            "SELECT k.search_rowid, 0.0 FROM article_search_keys k WHERE k.search_rowid IN"
             " (SELECT rowid FROM article_search WHERE article_search MATCH ?)"
             + (" AND k.published >= ?" if since_text else "")
             + " ORDER BY k.published DESC, k.num DESC, k.search_rowid DESC LIMIT ?"
@@ -536,7 +536,8 @@ def _search_sqlite(
         if cutoff is not None:
             params.append(cutoff)
         sql = ranked.replace("{window}", " AND f.rowid >= ?" if cutoff is not None else "")
-        rowids = [row[0] for row in raw.execute(sql, [*params, wanted])]
+        ranks = dict(raw.execute(sql, [*params, wanted]).fetchall())
+        rowids = list(ranks)
         records: dict[int, str] = {}
         for start in range(0, len(rowids), 500):
             part = rowids[start : start + 500]
@@ -554,11 +555,13 @@ def _search_sqlite(
             wanted *= 4
     if not chosen:
         return
+    # no bm25 here: with "rowid IN", FTS5 runs the query once per rowid and bm25 would
+    # count its phrases over the whole index each time (tens of ms for common words)
     marks = f"char({ord(MARK_START)}), char({ord(MARK_END)})"
     shown = {
-        row[0]: (row[1], row[2], row[3])
+        row[0]: (row[1], row[2])
         for row in raw.execute(
-            f"SELECT rowid, bm25(article_search, {weights}),"
+            "SELECT rowid,"
             f" snippet(article_search, -1, {marks}, '…', {SNIPPET_TOKENS}),"
             f" highlight(article_search, 0, {marks})"
             " FROM article_search WHERE article_search MATCH ?"
@@ -567,8 +570,8 @@ def _search_sqlite(
         )
     }
     for rowid, data in chosen:
-        rank, snip, title = shown.get(rowid, (0.0, "", ""))
-        yield Hit(json.loads(data), float(rank), snip or "", title or "")
+        snip, title = shown.get(rowid, ("", ""))
+        yield Hit(json.loads(data), float(ranks[rowid]), snip or "", title or "")
 
 
 def _search_pg(
