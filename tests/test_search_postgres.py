@@ -42,3 +42,29 @@ def test_ranking_snippets_and_edits_on_postgres(pg_store: Any) -> None:
     pg_store.upsert([article(4, "Ban Thường vụ họp", "Chỉ đạo mùa lũ.", "Kết luận.")])
     assert aid(4) not in ids(search(pg_store, "tinh uy"))
     assert ids(search(pg_store, "mua lu")) == [aid(4)]
+
+
+def test_without_unaccent_the_folded_texts_are_indexed(
+    pg_url: str,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A server without the extension (or without the right to create it): the store
+    still opens, and search works on the texts folded by us, snippets marked as printed."""
+    from sqlalchemy import text
+
+    from danvan_crawler.store import search as store_search
+
+    # back to a store of before the search index
+    with open_store(pg_url) as st, st.engine.begin() as conn:
+        conn.execute(text("DROP TABLE article_search"))
+        conn.execute(text("DROP TEXT SEARCH CONFIGURATION danvan_fold"))
+        conn.execute(text("DELETE FROM schema_version WHERE version = 6"))
+    monkeypatch.setattr(store_search, "_unaccent_schema", lambda conn: None)
+    with open_store(pg_url) as st:
+        with st.engine.connect() as conn:
+            assert store_search._pg_folded(conn)
+        st.upsert([article(*t) for t in TEXTS])
+        for query in ("dan van kheo", "Dân vận khéo", "DÂN VẬN KHÉO"):
+            assert set(ids(search(st, query, limit=50))) == {aid(n) for n in (1, 2, 3, 6)}
+        (hit,) = search(st, "tinh uy -nghe -doi")
+        assert f"{MARK_START}Tỉnh{MARK_END} {MARK_START}ủy{MARK_END}" in hit.title

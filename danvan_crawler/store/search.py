@@ -40,6 +40,7 @@ from html import escape
 from typing import Any
 
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError
 
 from danvan_crawler.vietnamese import search_fold
 
@@ -73,6 +74,9 @@ SNIPPET_TOKENS = 32
 #: (a changed :func:`search_fold`) rebuilds it on open.
 FOLD_VERSION_KEY = "search_fold_version"
 FOLD_VERSION = "1"
+#: The store_meta key saying how the PostgreSQL index was built: ``unaccent`` (the
+#: configuration folds) or ``folded`` (no unaccent: the texts are folded here first).
+PG_MODE_KEY = "search_pg_mode"
 #: The PostgreSQL text search configuration.
 PG_CONFIG = "danvan_fold"
 
@@ -229,18 +233,35 @@ _SQLITE_DDL = (
 )
 
 
-def _pg_ddl(conn: Connection) -> None:
-    """The ``unaccent`` extension (database-wide, in ``public``: dropping a site's schema
-    must not drop it), the configuration and the table, in the current schema."""
+def _unaccent_schema(conn: Connection) -> str | None:
+    """The schema of the ``unaccent`` extension, created (in ``public``: dropping a
+    site's schema must not drop it) when missing; None when it cannot be."""
     installed = conn.execute(
         text(
             "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n"
             " ON n.oid = e.extnamespace WHERE e.extname = 'unaccent'"
         )
     ).scalar()
-    if installed is None:
-        conn.execute(text("CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public"))
-        installed = "public"
+    if installed is not None:
+        return str(installed)
+    try:
+        with conn.begin_nested():
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public"))
+    except DBAPIError as exc:  # not installed on the server, or no right to
+        logger.warning(
+            "PostgreSQL extension unaccent unavailable (%s): the search index holds "
+            "the texts folded by danvan-crawler instead",
+            str(exc.orig).strip().splitlines()[0],
+        )
+        return None
+    return "public"
+
+
+def _pg_ddl(conn: Connection) -> None:
+    """The configuration (behind ``unaccent`` when there is one) and the table, in the
+    current schema; ``store_meta`` says which."""
+    installed = _unaccent_schema(conn)
+    _set_meta(conn, PG_MODE_KEY, "unaccent" if installed else "folded")
     exists = conn.execute(
         text(
             "SELECT 1 FROM pg_ts_config WHERE cfgname = :name"
@@ -250,6 +271,7 @@ def _pg_ddl(conn: Connection) -> None:
     ).scalar()
     if not exists:
         conn.execute(text(f"CREATE TEXT SEARCH CONFIGURATION {PG_CONFIG} (COPY = simple)"))
+    if not exists and installed:
         conn.execute(
             text(
                 f"ALTER TEXT SEARCH CONFIGURATION {PG_CONFIG} ALTER MAPPING FOR"
@@ -269,6 +291,24 @@ def _pg_ddl(conn: Connection) -> None:
             " ON article_search USING gin (document)"
         )
     )
+
+
+def _set_meta(conn: Connection, key: str, value: str) -> None:
+    conn.execute(
+        text(
+            "INSERT INTO store_meta (key, value) VALUES (:k, :v)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+        ),
+        {"k": key, "v": value},
+    )
+
+
+def _pg_folded(conn: Connection) -> bool:
+    """True when the PostgreSQL index holds our folded texts (no ``unaccent``)."""
+    mode = conn.execute(
+        text("SELECT value FROM store_meta WHERE key = :k"), {"k": PG_MODE_KEY}
+    ).scalar()
+    return mode == "folded"
 
 
 def _pg_config(conn: Connection) -> str:
@@ -423,7 +463,10 @@ def _num(article_id: str) -> int:
 
 
 def _index_pg(conn: Connection, article_id: str, data: Mapping[str, Any]) -> None:
-    headline, lead, body = (_text(data.get(name)) for name in _FIELDS)
+    if _pg_folded(conn):
+        headline, lead, body = _folded(data)
+    else:
+        headline, lead, body = (_text(data.get(name)) for name in _FIELDS)
     conn.execute(
         text(
             "INSERT INTO article_search (article_id, document) VALUES (:aid,"
@@ -603,6 +646,16 @@ def _search_pg(
     )
     params["opts"] = options
     params["hopts"] = f'StartSel="{MARK_START}", StopSel="{MARK_END}", HighlightAll=true'
+    folded = _pg_folded(conn)
+    if folded:  # ts_headline would mark the folded text: marked here (mark_text) instead
+        headlines = "'', ''"
+    else:
+        headlines = (
+            "ts_headline(CAST(:cfg AS regconfig), coalesce(CAST(a.data AS json)->>'articleBody',"
+            " ''), q.query, :opts),"
+            " ts_headline(CAST(:cfg AS regconfig), coalesce(CAST(a.data AS json)->>'headline',"
+            " ''), q.query, :hopts)"
+        )
     sql = (
         "WITH q AS (SELECT to_tsquery(CAST(:cfg AS regconfig), :q) AS query),"
         " found AS (SELECT a.article_id, a.data, a.article_num, a.date_published,"
@@ -610,13 +663,55 @@ def _search_pg(
         " FROM article_search s CROSS JOIN q JOIN articles a ON a.article_id = s.article_id"
         f" WHERE s.document @@ q.query{where}"
         f" ORDER BY {ordering} LIMIT :limit)"
-        " SELECT a.data, a.rank,"
-        " ts_headline(CAST(:cfg AS regconfig), coalesce(CAST(a.data AS json)->>'articleBody',"
-        " ''), q.query, :opts),"
-        " ts_headline(CAST(:cfg AS regconfig), coalesce(CAST(a.data AS json)->>'headline', ''),"
-        " q.query, :hopts)"
+        f" SELECT a.data, a.rank, {headlines}"
         f" FROM found a CROSS JOIN q ORDER BY {ordering}"
     )
     for data, rank, snip, title in conn.execute(text(sql), params):
+        record = json.loads(data)
+        if folded:
+            snip = mark_text(_text(record.get("articleBody")), parsed, window=SNIPPET_TOKENS)
+            title = mark_text(_text(record.get("headline")), parsed)
         # rank: higher is better in PostgreSQL; negated so that lower is better everywhere
-        yield Hit(json.loads(data), -float(rank), snip or "", title or "")
+        yield Hit(record, -float(rank), snip or "", title or "")
+
+
+def mark_text(original: str, parsed: Query, *, window: int | None = None) -> str:
+    """``original`` with the words of ``parsed`` between the marks, found in its fold
+    (one character for one, so the places are the same); with ``window``, only about
+    that many words around the first match, ``…`` where text was cut."""
+    import unicodedata
+
+    printed = unicodedata.normalize("NFC", original)
+    folded = search_fold(printed)
+    patterns = []
+    for term in parsed.terms:
+        if term.negated:
+            continue
+        for k, word in enumerate(term.words):
+            tail = r"\w*" if term.prefix and k == len(term.words) - 1 else ""
+            patterns.append(rf"(?<!\w){re.escape(word)}{tail}(?!\w)")
+    spans = (
+        [m.span() for m in re.finditer("|".join(patterns), folded, re.IGNORECASE)]
+        if patterns
+        else []
+    )
+    start, end = 0, len(printed)
+    if window is not None:
+        words = list(re.finditer(r"\S+", printed))
+        if spans and words:
+            first = next(i for i, w in enumerate(words) if w.end() > spans[0][0])
+            lo = max(0, first - window // 3)
+        else:
+            lo = 0
+        hi = min(len(words), lo + window)
+        if words:
+            start, end = words[lo].start(), words[hi - 1].end()
+    out = ["…" if start > 0 else ""]
+    at = start
+    for a, b in spans:
+        if a < start or b > end:
+            continue
+        out += [printed[at:a], MARK_START, printed[a:b], MARK_END]
+        at = b
+    out += [printed[at:end], "…" if end < len(printed) else ""]
+    return "".join(out)
