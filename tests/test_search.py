@@ -454,3 +454,19 @@ def test_a_query_matching_many_ranks_the_last_stored(
     # asked for more than the window holds: every match ranked
     assert ids(search(store, "dan van kheo", limit=4))[:3] == [aid(1), aid(2), aid(3)]
     assert len(search(store, "dan van kheo", limit=4)) == 4
+
+
+def test_an_index_of_another_version_is_rebuilt_on_open(tmp_path: Path) -> None:
+    db = tmp_path / "v.db"
+    with open_store(db) as st:
+        st.upsert([article(*t) for t in TEXTS])
+    conn = sqlite3.connect(db)  # an index built by an older fold, with older tables
+    conn.executescript(
+        "DROP TABLE article_search; DROP VIEW article_search_text; DROP TABLE article_search_keys;"
+        " CREATE TABLE article_search_keys (search_rowid INTEGER PRIMARY KEY, article_id TEXT);"
+        " UPDATE store_meta SET value = '0' WHERE key = 'search_fold_version';"
+    )
+    conn.commit()
+    conn.close()
+    with open_store(db) as st:
+        assert set(ids(search(st, "tinh uy", order="date"))) == {aid(4), aid(5), aid(7)}

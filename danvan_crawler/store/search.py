@@ -70,10 +70,10 @@ WEIGHTS = (10.0, 5.0, 1.0)
 RANK_WINDOW = 2000
 #: Tokens around a match in a snippet.
 SNIPPET_TOKENS = 32
-#: The store_meta key holding the fold the SQLite index was built with; another value
-#: (a changed :func:`search_fold`) rebuilds it on open.
+#: The store_meta key holding the version of the SQLite index (its tables and the fold
+#: it holds); another value (a changed :func:`search_fold` or table) rebuilds it on open.
 FOLD_VERSION_KEY = "search_fold_version"
-FOLD_VERSION = "1"
+FOLD_VERSION = "2"
 #: The store_meta key saying how the PostgreSQL index was built: ``unaccent`` (the
 #: configuration folds) or ``folded`` (no unaccent: the texts are folded here first).
 PG_MODE_KEY = "search_pg_mode"
@@ -373,9 +373,14 @@ def check_sqlite(conn: Connection) -> None:
         text("SELECT value FROM store_meta WHERE key = :k"), {"k": FOLD_VERSION_KEY}
     ).scalar()
     if found != FOLD_VERSION:
-        logger.info("Rebuilding the search index (the text fold changed)")
-        rebuild(conn)
-        _set_fold_version(conn)
+        logger.info("Rebuilding the search index (its fold or tables changed)")
+        for statement in (
+            "DROP TABLE IF EXISTS article_search",
+            "DROP VIEW IF EXISTS article_search_text",
+            "DROP TABLE IF EXISTS article_search_keys",
+        ):
+            conn.exec_driver_sql(statement)
+        install(conn, fill=True)
 
 
 # -- writing (called by the store's upsert, in its transaction) ------------------------
