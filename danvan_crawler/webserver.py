@@ -250,8 +250,12 @@ class FeedsResource(Resource):
         return f"http://{host}/"
 
     def _search(self, request: Request, kind: str, send_body: bool) -> bytes | int:
+        """Parameters read here; the search and the rendering in a thread of the
+        reactor's pool (a query of common words takes tens of ms at 100 000 articles:
+        the other clients are not kept waiting), the answer written back here."""
+        from twisted.internet.threads import deferToThread
+
         from danvan_crawler.feeds import follow
-        from danvan_crawler.store.search import QueryError, parse_query, search
 
         if self.store is None:
             return self._error(
@@ -262,15 +266,52 @@ class FeedsResource(Resource):
             return self._error(request, args, send_body, "query parameters must be UTF-8")
         raw = (args.get("q") or [""])[0].strip()
         category = (args.get("category") or [""])[0].strip() or None
+        try:
+            wanted = follow.parse_filters(args)
+        except follow.FilterError as exc:
+            return self._error(request, HTTPStatus.BAD_REQUEST, send_body, str(exc))
+        base = self._base_url(request)
+        gone: list[bool] = []
+        request.notifyFinish().addErrback(lambda _: gone.append(True))
+
+        def answer(result: tuple[HTTPStatus, bytes, str]) -> None:
+            if gone:
+                return  # the client went away meanwhile
+            status, data, suffix = result
+            if suffix == ".txt":  # an error, said in one line
+                request.setResponseCode(status)
+                request.setHeader(b"content-type", b"text/plain; charset=utf-8")
+                request.setHeader(b"content-length", str(len(data)).encode())
+            else:
+                self._headers(request, status, data, suffix)
+            if request.code != HTTPStatus.NOT_MODIFIED and send_body:
+                request.write(data)
+            request.finish()
+
+        def failed(failure: Any) -> None:
+            logger.error("search failed: %s", failure.getTraceback())
+            body = f"{HTTPStatus.SERVICE_UNAVAILABLE.value} Service Unavailable\n".encode()
+            answer((HTTPStatus.SERVICE_UNAVAILABLE, body, ".txt"))
+
+        deferred = deferToThread(self._search_answer, raw, kind, wanted, category, base)
+        deferred.addCallbacks(answer, failed)
+        return NOT_DONE_YET
+
+    def _search_answer(
+        self, raw: str, kind: str, wanted: Any, category: str | None, base: str
+    ) -> tuple[HTTPStatus, bytes, str]:
+        """(status, body, suffix) of a search page or feed (run in a thread)."""
+        from danvan_crawler.feeds import follow
+        from danvan_crawler.store.search import QueryError, parse_query, search
+
         extra = {"category": category} if category else {}
         status = HTTPStatus.OK
+        hits: Any = None
+        error = None
         try:
             if len(raw) > follow.MAX_TERM:
                 raise QueryError(f"query longer than {follow.MAX_TERM} characters")
-            wanted = follow.parse_filters(args)
-            if not raw and not kind:
-                hits, error = None, None
-            else:
+            if raw or kind:
                 query = parse_query(raw)
                 if kind:  # a feed: newest first; filtered ones from the most there can be
                     limit = (wanted.limit if wanted else None) or follow.SEARCH_FEED_LIMIT
@@ -280,45 +321,40 @@ class FeedsResource(Resource):
                 else:
                     limit = (wanted.limit if wanted else None) or follow.SEARCH_PAGE_LIMIT
                     hits = search(self.store, query, category=category, limit=limit)
-                error = None
-        except (QueryError, follow.FilterError) as exc:
+        except QueryError as exc:
             if kind:
-                return self._error(request, HTTPStatus.BAD_REQUEST, send_body, str(exc))
-            hits, error, status = None, str(exc), HTTPStatus.BAD_REQUEST
-        except Exception:  # the store failing is the server's problem, said as such
-            logger.exception("search failed")
-            return self._error(request, HTTPStatus.SERVICE_UNAVAILABLE, send_body)
-        if kind:
-            data = follow.search_feed(hits or [], raw, kind, self._base_url(request), extra=extra)
-            if wanted and (wanted.include or wanted.exclude or wanted.limit):
-                data = follow.filter_feed(data, kind, wanted)
-            suffix = "." + kind
-            policy = CONTENT_SECURITY_POLICY
-        else:
-            data = follow.search_page(raw, hits, error=error, extra=extra)
-            suffix = ".html"
-            policy = SEARCH_PAGE_POLICY
+                why = f"{HTTPStatus.BAD_REQUEST.value} Bad Request\n{exc}\n"
+                return HTTPStatus.BAD_REQUEST, why.encode(), ".txt"
+            error, status = str(exc), HTTPStatus.BAD_REQUEST
+        if not kind:
+            return status, follow.search_page(raw, hits, error=error, extra=extra), ".html"
+        data = follow.search_feed(hits or [], raw, kind, base, extra=extra)
+        if wanted and (wanted.include or wanted.exclude or wanted.limit):
+            data = follow.filter_feed(data, kind, wanted)
+        return status, data, "." + kind
+
+    @staticmethod
+    def _headers(request: Request, status: HTTPStatus, data: bytes, suffix: str) -> None:
+        """Headers of a search answer; a 304 when the client has these bytes (ETag
+        only: the answer has no file time)."""
         etag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
         request.setHeader(b"etag", etag.encode())
         request.setHeader(b"cache-control", b"no-cache")
         if suffix in XSL_STYLED:
             request.setHeader(b"vary", b"Accept")
-        # ETag only: the answer has no file time (If-Modified-Since is not asked about)
         if (
             status == HTTPStatus.OK
             and request.getHeader(b"if-none-match") is not None
             and not_modified(request, etag, 0)
         ):
             request.setResponseCode(HTTPStatus.NOT_MODIFIED)
-            request.write(b"")
-            request.finish()
-            return NOT_DONE_YET
+            return
         request.setResponseCode(status)
         accept = (request.getHeader(b"accept") or b"").decode("latin-1").lower()
         request.setHeader(b"content-type", content_type(suffix, accept).encode())
+        policy = SEARCH_PAGE_POLICY if suffix == ".html" else CONTENT_SECURITY_POLICY
         request.setHeader(b"content-security-policy", policy.encode())
         request.setHeader(b"content-length", str(len(data)).encode())
-        return data if send_body else b""
 
     @staticmethod
     def _error(
