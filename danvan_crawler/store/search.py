@@ -4,28 +4,31 @@ What is searched is :func:`~danvan_crawler.vietnamese.search_fold` of the headli
 lead (``description``) and the body (``articleBody``): ``dan van kheo``, ``Dân vận khéo``
 and ``DÂN VẬN KHÉO`` are one query, ``Tỉnh uỷ`` and ``Tỉnh ủy`` one word.
 
-SQLite: an FTS5 table ``article_search`` over the folded texts, with *external content*:
-it keeps only the index, and reads the text it shows from the view
-``article_search_text`` (the stored headline, lead and body as printed). The fold keeps
-one character for one and a letter for a letter, so the folded text and the printed one
-split into the same tokens at the same places, and FTS5's ``snippet()`` and
-``highlight()``, which count tokens, mark the printed words the folded query matched.
-FTS5 rowids come from ``article_search_keys`` (an INTEGER PRIMARY KEY: ``VACUUM`` keeps
-it, unlike the implicit rowid of ``articles``). The index is written by the store's
-upsert in its transaction (:func:`index_sqlite`): a new article is added; an updated one
-has its old folded values deleted (recomputed from the row it replaces, as an external
-content table requires) and its new ones added. Ranking: ``bm25()`` with the headline
-weighing 10, the lead 5 and the body 1.
+SQLite: a contentless FTS5 table ``article_search`` (the index only) with six columns:
+the words of the folded headline, lead and body, then their *pair tokens* (each word
+joined to the next, ``dan+van van+kheo``). Vietnamese writes a word as syllables, and
+the syllables people type (``dân``, ``vận``, ``số``, ``mới``) are each in a large share of
+the articles; a phrase of n words is looked up as the phrase of its n - 1 pairs, whose
+doclists are short, and finds the same articles. One word is looked up in the word
+columns. FTS5 rowids come from ``article_search_keys`` (an INTEGER PRIMARY KEY: ``VACUUM``
+keeps it, unlike the implicit rowid of ``articles``). The index is written by the store's
+upsert in its transaction (:func:`index_article`): a new article is added; an updated
+one has its old values deleted (recomputed from the row it replaces, as a contentless
+table requires) and its new ones added. Ranking: ``bm25()`` with the headline weighing
+10, the lead 5 and the body 1 (words and pairs alike). Snippets and highlighted titles
+are marked in Python (:func:`mark_text`) on the printed text of the articles shown.
 
 PostgreSQL: a table ``article_search`` (article id, ``tsvector``; GIN index) written in
 the same places, with the text search configuration ``danvan_fold`` (``simple`` behind
 the ``unaccent`` dictionary, which folds Vietnamese marks and ``đ``); ``ts_rank_cd`` for
 the rank and ``ts_headline`` for the snippet, over the printed text.
 
-Queries (:func:`parse_query`) are a few words, never FTS syntax: words (all must be
-there), ``"a phrase"`` (or ``“a phrase”``), ``word*`` (prefix), ``-word`` (must not be
-there). Every other character separates words, so a query cannot be an FTS syntax
-error; a query with no word to look for raises :class:`QueryError` (a 400 for the web server).
+Queries (:func:`parse_query`) are a few words, never FTS syntax: the words typed are
+one phrase (in order, adjacent; any spaces or punctuation between them), a comma or
+quotes (``"a phrase"``, ``“a phrase”``) separate phrases that must all be there,
+``word*`` is a prefix, ``-phrase`` must not be there. Every other character separates
+words, so a query cannot be an FTS syntax error; a query with no word to look for raises
+:class:`QueryError` (a 400 for the web server).
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import escape
+from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -63,8 +67,8 @@ __all__ = [
 #: stored text before it is shown, so no text can forge one).
 MARK_START = "\ue000"
 MARK_END = "\ue001"
-#: bm25 weights of headline, lead and body.
-WEIGHTS = (10.0, 5.0, 1.0)
+#: bm25 weights of headline, lead and body, then of their pair tokens.
+WEIGHTS = (10.0, 5.0, 1.0, 10.0, 5.0, 1.0)
 #: A query matching more articles than this ranks the ones stored last (see
 #: :func:`_search_sqlite`): bm25 costs per match, a doclist walk does not.
 RANK_WINDOW = 2000
@@ -73,7 +77,7 @@ SNIPPET_TOKENS = 32
 #: The store_meta key holding the version of the SQLite index (its tables and the fold
 #: it holds); another value (a changed :func:`search_fold` or table) rebuilds it on open.
 FOLD_VERSION_KEY = "search_fold_version"
-FOLD_VERSION = "2"
+FOLD_VERSION = "3"
 #: The store_meta key saying how the PostgreSQL index was built: ``unaccent`` (the
 #: configuration folds) or ``folded`` (no unaccent: the texts are folded here first).
 PG_MODE_KEY = "search_pg_mode"
@@ -81,19 +85,38 @@ PG_MODE_KEY = "search_pg_mode"
 PG_CONFIG = "danvan_fold"
 
 _FIELDS = ("headline", "description", "articleBody")
-_TERM_RE = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
-_WORD_RE = re.compile(r"\w+")
+#: A word: letters and digits (what FTS5's unicode61 tokenizer keeps; ``_`` separates).
+_WORD_RE = re.compile(r"[^\W_]+")
+#: Joins the two words of a pair token (private use: a token character for unicode61,
+#: removed from the text before it is indexed, so no text forges a pair).
+PAIR_JOIN = "\ue002"
 #: Typographic quotes (what phones type) delimit a phrase too.
 _QUOTES = str.maketrans(dict.fromkeys("“”„‟«»", '"'))
+_SEGMENT_RE = re.compile(r'"([^"]*)"?|([^",]+)')
+#: ``-`` after a space (or at the start) starts a negated phrase; inside a word
+#: (``25-NQ/TW``) it separates words.
+_NEGATION_RE = re.compile(r"(?:^|\s)-(?=[^\s-])")
+_DASH_END_RE = re.compile(r"(?:^|\s)-\s*$")
 
 
 class QueryError(ValueError):
     """A query with nothing to search for."""
 
 
+def words_of(folded: str) -> list[str]:
+    """The words of a folded text, as the index holds them."""
+    return _WORD_RE.findall(folded)
+
+
+def pairs_of(words: Sequence[str]) -> list[str]:
+    """Adjacent words as pair tokens: ``dan van kheo`` -> ``dan+van``, ``van+kheo``."""
+    return [a + PAIR_JOIN + b for a, b in pairwise(words)]
+
+
 @dataclass(frozen=True)
 class Term:
-    """Words that must follow one another (one word, or a phrase)."""
+    """Words that must follow one another, adjacent and in order (one word, or a
+    phrase)."""
 
     words: tuple[str, ...]
     prefix: bool = False  # the last word is a prefix
@@ -107,13 +130,20 @@ class Query:
     terms: tuple[Term, ...]
 
     def fts5(self) -> str:
-        """The FTS5 MATCH expression: each word a quoted string (so nothing is syntax)."""
+        """The FTS5 MATCH expression over the SQLite index: a one-word term in the word
+        columns; a phrase of n words as the phrase of its n - 1 pair tokens in the pair
+        columns (the same articles, read from doclists far shorter than a common
+        syllable's)."""
 
         def one(term: Term) -> str:
-            return '"' + " ".join(term.words) + '"' + ("*" if term.prefix else "")
+            star = "*" if term.prefix else ""
+            if len(term.words) == 1:
+                return '{headline lead body} : "' + term.words[0] + '"' + star
+            pairs = " ".join(pairs_of(term.words))
+            return '{headline_pairs lead_pairs body_pairs} : "' + pairs + '"' + star
 
-        positive = " AND ".join(one(t) for t in self.terms if not t.negated)
-        negative = "".join(f" NOT {one(t)}" for t in self.terms if t.negated)
+        positive = " AND ".join(f"({one(t)})" for t in self.terms if not t.negated)
+        negative = "".join(f" NOT ({one(t)})" for t in self.terms if t.negated)
         return positive + negative
 
     def tsquery(self) -> str:
@@ -135,22 +165,32 @@ class Query:
 
 def parse_query(raw: str) -> Query:
     """``raw`` (what a person typed) as a :class:`Query`; :class:`QueryError` when it
-    has no word to look for. Words are folded (:func:`search_fold`) and kept to letters
-    and digits, so FTS syntax (``"``, ``*``, ``NEAR(``, ``-``, ``:``, ``^``) is only ever
-    read as the query syntax above."""
+    has no word to look for.
+
+    Vietnamese writes a word as space-separated syllables, so the words typed are one
+    phrase: ``dân vận khéo`` finds the three in that order, adjacent (any spaces or
+    punctuation between them: ``25-NQ/TW`` is the phrase ``25 nq tw``). A comma or
+    quotes separate phrases, which must all be there (``dân vận khéo, quỳnh lưu``);
+    ``-`` before a phrase (after a space or a comma) says it must not be; ``*`` after
+    the last word makes it a prefix. Words are folded (:func:`search_fold`) and kept to
+    letters and digits, so FTS syntax is only ever read as this syntax."""
     terms: list[Term] = []
-    for match in _TERM_RE.finditer(search_fold(raw or "").translate(_QUOTES)):
-        negated = bool(match.group(1) or match.group(3))
-        body = match.group(2) if match.group(2) is not None else match.group(4)
-        phrase = match.group(2) is not None
-        words = tuple(w.lower() for w in _WORD_RE.findall(body))
-        if not words:
-            continue
-        prefix = not phrase and body.endswith("*") and len(words) == 1
-        if phrase or len(words) == 1:
-            terms.append(Term(words, prefix=prefix, negated=negated))
-        else:  # "a-b", "x.y": the words in that order, like a phrase
-            terms.append(Term(words, negated=negated))
+    negate_next = False  # a "-" right before a quoted phrase
+    for match in _SEGMENT_RE.finditer(search_fold(raw or "").translate(_QUOTES)):
+        quoted = match.group(1) is not None
+        chunk = match.group(1) if quoted else match.group(2)
+        if quoted:
+            pieces = [(chunk, negate_next)]
+            negate_next = False
+        else:
+            parts = _NEGATION_RE.split(chunk)
+            pieces = [(parts[0], False), *((part, True) for part in parts[1:])]
+            negate_next = bool(_DASH_END_RE.search(chunk))
+        for body, negated in pieces:
+            words = tuple(w.lower() for w in _WORD_RE.findall(body))
+            if words:
+                prefix = body.rstrip().endswith("*")
+                terms.append(Term(words, prefix=prefix, negated=negated))
     if not any(not t.negated for t in terms):
         raise QueryError("nothing to search for: give at least one word")
     return Query(tuple(terms))
@@ -195,15 +235,19 @@ def mark_plain(marked: str, start: str = "[", end: str = "]") -> str:
 
 def _text(value: Any) -> str:
     text_value = value if isinstance(value, str) else ""
-    if MARK_START in text_value or MARK_END in text_value:
-        text_value = text_value.replace(MARK_START, "").replace(MARK_END, "")
+    for char in (MARK_START, MARK_END, PAIR_JOIN):
+        if char in text_value:
+            text_value = text_value.replace(char, "")
     return text_value
 
 
-def _folded(data: Mapping[str, Any] | None) -> tuple[str, str, str]:
+def _folded(data: Mapping[str, Any] | None) -> tuple[str, ...]:
+    """The six values of an index row: the words of the folded headline, lead and body,
+    then their pair tokens."""
     if data is None:
-        return ("", "", "")
-    return tuple(search_fold(_text(data.get(name))) for name in _FIELDS)  # type: ignore[return-value]
+        return ("",) * 6
+    words = [words_of(search_fold(_text(data.get(name)))) for name in _FIELDS]
+    return (*(" ".join(w) for w in words), *(" ".join(pairs_of(w)) for w in words))
 
 
 # -- schema ----------------------------------------------------------------------------
@@ -217,18 +261,10 @@ _SQLITE_DDL = (
     " published VARCHAR(32), num BIGINT NOT NULL DEFAULT 0)",
     "CREATE INDEX IF NOT EXISTS ix_article_search_keys_published"
     " ON article_search_keys (published, num)",
-    # The text as printed, for snippet() and highlight(); the marker characters (which
-    # no printed text should hold) dropped, as _text drops them from what is indexed.
-    "CREATE VIEW IF NOT EXISTS article_search_text AS SELECT k.search_rowid AS search_rowid,"
-    + ", ".join(
-        f" replace(replace(CASE WHEN json_type(a.data, '$.{name}') = 'text'"
-        f" THEN json_extract(a.data, '$.{name}') ELSE '' END,"
-        f" char({ord(MARK_START)}), ''), char({ord(MARK_END)}), '') AS {column}"
-        for name, column in zip(_FIELDS, ("headline", "lead", "body"), strict=True)
-    )
-    + " FROM article_search_keys k JOIN articles a ON a.article_id = k.article_id",
+    # contentless: the index only (words, then pair tokens, of each field); snippets
+    # are marked in Python on the printed text (mark_text)
     "CREATE VIRTUAL TABLE IF NOT EXISTS article_search USING fts5("
-    "headline, lead, body, content='article_search_text', content_rowid='search_rowid',"
+    "headline, lead, body, headline_pairs, lead_pairs, body_pairs, content='',"
     " tokenize='unicode61 remove_diacritics 2')",
 )
 
@@ -421,8 +457,9 @@ def _index_sqlite(
             rowid = found[0] if found else None
             if rowid is not None:
                 cursor.execute(
-                    "INSERT INTO article_search (article_search, rowid, headline, lead, body)"
-                    " VALUES ('delete', ?, ?, ?, ?)",
+                    "INSERT INTO article_search (article_search, rowid, headline, lead, body,"
+                    " headline_pairs, lead_pairs, body_pairs)"
+                    " VALUES ('delete', ?, ?, ?, ?, ?, ?, ?)",
                     (rowid, *_folded(old)),
                 )
         published, num = _published(data), _num(article_id)
@@ -438,7 +475,8 @@ def _index_sqlite(
                 (published, num, rowid),
             )
         cursor.execute(
-            "INSERT INTO article_search (rowid, headline, lead, body) VALUES (?, ?, ?, ?)",
+            "INSERT INTO article_search (rowid, headline, lead, body, headline_pairs,"
+            " lead_pairs, body_pairs) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (rowid, *_folded(data)),
         )
     finally:
@@ -469,7 +507,7 @@ def _num(article_id: str) -> int:
 
 def _index_pg(conn: Connection, article_id: str, data: Mapping[str, Any]) -> None:
     if _pg_folded(conn):
-        headline, lead, body = _folded(data)
+        headline, lead, body = (search_fold(_text(data.get(name))) for name in _FIELDS)
     else:
         headline, lead, body = (_text(data.get(name)) for name in _FIELDS)
     conn.execute(
@@ -606,23 +644,23 @@ def _search_sqlite(
             wanted *= 4
     if not chosen:
         return
-    # no bm25 here: with "rowid IN", FTS5 runs the query once per rowid and bm25 would
-    # count its phrases over the whole index each time (tens of ms for common words)
-    marks = f"char({ord(MARK_START)}), char({ord(MARK_END)})"
-    shown = {
-        row[0]: (row[1], row[2])
-        for row in raw.execute(
-            "SELECT rowid,"
-            f" snippet(article_search, -1, {marks}, '…', {SNIPPET_TOKENS}),"
-            f" highlight(article_search, 0, {marks})"
-            " FROM article_search WHERE article_search MATCH ?"
-            f" AND rowid IN ({', '.join('?' * len(chosen))})",
-            [match, *(r for r, _ in chosen)],
-        )
-    }
     for rowid, data in chosen:
-        snip, title = shown.get(rowid, ("", ""))
-        yield Hit(json.loads(data), float(ranks[rowid]), snip or "", title or "")
+        record = json.loads(data)
+        yield Hit(record, float(ranks[rowid]), _snippet(record, parsed), _title(record, parsed))
+
+
+def _snippet(record: Mapping[str, Any], parsed: Query) -> str:
+    """About :data:`SNIPPET_TOKENS` words of the body around its first match (of the
+    lead when the body has none), the matches marked."""
+    for name in ("articleBody", "description"):
+        marked = mark_text(_text(record.get(name)), parsed, window=SNIPPET_TOKENS)
+        if MARK_START in marked:
+            return marked
+    return mark_text(_text(record.get("articleBody")), parsed, window=SNIPPET_TOKENS)
+
+
+def _title(record: Mapping[str, Any], parsed: Query) -> str:
+    return mark_text(_text(record.get("headline")), parsed)
 
 
 def _search_pg(
@@ -674,8 +712,7 @@ def _search_pg(
     for data, rank, snip, title in conn.execute(text(sql), params):
         record = json.loads(data)
         if folded:
-            snip = mark_text(_text(record.get("articleBody")), parsed, window=SNIPPET_TOKENS)
-            title = mark_text(_text(record.get("headline")), parsed)
+            snip, title = _snippet(record, parsed), _title(record, parsed)
         # rank: higher is better in PostgreSQL; negated so that lower is better everywhere
         yield Hit(record, -float(rank), snip or "", title or "")
 
@@ -692,9 +729,10 @@ def mark_text(original: str, parsed: Query, *, window: int | None = None) -> str
     for term in parsed.terms:
         if term.negated:
             continue
-        for k, word in enumerate(term.words):
-            tail = r"\w*" if term.prefix and k == len(term.words) - 1 else ""
-            patterns.append(rf"(?<!\w){re.escape(word)}{tail}(?!\w)")
+        # the phrase: its words in order, anything but a letter or digit between
+        tail = r"[^\W_]*" if term.prefix else ""
+        body = r"[\W_]+".join(map(re.escape, term.words))
+        patterns.append(rf"(?<![^\W_]){body}{tail}(?![^\W_])")
     spans = (
         [m.span() for m in re.finditer("|".join(patterns), folded, re.IGNORECASE)]
         if patterns
