@@ -130,19 +130,14 @@ def test_snippets_mark_the_printed_words(store: Any) -> None:
     assert hit.title == f"Làm việc với {MARK_START}Tỉnh ủy{MARK_END}"
     assert f"{MARK_START}Tỉnh ủy{MARK_END}" in hit.snippet
     hits = search(store, "dan van kheo", limit=1)
-    assert mark_html(hits[0].title) == (
-        "Phong trào “<mark>Dân vận khéo</mark>” năm 2026"
-    )
+    assert mark_html(hits[0].title) == ("Phong trào “<mark>Dân vận khéo</mark>” năm 2026")
 
 
 def test_markup_in_text_is_escaped_in_html_snippets(tmp_path: Path) -> None:
     with open_store(tmp_path / "x.db") as st:
         st.upsert([article(9, "<script>alert(1)</script> dân vận", "a & b", "c")])
         (hit,) = search(st, "dan van")
-    assert (
-        mark_html(hit.title)
-        == "&lt;script&gt;alert(1)&lt;/script&gt; <mark>dân vận</mark>"
-    )
+    assert mark_html(hit.title) == "&lt;script&gt;alert(1)&lt;/script&gt; <mark>dân vận</mark>"
 
 
 def test_index_follows_edits_and_leaves_copies_out(store: Any) -> None:
