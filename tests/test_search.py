@@ -37,6 +37,7 @@ from danvan_crawler.store.search import (
     mark_html,
     parse_query,
     search,
+    words_of,
 )
 from danvan_crawler.vietnamese import search_fold
 from tests.test_feeds_validity import PUBLIC
@@ -116,6 +117,72 @@ def test_what_each_query_finds(store: Any) -> None:
     assert set(ids(search(store, "kheo*"))) == {aid(1), aid(2), aid(3), aid(6)}
     assert ids(search(store, "hoa giai")) == [aid(7)]  # NFD body, "hóa" old placement
     assert ids(search(store, "nothing-here")) == []
+
+
+def test_a_phrase_is_adjacent_words_in_one_field(tmp_path: Path) -> None:
+    texts = [
+        (11, "Học tập Nghị quyết số 25-NQ/TW", "Quán triệt nghị quyết.", "Các chi bộ."),
+        (12, "Hội nghị ở xã", "Nghị quyết 25 của Đảng ủy xã.", "Triển khai."),
+        (13, "Tổng kết năm", "Số liệu.", "25 NQ TW là ký hiệu."),
+        (14, "Làm theo nghị", "Quyết số 25 được giao.", "Không liền."),  # across fields
+    ]
+    with open_store(tmp_path / "p.db") as st:
+        st.upsert([article(*t) for t in texts])
+        # punctuation between the words of a phrase is any separator
+        for query in ("25-NQ/TW", "25 nq tw", "25/nq-tw"):
+            assert set(ids(search(st, query))) == {aid(11), aid(13)}, query
+        assert ids(search(st, "nghị quyết số 25")) == [aid(11)]
+        assert ids(search(st, "nghị quyết 25")) == [aid(12)]
+        # words of the headline and the lead (or lead and body) are not adjacent
+        assert ids(search(st, "nghi quyet so")) == [aid(11)]
+        assert set(ids(search(st, "quyết số 25"))) == {aid(11), aid(14)}
+        assert ids(search(st, "lam theo nghi quyet")) == []
+        # a prefix ends a phrase; "-" after a space negates the phrase after it
+        assert set(ids(search(st, "nghị quyết s*"))) == {aid(11)}
+        assert set(ids(search(st, "25 nq -hoc tap"))) == {aid(13)}
+        assert set(ids(search(st, '25, -"hoc tap"'))) == {aid(12), aid(13), aid(14)}
+
+
+#: Queries whose index answer is compared with a LIKE scan of the folded words.
+SCAN_QUERIES = [
+    "dan van kheo",
+    "dan van, kheo",
+    "dan van",
+    "kheo dan",
+    "tinh uy",
+    "tinh uy -nghe",
+    "kheo*",
+    "dan van k*",
+    "hoa giai",
+    '"doi thoai" nhan dan',
+    "cuu chien binh",
+    "thang 12",
+    "van",
+    "nghe an chi dao",
+]
+
+
+def test_the_index_finds_what_a_like_scan_of_the_folded_words_finds(store: Any) -> None:
+    """The semantics benchmarks/search.py compares the index with: each phrase a
+    ``LIKE '% w1 w2 %'`` over each field's folded words, one space apart."""
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE folded (article_id TEXT, text TEXT)")
+    for t in TEXTS:
+        data = article(*t)
+        fields = (data["headline"], data["description"], data["articleBody"])
+        words = "\n".join(" " + " ".join(words_of(search_fold(f))) + " " for f in fields)
+        conn.execute("INSERT INTO folded VALUES (?, ?)", (data["articleId"], words))
+    found_any = 0
+    for query in SCAN_QUERIES:
+        where, params = [], []
+        for term in parse_query(query).terms:
+            where.append("text NOT LIKE ?" if term.negated else "text LIKE ?")
+            params.append("% " + " ".join(term.words) + ("%" if term.prefix else " %"))
+        sql = f"SELECT article_id FROM folded WHERE {' AND '.join(where)}"
+        scanned = {r[0] for r in conn.execute(sql, params)}
+        assert set(ids(search(store, query, limit=50))) == scanned, query
+        found_any += bool(scanned)
+    assert found_any >= 10
 
 
 def test_ranking_headline_then_lead_then_body(store: Any) -> None:

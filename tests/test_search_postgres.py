@@ -24,7 +24,9 @@ def pg_store(pg_url: str) -> Any:  # noqa: F811
 @pytest.mark.parametrize(
     ("forms", "expected"),
     [
-        (["dan van kheo", "Dân vận khéo", "DÂN VẬN KHÉO"], {1, 2, 3, 6}),
+        # the words typed are a phrase; a comma separates phrases (as on SQLite)
+        (["dan van kheo", "Dân vận khéo", "DÂN VẬN KHÉO"], {1, 2, 3}),
+        (["dan van, kheo", '"dan van" kheo'], {1, 2, 3, 6}),
         (["tinh uy", "Tỉnh uỷ", "Tỉnh ủy"], {4, 5, 7}),
         (['"dan van kheo"', "“Dân vận khéo”"], {1, 2, 3}),
         (["tinh uy -nghe"], {5, 7}),
@@ -65,6 +67,6 @@ def test_without_unaccent_the_folded_texts_are_indexed(
             assert store_search._pg_folded(conn)
         st.upsert([article(*t) for t in TEXTS])
         for query in ("dan van kheo", "Dân vận khéo", "DÂN VẬN KHÉO"):
-            assert set(ids(search(st, query, limit=50))) == {aid(n) for n in (1, 2, 3, 6)}
+            assert set(ids(search(st, query, limit=50))) == {aid(n) for n in (1, 2, 3)}
         (hit,) = search(st, "tinh uy -nghe -doi")
-        assert f"{MARK_START}Tỉnh{MARK_END} {MARK_START}ủy{MARK_END}" in hit.title
+        assert f"{MARK_START}Tỉnh ủy{MARK_END}" in hit.title  # the phrase, marked here

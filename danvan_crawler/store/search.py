@@ -40,7 +40,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import escape
-from itertools import pairwise
+from itertools import islice, pairwise
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -96,6 +96,7 @@ _SEGMENT_RE = re.compile(r'"([^"]*)"?|([^",]+)')
 #: ``-`` after a space (or at the start) starts a negated phrase; inside a word
 #: (``25-NQ/TW``) it separates words.
 _NEGATION_RE = re.compile(r"(?:^|\s)-(?=[^\s-])")
+_NONSPACE_RE = re.compile(r"\S+")
 _DASH_END_RE = re.compile(r"(?:^|\s)-\s*$")
 
 
@@ -733,22 +734,22 @@ def mark_text(original: str, parsed: Query, *, window: int | None = None) -> str
         tail = r"[^\W_]*" if term.prefix else ""
         body = r"[\W_]+".join(map(re.escape, term.words))
         patterns.append(rf"(?<![^\W_]){body}{tail}(?![^\W_])")
-    spans = (
-        [m.span() for m in re.finditer("|".join(patterns), folded, re.IGNORECASE)]
-        if patterns
-        else []
-    )
+    pattern = re.compile("|".join(patterns), re.IGNORECASE) if patterns else None
+    found = pattern.search(folded) if pattern else None
     start, end = 0, len(printed)
     if window is not None:
-        words = list(re.finditer(r"\S+", printed))
-        if spans and words:
-            first = next(i for i, w in enumerate(words) if w.end() > spans[0][0])
-            lo = max(0, first - window // 3)
-        else:
-            lo = 0
-        hi = min(len(words), lo + window)
-        if words:
-            start, end = words[lo].start(), words[hi - 1].end()
+        # words read around the first match only (a body is thousands of words)
+        anchor = found.start() if found else 0
+        region = max(0, anchor - 16 * (window // 3 + 1))
+        before = [m.span() for m in _NONSPACE_RE.finditer(printed, region, anchor)]
+        if region > 0 and before and before[0][0] == region:
+            before = before[1:]  # maybe cut by the region
+        first = before.pop()[0] if before and before[-1][1] == anchor else anchor
+        starts = [a for a, _ in before][-(window // 3) :] if window >= 3 else []
+        shown = list(islice(_NONSPACE_RE.finditer(printed, starts[0] if starts else first), window))
+        if shown:
+            start, end = shown[0].start(), shown[-1].end()
+    spans = [m.span() for m in pattern.finditer(folded, start, end)] if found and pattern else []
     out = ["…" if start > 0 else ""]
     at = start
     for a, b in spans:
