@@ -107,7 +107,7 @@ QUERIES = (
     "Vinh",
     "nghị quyết số 25",
     "25-NQ/TW",
-    "chỉ thị 49-CT/TW",
+    "chỉ thị số 49",
     "Nguyễn Mạnh Khôi",
     "tran dinh thuy",
     "hoà giải",
@@ -115,15 +115,31 @@ QUERIES = (
     "chuyển đổi số",
     "chuyển đổi số, nông thôn mới",
     "cựu chiến binh, cửa lò",
-    "quy chế dân chủ",
+    "quy chế dân chủ ở cơ sở",
     "thuỷ lợi, con cuông",
     "tiếp xúc cử tri, vinh",
     "đồng bào dân tộc thiểu số miền núi",
 )
 
 
+#: Set phrases of the portal (Zipf-weighted in this order), spliced into half the
+#: sentences: what readers look for is written this way, again and again.
+SET_PHRASES = (
+    "mặt trận tổ quốc", "nông thôn mới", "cựu chiến binh", "chuyển đổi số",
+    "an sinh xã hội", "cải cách hành chính", "tiếp xúc cử tri", "giảm nghèo bền vững",
+    "đồng bào dân tộc thiểu số", "khiếu nại tố cáo", "quy chế dân chủ ở cơ sở",
+    "dân vận chính quyền", "học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh",
+    "đồng bào dân tộc thiểu số miền núi", "chuyển đổi số trong xây dựng nông thôn mới",
+)  # fmt: skip
+_PHRASE_WEIGHTS = [1.0 / (k + 1) for k in range(len(SET_PHRASES))]
+
+
 def _sentence(rng: random.Random, weights: list[float], words: int) -> str:
-    text = " ".join(rng.choices(WORD_LIST, cum_weights=weights, k=words))
+    chosen = rng.choices(WORD_LIST, cum_weights=weights, k=words)
+    if rng.random() < 0.5:
+        phrase = rng.choices(SET_PHRASES, weights=_PHRASE_WEIGHTS)[0]
+        chosen.insert(rng.randrange(len(chosen) + 1), phrase)
+    text = " ".join(chosen)
     return text[0].upper() + text[1:] + "."
 
 

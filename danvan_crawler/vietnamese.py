@@ -207,6 +207,22 @@ def _search_table() -> dict[int, str]:
 
 
 _SEARCH_TABLE: dict[int, str] | None = None
+_SEARCH_SOURCES: dict[str, str] | None = None
+
+
+def search_fold_sources() -> dict[str, str]:
+    """The inverse of :func:`search_fold`'s table: a folded letter -> every other letter
+    folding to it (``"a"`` -> ``"AÀÁ…àá…"``): a pattern of these classes finds a folded
+    word in the printed text without folding it."""
+    global _SEARCH_TABLE, _SEARCH_SOURCES
+    if _SEARCH_SOURCES is None:
+        if _SEARCH_TABLE is None:
+            _SEARCH_TABLE = _search_table()
+        sources: dict[str, list[str]] = {}
+        for code, folded in _SEARCH_TABLE.items():
+            sources.setdefault(folded, []).append(chr(code))
+        _SEARCH_SOURCES = {k: "".join(v) for k, v in sources.items()}
+    return _SEARCH_SOURCES
 
 
 def search_fold(text: str) -> str:

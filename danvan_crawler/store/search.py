@@ -36,9 +36,11 @@ from __future__ import annotations
 import json
 import logging
 import re
+import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from html import escape
 from itertools import islice, pairwise
 from typing import Any
@@ -46,7 +48,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
-from danvan_crawler.vietnamese import search_fold
+from danvan_crawler.vietnamese import search_fold, search_fold_sources
 
 logger = logging.getLogger(__name__)
 
@@ -718,24 +720,33 @@ def _search_pg(
         yield Hit(record, -float(rank), snip or "", title or "")
 
 
-def mark_text(original: str, parsed: Query, *, window: int | None = None) -> str:
-    """``original`` with the words of ``parsed`` between the marks, found in its fold
-    (one character for one, so the places are the same); with ``window``, only about
-    that many words around the first match, ``…`` where text was cut."""
-    import unicodedata
+@lru_cache(maxsize=64)
+def _phrase_pattern(terms: tuple[Term, ...]) -> re.Pattern[str] | None:
+    """The positive phrases of a query as one pattern over the printed (NFC) text: each
+    folded letter a class of the letters folding to it, so that no body is folded to
+    find where to mark it; anything but a letter or digit between the words."""
+    sources = search_fold_sources()
 
-    printed = unicodedata.normalize("NFC", original)
-    folded = search_fold(printed)
+    def letter(char: str) -> str:
+        return f"[{re.escape(char + sources[char])}]" if char in sources else re.escape(char)
+
     patterns = []
-    for term in parsed.terms:
+    for term in terms:
         if term.negated:
             continue
-        # the phrase: its words in order, anything but a letter or digit between
         tail = r"[^\W_]*" if term.prefix else ""
-        body = r"[\W_]+".join(map(re.escape, term.words))
+        body = r"[\W_]+".join("".join(map(letter, word)) for word in term.words)
         patterns.append(rf"(?<![^\W_]){body}{tail}(?![^\W_])")
-    pattern = re.compile("|".join(patterns), re.IGNORECASE) if patterns else None
-    found = pattern.search(folded) if pattern else None
+    return re.compile("|".join(patterns)) if patterns else None
+
+
+def mark_text(original: str, parsed: Query, *, window: int | None = None) -> str:
+    """``original`` with the phrases of ``parsed`` between the marks (matched as their
+    folds would be: :func:`_phrase_pattern`); with ``window``, only about that many
+    words around the first match, ``…`` where text was cut."""
+    printed = unicodedata.normalize("NFC", original)
+    pattern = _phrase_pattern(parsed.terms)
+    found = pattern.search(printed) if pattern else None
     start, end = 0, len(printed)
     if window is not None:
         # words read around the first match only (a body is thousands of words)
@@ -749,7 +760,7 @@ def mark_text(original: str, parsed: Query, *, window: int | None = None) -> str
         shown = list(islice(_NONSPACE_RE.finditer(printed, starts[0] if starts else first), window))
         if shown:
             start, end = shown[0].start(), shown[-1].end()
-    spans = [m.span() for m in pattern.finditer(folded, start, end)] if found and pattern else []
+    spans = [m.span() for m in pattern.finditer(printed, start, end)] if found and pattern else []
     out = ["…" if start > 0 else ""]
     at = start
     for a, b in spans:
