@@ -354,6 +354,18 @@ def titles(data: bytes, kind: str) -> list[str]:
     return [e.title for e in parsed.entries]
 
 
+def test_a_filter_reads_phrases_as_a_search_does() -> None:
+    keep = parse_filters({"filter": ["25-NQ/TW|dân vận, quỳnh lưu"]})
+    assert keep is not None
+    assert keep.keeps("Học Nghị quyết 25 NQ/TW.")  # punctuation between words is any
+    assert keep.keeps("Ở Quỳnh Lưu, công tác dân vận.")  # both phrases, any order
+    assert not keep.keeps("Công tác dân vận.")  # one of the two
+    assert not keep.keeps("Dân vàng ở Quỳnh Lưu")  # whole words
+    drop = parse_filters({"filterout": ["vận khéo"]})
+    assert drop is not None
+    assert drop.keeps("khéo vận") and not drop.keeps("Dân VẬN KHÉO")
+
+
 @pytest.mark.parametrize("kind", ["rss", "atom", "json"])
 def test_filters_keep_the_matching_items_and_stay_valid(site: dict[str, bytes], kind: str) -> None:
     name = f"all.{kind}"

@@ -5,7 +5,9 @@ bytes of a feed, whichever made them: :func:`filter_feed` parses an RSS, Atom or
 Feed document, keeps the items whose title and text (summary, content, HTML tags
 removed) match, and writes the document again. A term matches a whole word or phrase of
 the folded text (:func:`~danvan_crawler.vietnamese.search_fold`: tone marks, ``đ`` and
-case do not matter); ``|`` separates alternatives (``filter=quỳnh lưu|diễn châu``).
+case do not matter) as a search does (:func:`~danvan_crawler.store.search.parse_query`):
+the words of a term are a phrase, ``,`` separates phrases that must all be there, and
+``|`` separates alternatives (``filter=quỳnh lưu|diễn châu``, ``filter=dân vận, quỳnh lưu``).
 The same document and parameters always give the same bytes, and a document that loses
 no item is given back as it is.
 
@@ -28,6 +30,7 @@ from lxml import etree
 
 from danvan_crawler.feeds.model import DEFAULT_ID_AUTHORITY, Feed, entry_from_article, tag_uri
 from danvan_crawler.feeds.render import FORMATS, render_atom, render_json, render_rss
+from danvan_crawler.store.search import words_of
 from danvan_crawler.vietnamese import search_fold
 
 __all__ = [
@@ -58,15 +61,21 @@ class FilterError(ValueError):
 
 
 def _alternatives(raw: str) -> tuple[re.Pattern[str], ...]:
+    """One pattern an alternative (``|`` between them): its phrases (``,`` between
+    them) all there, each its folded words in order, adjacent, anything but a letter or
+    digit between them: the phrase semantics of a search."""
     if len(raw) > MAX_TERM:
         raise FilterError(f"filter longer than {MAX_TERM} characters")
     patterns = []
     for part in raw.split("|"):
-        words = search_fold(part).split()
-        if words:
-            # whole words, any whitespace between them; literal text (no user regex)
-            body = r"\s+".join(map(re.escape, words))
-            patterns.append(re.compile(rf"(?<!\w){body}(?!\w)"))
+        phrases = []
+        for chunk in part.split(","):
+            words = words_of(search_fold(chunk))
+            if words:  # literal text (no user regex)
+                body = r"[\W_]+".join(map(re.escape, words))
+                phrases.append(rf"(?=.*?(?<![^\W_]){body}(?![^\W_]))")
+        if phrases:
+            patterns.append(re.compile(r"\A" + "".join(phrases), re.DOTALL))
     return tuple(patterns)
 
 
