@@ -44,6 +44,10 @@ def test_ranking_snippets_and_edits_on_postgres(pg_store: Any) -> None:
     pg_store.upsert([article(4, "Ban Thường vụ họp", "Chỉ đạo mùa lũ.", "Kết luận.")])
     assert aid(4) not in ids(search(pg_store, "tinh uy"))
     assert ids(search(pg_store, "mua lu")) == [aid(4)]
+    # a document number is a phrase of its words, whatever the punctuation
+    pg_store.upsert([article(11, "Học Nghị quyết số 25-NQ/TW", "Quán triệt.", "Chi bộ.")])
+    for query in ("25-NQ/TW", "25 nq tw", "nghị quyết số 25"):
+        assert ids(search(pg_store, query)) == [aid(11)], query
 
 
 def test_without_unaccent_the_folded_texts_are_indexed(
