@@ -255,8 +255,9 @@ def fts_ids(conn: sqlite3.Connection, query: str) -> set[str]:
 
 
 def profile(conn: sqlite3.Connection, query: str) -> tuple[int, float, float, float]:
-    """(matches, ms to walk the matches, ms to rank them as the search does (bm25 over the
-    ``RANK_WINDOW`` stored last), ms to read the doclist of the query's rarest token):
+    """(matches, ms to walk every match, ms to rank them as the search does (bm25 of the
+    ``RANK_WINDOW`` stored last, one backward walk), ms to read the doclist of the
+    query's rarest token):
     where a query's time goes, and its floor."""
     parsed = store_search.parse_query(query)
     match = parsed.fts5()
@@ -267,12 +268,11 @@ def profile(conn: sqlite3.Connection, query: str) -> tuple[int, float, float, fl
     ).fetchall()
     walk = time.perf_counter() - started
     weights = ", ".join(f"{w:g}" for w in store_search.WEIGHTS)
-    cutoff = rows[min(len(rows), store_search.RANK_WINDOW) - 1][0] if rows else 0
     started = time.perf_counter()
     conn.execute(
-        f"SELECT rowid FROM article_search WHERE article_search MATCH ? AND rowid >= ?"
-        f" ORDER BY bm25(article_search, {weights}) LIMIT {LIMIT * 2 + 8}",
-        (match, cutoff),
+        f"SELECT rowid, bm25(article_search, {weights}) FROM article_search"
+        " WHERE article_search MATCH ? ORDER BY rowid DESC LIMIT ?",
+        (match, store_search.RANK_WINDOW),
     ).fetchall()
     rank = time.perf_counter() - started
     floor = float("inf")

@@ -588,24 +588,26 @@ def _search_sqlite(
     match = parsed.fts5()
     weights = ", ".join(f"{w:g}" for w in WEIGHTS)
     since_text = _utc_text(since) if since is not None else None
-    cutoff = None
+    window: list[tuple[int, float]] | None = None
+    join = " JOIN article_search_keys k ON k.search_rowid = f.rowid" if since_text else ""
+    since_sql = " AND k.published >= ?" if since_text else ""
+    since_params = [since_text] if since_text else []
     if order == "rank":
-        # bm25 costs per matching article; a query of common syllables matches most of
-        # the store: rank among the RANK_WINDOW matches stored last (found from the
-        # doclists alone, no ranking), widened to all when filters leave too few
-        found = raw.execute(
-            "SELECT rowid FROM article_search WHERE article_search MATCH ?"
-            " ORDER BY rowid DESC LIMIT 1 OFFSET ?",
-            (match, RANK_WINDOW - 1),
-        ).fetchone()
-        cutoff = found[0] if found else None
+        # bm25 costs per matching article; a one-word query of a common syllable
+        # matches most of the store: rank among the RANK_WINDOW matches stored last, read
+        # with their bm25 in one backward walk of the doclists (which stops there),
+        # widened to every match when filters leave too few
+        window = raw.execute(
+            f"SELECT f.rowid, bm25(article_search, {weights}) FROM article_search f{join}"
+            f" WHERE article_search MATCH ?{since_sql} ORDER BY f.rowid DESC LIMIT ?",
+            [match, *since_params, RANK_WINDOW],
+        ).fetchall()
+        window_full = len(window) >= RANK_WINDOW
+        window.sort(key=lambda row: (row[1], -row[0]))
         ranked = (
-            f"SELECT f.rowid, bm25(article_search, {weights}) FROM article_search f"
-            + (" JOIN article_search_keys k ON k.search_rowid = f.rowid" if since_text else "")
-            + " WHERE article_search MATCH ?"
-            + (" AND k.published >= ?" if since_text else "")
-            + "{window}"
-            + f" ORDER BY bm25(article_search, {weights}), f.rowid DESC LIMIT ?"
+            f"SELECT f.rowid, bm25(article_search, {weights}) FROM article_search f{join}"
+            f" WHERE article_search MATCH ?{since_sql}"
+            f" ORDER BY bm25(article_search, {weights}), f.rowid DESC LIMIT ?"
         )
     else:
         ranked = (
@@ -628,11 +630,10 @@ def _search_sqlite(
     wanted = limit * 2 + 8
     chosen: list[tuple[int, str]] = []
     while True:
-        params: list[Any] = [match, *([since_text] if since_text else [])]
-        if cutoff is not None:
-            params.append(cutoff)
-        sql = ranked.replace("{window}", " AND f.rowid >= ?" if cutoff is not None else "")
-        ranks = dict(raw.execute(sql, [*params, wanted]).fetchall())
+        if window is not None:
+            ranks = dict(window[:wanted])
+        else:
+            ranks = dict(raw.execute(ranked, [match, *since_params, wanted]).fetchall())
         rowids = list(ranks)
         records: dict[int, str] = {}
         for start in range(0, len(rowids), 500):
@@ -644,9 +645,9 @@ def _search_sqlite(
         if len(chosen) >= limit:
             break
         if len(rowids) < wanted:
-            if cutoff is None:
+            if window is None or not window_full:
                 break
-            cutoff = None  # the window held too few: rank every match
+            window = None  # the window held too few: rank every match
         else:
             wanted *= 4
     if not chosen:
