@@ -415,7 +415,7 @@ def check_sqlite(conn: Connection) -> None:
         logger.info("Rebuilding the search index (its fold or tables changed)")
         for statement in (
             "DROP TABLE IF EXISTS article_search",
-            "DROP VIEW IF EXISTS article_search_text",
+            "DROP VIEW IF EXISTS article_search_text",  # the content of version 2
             "DROP TABLE IF EXISTS article_search_keys",
         ):
             conn.exec_driver_sql(statement)
