@@ -23,6 +23,7 @@ SCRIPTS = (
     "faults.py",
     "serve.py",
     "fidelity.py",
+    "search.py",
 )
 USAGE = f"usage: python -m benchmarks [NAME ...]   (NAME: {', '.join(s[:-3] for s in SCRIPTS)})"
 

@@ -21,6 +21,7 @@ COMMANDS: tuple[str, ...] = (
     "crawl",
     "publish",
     "export",
+    "search",
     "serve",
     "replica",
     "demo",

@@ -34,7 +34,14 @@ from functools import lru_cache
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["TONE_MARKS", "fold_chunk", "fold_key", "strip_tone_marks", "tone_normalize"]
+__all__ = [
+    "TONE_MARKS",
+    "fold_chunk",
+    "fold_key",
+    "search_fold",
+    "strip_tone_marks",
+    "tone_normalize",
+]
 
 #: The five combining tone marks: grave, acute, tilde, hook above, dot below.
 TONE_MARKS: frozenset[str] = frozenset("\u0300\u0301\u0303\u0309\u0323")
@@ -170,3 +177,60 @@ def fold_chunk(chunk: str) -> str:
 
 #: :func:`fold_chunk`, cached (the vocabulary is small).
 _fold_chunk = lru_cache(maxsize=16384)(fold_chunk)
+
+
+def _search_table() -> dict[int, str]:
+    """``str.translate`` table of :func:`search_fold`: every Latin letter with marks to
+    its lowercase ASCII base letter (``Ệ`` -> ``e``), ``đ``/``Đ`` to ``d``, and every other
+    letter whose lowercase is one letter to it. Letters only, one character for one: a
+    letter stays a letter, so text and its fold split into the same words."""
+    table: dict[int, str] = {}
+    for code in range(0x10000):
+        char = chr(code)
+        if not unicodedata.category(char).startswith("L"):
+            continue
+        bases = [c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c)]
+        if len(bases) == 1 and bases[0].isascii() and bases[0].isalpha():
+            folded = bases[0].lower()
+        else:
+            folded = char.lower()
+            if len(folded) != 1 or not unicodedata.category(folded).startswith("L"):
+                continue
+        if folded != char:
+            table[code] = folded
+    table[ord("đ")] = table[ord("Đ")] = "d"
+    return table
+
+
+_SEARCH_TABLE: dict[int, str] | None = None
+_SEARCH_SOURCES: dict[str, str] | None = None
+
+
+def search_fold_sources() -> dict[str, str]:
+    """The inverse of :func:`search_fold`'s table: a folded letter -> every other letter
+    folding to it (``"a"`` -> ``"AÀÁ…àá…"``): a pattern of these classes finds a folded
+    word in the printed text without folding it."""
+    global _SEARCH_TABLE, _SEARCH_SOURCES
+    if _SEARCH_SOURCES is None:
+        if _SEARCH_TABLE is None:
+            _SEARCH_TABLE = _search_table()
+        sources: dict[str, list[str]] = {}
+        for code, folded in _SEARCH_TABLE.items():
+            sources.setdefault(folded, []).append(chr(code))
+        _SEARCH_SOURCES = {k: "".join(v) for k, v in sources.items()}
+    return _SEARCH_SOURCES
+
+
+def search_fold(text: str) -> str:
+    """The key text is searched and filtered by: NFC, every mark removed (tone and
+    quality marks alike, so old and new tone placement fold together), ``đ`` -> ``d``,
+    lowercase. ``"Dân vận khéo"``, ``"DÂN VẬN KHÉO"`` and ``"dan van kheo"`` give one
+    string; so do ``"Tỉnh uỷ"``, ``"Tỉnh ủy"`` and ``"tinh uy"``.
+
+    One character for one (NFC text in, same length out) and a letter for a letter: the
+    words of the fold are the words of the text at the same places, which lets a search
+    index built on folds highlight the text as printed (:mod:`danvan_crawler.store.search`)."""
+    global _SEARCH_TABLE
+    if _SEARCH_TABLE is None:  # built on first use (~30 ms), not at import
+        _SEARCH_TABLE = _search_table()
+    return unicodedata.normalize("NFC", text).translate(_SEARCH_TABLE)

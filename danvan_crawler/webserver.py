@@ -33,6 +33,7 @@ import contextlib
 import email.utils
 import hashlib
 import logging
+import re
 import resource
 from http import HTTPStatus
 from pathlib import Path
@@ -142,14 +143,37 @@ def not_modified(request: Request, etag: str, mtime: int) -> bool:
     return False
 
 
+#: The search page and the feeds of a search (answered from the store, not the folder).
+SEARCH_PATHS = {"/search": "", "/search.rss": "rss", "/search.atom": "atom", "/search.json": "json"}
+#: The search page posts its form to itself.
+SEARCH_PAGE_POLICY = CONTENT_SECURITY_POLICY.replace("form-action 'none'", "form-action 'self'")
+_FEED_KINDS = {".rss": "rss", ".atom": "atom", ".json": "json"}
+_FILTER_PARAMS = (b"filter", b"filterout", b"limit")
+_HOST_RE = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
+
+
+def query_args(request: Request) -> dict[str, list[str]] | HTTPStatus:
+    """The request's query parameters as text (400 when they are not UTF-8)."""
+    out: dict[str, list[str]] = {}
+    try:
+        for name, values in (request.args or {}).items():
+            out[name.decode("utf-8")] = [v.decode("utf-8") for v in values]
+    except UnicodeDecodeError:
+        return HTTPStatus.BAD_REQUEST
+    return out
+
+
 class FeedsResource(Resource):
-    """Every path below the site's root, answered from the folder ``root``."""
+    """Every path below the site's root, answered from the folder ``root``; with a
+    store, the search page and feeds (:data:`SEARCH_PATHS`) from it."""
 
     isLeaf = True
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, store: Any = None, public_url: str | None = None) -> None:
         super().__init__()
         self.root = root.resolve()
+        self.store = store
+        self.public_url = public_url
 
     def render(self, request: Request) -> bytes | int:
         request.setHeader(b"server", SERVER_NAME)  # on 405s too
@@ -163,7 +187,10 @@ class FeedsResource(Resource):
         return self._answer(request, send_body=False)
 
     def _answer(self, request: Request, send_body: bool) -> bytes | int:
-        target = resolve(self.root, request.uri.decode("latin-1"))
+        uri = request.uri.decode("latin-1")
+        if urlsplit(uri).path in SEARCH_PATHS:
+            return self._search(request, SEARCH_PATHS[urlsplit(uri).path], send_body)
+        target = resolve(self.root, uri)
         if isinstance(target, HTTPStatus):
             return self._error(request, target, send_body)
         try:
@@ -171,6 +198,12 @@ class FeedsResource(Resource):
             mtime = int(target.stat().st_mtime)
         except OSError:
             return self._error(request, HTTPStatus.NOT_FOUND, send_body)
+        kind = _FEED_KINDS.get(target.suffix.lower())
+        if kind and any(name in (request.args or {}) for name in _FILTER_PARAMS):
+            filtered = self._filtered(request, data, kind)
+            if isinstance(filtered, tuple):
+                return self._error(request, filtered[0], send_body, filtered[1])
+            data = filtered
         etag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
         request.setHeader(b"etag", etag.encode())
         request.setHeader(b"last-modified", email.utils.formatdate(mtime, usegmt=True).encode())
@@ -192,8 +225,144 @@ class FeedsResource(Resource):
         return data if send_body else b""
 
     @staticmethod
-    def _error(request: Request, status: HTTPStatus, send_body: bool) -> bytes:
+    def _filtered(request: Request, data: bytes, kind: str) -> bytes | tuple[HTTPStatus, str]:
+        """``data`` filtered by the request's ``filter``, ``filterout`` and ``limit``."""
+        from danvan_crawler.feeds.follow import FilterError, filter_feed, parse_filters
+
+        args = query_args(request)
+        if isinstance(args, HTTPStatus):
+            return (args, "query parameters must be UTF-8")
+        try:
+            wanted = parse_filters(args)
+            return filter_feed(data, kind, wanted) if wanted else data
+        except FilterError as exc:
+            return (HTTPStatus.BAD_REQUEST, str(exc))
+
+    def _base_url(self, request: Request) -> str:
+        """Where this server is, for the absolute links of a search feed: the public
+        URL when one is configured, else the request's Host (when it is a host name)."""
+        if self.public_url:
+            return self.public_url if self.public_url.endswith("/") else self.public_url + "/"
+        host = (request.getHeader(b"host") or b"").decode("latin-1")
+        if not _HOST_RE.fullmatch(host):
+            address = request.getHost()
+            host = f"{address.host}:{address.port}"
+        return f"http://{host}/"
+
+    def _search(self, request: Request, kind: str, send_body: bool) -> bytes | int:
+        """Parameters read here; the search and the rendering in a thread of the
+        reactor's pool (a query of common words takes tens of ms at 100 000 articles:
+        the other clients are not kept waiting), the answer written back here."""
+        from twisted.internet.threads import deferToThread
+
+        from danvan_crawler.feeds import follow
+
+        if self.store is None:
+            return self._error(
+                request, HTTPStatus.NOT_FOUND, send_body, "no search: serve with --db STORE"
+            )
+        args = query_args(request)
+        if isinstance(args, HTTPStatus):
+            return self._error(request, args, send_body, "query parameters must be UTF-8")
+        raw = (args.get("q") or [""])[0].strip()
+        category = (args.get("category") or [""])[0].strip() or None
+        try:
+            wanted = follow.parse_filters(args)
+        except follow.FilterError as exc:
+            return self._error(request, HTTPStatus.BAD_REQUEST, send_body, str(exc))
+        base = self._base_url(request)
+        gone: list[bool] = []
+        request.notifyFinish().addErrback(lambda _: gone.append(True))
+
+        def answer(result: tuple[HTTPStatus, bytes, str]) -> None:
+            if gone:
+                return  # the client went away meanwhile
+            status, data, suffix = result
+            if suffix == ".txt":  # an error, said in one line
+                request.setResponseCode(status)
+                request.setHeader(b"content-type", b"text/plain; charset=utf-8")
+                request.setHeader(b"content-length", str(len(data)).encode())
+            else:
+                self._headers(request, status, data, suffix)
+            if request.code != HTTPStatus.NOT_MODIFIED and send_body:
+                request.write(data)
+            request.finish()
+
+        def failed(failure: Any) -> None:
+            logger.error("search failed: %s", failure.getTraceback())
+            body = f"{HTTPStatus.SERVICE_UNAVAILABLE.value} Service Unavailable\n".encode()
+            answer((HTTPStatus.SERVICE_UNAVAILABLE, body, ".txt"))
+
+        deferred = deferToThread(self._search_answer, raw, kind, wanted, category, base)
+        deferred.addCallbacks(answer, failed)
+        return NOT_DONE_YET
+
+    def _search_answer(
+        self, raw: str, kind: str, wanted: Any, category: str | None, base: str
+    ) -> tuple[HTTPStatus, bytes, str]:
+        """(status, body, suffix) of a search page or feed (run in a thread)."""
+        from danvan_crawler.feeds import follow
+        from danvan_crawler.store.search import QueryError, parse_query, search
+
+        extra = {"category": category} if category else {}
+        status = HTTPStatus.OK
+        hits: Any = None
+        error = None
+        try:
+            if len(raw) > follow.MAX_TERM:
+                raise QueryError(f"query longer than {follow.MAX_TERM} characters")
+            if raw or kind:
+                query = parse_query(raw)
+                if kind:  # a feed: newest first; filtered ones from the most there can be
+                    limit = (wanted.limit if wanted else None) or follow.SEARCH_FEED_LIMIT
+                    if wanted and (wanted.include or wanted.exclude):
+                        limit = follow.MAX_LIMIT
+                    hits = search(self.store, query, category=category, limit=limit, order="date")
+                else:
+                    limit = (wanted.limit if wanted else None) or follow.SEARCH_PAGE_LIMIT
+                    hits = search(self.store, query, category=category, limit=limit)
+        except QueryError as exc:
+            if kind:
+                why = f"{HTTPStatus.BAD_REQUEST.value} Bad Request\n{exc}\n"
+                return HTTPStatus.BAD_REQUEST, why.encode(), ".txt"
+            error, status = str(exc), HTTPStatus.BAD_REQUEST
+        if not kind:
+            return status, follow.search_page(raw, hits, error=error, extra=extra), ".html"
+        data = follow.search_feed(hits or [], raw, kind, base, extra=extra)
+        if wanted and (wanted.include or wanted.exclude or wanted.limit):
+            data = follow.filter_feed(data, kind, wanted)
+        return status, data, "." + kind
+
+    @staticmethod
+    def _headers(request: Request, status: HTTPStatus, data: bytes, suffix: str) -> None:
+        """Headers of a search answer; a 304 when the client has these bytes (ETag
+        only: the answer has no file time)."""
+        etag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+        request.setHeader(b"etag", etag.encode())
+        request.setHeader(b"cache-control", b"no-cache")
+        if suffix in XSL_STYLED:
+            request.setHeader(b"vary", b"Accept")
+        if (
+            status == HTTPStatus.OK
+            and request.getHeader(b"if-none-match") is not None
+            and not_modified(request, etag, 0)
+        ):
+            request.setResponseCode(HTTPStatus.NOT_MODIFIED)
+            return
+        request.setResponseCode(status)
+        accept = (request.getHeader(b"accept") or b"").decode("latin-1").lower()
+        request.setHeader(b"content-type", content_type(suffix, accept).encode())
+        policy = SEARCH_PAGE_POLICY if suffix == ".html" else CONTENT_SECURITY_POLICY
+        request.setHeader(b"content-security-policy", policy.encode())
+        request.setHeader(b"content-length", str(len(data)).encode())
+
+    @staticmethod
+    def _error(
+        request: Request, status: HTTPStatus, send_body: bool, why: str | None = None
+    ) -> bytes:
         body = f"{status.value} {status.phrase}\n".encode()
+        if why:
+            body += f"{why}\n".encode()
         request.setResponseCode(status)
         request.setHeader(b"content-type", b"text/plain; charset=utf-8")
         request.setHeader(b"content-length", str(len(body)).encode())
@@ -262,8 +431,10 @@ class FeedsSite(Site):
         request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
         idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        store: Any = None,
+        public_url: str | None = None,
     ) -> None:
-        super().__init__(FeedsResource(root), timeout=idle_timeout)
+        super().__init__(FeedsResource(root, store, public_url), timeout=idle_timeout)
         self.request_timeout = request_timeout
         self.max_connections = max_connections
         # Open connections; the ones waiting for a request in the order they started

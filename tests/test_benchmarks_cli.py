@@ -75,6 +75,7 @@ def test_help_lists_every_benchmark() -> None:
         "faults",
         "serve",
         "fidelity",
+        "search",
     ):
         assert name in done.stdout
         assert (REPO / "benchmarks" / f"{name}.py").is_file()

@@ -12,6 +12,7 @@ import argparse
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 from danvan_crawler import webserver
 
@@ -44,6 +45,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "Last-Modified, nothing outside the folder; timeouts and a connection cap).",
     )
     parser.add_argument("--dir", default="feeds", help="folder to serve (default: feeds)")
+    parser.add_argument(
+        "--db",
+        metavar="PATH|URL",
+        help="the store, for the search page and feeds (/search?q=...; default: as every "
+        "command finds it, DANVAN_DB or the config file; none there: no search)",
+    )
+    parser.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="where the server is reached (search feeds' self links; default: the request's Host)",
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
     parser.add_argument(
         "--port", type=int, default=8080, help="port (default: 8080; 0 picks a free one)"
@@ -76,6 +88,34 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.set_defaults(func=main)
 
 
+def _open_store(args: argparse.Namespace) -> Any:
+    """The store searched (:func:`config.store_location`), None for none: a store not
+    named by ``--db`` or ``DANVAN_DB`` that does not exist just means no search."""
+    from danvan_crawler.config import ConfigError, describe_store, store_location
+
+    try:
+        location = store_location(args.db)
+    except ConfigError as exc:
+        print(f"danvan serve: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    db = str(location.value)
+    if "://" not in db and not Path(db).is_file():
+        if args.db:
+            print(f"danvan serve: error: no store at {db} (see --db)", file=sys.stderr)
+            return EXIT_USAGE
+        logger.info("no store at %s: serving without search", db)
+        return None
+    from danvan_crawler.store import StoreError, open_store
+
+    try:
+        store = open_store(db)
+    except (StoreError, OSError) as exc:
+        print(f"danvan serve: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    logger.info("search over %s", describe_store(location))
+    return store
+
+
 def main(args: argparse.Namespace) -> int:
     root = Path(args.dir)
     if not root.is_dir():
@@ -83,6 +123,10 @@ def main(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if not 0 <= args.port <= 65535:
         print(f"danvan serve: error: invalid port: {args.port}", file=sys.stderr)
+        return EXIT_USAGE
+
+    store = _open_store(args)
+    if store is EXIT_USAGE:
         return EXIT_USAGE
 
     from twisted.internet import reactor
@@ -94,6 +138,8 @@ def main(args: argparse.Namespace) -> int:
         request_timeout=args.request_timeout,
         idle_timeout=args.idle_timeout,
         max_connections=webserver.connection_cap(args.max_connections),
+        store=store,
+        public_url=args.public_url,
     )
     try:
         port = reactor.listenTCP(

@@ -44,6 +44,7 @@ from danvan_crawler.similarity import (
     pack_sketch,
 )
 from danvan_crawler.store import schema as s
+from danvan_crawler.store import search
 from danvan_crawler.store.base import _dumps, _to_utc_naive, _utcnow
 from danvan_crawler.store.changes import ChangeLog
 from danvan_crawler.store.executor import _IN_SIZES, _Prepared, _rows_in, _slots
@@ -427,6 +428,7 @@ class Store(NearDuplicates, CrawlState, ChangeLog, RunHistory, PlaceQueries):
                     [{"version": v, "applied_at": _utcnow()} for v, _ in s.MIGRATIONS],
                 )
                 s.ensure_store_id(conn)
+                search.install(conn, fill=False)
                 return
             for version, migration in s.MIGRATIONS:
                 if version > current:
@@ -435,6 +437,8 @@ class Store(NearDuplicates, CrawlState, ChangeLog, RunHistory, PlaceQueries):
                     conn.execute(
                         s.schema_version.insert().values(version=version, applied_at=_utcnow())
                     )
+            if self.dialect == "sqlite":
+                search.check_sqlite(conn)
 
     def schema_version(self) -> int:
         with self._read() as conn:
@@ -604,6 +608,7 @@ class Store(NearDuplicates, CrawlState, ChangeLog, RunHistory, PlaceQueries):
                 },
             )
             kind, revision = "new", 1
+            search.index_article(conn, article_id, data, None, new=True)
         else:
             stored = json.loads(row.data)
             data["categories"] = merge_categories(stored.get("categories"), data.get("categories"))
@@ -626,6 +631,7 @@ class Store(NearDuplicates, CrawlState, ChangeLog, RunHistory, PlaceQueries):
             )
             conn.execute(self._d_bands, {"b_aid": article_id})
             kind = "updated"
+            search.index_article(conn, article_id, data, stored, new=False)
         if keys:
             self._p_bands.executemany(
                 conn, [{"band_key": k, "article_id": article_id} for k in keys]

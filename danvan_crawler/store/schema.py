@@ -392,6 +392,14 @@ def ensure_store_id(conn: Connection) -> str:
     return str(found)
 
 
+def _migration_6(conn: Connection) -> None:
+    """The full-text search index (:mod:`danvan_crawler.store.search`), filled with the
+    stored articles."""
+    from danvan_crawler.store import search
+
+    search.install(conn, fill=True)
+
+
 #: Ordered migrations: (version, function). Append only; a new database is created from
 #: the current tables above and stamped with every version instead.
 MIGRATIONS: tuple[tuple[int, Callable[[Connection], None]], ...] = (
@@ -400,6 +408,7 @@ MIGRATIONS: tuple[tuple[int, Callable[[Connection], None]], ...] = (
     (3, _migration_3),
     (4, _migration_4),
     (5, _migration_5),
+    (6, _migration_6),
 )
 SCHEMA_VERSION: int = MIGRATIONS[-1][0]
 ALL_TABLES = tuple(t for t in metadata.sorted_tables if t is not schema_version)
