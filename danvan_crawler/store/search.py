@@ -584,7 +584,8 @@ def _search_sqlite(
     matching rowids from the index alone (``since`` applied there), over-fetched; then
     the copies and other categories dropped, asking for more when too few are left;
     then the records, snippets and highlights of those."""
-    raw = conn.connection.driver_connection  # type: ignore[union-attr]
+    raw = conn.connection.driver_connection
+    assert raw is not None  # an open connection has its driver's
     match = parsed.fts5()
     weights = ", ".join(f"{w:g}" for w in WEIGHTS)
     since_text = _utc_text(since) if since is not None else None
