@@ -52,7 +52,8 @@ NO_SHORT = ("hostile-truncation", "transient-x3")
 #: replica hang (timeout fault) and Retry-After, crawler timeout: short, to keep it quick
 REPLICA_PARAMS = ",hang=4,retry_after=1"
 CRAWL_SETTINGS = ("DOWNLOAD_TIMEOUT=2", "DANVAN_RETRY_BACKOFF_BASE=0.25")
-IGNORED = ("crawledAt", "articleBodyHtml", "change", "fieldSources")
+#: what the product adds that the replica's truth does not hold (places are derived from the text)
+IGNORED = ("crawledAt", "articleBodyHtml", "change", "fieldSources", "places")
 
 
 def crawl(site: str, db: Path, log: Path) -> Any:
