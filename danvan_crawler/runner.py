@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from danvan_crawler.alarm import LayoutAlarm, check_layout
 from danvan_crawler.commands.crawl import nothing_crawled
 from danvan_crawler.config import Config, ConfigError, check_store_folder
-from danvan_crawler.errors import STORE_FAILED, STORE_FAILURE_STAT, describe
+from danvan_crawler.errors import STORE_FAILED, STORE_FAILURE_STAT, describe, store_stopper
 from danvan_crawler.locking import LockHeld, RunLock, lock_path_for
 from danvan_crawler.stream import after_crawl, before_crawl
 from danvan_crawler.summary import RunSummary, get_console, summarize
@@ -263,13 +263,19 @@ def publish(config: Config) -> None:
         )
 
 
+def _history_failed(exc: Exception) -> None:
+    # a full disk or a damaged store is said once, by the command's own line
+    level = logging.DEBUG if store_stopper(exc) else logging.WARNING
+    logger.log(level, "could not record the run in the store's history: %s", exc)
+
+
 def start_run(config: Config, started: datetime) -> int | None:
     """Open the run in the store's history (status ``running`` until it finishes)."""
     try:
         with _open_store(config) as store:
             return int(store.start_run(started_at=started))
     except Exception as exc:
-        logger.warning("could not record the run in the store's history: %s", exc)
+        _history_failed(exc)
         return None
 
 
@@ -280,7 +286,7 @@ def finish_run(config: Config, run_id: int | None, status: str, summary: dict[st
         with _open_store(config) as store:
             store.finish_run(run_id, status, summary)
     except Exception as exc:
-        logger.warning("could not record the run in the store's history: %s", exc)
+        _history_failed(exc)
 
 
 # --- the whole run -------------------------------------------------------------------

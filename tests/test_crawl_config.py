@@ -50,11 +50,14 @@ def test_crawl_reads_the_file_then_the_environment_then_flags(
         encoding="utf-8",
     )
     # the environment beats the file (db); the file's site, jsonl and [scrapy] hold
-    result = danvan("crawl", "--loglevel", "WARNING", cwd=tmp_path, DANVAN_DB="from-env.db")
+    result = danvan("crawl", "--loglevel", "INFO", cwd=tmp_path, DANVAN_DB="from-env.db")
     assert result.returncode == 0, result.stderr[-2000:]
     assert not (tmp_path / "from-file.db").exists()
     count = stored(tmp_path / "from-env.db")
-    assert 5 <= count < 60  # CLOSESPIDER_ITEMCOUNT from the file stopped it early
+    # CLOSESPIDER_ITEMCOUNT from the file stopped it early (how many were in flight then
+    # depends on the machine's load: the finish reason is what says the setting was read)
+    assert "'finish_reason': 'closespider_itemcount'" in result.stderr, result.stderr[-2000:]
+    assert 5 <= count < len(replica.truth())
     lines = (tmp_path / "from-file.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(lines) == count
     assert all(json.loads(line)["url"].startswith(replica.base) for line in lines)

@@ -44,7 +44,7 @@ FAST = (
     "DANVAN_RETRY_BACKOFF_MAX=0.5",
     "DANVAN_RETRY_AFTER_MAX=0.2",
 )
-NOT_STORED = ("crawledAt", "articleBodyHtml", "change", "fieldSources")
+NOT_STORED = ("crawledAt", "articleBodyHtml", "change", "fieldSources", "places")
 
 
 class Run:

@@ -28,10 +28,16 @@ def serving(root: Path, *options: str, stderr: Path | None = None) -> Iterator[i
     Its stderr goes to ``stderr`` (a file the test reads afterwards) when given."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
+    env.pop("DANVAN_DB", None)  # the store is the options' (serve looks for one in its folder)
     cmd = [sys.executable, "-m", "danvan_crawler", "serve", "--dir", str(root), "--port", "0"]
     with open(stderr or os.devnull, "wb") as err:
         proc = subprocess.Popen(
-            [*cmd, *options], stdout=subprocess.PIPE, stderr=err, text=True, env=env
+            [*cmd, *options],
+            stdout=subprocess.PIPE,
+            stderr=err,
+            text=True,
+            env=env,
+            cwd=root.parent,
         )
         try:
             assert proc.stdout is not None
