@@ -362,14 +362,21 @@ def main(argv: list[str]) -> int:
         action="store_true",
         help="also time a words-only index build and the upsert with and without the index",
     )
+    parser.add_argument(
+        "--store",
+        type=Path,
+        help="keep the built store at this path and reuse it when it exists (while"
+        " iterating on the search code; the figures to quote come from a fresh build)",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="danvan-search-") as tmp:
-        db = Path(tmp) / "search.db"
-        written, indexed, sizes = fill(db, args.articles)
-        figure(f"{args.articles} articles generated and written", written, "s")
-        figure("search index built (store code)", indexed, "s")
-        figure("store size without the index", sizes[0] / 1e6, "MB")
-        figure("store size with the index", sizes[1] / 1e6, "MB")
+        db = args.store or Path(tmp) / "search.db"
+        if args.store is None or not db.exists():
+            written, indexed, sizes = fill(db, args.articles)
+            figure(f"{args.articles} articles generated and written", written, "s")
+            figure("search index built (store code)", indexed, "s")
+            figure("store size without the index", sizes[0] / 1e6, "MB")
+            figure("store size with the index", sizes[1] / 1e6, "MB")
         if args.costs:
             figure("words-only index built (no pair columns)", words_only_build(db), "s")
         fts: dict[str, list[float]] = {q: [] for q in QUERIES}

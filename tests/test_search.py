@@ -319,6 +319,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.e2e
 def test_cli_search_json_and_errors(store: Any, tmp_path: Path) -> None:
     db = str(tmp_path / "s.db")
     done = run_cli("search", "--db", db, "DÂN VẬN KHÉO", "--json", "--limit", "2")
@@ -512,6 +513,7 @@ def test_filters_on_served_feed_files(served_search: tuple[int, Path], kind: str
     assert len(titles(fetch(port, f"/all.{kind}?limit=2")[2], kind)) == 2
 
 
+@pytest.mark.e2e
 def test_serve_without_a_store_has_no_search(tmp_path: Path) -> None:
     folder = tmp_path / "feeds"
     folder.mkdir()

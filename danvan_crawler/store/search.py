@@ -43,6 +43,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from html import escape
 from itertools import islice, pairwise
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -73,7 +74,7 @@ MARK_END = "\ue001"
 WEIGHTS = (10.0, 5.0, 1.0, 10.0, 5.0, 1.0)
 #: A query matching more articles than this ranks the ones stored last (see
 #: :func:`_search_sqlite`): bm25 costs per match, a doclist walk does not.
-RANK_WINDOW = 2000
+RANK_WINDOW = 1000
 #: Tokens around a match in a snippet.
 SNIPPET_TOKENS = 32
 #: The store_meta key holding the version of the SQLite index (its tables and the fold
@@ -604,7 +605,8 @@ def _search_sqlite(
             [match, *since_params, RANK_WINDOW],
         ).fetchall()
         window_full = len(window) >= RANK_WINDOW
-        window.sort(key=lambda row: (row[1], -row[0]))
+        # stable: the rows come newest first, so ties stay newest first
+        window.sort(key=itemgetter(1))
         ranked = (
             f"SELECT f.rowid, bm25(article_search, {weights}) FROM article_search f{join}"
             f" WHERE article_search MATCH ?{since_sql}"
