@@ -10,7 +10,7 @@ store, builds the search index with the store's own code
 baseline. Then, in the same run, for each query of :data:`QUERIES` (what people type:
 places, phrases, document numbers, names, with and without tone marks):
 
-- FTS: :func:`danvan_crawler.store.search.search` (bm25 rank, snippets, the records
+- FTS: :func:`danvan_crawler.store.search.search` (ranked, snippets, the records
   read), best 20, ``REPEATS`` times each;
 - LIKE: the same words as ``LIKE '%word%'`` over the folded text, every match ordered
   by date, best 20 (what a store without the index would do), once each.
@@ -255,9 +255,9 @@ def fts_ids(conn: sqlite3.Connection, query: str) -> set[str]:
 
 
 def profile(conn: sqlite3.Connection, query: str) -> tuple[int, float, float, float]:
-    """(matches, ms to walk every match, ms to rank them as the search does (bm25 of the
-    ``RANK_WINDOW`` stored last, one backward walk), ms to read the doclist of the
-    query's rarest token):
+    """(matches, ms to walk every match, ms to rank them as the search does (the
+    ``RANK_WINDOW`` stored last: :func:`~danvan_crawler.store.search.rank_rowids`),
+    ms to read the doclist of the query's rarest token):
     where a query's time goes, and its floor."""
     parsed = store_search.parse_query(query)
     match = parsed.fts5()
@@ -267,13 +267,8 @@ def profile(conn: sqlite3.Connection, query: str) -> tuple[int, float, float, fl
         (match,),
     ).fetchall()
     walk = time.perf_counter() - started
-    weights = ", ".join(f"{w:g}" for w in store_search.WEIGHTS)
     started = time.perf_counter()
-    conn.execute(
-        f"SELECT rowid, bm25(article_search, {weights}) FROM article_search"
-        " WHERE article_search MATCH ? ORDER BY rowid DESC LIMIT ?",
-        (match, store_search.RANK_WINDOW),
-    ).fetchall()
+    store_search.rank_rowids(conn, parsed, store_search.RANK_WINDOW)
     rank = time.perf_counter() - started
     floor = float("inf")
     for term in parsed.terms:
@@ -362,14 +357,21 @@ def main(argv: list[str]) -> int:
         action="store_true",
         help="also time a words-only index build and the upsert with and without the index",
     )
+    parser.add_argument(
+        "--store",
+        type=Path,
+        help="keep the built store at this path and reuse it when it exists (while"
+        " iterating on the search code; the figures to quote come from a fresh build)",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="danvan-search-") as tmp:
-        db = Path(tmp) / "search.db"
-        written, indexed, sizes = fill(db, args.articles)
-        figure(f"{args.articles} articles generated and written", written, "s")
-        figure("search index built (store code)", indexed, "s")
-        figure("store size without the index", sizes[0] / 1e6, "MB")
-        figure("store size with the index", sizes[1] / 1e6, "MB")
+        db = args.store or Path(tmp) / "search.db"
+        if args.store is None or not db.exists():
+            written, indexed, sizes = fill(db, args.articles)
+            figure(f"{args.articles} articles generated and written", written, "s")
+            figure("search index built (store code)", indexed, "s")
+            figure("store size without the index", sizes[0] / 1e6, "MB")
+            figure("store size with the index", sizes[1] / 1e6, "MB")
         if args.costs:
             figure("words-only index built (no pair columns)", words_only_build(db), "s")
         fts: dict[str, list[float]] = {q: [] for q in QUERIES}

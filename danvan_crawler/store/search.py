@@ -14,8 +14,8 @@ columns. FTS5 rowids come from ``article_search_keys`` (an INTEGER PRIMARY KEY: 
 keeps it, unlike the implicit rowid of ``articles``). The index is written by the store's
 upsert in its transaction (:func:`index_article`): a new article is added; an updated
 one has its old values deleted (recomputed from the row it replaces, as a contentless
-table requires) and its new ones added. Ranking: ``bm25()`` with the headline weighing
-10, the lead 5 and the body 1 (words and pairs alike). Snippets and highlighted titles
+table requires) and its new ones added. Ranking (:func:`rank_rowids`): a phrase in
+the headline first, then in the lead, then the newest. Snippets and highlighted titles
 are marked in Python (:func:`mark_text`) on the printed text of the articles shown.
 
 PostgreSQL: a table ``article_search`` (article id, ``tsvector``; GIN index) written in
@@ -43,6 +43,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from html import escape
 from itertools import islice, pairwise
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -69,11 +70,13 @@ __all__ = [
 #: stored text before it is shown, so no text can forge one).
 MARK_START = "\ue000"
 MARK_END = "\ue001"
-#: bm25 weights of headline, lead and body, then of their pair tokens.
-WEIGHTS = (10.0, 5.0, 1.0, 10.0, 5.0, 1.0)
+#: What a phrase in the headline, in the lead weighs in the rank (the body: 0; see
+#: :func:`rank_rowids`).
+HEADLINE_WEIGHT = 10.0
+LEAD_WEIGHT = 5.0
 #: A query matching more articles than this ranks the ones stored last (see
-#: :func:`_search_sqlite`): bm25 costs per match, a doclist walk does not.
-RANK_WINDOW = 2000
+#: :func:`_search_sqlite`): ranking costs per match.
+RANK_WINDOW = 1000
 #: Tokens around a match in a snippet.
 SNIPPET_TOKENS = 32
 #: The store_meta key holding the version of the SQLite index (its tables and the fold
@@ -148,6 +151,19 @@ class Query:
         positive = " AND ".join(f"({one(t)})" for t in self.terms if not t.negated)
         negative = "".join(f" NOT ({one(t)})" for t in self.terms if t.negated)
         return positive + negative
+
+    def fts5_any(self, column: str) -> str:
+        """Any positive phrase of the query in ``column`` (``headline``, ``lead`` or
+        ``body``: its words or pairs column), as an FTS5 MATCH expression."""
+
+        def one(term: Term) -> str:
+            star = "*" if term.prefix else ""
+            if len(term.words) == 1:
+                return "{" + column + '} : "' + term.words[0] + '"' + star
+            pairs = " ".join(pairs_of(term.words))
+            return "{" + column + '_pairs} : "' + pairs + '"' + star
+
+        return " OR ".join(f"({one(t)})" for t in self.terms if not t.negated)
 
     def tsquery(self) -> str:
         """The PostgreSQL ``to_tsquery`` text: words quoted, phrases with ``<->``."""
@@ -587,36 +603,23 @@ def _search_sqlite(
     raw = conn.connection.driver_connection
     assert raw is not None  # an open connection has its driver's
     match = parsed.fts5()
-    weights = ", ".join(f"{w:g}" for w in WEIGHTS)
     since_text = _utc_text(since) if since is not None else None
     window: list[tuple[int, float]] | None = None
+    window_full = False
     join = " JOIN article_search_keys k ON k.search_rowid = f.rowid" if since_text else ""
     since_sql = " AND k.published >= ?" if since_text else ""
     since_params = [since_text] if since_text else []
     if order == "rank":
-        # bm25 costs per matching article; a one-word query of a common syllable
-        # matches most of the store: rank among the RANK_WINDOW matches stored last, read
-        # with their bm25 in one backward walk of the doclists (which stops there),
-        # widened to every match when filters leave too few
-        window = raw.execute(
-            f"SELECT f.rowid, bm25(article_search, {weights}) FROM article_search f{join}"
-            f" WHERE article_search MATCH ?{since_sql} ORDER BY f.rowid DESC LIMIT ?",
-            [match, *since_params, RANK_WINDOW],
-        ).fetchall()
+        # ranked among the RANK_WINDOW matches stored last (one backward walk of the
+        # doclists, which stops there), widened to every match when filters leave too few
+        window = rank_rowids(raw, parsed, RANK_WINDOW, join, since_sql, since_params)
         window_full = len(window) >= RANK_WINDOW
-        window.sort(key=lambda row: (row[1], -row[0]))
-        ranked = (
-            f"SELECT f.rowid, bm25(article_search, {weights}) FROM article_search f{join}"
-            f" WHERE article_search MATCH ?{since_sql}"
-            f" ORDER BY bm25(article_search, {weights}), f.rowid DESC LIMIT ?"
-        )
-    else:
-        ranked = (
-            "SELECT k.search_rowid, 0.0 FROM article_search_keys k WHERE k.search_rowid IN"
-            " (SELECT rowid FROM article_search WHERE article_search MATCH ?)"
-            + (" AND k.published >= ?" if since_text else "")
-            + " ORDER BY k.published DESC, k.num DESC, k.search_rowid DESC LIMIT ?"
-        )
+    newest = (
+        "SELECT k.search_rowid, 0.0 FROM article_search_keys k WHERE k.search_rowid IN"
+        " (SELECT rowid FROM article_search WHERE article_search MATCH ?)"
+        + (" AND k.published >= ?" if since_text else "")
+        + " ORDER BY k.published DESC, k.num DESC, k.search_rowid DESC LIMIT ?"
+    )
     keep_sql = (
         "SELECT k.search_rowid, a.data FROM article_search_keys k"
         " JOIN articles a ON a.article_id = k.article_id"
@@ -634,7 +637,7 @@ def _search_sqlite(
         if window is not None:
             ranks = dict(window[:wanted])
         else:
-            ranks = dict(raw.execute(ranked, [match, *since_params, wanted]).fetchall())
+            ranks = dict(raw.execute(newest, [match, *since_params, wanted]).fetchall())
         rowids = list(ranks)
         records: dict[int, str] = {}
         for start in range(0, len(rowids), 500):
@@ -648,7 +651,9 @@ def _search_sqlite(
         if len(rowids) < wanted:
             if window is None or not window_full:
                 break
-            window = None  # the window held too few: rank every match
+            # the window held too few: rank every match
+            window = rank_rowids(raw, parsed, None, join, since_sql, since_params)
+            window_full = False
         else:
             wanted *= 4
     if not chosen:
@@ -656,6 +661,50 @@ def _search_sqlite(
     for rowid, data in chosen:
         record = json.loads(data)
         yield Hit(record, float(ranks[rowid]), _snippet(record, parsed), _title(record, parsed))
+
+
+def rank_rowids(
+    raw: Any,
+    parsed: Query,
+    window: int | None,
+    join: str = "",
+    since_sql: str = "",
+    since_params: Sequence[str] = (),
+) -> list[tuple[int, float]]:
+    """(rowid, rank) of the ``window`` matches stored last (every match with None),
+    best first: a phrase in the headline weighs :data:`HEADLINE_WEIGHT`, in the lead
+    :data:`LEAD_WEIGHT` (their sum when in both; the body 0), ties newest first; the
+    rank is minus that (lower is better).
+
+    Not FTS5's bm25: its IDF counts each phrase's articles over the whole index once a
+    query (a walk of every match of a common phrase, most of a query's time), and term
+    frequencies in a body say little about a news article. Here: one walk of the
+    window, then two walks of the same window, each bounded by its oldest rowid, for
+    the matches with a phrase in the headline and in the lead."""
+    sql = (
+        f"SELECT f.rowid FROM article_search f{join} WHERE article_search MATCH ?{since_sql}"
+        " ORDER BY f.rowid DESC"
+    )
+    match = parsed.fts5()
+    params: list[Any] = [match, *since_params]
+    if window is not None:
+        sql += " LIMIT ?"
+        params.append(window)
+    score = dict.fromkeys((r for (r,) in raw.execute(sql, params)), 0.0)
+    if not score:
+        return []
+    oldest = min(score)
+    for column, weight in (("headline", HEADLINE_WEIGHT), ("lead", LEAD_WEIGHT)):
+        in_field = f"({match}) AND ({parsed.fts5_any(column)})"
+        for (rowid,) in raw.execute(
+            "SELECT rowid FROM article_search WHERE article_search MATCH ? AND rowid >= ?",
+            (in_field, oldest),
+        ):
+            if rowid in score:
+                score[rowid] += weight
+    # stable, reverse included: ties stay newest first
+    ranked = sorted(score.items(), key=itemgetter(1), reverse=True)
+    return [(rowid, -value) for rowid, value in ranked]
 
 
 def _snippet(record: Mapping[str, Any], parsed: Query) -> str:
