@@ -1294,10 +1294,11 @@ def _period(text: str, end: int, patterns: Sequence[re.Pattern[str]], tz: str) -
 def _common_ancestor(a: etree._Element, b: etree._Element) -> etree._Element:
     """The smallest element holding both ``a`` and ``b`` (one of them, if it holds the
     other)."""
-    chain = {id(a)}
-    chain.update(id(x) for x in a.iterancestors())
+    # the elements themselves, not their id(): lxml proxies of ancestors are created on
+    # the fly and freed at once, so an id() may be reused by another node's proxy
+    chain = {a, *a.iterancestors()}
     for node in (b, *b.iterancestors()):
-        if id(node) in chain:
+        if node in chain:
             return node
     return b.getroottree().getroot()
 
