@@ -13,7 +13,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -872,9 +872,37 @@ class ArticlePage:
                 value = datetime.fromisoformat(day[:10]).replace(tzinfo=ZoneInfo(tz))
             except ValueError:
                 return None
+            if self._printed_only_in_link_lists(value.date()):
+                return None  # another article's date: the page prints none of its own
             self._fallback(field_name, "htmldate")
             return ParsedDate(value, day)
         return None
+
+    def _printed_only_in_link_lists(self, day: date) -> bool:
+        """Whether ``day`` is printed on the page, and only in lists of links, links or
+        page chrome (a "latest news" column dates other articles): htmldate, which reads
+        the whole page, found another article's date."""
+        patterns, tz = self.profile.date_patterns, self.profile.timezone
+        body = self.root.find("body")
+        if body is None:
+            return False
+        year = str(day.year)
+        seen = False
+        stats = ladder.subtree_stats(body, prune_chrome=False)
+        for line in ladder.text_lines(body):
+            if year not in line.text:
+                continue
+            found = find_date(line.text, patterns, tz)
+            if found is None or found[0].value.date() != day:
+                continue
+            el = line.element
+            if ladder.in_link_list(el, body, stats) or any(
+                ladder.chrome_named(a) for a in (el, *el.iterancestors())
+            ):
+                seen = True
+                continue
+            return False
+        return seen
 
     @page_property
     def _region(self) -> etree._Element | None:
