@@ -1000,9 +1000,15 @@ class ArticlePage:
             lines.extend(clean_block(self._block_text(node)).split("\n"))
         lines = [line for line in lines if line]
         generic = self._content_source != "profile"
-        if lines:
-            if generic:
+        if generic:
+            # the lines the reader sees, not the blocks: a name in bold and its role in
+            # a block of its own may share a block
+            found = self._line_signature()
+            if found is not None:
                 self._fallback("authors", "signature")
+                return [found]
+            lines = []
+        if lines:
             return [self._author(lines, generic)]
         block = first_match(
             self.root, self.profile.article.byline, self._names, self._scope
@@ -1024,6 +1030,11 @@ class ArticlePage:
         if line is not None:
             self._fallback("authors", "byline-text")
             return [self._author([line], generic=True)]
+        if generic:
+            found = self._region_byline()
+            if found is not None:
+                self._fallback("authors", "byline-text")
+                return [found]
         for source, value in (
             ("meta:author", meta(self.root, "author", "article:author")),
             ("json-ld", _json_ld_author(json_ld_value(self._json_ld, "author"))),
@@ -1049,6 +1060,92 @@ class ArticlePage:
             match = prefix.match(line.text)
             if match and ladder.name_like(ladder.split_name_role(line.text[match.end() :])[0]):
                 return line.text
+        return None
+
+    def _aligned_right(self, el: etree._Element, top: etree._Element | None) -> bool:
+        rules = self.profile.signature
+        for a in (el, *el.iterancestors()):
+            if str(a.get("align", "")).lower() == "right" or rules.align_right.search(
+                str(a.get("style", ""))
+            ):
+                return True
+            if a is top:
+                break
+        return False
+
+    def _author_line(
+        self, line: ladder.Line, top: etree._Element | None, marked: bool
+    ) -> tuple[str, str | None] | None:
+        """(name, role on the line) when ``line`` starts with an author's name: after a
+        name prefix ("Bài:", "Tác giả:"), in bold ("**Name** Role"), or (``marked``: the
+        line is set apart, right-aligned, bold) the whole line is "Name" or "Name - Role"."""
+        text = line.text
+        if len(text) > 120 or line.links * 2 > len(text):
+            return None
+        prefix = self.profile.signature.name_prefix.match(text)
+        if prefix is not None:
+            name, role = ladder.split_name_role(text[prefix.end() :])
+            return (name, role) if ladder.name_like(name) else None
+        bold = ladder.leading_bold(line.element, text)
+        if bold and ladder.name_like(bold):
+            rest = clean_text(text[len(bold) :]).lstrip("-–—,: ").strip()
+            return bold, rest or None
+        name, role = ladder.split_name_role(text)
+        if ladder.name_like(name) and len(name.split()) >= 2:
+            if marked or role is not None or self._aligned_right(line.element, top):
+                return name, role
+            if ladder.bold_line(line.element):
+                return name, role
+        return None
+
+    def _line_signature(self) -> dict[str, str | None] | None:
+        """The ladder's signature: among the body's last three lines, a name (after a
+        prefix, in bold, or right-aligned; "Name - Role" split), the lines after it short
+        role lines."""
+        node = self._content_node
+        if node is None:
+            return None
+        lines = [
+            line for line in ladder.text_lines(node) if not self._in_image_block(line.element, node)
+        ]
+        for count in range(min(self.profile.signature.max_lines, len(lines) - 1), 0, -1):
+            tail = lines[-count:]
+            roles = [line.text for line in tail[1:]]
+            if any(len(r) > 100 or r.endswith((".", "!", "?", ":", "/.")) for r in roles):
+                continue
+            found = self._author_line(tail[0], node, marked=False)
+            if found is None:
+                continue
+            name, role = found
+            role = " ".join([role, *roles] if role else roles) or None
+            return {"name": name, "nameRaw": tail[0].text, "role": role}
+        return None
+
+    def _region_byline(self) -> dict[str, str | None] | None:
+        """A byline printed apart from the body: the first lines after the body, or the
+        lines next to the headline, starting with a name (see :meth:`_author_line`);
+        never a line of a list of links."""
+        region = self._region
+        if region is None:
+            return None
+        lines = self._region_lines
+        groups = [
+            [line for line in lines if line.where == "end"][:2],
+            [line for line in lines if line.where == "after"][:6],
+            [line for line in lines if line.where == "before"][:3],
+        ]
+        for group in groups:
+            for k, line in enumerate(group):
+                if ladder.in_link_list(line.element, region):
+                    continue
+                found = self._author_line(line, region, marked=group is groups[0] and k == 0)
+                if found is None:
+                    continue
+                name, role = found
+                nxt = group[k + 1] if k + 1 < len(group) else None
+                if role is None and nxt is not None and nxt.element is line.element:
+                    role = nxt.text  # "Name<br>Role"
+                return {"name": name, "nameRaw": line.text, "role": role}
         return None
 
     def _author(self, lines: list[str], generic: bool = False) -> dict[str, str | None]:

@@ -825,6 +825,17 @@ def bold_line(el: etree._Element) -> bool:
     return bold >= total
 
 
+def leading_bold(el: etree._Element, text: str) -> str | None:
+    """The text of the ``<b>``/``<strong>`` that starts ``el``'s line ``text`` (a name in
+    bold followed by a role), or None."""
+    for child in el.iter("b", "strong"):
+        bold = clean_text("".join(text_nodes(child)))
+        if bold and text.startswith(bold):
+            return bold
+        break
+    return None
+
+
 _BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold|[6-9]00)", re.IGNORECASE)
 
 
