@@ -546,6 +546,12 @@ def link_list(el: etree._Element, stats: dict[etree._Element, _Stats] | None = N
     return st.links * 2 > st.text and st.prose < PROSE
 
 
+def _link_teaser(st: _Stats) -> bool:
+    """A paragraph that is a link with a label ("Xem thêm: <a>title</a>"): another
+    article's title pasted into the body, not its text."""
+    return st.anchors >= 1 and st.links * 2 > st.text and st.text - st.links < 40
+
+
 def clean_content(node: etree._Element, keep: Iterable[etree._Element] = ()) -> None:
     """Remove from ``node`` (a working copy) what is not the body: skipped elements, page
     chrome (HTML5 chrome tags, class/id names saying share, related, comment...), forms
@@ -570,6 +576,7 @@ def clean_content(node: etree._Element, keep: Iterable[etree._Element] = ()) -> 
             or (tag == "form" and next(el.iter("input", "textarea", "select"), None) is not None)
             or (chrome_named(el) and share < 0.5)
             or (tag != "a" and st is not None and share < 0.5 and link_list(el, stats))
+            or (tag in PARAGRAPH_TAGS and st is not None and share < 0.5 and _link_teaser(st))
         ):
             drop.append(el)
             continue
