@@ -265,6 +265,13 @@ THEIRS_HELD = 0.9
 OURS_HELD = 0.7
 #: Lines shorter than this (characters) are left out of the comparison.
 PROSE_LINE = 50
+#: The ladder's body all in trafilatura's (this share of its characters, captions that
+#: trafilatura leaves out aside): kept, whatever trafilatura's holds before its first
+#: paragraph and after its last.
+WHOLE_HELD = 0.95
+#: ... when what trafilatura holds outside it is at most a quarter of its text.
+OUTSIDE_KEPT = 0.75
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?…])\s+")
 
 
 def _agree(
@@ -282,13 +289,37 @@ def _agree(
     their_lines = [line.text for line in ladder.text_lines(theirs)]
     our_text, their_text = " ".join(our_lines), " ".join(their_lines)
 
-    def held(lines: list[str], text: str) -> float:
-        # paragraphs only: a menu item, a date or a label one side keeps weighs nothing
-        prose = [line for line in lines if len(line) >= PROSE_LINE and line != headline]
-        total = sum(len(line) for line in prose)
-        return sum(len(line) for line in prose if line in text) / total if total else 1.0
+    def held(lines: list[str], text: str, trailing: bool = False) -> float:
+        # paragraphs only: a menu item, a date or a label one side keeps weighs nothing;
+        # sentence by sentence (paragraphs parted by one <br> may come joined one side).
+        # ``trailing``: lines before the first one held and after the last left out, when
+        # they are a small part (else 0)
+        key = ladder.text_key(headline or "")
+        prose = [line for line in lines if len(line) >= PROSE_LINE and ladder.text_key(line) != key]
+        sizes = []
+        for line in prose:
+            if line in text:
+                sizes.append((len(line), len(line)))
+            else:
+                pieces = _SENTENCE_SPLIT.split(line)
+                sizes.append((len(line), sum(len(s) for s in pieces if s in text)))
+        whole = sum(size for size, _ in sizes)
+        if trailing:
+            while sizes and sizes[-1][1] == 0:
+                sizes.pop()
+            while sizes and sizes[0][1] == 0:
+                sizes.pop(0)
+        total = sum(size for size, _ in sizes)
+        if trailing and total < whole * OUTSIDE_KEPT:
+            return 0.0
+        return sum(found for _, found in sizes) / total if total else 1.0
 
-    return held(their_lines, our_text) >= THEIRS_HELD and held(our_lines, their_text) >= OURS_HELD
+    ours_held = held(our_lines, their_text)
+    if held(their_lines, our_text) >= THEIRS_HELD and ours_held >= OURS_HELD:
+        return True
+    # all of ours in theirs, theirs going on past its ends (comments, a footer; the
+    # headline, a date): the library ran past the article's ends
+    return ours_held >= WHOLE_HELD and held(their_lines, our_text, trailing=True) >= THEIRS_HELD
 
 
 #: A line of the ladder's body shorter than this (characters) that trafilatura leaves out
@@ -872,16 +903,19 @@ class ArticlePage:
                 value = datetime.fromisoformat(day[:10]).replace(tzinfo=ZoneInfo(tz))
             except ValueError:
                 return None
-            if self._printed_only_in_link_lists(value.date()):
-                return None  # another article's date: the page prints none of its own
+            # another article's date, the page printing none of its own: told only in the
+            # profile's language, whose printed forms the patterns read
+            language = self.in_language == self.profile.language
+            if language and self._printed_only_in_link_lists(value.date()):
+                return None
             self._fallback(field_name, "htmldate")
             return ParsedDate(value, day)
         return None
 
     def _printed_only_in_link_lists(self, day: date) -> bool:
-        """Whether ``day`` is printed on the page, and only in lists of links, links or
-        page chrome (a "latest news" column dates other articles): htmldate, which reads
-        the whole page, found another article's date."""
+        """Whether ``day`` is printed on the page, and only in lists of links (a "latest
+        news" column dates other articles): htmldate, which reads the whole page, found
+        another article's date. (A date that is a link, the permalink's, is the page's.)"""
         patterns, tz = self.profile.date_patterns, self.profile.timezone
         body = self.root.find("body")
         if body is None:
@@ -895,10 +929,7 @@ class ArticlePage:
             found = find_date(line.text, patterns, tz)
             if found is None or found[0].value.date() != day:
                 continue
-            el = line.element
-            if ladder.in_link_list(el, body, stats) or any(
-                ladder.chrome_named(a) for a in (el, *el.iterancestors())
-            ):
+            if ladder.in_list_of_links(line.element, body, stats):
                 seen = True
                 continue
             return False
@@ -1019,6 +1050,11 @@ class ArticlePage:
             if lines:
                 return [self._author(lines)]
         byline = first_match(self.root, self.profile.fallback.byline, self._names, self._scope)
+        if byline and isinstance(byline[0], etree._Element) and generic:
+            found = self._byline_block(byline[0])
+            if found is not None:
+                self._fallback("authors", "byline")
+                return [found]
         if byline:
             parts = [node_text(n) for n in _text_parents(byline[0])]
             lines = [p for p in dict.fromkeys(parts) if p] or [node_text(byline[0])]
@@ -1121,6 +1157,20 @@ class ArticlePage:
             return {"name": name, "nameRaw": tail[0].text, "role": role}
         return None
 
+    def _byline_block(self, el: etree._Element) -> dict[str, str | None] | None:
+        """The author in a byline block: its first line a name (see :meth:`_author_line`),
+        the role after it on the line or on the next lines."""
+        lines = ladder.text_lines(el)
+        if not lines or len(lines) > 3:
+            return None
+        found = self._author_line(lines[0], el, marked=True)
+        if found is None:
+            return None
+        name, role = found
+        roles = [line.text for line in lines[1:]]
+        role = " ".join([role, *roles] if role else roles) or None
+        return {"name": name, "nameRaw": lines[0].text, "role": role}
+
     def _region_byline(self) -> dict[str, str | None] | None:
         """A byline printed apart from the body: the first lines after the body, or the
         lines next to the headline, starting with a name (see :meth:`_author_line`);
@@ -1138,11 +1188,16 @@ class ArticlePage:
             for k, line in enumerate(group):
                 if ladder.in_link_list(line.element, region):
                     continue
-                found = self._author_line(line, region, marked=group is groups[0] and k == 0)
+                nxt = group[k + 1] if k + 1 < len(group) else None
+                # set apart: the first line after the body, or a line with its role on the
+                # next line of its block ("Name<br>Role")
+                apart = (group is groups[0] and k == 0) or (
+                    nxt is not None and nxt.element is line.element and len(nxt.text) <= 100
+                )
+                found = self._author_line(line, region, marked=apart)
                 if found is None:
                     continue
                 name, role = found
-                nxt = group[k + 1] if k + 1 < len(group) else None
                 if role is None and nxt is not None and nxt.element is line.element:
                     role = nxt.text  # "Name<br>Role"
                 return {"name": name, "nameRaw": line.text, "role": role}

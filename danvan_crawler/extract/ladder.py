@@ -758,6 +758,20 @@ def in_link_list(
     return False
 
 
+def in_list_of_links(
+    el: etree._Element, top: etree._Element, stats: dict[etree._Element, _Stats]
+) -> bool:
+    """Whether ``el`` is inside a list of links below ``top`` (see :func:`in_link_list`;
+    a link alone is none). ``stats``: :func:`subtree_stats` of ``top``."""
+    for node in (el, *el.iterancestors()):
+        if node is top:
+            return False
+        listed = _tag(node) in _LIST_TAGS and node in stats
+        if listed and (link_list(node, stats) or _linked_items(node, stats)):
+            return True
+    return False
+
+
 def _linked_items(node: etree._Element, stats: dict[etree._Element, _Stats]) -> bool:
     items = [c for c in node if c in stats and stats[c].text]
     if len(items) < 3 or stats[node].prose >= PROSE:
