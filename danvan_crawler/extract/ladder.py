@@ -167,13 +167,21 @@ def title_keys(
             continue
         whole.append(text_key(title))
         if suffix is not None:
-            whole.append(text_key(suffix.sub("", clean_text(title))))
+            stripped = suffix.sub("", clean_text(title))
+            # (a site's name is shorter than the headline it follows)
+            if len(stripped) * 2 >= len(clean_text(title)):
+                whole.append(text_key(stripped))
         pieces = [p for p in _TITLE_SEPARATORS.split(clean_text(title)) if p.strip()]
         if len(pieces) > 1:
             # the longest runs of pieces first: "A - B - Site" gives "A - B" before "A"
+            # (of the same number of pieces, the longest first: a headline is longer than
+            # the site's name printed before or after it)
             for size in range(len(pieces) - 1, 0, -1):
-                for start in range(0, len(pieces) - size + 1):
-                    joined = " - ".join(pieces[start : start + size])
+                runs = [
+                    " - ".join(pieces[start : start + size])
+                    for start in range(0, len(pieces) - size + 1)
+                ]
+                for joined in sorted(runs, key=len, reverse=True):
                     if _DOMAIN_RE.match(joined) or text_key(joined) in sites:
                         continue
                     if len(_WORD_RE.findall(joined)) >= 3 or len(joined) >= 20:
