@@ -914,14 +914,24 @@ class ArticlePage:
 
     def _printed_only_in_link_lists(self, day: date) -> bool:
         """Whether ``day`` is printed on the page, and only in lists of links (a "latest
-        news" column dates other articles): htmldate, which reads the whole page, found
-        another article's date. (A date that is a link, the permalink's, is the page's.)"""
+        news" column dates other articles) or outside the article (its region widened as
+        for the date lines: today's date in the page's header): htmldate, which reads the
+        whole page, found another date than the article's. (A date that is a link, the
+        permalink's, is the page's.)"""
         patterns, tz = self.profile.date_patterns, self.profile.timezone
         body = self.root.find("body")
         if body is None:
             return False
         year = str(day.year)
         seen = False
+        # the article: its region, widened as the date lines are looked for
+        scope = self._region
+        for _ in range(WIDEN):
+            if scope is None or scope.getparent() is None or scope.getparent().tag == "body":
+                break
+            scope = scope.getparent()
+        if scope is not None and scope.tag in ("body", "html"):
+            scope = None
         stats = ladder.subtree_stats(body, prune_chrome=False)
         for line in ladder.text_lines(body):
             if year not in line.text:
@@ -929,7 +939,11 @@ class ArticlePage:
             found = find_date(line.text, patterns, tz)
             if found is None or found[0].value.date() != day:
                 continue
-            if ladder.in_list_of_links(line.element, body, stats):
+            if ladder.in_list_of_links(line.element, body, stats) or (
+                scope is not None
+                and line.element is not scope
+                and not _is_under(line.element, scope)
+            ):
                 seen = True
                 continue
             return False
