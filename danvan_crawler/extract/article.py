@@ -13,7 +13,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -260,6 +260,13 @@ THEIRS_HELD = 0.9
 OURS_HELD = 0.7
 #: Lines shorter than this (characters) are left out of the comparison.
 PROSE_LINE = 50
+#: The ladder's body all in trafilatura's (this share of its characters, captions that
+#: trafilatura leaves out aside): kept, whatever trafilatura's holds before its first
+#: paragraph and after its last.
+WHOLE_HELD = 0.95
+#: ... when what trafilatura holds outside it is at most a quarter of its text.
+OUTSIDE_KEPT = 0.75
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?…])\s+")
 
 
 def _agree(
@@ -277,13 +284,37 @@ def _agree(
     their_lines = [line.text for line in ladder.text_lines(theirs)]
     our_text, their_text = " ".join(our_lines), " ".join(their_lines)
 
-    def held(lines: list[str], text: str) -> float:
-        # paragraphs only: a menu item, a date or a label one side keeps weighs nothing
-        prose = [line for line in lines if len(line) >= PROSE_LINE and line != headline]
-        total = sum(len(line) for line in prose)
-        return sum(len(line) for line in prose if line in text) / total if total else 1.0
+    def held(lines: list[str], text: str, trailing: bool = False) -> float:
+        # paragraphs only: a menu item, a date or a label one side keeps weighs nothing;
+        # sentence by sentence (paragraphs parted by one <br> may come joined one side).
+        # ``trailing``: lines before the first one held and after the last left out, when
+        # they are a small part (else 0)
+        key = ladder.text_key(headline or "")
+        prose = [line for line in lines if len(line) >= PROSE_LINE and ladder.text_key(line) != key]
+        sizes = []
+        for line in prose:
+            if line in text:
+                sizes.append((len(line), len(line)))
+            else:
+                pieces = _SENTENCE_SPLIT.split(line)
+                sizes.append((len(line), sum(len(s) for s in pieces if s in text)))
+        whole = sum(size for size, _ in sizes)
+        if trailing:
+            while sizes and sizes[-1][1] == 0:
+                sizes.pop()
+            while sizes and sizes[0][1] == 0:
+                sizes.pop(0)
+        total = sum(size for size, _ in sizes)
+        if trailing and total < whole * OUTSIDE_KEPT:
+            return 0.0
+        return sum(found for _, found in sizes) / total if total else 1.0
 
-    return held(their_lines, our_text) >= THEIRS_HELD and held(our_lines, their_text) >= OURS_HELD
+    ours_held = held(our_lines, their_text)
+    if held(their_lines, our_text) >= THEIRS_HELD and ours_held >= OURS_HELD:
+        return True
+    # all of ours in theirs, theirs going on past its ends (comments, a footer; the
+    # headline, a date): the library ran past the article's ends
+    return ours_held >= WHOLE_HELD and held(their_lines, our_text, trailing=True) >= THEIRS_HELD
 
 
 #: A line of the ladder's body shorter than this (characters) that trafilatura leaves out
@@ -866,9 +897,51 @@ class ArticlePage:
                 value = datetime.fromisoformat(day[:10]).replace(tzinfo=ZoneInfo(tz))
             except ValueError:
                 return None
+            # another article's date, the page printing none of its own: told only in the
+            # profile's language, whose printed forms the patterns read
+            language = self.in_language == self.profile.language
+            if language and self._printed_only_in_link_lists(value.date()):
+                return None
             self._fallback(field_name, "htmldate")
             return ParsedDate(value, day)
         return None
+
+    def _printed_only_in_link_lists(self, day: date) -> bool:
+        """Whether ``day`` is printed on the page, and only in lists of links (a "latest
+        news" column dates other articles) or outside the article (its region widened as
+        for the date lines: today's date in the page's header): htmldate, which reads the
+        whole page, found another date than the article's. (A date that is a link, the
+        permalink's, is the page's.)"""
+        patterns, tz = self.profile.date_patterns, self.profile.timezone
+        body = self.root.find("body")
+        if body is None:
+            return False
+        year = str(day.year)
+        seen = False
+        # the article: its region, widened as the date lines are looked for
+        scope = self._region
+        for _ in range(WIDEN):
+            if scope is None or scope.getparent() is None or scope.getparent().tag == "body":
+                break
+            scope = scope.getparent()
+        if scope is not None and scope.tag in ("body", "html"):
+            scope = None
+        stats = ladder.subtree_stats(body, prune_chrome=False)
+        for line in ladder.text_lines(body):
+            if year not in line.text:
+                continue
+            found = find_date(line.text, patterns, tz)
+            if found is None or found[0].value.date() != day:
+                continue
+            if ladder.in_list_of_links(line.element, body, stats) or (
+                scope is not None
+                and line.element is not scope
+                and not _is_under(line.element, scope)
+            ):
+                seen = True
+                continue
+            return False
+        return seen
 
     @page_property
     def _region(self) -> etree._Element | None:
@@ -966,9 +1039,15 @@ class ArticlePage:
             lines.extend(clean_block(self._block_text(node)).split("\n"))
         lines = [line for line in lines if line]
         generic = self._content_source != "profile"
-        if lines:
-            if generic:
+        if generic:
+            # the lines the reader sees, not the blocks: a name in bold and its role in
+            # a block of its own may share a block
+            found = self._line_signature()
+            if found is not None:
                 self._fallback("authors", "signature")
+                return [found]
+            lines = []
+        if lines:
             return [self._author(lines, generic)]
         block = first_match(
             self.root, self.profile.article.byline, self._names, self._scope
@@ -984,6 +1063,11 @@ class ArticlePage:
             if lines:
                 return [self._author(lines)]
         byline = first_match(self.root, self.profile.fallback.byline, self._names, self._scope)
+        if byline and isinstance(byline[0], etree._Element) and generic:
+            found = self._byline_block(byline[0])
+            if found is not None:
+                self._fallback("authors", "byline")
+                return [found]
         if byline:
             parts = [node_text(n) for n in _text_parents(byline[0])]
             lines = [p for p in dict.fromkeys(parts) if p] or [node_text(byline[0])]
@@ -995,6 +1079,11 @@ class ArticlePage:
         if line is not None:
             self._fallback("authors", "byline-text")
             return [self._author([line], generic=True)]
+        if generic:
+            found = self._region_byline()
+            if found is not None:
+                self._fallback("authors", "byline-text")
+                return [found]
         for source, value in (
             ("meta:author", meta(self.root, "author", "article:author")),
             ("json-ld", _json_ld_author(json_ld_value(self._json_ld, "author"))),
@@ -1020,6 +1109,111 @@ class ArticlePage:
             match = prefix.match(line.text)
             if match and ladder.name_like(ladder.split_name_role(line.text[match.end() :])[0]):
                 return line.text
+        return None
+
+    def _aligned_right(self, el: etree._Element, top: etree._Element | None) -> bool:
+        rules = self.profile.signature
+        for a in (el, *el.iterancestors()):
+            if str(a.get("align", "")).lower() == "right" or rules.align_right.search(
+                str(a.get("style", ""))
+            ):
+                return True
+            if a is top:
+                break
+        return False
+
+    def _author_line(
+        self, line: ladder.Line, top: etree._Element | None, marked: bool
+    ) -> tuple[str, str | None] | None:
+        """(name, role on the line) when ``line`` starts with an author's name: after a
+        name prefix ("Bài:", "Tác giả:"), in bold ("**Name** Role"), or (``marked``: the
+        line is set apart, right-aligned, bold) the whole line is "Name" or "Name - Role"."""
+        text = line.text
+        if len(text) > 120 or line.links * 2 > len(text):
+            return None
+        prefix = self.profile.signature.name_prefix.match(text)
+        if prefix is not None:
+            name, role = ladder.split_name_role(text[prefix.end() :])
+            return (name, role) if ladder.name_like(name) else None
+        bold = ladder.leading_bold(line.element, text)
+        if bold and ladder.name_like(bold):
+            rest = clean_text(text[len(bold) :]).lstrip("-–—,: ").strip()
+            return bold, rest or None
+        name, role = ladder.split_name_role(text)
+        if ladder.name_like(name) and len(name.split()) >= 2:
+            if marked or role is not None or self._aligned_right(line.element, top):
+                return name, role
+            if ladder.bold_line(line.element):
+                return name, role
+        return None
+
+    def _line_signature(self) -> dict[str, str | None] | None:
+        """The ladder's signature: among the body's last three lines, a name (after a
+        prefix, in bold, or right-aligned; "Name - Role" split), the lines after it short
+        role lines."""
+        node = self._content_node
+        if node is None:
+            return None
+        lines = [
+            line for line in ladder.text_lines(node) if not self._in_image_block(line.element, node)
+        ]
+        for count in range(min(self.profile.signature.max_lines, len(lines) - 1), 0, -1):
+            tail = lines[-count:]
+            roles = [line.text for line in tail[1:]]
+            if any(len(r) > 100 or r.endswith((".", "!", "?", ":", "/.")) for r in roles):
+                continue
+            found = self._author_line(tail[0], node, marked=False)
+            if found is None:
+                continue
+            name, role = found
+            role = " ".join([role, *roles] if role else roles) or None
+            return {"name": name, "nameRaw": tail[0].text, "role": role}
+        return None
+
+    def _byline_block(self, el: etree._Element) -> dict[str, str | None] | None:
+        """The author in a byline block: its first line a name (see :meth:`_author_line`),
+        the role after it on the line or on the next lines."""
+        lines = ladder.text_lines(el)
+        if not lines or len(lines) > 3:
+            return None
+        found = self._author_line(lines[0], el, marked=True)
+        if found is None:
+            return None
+        name, role = found
+        roles = [line.text for line in lines[1:]]
+        role = " ".join([role, *roles] if role else roles) or None
+        return {"name": name, "nameRaw": lines[0].text, "role": role}
+
+    def _region_byline(self) -> dict[str, str | None] | None:
+        """A byline printed apart from the body: the first lines after the body, or the
+        lines next to the headline, starting with a name (see :meth:`_author_line`);
+        never a line of a list of links."""
+        region = self._region
+        if region is None:
+            return None
+        lines = self._region_lines
+        groups = [
+            [line for line in lines if line.where == "end"][:2],
+            [line for line in lines if line.where == "after"][:6],
+            [line for line in lines if line.where == "before"][:3],
+        ]
+        for group in groups:
+            for k, line in enumerate(group):
+                if ladder.in_link_list(line.element, region):
+                    continue
+                nxt = group[k + 1] if k + 1 < len(group) else None
+                # set apart: the first line after the body, or a line with its role on the
+                # next line of its block ("Name<br>Role")
+                apart = (group is groups[0] and k == 0) or (
+                    nxt is not None and nxt.element is line.element and len(nxt.text) <= 100
+                )
+                found = self._author_line(line, region, marked=apart)
+                if found is None:
+                    continue
+                name, role = found
+                if role is None and nxt is not None and nxt.element is line.element:
+                    role = nxt.text  # "Name<br>Role"
+                return {"name": name, "nameRaw": line.text, "role": role}
         return None
 
     def _author(self, lines: list[str], generic: bool = False) -> dict[str, str | None]:
@@ -1302,10 +1496,11 @@ def _period(text: str, end: int, patterns: Sequence[re.Pattern[str]], tz: str) -
 def _common_ancestor(a: etree._Element, b: etree._Element) -> etree._Element:
     """The smallest element holding both ``a`` and ``b`` (one of them, if it holds the
     other)."""
-    chain = {id(a)}
-    chain.update(id(x) for x in a.iterancestors())
+    # the elements themselves, not their id(): lxml proxies of ancestors are created on
+    # the fly and freed at once, so an id() may be reused by another node's proxy
+    chain = {a, *a.iterancestors()}
     for node in (b, *b.iterancestors()):
-        if id(node) in chain:
+        if node in chain:
             return node
     return b.getroottree().getroot()
 

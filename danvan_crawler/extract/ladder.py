@@ -167,13 +167,21 @@ def title_keys(
             continue
         whole.append(text_key(title))
         if suffix is not None:
-            whole.append(text_key(suffix.sub("", clean_text(title))))
+            stripped = suffix.sub("", clean_text(title))
+            # (a site's name is shorter than the headline it follows)
+            if len(stripped) * 2 >= len(clean_text(title)):
+                whole.append(text_key(stripped))
         pieces = [p for p in _TITLE_SEPARATORS.split(clean_text(title)) if p.strip()]
         if len(pieces) > 1:
             # the longest runs of pieces first: "A - B - Site" gives "A - B" before "A"
+            # (of the same number of pieces, the longest first: a headline is longer than
+            # the site's name printed before or after it)
             for size in range(len(pieces) - 1, 0, -1):
-                for start in range(0, len(pieces) - size + 1):
-                    joined = " - ".join(pieces[start : start + size])
+                runs = [
+                    " - ".join(pieces[start : start + size])
+                    for start in range(0, len(pieces) - size + 1)
+                ]
+                for joined in sorted(runs, key=len, reverse=True):
                     if _DOMAIN_RE.match(joined) or text_key(joined) in sites:
                         continue
                     if len(_WORD_RE.findall(joined)) >= 3 or len(joined) >= 20:
@@ -546,6 +554,12 @@ def link_list(el: etree._Element, stats: dict[etree._Element, _Stats] | None = N
     return st.links * 2 > st.text and st.prose < PROSE
 
 
+def _link_teaser(st: _Stats) -> bool:
+    """A paragraph that is a link with a label ("Xem thêm: <a>title</a>"): another
+    article's title pasted into the body, not its text."""
+    return st.anchors >= 1 and st.links * 2 > st.text and st.text - st.links < 40
+
+
 def clean_content(node: etree._Element, keep: Iterable[etree._Element] = ()) -> None:
     """Remove from ``node`` (a working copy) what is not the body: skipped elements, page
     chrome (HTML5 chrome tags, class/id names saying share, related, comment...), forms
@@ -570,6 +584,7 @@ def clean_content(node: etree._Element, keep: Iterable[etree._Element] = ()) -> 
             or (tag == "form" and next(el.iter("input", "textarea", "select"), None) is not None)
             or (chrome_named(el) and share < 0.5)
             or (tag != "a" and st is not None and share < 0.5 and link_list(el, stats))
+            or (tag in PARAGRAPH_TAGS and st is not None and share < 0.5 and _link_teaser(st))
         ):
             drop.append(el)
             continue
@@ -751,6 +766,20 @@ def in_link_list(
     return False
 
 
+def in_list_of_links(
+    el: etree._Element, top: etree._Element, stats: dict[etree._Element, _Stats]
+) -> bool:
+    """Whether ``el`` is inside a list of links below ``top`` (see :func:`in_link_list`;
+    a link alone is none). ``stats``: :func:`subtree_stats` of ``top``."""
+    for node in (el, *el.iterancestors()):
+        if node is top:
+            return False
+        listed = _tag(node) in _LIST_TAGS and node in stats
+        if listed and (link_list(node, stats) or _linked_items(node, stats)):
+            return True
+    return False
+
+
 def _linked_items(node: etree._Element, stats: dict[etree._Element, _Stats]) -> bool:
     items = [c for c in node if c in stats and stats[c].text]
     if len(items) < 3 or stats[node].prose >= PROSE:
@@ -823,6 +852,17 @@ def bold_line(el: etree._Element) -> bool:
     if _tag(el) in ("b", "strong"):
         bold = total
     return bold >= total
+
+
+def leading_bold(el: etree._Element, text: str) -> str | None:
+    """The text of the ``<b>``/``<strong>`` that starts ``el``'s line ``text`` (a name in
+    bold followed by a role), or None."""
+    for child in el.iter("b", "strong"):
+        bold = clean_text("".join(text_nodes(child)))
+        if bold and text.startswith(bold):
+            return bold
+        break
+    return None
 
 
 _BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold|[6-9]00)", re.IGNORECASE)
