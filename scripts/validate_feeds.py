@@ -6,7 +6,7 @@
 Python 3; it needs ``html5lib`` and ``rdflib``: ``pip install html5lib rdflib``, in a
 virtual environment if you like). It is used from its folder, never copied here.
 
-Every ``*.rss``, ``*.atom`` and ``*.opml`` of the folder is fetched from ``danvan
+Every ``*.rss``, ``*.atom`` and ``*.opml`` of the folder and its subfolders is fetched from ``danvan
 serve`` (started here on a free loopback port, as a feed reader asks: the response's
 Content-Type is checked too) and validated with the document's own ``self`` link as its
 address, as if fetched where it is published (otherwise every feed published for
@@ -79,7 +79,12 @@ def main(argv: list[str]) -> int:
     source = args.feedvalidator / "src"
     if not (source / "feedvalidator" / "__init__.py").is_file():
         parser.error(f"no feedvalidator package under {source}")
-    names = sorted(p.name for p in args.feeds.iterdir() if p.suffix in SUFFIXES)
+    # the category feeds at the top, place and document feeds in their folders
+    names = sorted(
+        p.relative_to(args.feeds).as_posix()
+        for p in args.feeds.rglob("*")
+        if p.suffix in SUFFIXES and p.is_file()
+    )
     if not names:
         parser.error(f"no .rss, .atom or .opml file in {args.feeds}")
     sys.path.insert(0, str(source))
