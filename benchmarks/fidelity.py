@@ -355,17 +355,6 @@ def report(results: list[Result], learn: bool) -> bool:
     return ok
 
 
-def learn_available() -> bool:
-    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    done = subprocess.run(
-        [sys.executable, "-m", "danvan_crawler", "profile", "learn", "--help"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-    )
-    return done.returncode == 0
-
-
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -392,13 +381,6 @@ def main(argv: list[str]) -> int:
         help="learn a profile per layout (danvan profile learn) and crawl with it",
     )
     args = parser.parse_args(argv)
-    if args.profile_from_learn and not learn_available():
-        print(
-            "fidelity: --profile-from-learn needs `danvan profile learn`, which this checkout"
-            " does not have yet",
-            file=sys.stderr,
-        )
-        return 2
     if args.layouts is None:
         args.layouts = 50 if args.profile_from_learn else 500
     seeds = range(args.first_seed, args.first_seed + args.layouts)

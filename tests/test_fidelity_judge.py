@@ -103,23 +103,3 @@ def test_the_benchmark_runs_end_to_end_and_classic_and_modern_are_perfect() -> N
             assert line.endswith("OK"), line
     assert done.returncode in (0, 1)
     assert (done.returncode == 0) == ("MISSED" not in out)
-
-
-@pytest.mark.e2e
-def test_profile_from_learn_says_when_it_cannot_run() -> None:
-    probe = subprocess.run(
-        [sys.executable, "-m", "danvan_crawler", "profile", "learn", "--help"],
-        cwd=ROOT,
-        capture_output=True,
-    )
-    if probe.returncode == 0:
-        pytest.skip("danvan profile learn exists: the hook runs for real")
-    done = subprocess.run(
-        [sys.executable, "benchmarks/fidelity.py", "--layouts", "1", "--profile-from-learn"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 2
-    assert "danvan profile learn" in done.stderr and done.stdout == ""
