@@ -31,7 +31,6 @@ fallback, and the layouts that lost most (reproduce one with
 ``--profile-from-learn``: for each layout, ``danvan profile learn --site URL --out
 FILE.toml`` first, then the crawl with ``--profile FILE.toml``; targets: 100 % of every
 field and no generic fallback used (the crawl's ``danvan/extract/fallback/*`` stats).
-It needs the ``danvan profile learn`` command: without it, exit 2 and say so.
 
 The crawls run with the default profile and settings, but for the retry backoff
 (``--backoff``, ``DANVAN_RETRY_BACKOFF_BASE``, 0.05 s instead of 1 s): a page fetched again
