@@ -175,3 +175,15 @@ def _fast_tests_start_nothing(
     monkeypatch.setattr(subprocess.Popen, "__init__", refuse)
     monkeypatch.setattr(socket.socket, "listen", refuse)
     monkeypatch.setattr(Crawler, "crawl", refuse)
+
+
+@pytest.fixture(autouse=True)
+def _nothing_left_in_the_checkout() -> Iterator[None]:
+    """A test's stores live in its temporary folder: a ``danvan.db`` appearing in the
+    checkout means a command ran with the default store in the wrong folder."""
+    stray = ROOT / "danvan.db"
+    before = stray.exists()
+    yield
+    if not before and stray.exists():
+        stray.unlink()
+        pytest.fail("the test left danvan.db in the checkout (a command without --db/cwd)")
