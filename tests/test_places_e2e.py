@@ -8,10 +8,7 @@ texts name districts and communes ("huyện Quỳnh Lưu", "xã Nghi Phong") and
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +17,7 @@ from typing import Any
 import feedparser
 import jsonschema
 
+from tests.support.cli import danvan
 from tests.support.safety import find_active_content, kind_of
 
 REPO = Path(__file__).resolve().parents[1]
@@ -32,20 +30,6 @@ DISTRICTS = {
     "Yên Thành": "yen-thanh",
     "Nam Đàn": "nam-dan",
 }
-
-
-def danvan(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DANVAN_")}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
-    return subprocess.run(
-        [sys.executable, "-m", "danvan_crawler", *args],
-        cwd=cwd,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 def feed_links(path: Path) -> set[str]:

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -32,23 +29,9 @@ from danvan_crawler.extract.learn import (
 from danvan_crawler.extract.listing import ListingPage
 from danvan_crawler.profile import SiteProfile, load_profile
 from tests.conftest import ReplicaClient
+from tests.support.cli import danvan
 
-ROOT = Path(__file__).resolve().parent.parent
 BASE = "http://portal.test"
-
-
-def danvan(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DANVAN_")}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-    return subprocess.run(
-        [sys.executable, "-m", "danvan_crawler", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
 
 
 # --------------------------------------------------------------------------- names

@@ -6,9 +6,6 @@ active content; and ``danvan publish`` afterwards changes no byte."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,23 +14,8 @@ import feedparser
 
 from danvan_crawler.feeds.names import category_stems
 from danvan_crawler.store import open_store
+from tests.support.cli import danvan
 from tests.support.safety import find_active_content, kind_of
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-def danvan(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DANVAN_")}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
-    return subprocess.run(
-        [sys.executable, "-m", "danvan_crawler", *args],
-        cwd=cwd,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 def test_crawled_xss_replica_publishes_clean_feeds(

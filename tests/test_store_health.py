@@ -6,37 +6,21 @@ overwritten with random bytes. Real subprocesses."""
 
 from __future__ import annotations
 
-import os
 import random
 import re
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from danvan_crawler.store import open_store
 from tests.conftest import ReplicaClient
+from tests.support.cli import danvan
 from tests.test_store import article
 
-REPO = Path(__file__).resolve().parents[1]
 #: nothing listens there: a command that got as far as fetching would fail otherwise
 DEAD_SITE = "http://127.0.0.1:9/"
-
-
-def danvan(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DANVAN_")}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
-    return subprocess.run(
-        [sys.executable, "-m", "danvan_crawler", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
 
 
 def make_store(path: Path, n: int = 300) -> None:
