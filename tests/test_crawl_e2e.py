@@ -208,6 +208,12 @@ def _crawler(**settings: Any) -> Crawler:
     return Crawler(PortalSpider, project)
 
 
+@pytest.fixture(autouse=True)
+def _in_a_temporary_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a spider built from its crawler opens the default store, danvan.db in the cwd
+    monkeypatch.chdir(tmp_path)
+
+
 def _spider_settings(site: str, **settings: Any) -> Any:
     crawler = _crawler(**settings)
     PortalSpider.from_crawler(crawler, site=site)
