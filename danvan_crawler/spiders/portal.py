@@ -853,6 +853,11 @@ class PortalSpider(scrapy.Spider):
         fields = dict(result.fields)
         sources = dict(result.fallbacks)
         fields["articleId"] = fields.get("articleId") or article_id
+        listed = hint.updated_at(self.timezone) if hint is not None else None
+        if sources.get("datePublished") == "htmldate" and listed is not None:
+            # htmldate guesses from the whole page (an image's /2019/05/ path, another
+            # article's date): what the listing printed next to the entry is the better word
+            fields["datePublished"] = None
         if not fields.get("datePublished"):
             fields["datePublished"], sources["datePublished"] = self.date_off_page(
                 response, str(fields["articleId"]), hint
