@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 from functools import cached_property
 from urllib.parse import urlsplit
 
@@ -182,8 +182,9 @@ class ListingPage:
                 ids[a] = aid
         found: dict[str, ParsedDate] = {}
         for a, aid in ids.items():
-            if aid in found:
-                continue
+            known = found.get(aid)
+            if known is not None and known.value.time() != _MIDNIGHT:
+                continue  # (a dated column may list it too, by its day only)
             node = a.getparent()
             for _ in range(_ENTRY_LEVELS):
                 if node is None or node.tag in ("body", "html"):
@@ -195,7 +196,8 @@ class ListingPage:
                     " | ".join(texts), self.profile.date_patterns, self.profile.timezone
                 )
                 if parsed:
-                    found[aid] = parsed
+                    if known is None or parsed.value.date() == known.value.date():
+                        found[aid] = parsed
                     break
                 node = node.getparent()
         return found
@@ -237,6 +239,7 @@ _LOOSE_TEXT_XPATH = etree.XPath(
     "descendant::text()[not(ancestor::a or ancestor::script or ancestor::style)]",
     smart_strings=False,
 )
+_MIDNIGHT = time(0, 0)
 #: levels above an article link searched for its entry's date
 _ENTRY_LEVELS = 4
 _TITLE_XPATH = etree.XPath("//title")
