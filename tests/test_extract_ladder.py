@@ -139,6 +139,9 @@ def test_the_dates_of_a_comment_list_are_not_the_date() -> None:
     assert result.fallbacks.get("datePublished") != "region-text"
     assert result.fields["datePublishedRaw"] not in ("14/10/2019 00:00", "12/10/2019 04:00")
     # the article's own date line is read all the same
+    # nor is a single comment's
+    one = COMMENTS.split("<li><strong>Bạn đọc Vinh")[0] + "</ul></div>"
+    assert extract(page(end=one)).fallbacks.get("datePublished") != "region-text"
     dated = extract(page(after="<p>Ngày đăng: 05/09/2022 | 07:45</p>", end=COMMENTS))
     assert dated.fields["datePublished"] == "2022-09-05T07:45:00+07:00"
 
