@@ -122,6 +122,30 @@ def test_a_dated_link_column_nearer_the_headline_is_not_the_date() -> None:
     assert "Tin mới" not in result.fields["articleBody"]
 
 
+COMMENTS = (
+    "<div><h3>Gửi ý kiến</h3><ul>"
+    "<li><strong>Bạn đọc Hà Tĩnh</strong> <span>14/10/2019 00:00</span>"
+    "<p>Mong ban biên tập có thêm nhiều bài viết về cơ sở như thế này.</p></li>"
+    "<li><strong>Bạn đọc Vinh</strong> <span>12/10/2019 04:00</span>"
+    "<p>Đề nghị cơ quan chức năng sớm giải quyết kiến nghị của bà con.</p></li>"
+    "<li><strong>Trần Thị Mai</strong> <span>08/10/2019 10:15</span>"
+    "<p>Bài viết rất thiết thực.</p></li></ul></div>"
+)
+
+
+def test_the_dates_of_a_comment_list_are_not_the_date() -> None:
+    # each comment prints its own date: none of them dates the article
+    result = extract(page(end=COMMENTS))
+    assert result.fallbacks.get("datePublished") != "region-text"
+    assert result.fields["datePublishedRaw"] not in ("14/10/2019 00:00", "12/10/2019 04:00")
+    # the article's own date line is read all the same
+    # nor is a single comment's
+    one = COMMENTS.split("<li><strong>Bạn đọc Vinh")[0] + "</ul></div>"
+    assert extract(page(end=one)).fallbacks.get("datePublished") != "region-text"
+    dated = extract(page(after="<p>Ngày đăng: 05/09/2022 | 07:45</p>", end=COMMENTS))
+    assert dated.fields["datePublished"] == "2022-09-05T07:45:00+07:00"
+
+
 def test_a_date_in_a_sentence_of_the_body_is_not_the_date() -> None:
     body = "".join(
         f"<p>{p}</p>"

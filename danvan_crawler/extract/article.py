@@ -326,6 +326,11 @@ WIDEN = 2
 
 #: Every date form holds a four-digit year: a line without one is no date line.
 _YEAR_RE = re.compile(r"\d{4}")
+#: list markup whose items, nearly all dated, are other things' dates (see _in_dated_list)
+_DATED_LIST_TAGS = frozenset(["ul", "ol", "tbody", "table", "dl"])
+#: a sentence (words, then a full stop) and the words that make it a comment's
+_SENTENCE_RE = re.compile(r"[^.!?…]+[.!?…]")
+_COMMENT_WORDS = 6
 
 #: Separators trimmed from a date line's part before the modified marker.
 _SEGMENT_TRIM = " |-–—·•,;/"
@@ -991,6 +996,33 @@ class ArticlePage:
             region = region.getparent()
         return None, None
 
+    def _in_dated_list(self, el: etree._Element, region: etree._Element, line: str) -> bool:
+        """Whether ``el`` is an item of a list (``ul``, ``ol``, table rows) below ``region``
+        of three items or more, nearly all printing a date: comments, a schedule, dated
+        headlines without links; or a list item holding a sentence besides the date line
+        (a comment: its author, its date, what it says). None of them dates the article."""
+        patterns, tz = self.profile.date_patterns, self.profile.timezone
+        for node in (el, *el.iterancestors()):
+            if node is region:
+                return False
+            if node.tag == "li":
+                rest = clean_text(" ".join(node.itertext())).replace(line, " ")
+                if any(len(s.split()) >= _COMMENT_WORDS for s in _SENTENCE_RE.findall(rest)):
+                    return True
+            if node.tag not in _DATED_LIST_TAGS:
+                continue
+            items = [c for c in node if isinstance(c.tag, str)]
+            if len(items) < 3:
+                continue
+            dated = 0
+            for item in items:
+                text = " ".join(item.itertext())
+                if _YEAR_RE.search(text) and find_date(text, patterns, tz) is not None:
+                    dated += 1
+            if dated * 3 >= len(items) * 2:
+                return True
+        return False
+
     def _dates_in(
         self, region: etree._Element, lines: list[ladder.Line]
     ) -> tuple[tuple[ParsedDate, ladder.Line] | None, tuple[ParsedDate, ladder.Line] | None]:
@@ -1005,7 +1037,9 @@ class ArticlePage:
                 continue
             if not _YEAR_RE.search(line.text) or find_date(line.text, patterns, tz) is None:
                 continue  # (most lines: the costlier test below is left for date lines)
-            if ladder.in_link_list(line.element, region):
+            if ladder.in_link_list(line.element, region) or self._in_dated_list(
+                line.element, region, line.text
+            ):
                 continue
             # "17-06-2019 Cập nhật lúc 04:01 ngày 23/06/2019": published before the marker
             label = marker.search(line.text)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 from functools import cached_property
 from urllib.parse import urlsplit
 
 from lxml import etree
 from parsel import Selector
 
-from danvan_crawler.dates import parse_date
+from danvan_crawler.dates import ParsedDate, parse_date
 from danvan_crawler.extract.common import (
     banner_site_name,
     canon,
@@ -152,9 +152,55 @@ class ListingPage:
             # not a markup the selectors miss
             return []
         self.fallbacks["listing_entries"] = "scope" if scope else "page"
+        dates = self._entry_dates(where) if isinstance(where, etree._Element) else {}
         for link in links:
-            out.setdefault(link.article_id, ListingEntry(link.url, link.article_id, link.text))
+            parsed = dates.get(link.article_id)
+            out.setdefault(
+                link.article_id,
+                ListingEntry(
+                    link.url,
+                    link.article_id,
+                    link.text,
+                    parsed.value if parsed else None,
+                    parsed.raw if parsed else None,
+                ),
+            )
+        if any(entry.updated for entry in out.values()):
+            self.fallbacks["listing_dates"] = "entry-text"
         return list(out.values())
+
+    def _entry_dates(self, where: etree._Element) -> dict[str, ParsedDate]:
+        """The date printed in each article link's own entry, when the profile's item
+        selectors miss: the smallest element around the link (a few levels up) that
+        links to no other article, read outside its links (a headline may hold numbers)."""
+        ids: dict[etree._Element, str] = {}
+        for a in _A_HREF_XPATH(where):
+            kind, _, _, aid = url_facts(
+                canon(self.profile, a.get("href", ""), self.page_url), self.profile
+            )
+            if kind == "article" and aid:
+                ids[a] = aid
+        found: dict[str, ParsedDate] = {}
+        for a, aid in ids.items():
+            known = found.get(aid)
+            if known is not None and known.value.time() != _MIDNIGHT:
+                continue  # (a dated column may list it too, by its day only)
+            node = a.getparent()
+            for _ in range(_ENTRY_LEVELS):
+                if node is None or node.tag in ("body", "html"):
+                    break
+                if any(ids.get(x, aid) != aid for x in _A_HREF_XPATH(node)):
+                    break  # the node holds other articles' links: a list, not an entry
+                texts = [t for t in _LOOSE_TEXT_XPATH(node) if isinstance(t, str) and t.strip()]
+                parsed = parse_date(
+                    " | ".join(texts), self.profile.date_patterns, self.profile.timezone
+                )
+                if parsed:
+                    if known is None or parsed.value.date() == known.value.date():
+                        found[aid] = parsed
+                    break
+                node = node.getparent()
+        return found
 
     @cached_property
     def page_urls(self) -> list[str]:
@@ -187,6 +233,15 @@ class ListingPage:
 
 
 _HREFS_XPATH = etree.XPath("//a/@href", smart_strings=False)
+_A_HREF_XPATH = etree.XPath("descendant-or-self::a[@href]")
+#: text of an element that is not inside a link, script or style
+_LOOSE_TEXT_XPATH = etree.XPath(
+    "descendant::text()[not(ancestor::a or ancestor::script or ancestor::style)]",
+    smart_strings=False,
+)
+_MIDNIGHT = time(0, 0)
+#: levels above an article link searched for its entry's date
+_ENTRY_LEVELS = 4
 _TITLE_XPATH = etree.XPath("//title")
 
 

@@ -27,7 +27,7 @@ import logging
 import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from functools import cached_property
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -80,6 +80,9 @@ from danvan_crawler.resilience import (
 from danvan_crawler.urls import canonical_url, set_query
 
 logger = logging.getLogger(__name__)
+
+#: the time of a date printed without one
+MIDNIGHT = time(0, 0)
 
 __all__ = ["CategoryInfo", "PortalSpider", "is_loopback_url"]
 
@@ -627,7 +630,7 @@ class PortalSpider(scrapy.Spider):
             self.note_listed(entry.article_id, entry.url, info)
             hint = ListingHint.from_entry(entry).pack()
             known = self.article_hints.get(entry.article_id, hint)
-            self.article_hints[entry.article_id] = min(known, hint)
+            self.article_hints[entry.article_id] = self.merge_hints(known, hint)
         for page_url in listing.page_urls:
             if page_url not in self.listing_pages_seen and self.should_follow_page(
                 listing, page_url
@@ -639,6 +642,17 @@ class PortalSpider(scrapy.Spider):
             self._stat(f"extract/fallback/{name}")
         if listing.page_number == 1:  # later pages repeat its menus
             yield from self.discover(response)
+
+    def merge_hints(self, known: int, hint: int) -> int:
+        """Of two packed hints of one article, the oldest; but a day printed alone (a
+        dated column, midnight) gives way to the same day printed with its time."""
+        times = [ListingHint.sort_time(h) for h in (known, hint)]
+        if all(t != float("inf") for t in times):
+            tz = self.timezone
+            a, b = (datetime.fromtimestamp(t, tz) for t in times)
+            if a.date() == b.date() and (a.time() == MIDNIGHT) != (b.time() == MIDNIGHT):
+                return hint if a.time() == MIDNIGHT else known
+        return min(known, hint)
 
     def listing_incremental(
         self, response: Response, listing: ListingPage, info: CategoryInfo
@@ -853,6 +867,11 @@ class PortalSpider(scrapy.Spider):
         fields = dict(result.fields)
         sources = dict(result.fallbacks)
         fields["articleId"] = fields.get("articleId") or article_id
+        listed = hint.updated_at(self.timezone) if hint is not None else None
+        if sources.get("datePublished") == "htmldate" and listed is not None:
+            # htmldate guesses from the whole page (an image's /2019/05/ path, another
+            # article's date): what the listing printed next to the entry is the better word
+            fields["datePublished"] = None
         if not fields.get("datePublished"):
             fields["datePublished"], sources["datePublished"] = self.date_off_page(
                 response, str(fields["articleId"]), hint
