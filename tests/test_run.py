@@ -268,8 +268,10 @@ def test_changed_layout_raises_the_alarm_keeps_the_store_and_publishes(
     assert lines[0].startswith("danvan run raised the layout-change alarm in ")
     alarm = result.stderr[result.stderr.index("layout-change alarm:") :]
     assert "DANVAN_ALARM_FALLBACK_RATIO=0.2" in alarm  # names the threshold's setting
-    assert re.search(r"fields: [^\n]*headline \(\d+\)", alarm)  # names fields, counted
-    assert re.search(re.escape(modern.base) + r"/vi-vn/tin/\S+", alarm)  # example URLs
+    # names the fields, counted, and example pages (listings: every article is known,
+    # so an incremental run need fetch no article page to see the change)
+    assert re.search(r"fields: [^\n]*listing_entries \(\d+\)", alarm)
+    assert re.search(re.escape(modern.base) + r"/vi-vn/(tin|chuyen-muc)/\S+", alarm)
     assert "danvan_crawler/profiles/nghean.toml" in alarm
 
     # Nothing stored thrown away, nothing overwritten by the degraded extraction.

@@ -264,9 +264,9 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
+        self.replica.count(kind, status, len(body))
         self.end_headers()
         self.wfile.write(body)
-        self.replica.count(kind, status, len(body))
 
     def _send_redirect(self, location: str) -> None:
         body = b"<html><body>Object moved</body></html>\n"
@@ -274,9 +274,9 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Location", location)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
+        self.replica.count(_kind_of(urlsplit(self.path).path), 302, len(body))
         self.end_headers()
         self.wfile.write(body)
-        self.replica.count(_kind_of(urlsplit(self.path).path), 302, len(body))
 
     # -- routes ---------------------------------------------------------------------------
     def route(self, path: str, query: dict[str, list[str]]) -> Page:
@@ -522,15 +522,17 @@ class Handler(BaseHTTPRequestHandler):
                 self.send_header("Vary", "Accept-Encoding")
         if use_gzip:
             self.send_header("Content-Encoding", "gzip")
+        # counted before the answer leaves: a client reading /_replica/stats right after
+        # its response must find it counted
         if status == 304:
-            self.end_headers()
             self.replica.count(page.kind, 304, 0)
+            self.end_headers()
             return
         self.send_header("Content-Length", str(len(body)))
+        self.replica.count(page.kind, status, len(body))
         self.end_headers()
         if not head:
             self.wfile.write(body)
-        self.replica.count(page.kind, status, len(body))
 
     def _not_modified(self, etag: str, lm: datetime | None) -> bool:
         inm = self.headers.get("If-None-Match")
