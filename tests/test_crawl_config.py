@@ -6,32 +6,13 @@ Real crawls of the replica in subprocesses."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from danvan_crawler.store import open_store
 from tests.conftest import ReplicaClient
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-def danvan(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("DANVAN_")}
-    environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
-    environ.update(env)
-    return subprocess.run(
-        [sys.executable, "-m", "danvan_crawler", *args],
-        cwd=cwd,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+from tests.support.cli import danvan
 
 
 def stored(db: Path) -> int:

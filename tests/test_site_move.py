@@ -6,10 +6,8 @@ category per category; ``danvan demo`` runs any number of times into one folder.
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -20,23 +18,11 @@ import feedparser
 import pytest
 
 from danvan_crawler.store import open_store
-
-REPO = Path(__file__).resolve().parents[1]
+from tests.support.cli import danvan as run_danvan
 
 
 def danvan(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DANVAN_")}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
-    return subprocess.run(
-        [sys.executable, "-m", "danvan_crawler", *args],
-        cwd=cwd,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    return run_danvan(*args, cwd=cwd, timeout=600)
 
 
 def site_key(url: str) -> str:
