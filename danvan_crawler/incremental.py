@@ -49,10 +49,9 @@ cleared), and its categories are not marked walked, so the next run sees its ent
 a page comes whole the plain signature replaces the mark; after ``cut_max_runs`` runs
 (``DANVAN_CUT_MAX_RUNS``) the stored version is accepted as it is.
 
-State rows live in the store's ``http_validators`` table under pseudo-URLs (no schema
-change): ``danvan-state:walked:<category URL>`` (``etag`` ``"1"`` when walked, NULL when
-not) and ``danvan-state:categories`` (``etag``: JSON list of the category URLs of the last
-finished run, used when the home page answers 304).
+State rows live in the store's crawl state (``Store.crawl_state`` / ``set_crawl_state``):
+``walked:<category URL>`` (``"1"`` when walked, unset when not) and ``categories`` (JSON
+list of the category URLs of the last finished run, used when the home page answers 304).
 """
 
 from __future__ import annotations
@@ -71,7 +70,6 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "CATEGORIES_KEY",
     "CUT_PREFIX",
-    "STATE_PREFIX",
     "WALKED_PREFIX",
     "IncrementalState",
     "PageAssessment",
@@ -84,9 +82,9 @@ __all__ = [
     "response_validators",
 ]
 
-STATE_PREFIX = "danvan-state:"
-WALKED_PREFIX = STATE_PREFIX + "walked:"
-CATEGORIES_KEY = STATE_PREFIX + "categories"
+#: keys of the crawl state rows (module doc)
+WALKED_PREFIX = "walked:"
+CATEGORIES_KEY = "categories"
 #: listing signatures of articles stored from a page that looked cut: ``cut:<n>:<sig>``
 CUT_PREFIX = "cut:"
 #: runs that fetch again an article whose page looked cut (``DANVAN_CUT_MAX_RUNS``)
@@ -211,29 +209,29 @@ class IncrementalState:
     def is_walked(self, category_url: str) -> bool:
         """Whether the category's stop rule can be trusted (see module doc)."""
         if category_url not in self._walked:
-            row = self.store.get_validators(WALKED_PREFIX + category_url)
-            self._walked[category_url] = bool(row and row.get("etag"))
+            mark = self.store.crawl_state(WALKED_PREFIX + category_url)
+            self._walked[category_url] = bool(mark)
         return self._walked[category_url]
 
     def set_walked(self, category_url: str, walked: bool) -> None:
         if self.is_walked(category_url) == walked:
             return
-        self.store.set_validators(WALKED_PREFIX + category_url, "1" if walked else None, None)
+        self.store.set_crawl_state(WALKED_PREFIX + category_url, "1" if walked else None)
         self._walked[category_url] = walked
 
     def saved_categories(self) -> list[str]:
         """Category URLs of the last finished run ([] if none)."""
-        row = self.store.get_validators(CATEGORIES_KEY)
-        if not row or not row.get("etag"):
+        saved = self.store.crawl_state(CATEGORIES_KEY)
+        if not saved:
             return []
         try:
-            urls = json.loads(str(row["etag"]))
+            urls = json.loads(saved)
         except ValueError:
             return []
         return [str(u) for u in urls] if isinstance(urls, list) else []
 
     def save_categories(self, urls: Iterable[str]) -> None:
-        self.store.set_validators(CATEGORIES_KEY, json.dumps(sorted(set(urls))), None)
+        self.store.set_crawl_state(CATEGORIES_KEY, json.dumps(sorted(set(urls))))
 
     def category_names(self) -> dict[str, dict[str, Any]]:
         """Stored categories by URL ({url, slug, name, subSite})."""

@@ -279,7 +279,7 @@ def test_the_fast_line_equals_its_plain_definition(
 ) -> None:
     """``stored_line`` (the stored JSON text, annotations appended) gives the bytes of
     ``dumps_line(output_record(...))`` of the decoded record, whatever the text holds."""
-    from danvan_crawler.store.core import _dumps
+    from danvan_crawler.store.base import _dumps
 
     record = article("1", headline=headline or "x", articleBody=body or "y")
     record["datePublishedRaw"] = raw

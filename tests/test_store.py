@@ -716,7 +716,7 @@ def test_content_hash_remembered_only_for_an_equal_record(store: Store) -> None:
     store.upsert([edited, retyped])
     assert store.record("200")["content_hash"] == content_hash(edited)
     assert store.record("300")["content_hash"] == content_hash(retyped)
-    from danvan_crawler.store.core import _same
+    from danvan_crawler.store.records import _same
 
     assert _same({"a": [1.5, {"b": "c"}]}, {"a": [1.5, {"b": "c"}]})
     assert not _same({"a": [0.0]}, {"a": [-0.0]})

@@ -27,7 +27,7 @@ from danvan_crawler.similarity import (
     sketch,
     unpack_sketch,
 )
-from danvan_crawler.store import Store, core, open_store
+from danvan_crawler.store import Store, near, open_store
 from danvan_crawler.store.near import _Candidate, _SketchEstimate
 from tests.test_store import article
 from tests.words import WORDS
@@ -114,7 +114,7 @@ def reference_near_matches(
     MAX_BAND_SHARERS other articles by id; those sharing at least MIN_SHARED_BANDS of
     them, the MAX_CANDIDATES sharing most (then by id); every candidate row processed,
     its sketch unpacked and compared bin by bin, then verified on the text."""
-    limit, most = core.MAX_BAND_SHARERS, core.MAX_CANDIDATES
+    limit, most = near.MAX_BAND_SHARERS, near.MAX_CANDIDATES
     keys = set(band_keys(signature))
     by_key: dict[int, list[str]] = {}
     for key, other in conn.execute(sql("SELECT band_key, article_id FROM article_bands")):
@@ -154,12 +154,12 @@ def formulaic(rng: random.Random, sentences: list[str], n: int) -> str:
     return " ".join(rng.choice(sentences) for _ in range(n))
 
 
-@pytest.mark.parametrize("sharers", [core.MAX_BAND_SHARERS, 4])
+@pytest.mark.parametrize("sharers", [near.MAX_BAND_SHARERS, 4])
 def test_near_matches_equal_the_definition_on_formulaic_articles(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sharers: int
 ) -> None:
     # 4: most band keys of these formulaic texts have more sharers than are read
-    monkeypatch.setattr(core, "MAX_BAND_SHARERS", sharers)
+    monkeypatch.setattr(near, "MAX_BAND_SHARERS", sharers)
     rng = random.Random(7)
     # a few shared sentences: articles share band keys with many others (candidates
     # that the prefilter rejects), some are edited copies (candidates it lets through)

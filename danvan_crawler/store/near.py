@@ -10,12 +10,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, func, select, union_all, update
 from sqlalchemy import exc as sa_exc
 
 from danvan_crawler.similarity import (
     BANDS,
+    MAX_BAND_SHARERS,
     MIN_ESTIMATED_JACCARD,
+    MIN_SHARED_BANDS,
     article_tokens,
     estimated_jaccard,
     pack_sketch,
@@ -93,8 +95,44 @@ class NearDuplicates(StoreBase):
     duplicate_threshold: float
     duplicate_min_tokens: int
     _token_cache: OrderedDict[tuple[str, str], list[str]]
-    _p_candidates: _Prepared
-    _p_article_data: _Prepared
+
+    def _prepare_near(self) -> None:
+        """The candidates' statement: under each band key of the text, the other
+        articles, the first MAX_BAND_SHARERS by id (so a look-up costs the same whatever
+        the store's size); those under at least MIN_SHARED_BANDS of the keys, the
+        MAX_CANDIDATES under most (then by id), best first. One statement with one arm per
+        band and its key parameter (a text with fewer distinct keys pads with -1, which no
+        band key is), compiled once."""
+        a, ab = s.articles.c, s.article_bands.c
+        arms = [
+            select(ab.article_id)
+            .where(ab.band_key == bindparam(f"b_k{i}"))
+            .where(ab.article_id != bindparam("b_aid"))
+            .order_by(ab.article_id)
+            .limit(MAX_BAND_SHARERS)
+            .subquery(f"band{i}")
+            for i in range(BANDS)
+        ]
+        sharers = union_all(*(select(arm.c.article_id) for arm in arms)).subquery("sharers")
+        shared = func.count().label("shared")
+        counted = (
+            select(sharers.c.article_id, shared)
+            .group_by(sharers.c.article_id)
+            .having(shared >= MIN_SHARED_BANDS)
+            .order_by(shared.desc(), sharers.c.article_id)
+            .limit(MAX_CANDIDATES)
+            .subquery("counted")
+        )
+        candidates = (
+            select(*(a[name] for name in _Candidate._fields))
+            .join(counted, counted.c.article_id == a.article_id)
+            .order_by(counted.c.shared.desc(), a.article_id)
+        )
+        dialect = self.engine.dialect
+        self._p_candidates = _Prepared(candidates, dialect)
+        self._p_article_data = _Prepared(
+            select(a.data).where(a.article_id == bindparam("b_aid")), dialect
+        )
 
     def _sketch(self, tokens: Sequence[str]) -> list[int] | None:
         """The MinHash sketch of a text, None for texts too short to compare."""

@@ -6,7 +6,7 @@ order instead of scanning every article.
 ``article_documents`` one per (document, article) from its ``documentRefs``. Both carry
 the article's ordering columns (``date_published``, ``article_num``), rewritten when an
 article's content changes (its rows are replaced). :class:`PlaceQueries` adds the
-reading methods to :class:`~danvan_crawler.store.core.Store`.
+reading methods to :class:`~danvan_crawler.store.Store`.
 """
 
 from __future__ import annotations
@@ -143,7 +143,7 @@ def backfill(conn: Connection) -> None:
     hash updated together, so the next crawl of an unchanged page finds it unchanged)
     and index every article's places and documents."""
     from danvan_crawler.places import find_places
-    from danvan_crawler.store.core import _parse_datetime, content_hash
+    from danvan_crawler.store.records import _parse_datetime, content_hash
 
     a = s.articles.c
     rows = conn.execute(select(a.article_id, a.data, a.date_published, a.article_num)).all()

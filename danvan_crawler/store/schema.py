@@ -120,13 +120,23 @@ article_categories = Table(
     Index("ix_article_categories_latest", "category_id", "date_published", "article_num"),
 )
 
-#: HTTP validators per URL (listing pages, articles) for conditional requests.
+#: HTTP validators per URL (home, listing and article pages) for conditional requests.
 http_validators = Table(
     "http_validators",
     metadata,
     Column("url", Text, primary_key=True),
     Column("etag", Text, nullable=True),
     Column("last_modified", Text, nullable=True),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+#: The crawl's own state between runs, by key (:mod:`danvan_crawler.incremental` names
+#: them): e.g. which categories were walked to the end, the last run's categories.
+crawl_state = Table(
+    "crawl_state",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("value", Text, nullable=False),
     Column("updated_at", DateTime, nullable=False),
 )
 
@@ -305,7 +315,7 @@ def _migration_4(conn: Connection) -> None:
 
     from sqlalchemy import inspect
 
-    from danvan_crawler.store.core import merge_categories
+    from danvan_crawler.store.records import merge_categories
     from danvan_crawler.urls import site_key
 
     def columns(table: Table) -> set[str]:
@@ -400,6 +410,25 @@ def _migration_6(conn: Connection) -> None:
     search.install(conn, fill=True)
 
 
+def _migration_7(conn: Connection) -> None:
+    """``crawl_state``: the crawl's state rows leave ``http_validators``, where they were
+    kept under pseudo-URLs ``danvan-state:<key>`` (value in ``etag``; a NULL one meant
+    the state was unset, so it is not carried over)."""
+    prefix = "danvan-state:"
+    v = http_validators.c
+    pseudo = v.url.startswith(prefix, autoescape=True)
+    rows = conn.execute(select(v.url, v.etag, v.updated_at).where(pseudo)).all()
+    metadata.create_all(conn, tables=[crawl_state])
+    carried = [
+        {"key": row.url[len(prefix) :], "value": row.etag, "updated_at": row.updated_at}
+        for row in rows
+        if row.etag is not None
+    ]
+    if carried:
+        conn.execute(crawl_state.insert(), carried)
+    conn.execute(http_validators.delete().where(pseudo))
+
+
 #: Ordered migrations: (version, function). Append only; a new database is created from
 #: the current tables above and stamped with every version instead.
 MIGRATIONS: tuple[tuple[int, Callable[[Connection], None]], ...] = (
@@ -409,6 +438,7 @@ MIGRATIONS: tuple[tuple[int, Callable[[Connection], None]], ...] = (
     (4, _migration_4),
     (5, _migration_5),
     (6, _migration_6),
+    (7, _migration_7),
 )
 SCHEMA_VERSION: int = MIGRATIONS[-1][0]
 ALL_TABLES = tuple(t for t in metadata.sorted_tables if t is not schema_version)
