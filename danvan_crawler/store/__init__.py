@@ -14,7 +14,7 @@ one transaction; a database newer than the code raises :class:`StoreError`.
 SQLite runs in WAL mode with ``synchronous=NORMAL`` and ``busy_timeout``; every public
 writing method is ONE transaction (``BEGIN IMMEDIATE``), so a crash (SIGKILL included)
 leaves the state of the last committed call. The only dialect-specific code is the
-upsert (``INSERT ... ON CONFLICT``) switch in ``Store._insert``.
+upsert (``INSERT ... ON CONFLICT``) switch in ``StoreBase._insert`` (base.py).
 
 Articles (output-schema mappings, dicts or items; the article id is the identity):
 
@@ -55,7 +55,11 @@ Incremental crawling state:
   ``set_validators(url, etag, last_modified)``;
 - ``listing_signatures(ids) -> {id: signature}``;
   ``set_listing_signatures({id: signature})``: write a signature only AFTER its
-  article is stored (a signature without an article would hide it forever).
+  article is stored (a signature without an article would hide it forever);
+  ``listing_state(ids) -> (known ids, {id: signature})`` in one read;
+- ``crawl_state(key) -> str | None``; ``set_crawl_state(key, value)``,
+  ``set_crawl_states({key: value})``: the crawl's own state rows (table
+  ``crawl_state``; None unsets), e.g. which categories were walked to the end.
 
 The change log (every ``new``/``updated`` change, logged in the upsert's transaction;
 :mod:`danvan_crawler.stream` writes the JSON Lines of runs from it):

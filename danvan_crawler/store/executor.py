@@ -1,8 +1,8 @@
 """The statement executor: Core statements compiled once and run on the DBAPI cursor.
 
-It reads compiled statements' internals (bind order, type processors), hence the upper
-bound on SQLAlchemy in pyproject.toml; ``tests/test_store*.py`` check it.
-"""
+It reads compiled statements' internals (bind order, escaped names, type processors),
+hence the upper bound on SQLAlchemy in pyproject.toml; ``tests/test_store_executor.py``
+checks it against ``Connection.execute`` on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
