@@ -112,6 +112,7 @@ def test_open_creates_folder_file_and_latest_schema(db: Path) -> None:
             "categories",
             "article_categories",
             "http_validators",
+            "crawl_state",
             "listing_signatures",
             "article_bands",
             "runs",
