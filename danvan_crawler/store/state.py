@@ -120,6 +120,8 @@ class CrawlState(StoreBase):
 
     def set_crawl_states(self, values: Mapping[str, str | None]) -> None:
         """Set (None: unset) several state rows, in one transaction."""
+        if not values:
+            return
         now = _utcnow()
         kept = [
             {"key": key, "value": value, "updated_at": now}
@@ -127,8 +129,6 @@ class CrawlState(StoreBase):
             if value is not None
         ]
         dropped = [key for key, value in values.items() if value is None]
-        if not values:
-            return
         with self._write() as conn:
             if kept:
                 self._p_set_state.executemany(conn, kept)
