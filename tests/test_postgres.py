@@ -216,3 +216,17 @@ def test_publish_reads_a_postgres_store(pg_url: str, replica: Any, tmp_path: Pat
     feed = feedparser.parse((tmp_path / "feeds" / "all.atom").read_bytes())
     ids = {e.id.rsplit("/", 1)[-1] for e in feed.entries}
     assert ids and ids <= {a["articleId"] for a in articles}
+
+
+def test_exclusive_is_held_by_one_store_at_a_time(pg_url: str, tmp_path: Path) -> None:
+    from danvan_crawler.store import open_store
+
+    with open_store(pg_url) as first, open_store(pg_url) as second:
+        with first.exclusive("publish") as held:
+            assert held
+            with second.exclusive("publish") as other, second.exclusive("other") as free:
+                assert not other and free
+        with second.exclusive("publish") as held:
+            assert held  # released with the first's context
+    with open_store(tmp_path / "s.db") as store, store.exclusive("publish") as held:
+        assert held  # SQLite: one machine's runs take the run lock instead

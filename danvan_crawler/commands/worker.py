@@ -104,17 +104,12 @@ def publish_feeds(settings: Any, out: str, public_url: str | None) -> None:
     from danvan_crawler.store import open_store
 
     folder, url = site_output(out, public_url, settings.get("DANVAN_PROFILE") or "nghean")
-    with open_store(settings.get("DANVAN_DB")) as store:
-        if store.dialect == "postgresql":  # never two publishers of one store at once
-            from danvan_crawler.store.postgres import advisory_lock
-
-            with advisory_lock(store.engine, "publish") as held:
-                if not held:
-                    logger.warning("another process is publishing this store: skipped")
-                    return
-                publish(store, folder, public_url=url)
-        else:
-            publish(store, folder, public_url=url)
+    # never two publishers of one store at once
+    with open_store(settings.get("DANVAN_DB")) as store, store.exclusive("publish") as held:
+        if not held:
+            logger.warning("another process is publishing this store: skipped")
+            return
+        publish(store, folder, public_url=url)
     logger.info("feeds published to %s", folder)
 
 

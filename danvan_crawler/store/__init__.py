@@ -79,7 +79,9 @@ a category seen under another host is the same one, its URL the latest seen.
 Runs: ``start_run() -> run_id``, ``finish_run(run_id, status, summary)``,
 ``runs(limit=20)`` (newest first, times aware UTC).
 ``contents()``: articles, duplicates and published dates in all, per category and per
-sub-site (what ``danvan stats`` prints).
+sub-site (what ``danvan stats`` prints). ``exclusive(name)``: a named lock among the
+processes sharing the store, never waited for (yields whether it is held; e.g. one
+publisher of a PostgreSQL store at a time).
 """
 
 import os

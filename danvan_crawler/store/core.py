@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 import os
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -143,6 +145,19 @@ class Store(ArticleWrites, ArticleQueries, CrawlState, ChangeLog, RunHistory, Pl
     def schema_version(self) -> int:
         with self._read() as conn:
             return int(conn.execute(select(func.max(s.schema_version.c.version))).scalar() or 0)
+
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[bool]:
+        """A named lock among the processes sharing this store, never waited for:
+        yields whether this process holds it. PostgreSQL: a session advisory lock in the
+        store's schema; SQLite: always held (one machine's runs take the run lock)."""
+        if self.dialect != "postgresql":
+            yield True
+            return
+        from danvan_crawler.store.postgres import advisory_lock
+
+        with advisory_lock(self.engine, name) as held:
+            yield held
 
     def close(self) -> None:
         self.engine.dispose()
