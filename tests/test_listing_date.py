@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from danvan_crawler.replica.layouts import spec_for
+from danvan_crawler.replica.spec import spec_for
 from danvan_crawler.replica.world import TZ
 from tests.conftest import ReplicaClient
 

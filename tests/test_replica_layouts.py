@@ -23,18 +23,11 @@ import pytest
 
 from danvan_crawler.replica import render as R
 from danvan_crawler.replica import world as Wd
-from danvan_crawler.replica.layouts import (
-    DATE_FORMS,
-    FAMILIES,
-    DateStyle,
-    RandomLayout,
-    format_date,
-    make_layout,
-    page_facts,
-    spec_for,
-)
+from danvan_crawler.replica.dateforms import DATE_FORMS, DateStyle, format_date
+from danvan_crawler.replica.layouts import RandomLayout, make_layout, page_facts
 from danvan_crawler.replica.pagetext import text_nodes
 from danvan_crawler.replica.server import make_server
+from danvan_crawler.replica.spec import FAMILIES, spec_for
 from danvan_crawler.replica.text import clean
 from tests.conftest import ROOT, ReplicaClient
 
