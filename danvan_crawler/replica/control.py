@@ -8,7 +8,7 @@ import json
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from danvan_crawler.replica import world as Wd
+from danvan_crawler.replica import sites as S
 from danvan_crawler.replica.layouts import RandomLayout, page_facts
 from danvan_crawler.replica.state import Replica
 
@@ -59,7 +59,7 @@ class ControlHandler(BaseHTTPRequestHandler):
                         rep.layout.describe() if isinstance(rep.layout, RandomLayout) else None
                     ),
                     "xss": w.xss,
-                    "categories": [rep.base + c.path for c in Wd.CATEGORIES],
+                    "categories": [rep.base + c.path for c in S.CATEGORIES],
                     "faults": rep.faults.info(rep.base) if rep.faults is not None else None,
                 }
             )

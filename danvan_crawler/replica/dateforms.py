@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from danvan_crawler.replica import world as Wd
+from danvan_crawler.replica import sites as S
 
 # --------------------------------------------------------------------------- dates
 
@@ -57,10 +57,10 @@ def _dmy(d: datetime, pad: bool, sep: str = "/") -> str:
 
 def format_date(dt: datetime, style: DateStyle) -> tuple[str, bool]:
     """``dt`` (local time, UTC+7) as ``style`` prints it, and whether a time is printed."""
-    d = dt.astimezone(Wd.TZ)
+    d = dt.astimezone(S.TZ)
     hm = f"{d:%H:%M}"
     date = _dmy(d, style.pad)
-    wd = (WEEKDAYS_LOWER if style.lower_weekday else Wd.WEEKDAYS)[d.weekday()]
+    wd = (WEEKDAYS_LOWER if style.lower_weekday else S.WEEKDAYS)[d.weekday()]
     form, v = style.form, style.variant
     if form == "weekday":
         return (

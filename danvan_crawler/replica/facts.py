@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from danvan_crawler.replica import sites as S
 from danvan_crawler.replica import world as Wd
 from danvan_crawler.replica.pagetext import furniture
 from danvan_crawler.replica.render import (
@@ -56,17 +57,17 @@ def _facts(
 def classic_facts(layout: Classic, ctx: Ctx, art: Wd.Article) -> dict[str, Any]:
     """:meth:`RandomLayout.facts` for the fixed layouts (classic, modern)."""
     meta = art.meta
-    printed = Wd.format_published(meta.pub, meta.fmt)
+    printed = S.format_published(meta.pub, meta.fmt)
     date = {
         "printed": printed,
-        "time": Wd.DATE_FORMATS[meta.fmt] != "date",
+        "time": S.DATE_FORMATS[meta.fmt] != "date",
         "where": "after-headline",
-        "form": Wd.DATE_FORMATS[meta.fmt],
+        "form": S.DATE_FORMATS[meta.fmt],
     }
     modified = None
     own = [printed]
     if meta.mod:
-        printed_modified = Wd.format_modified(meta.mod)
+        printed_modified = S.format_modified(meta.mod)
         modified = {"printed": printed_modified, "time": True}
         own.append(printed_modified)
     authors = {"where": "signature"} if art.content.author else None

@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 from urllib.parse import quote
 
+from danvan_crawler.replica import sites as S
 from danvan_crawler.replica import world as Wd
 from danvan_crawler.replica.dateforms import format_date
 from danvan_crawler.replica.naming import Namer
@@ -35,7 +36,7 @@ class RandomFrame(Classic):
         self.n = Namer(random.Random(f"layout:{seed}:names"), self.spec.naming, self.spec.family)
 
     # -- frame ----------------------------------------------------------------------------
-    def _head(self, ctx: Ctx, title: str, site: Wd.Site, og: str | None, img: str | None) -> str:
+    def _head(self, ctx: Ctx, title: str, site: S.Site, og: str | None, img: str | None) -> str:
         s = self.spec
         name = site.name
         form = s.title_form
@@ -69,7 +70,7 @@ class RandomFrame(Classic):
         parts.append('<link rel="stylesheet" href="/Uploads/css/site.css"></head>')
         return "\n".join(parts)
 
-    def _menu(self, ctx: Ctx, site: Wd.Site) -> str:
+    def _menu(self, ctx: Ctx, site: S.Site) -> str:
         s, n = self.spec, self.n
         items = []
         for label, href, children in _menu_items(ctx, site):
@@ -90,8 +91,8 @@ class RandomFrame(Classic):
         text, _ = format_date(ctx.world.now, self.spec.today_style)
         return f"<div{self.n('today')}>{esc(text)}</div>"
 
-    def _banner(self, site: Wd.Site) -> str:
-        src = "/Uploads/images/banner/" + ("home" if site is Wd.MAIN else site.key) + ".jpg"
+    def _banner(self, site: S.Site) -> str:
+        src = "/Uploads/images/banner/" + ("home" if site is S.MAIN else site.key) + ".jpg"
         return (
             f'<a href="{attr(site.home)}"><img{self.n("banner")} src="{src}" '
             f'alt="{attr(site.banner)}"></a>'
@@ -100,7 +101,7 @@ class RandomFrame(Classic):
     def page(
         self,
         ctx: Ctx,
-        site: Wd.Site,
+        site: S.Site,
         title: str,
         main: str,
         *,
@@ -301,9 +302,7 @@ class RandomFrame(Classic):
         cols = self._columns(ctx, current)
         return cols["before"], cols["after"], cols["left"], cols["right"]
 
-    def listing(
-        self, ctx: Ctx, cat: Wd.Category, page: int, last: int, items: list[Wd.Meta]
-    ) -> str:
+    def listing(self, ctx: Ctx, cat: S.Category, page: int, last: int, items: list[Wd.Meta]) -> str:
         n = self.n
         before, after, left, right = self._side(ctx, None)
         main = (
@@ -324,9 +323,9 @@ class RandomFrame(Classic):
             f"<div{n('column')}><h2{n('column-title')}>Tin nổi bật</h2><ul>{links}</ul></div>"
             + self._items(ctx, latest, "home-latest")
         )
-        return self.page(ctx, Wd.MAIN, "Trang chủ", main)
+        return self.page(ctx, S.MAIN, "Trang chủ", main)
 
-    def subsite(self, ctx: Ctx, site: Wd.Site, latest: list[Wd.Meta]) -> str:
+    def subsite(self, ctx: Ctx, site: S.Site, latest: list[Wd.Meta]) -> str:
         main = f"<h1{self.n('cat-title')}>{esc(site.name)}</h1>" + self._items(
             ctx, latest, "sub-latest"
         )
@@ -334,4 +333,4 @@ class RandomFrame(Classic):
 
     def not_found(self, ctx: Ctx) -> str:
         main = "<h1>Không tìm thấy trang</h1><p>Trang bạn yêu cầu không tồn tại.</p>"
-        return self.page(ctx, Wd.MAIN, "Không tìm thấy trang", main)
+        return self.page(ctx, S.MAIN, "Không tìm thấy trang", main)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import unicodedata
 from urllib.parse import quote
 
+from danvan_crawler.replica import sites as S
 from danvan_crawler.replica import world as Wd
 from danvan_crawler.replica.generator import Content
 from danvan_crawler.replica.render import (
@@ -30,7 +31,7 @@ class Modern(Classic):
 
     name = "modern"
 
-    def frame(self, ctx: Ctx, site: Wd.Site, title: str, body: str, head: str | None = None) -> str:
+    def frame(self, ctx: Ctx, site: S.Site, title: str, body: str, head: str | None = None) -> str:
         nav = []
         for label, href, children in _menu_items(ctx, site):
             sub = ""
@@ -47,7 +48,7 @@ class Modern(Classic):
                 f'<div class="nav__item"><a class="nav__link" href="{attr(href)}">'
                 f"{esc(label)}</a>{sub}</div>"
             )
-        logo = "/Uploads/images/brand/" + ("home" if site is Wd.MAIN else site.key) + ".jpg"
+        logo = "/Uploads/images/brand/" + ("home" if site is S.MAIN else site.key) + ".jpg"
         return (
             (head or _head(f"{title} | {site.name}"))
             + '\n<body class="theme-2025">\n<header class="site-header">'
@@ -69,7 +70,7 @@ class Modern(Classic):
         return (
             f'<article class="card"><h2 class="card__title"><a href="{attr(href)}">'
             f"{_t(art.content.title, mode)}</a></h2>"
-            f'<p class="card__meta">{meta.updated.astimezone(Wd.TZ):%H:%M | %d.%m.%Y}</p>'
+            f'<p class="card__meta">{meta.updated.astimezone(S.TZ):%H:%M | %d.%m.%Y}</p>'
             f'<p class="card__excerpt">{_t(art.content.lead, mode)}</p></article>'
         )
 
@@ -86,9 +87,9 @@ class Modern(Classic):
             + "".join(self.news_item(ctx, m, "home-latest") for m in latest)
             + "</section>"
         )
-        return self.frame(ctx, Wd.MAIN, "Trang chủ", body, _head(Wd.MAIN.name))
+        return self.frame(ctx, S.MAIN, "Trang chủ", body, _head(S.MAIN.name))
 
-    def subsite(self, ctx: Ctx, site: Wd.Site, latest: list[Wd.Meta]) -> str:
+    def subsite(self, ctx: Ctx, site: S.Site, latest: list[Wd.Meta]) -> str:
         body = (
             f'<h1 class="section-title">{esc(site.name)}</h1><section class="stream">'
             + "".join(self.news_item(ctx, m, "sub-latest") for m in latest)
@@ -109,9 +110,7 @@ class Modern(Classic):
             )
         return '<nav class="pagination">' + "".join(parts) + "</nav>"
 
-    def listing(
-        self, ctx: Ctx, cat: Wd.Category, page: int, last: int, items: list[Wd.Meta]
-    ) -> str:
+    def listing(self, ctx: Ctx, cat: S.Category, page: int, last: int, items: list[Wd.Meta]) -> str:
         body = (
             f'<h1 class="section-title">{esc(cat.name)}</h1>\n<section class="stream">'
             + "\n".join(self.news_item(ctx, m) for m in items)
@@ -154,14 +153,14 @@ class Modern(Classic):
         c = art.content
         mode = _text_mode(ctx, meta)
         site = w.site_of(meta)
-        cat = Wd.CATEGORIES[meta.cat]
+        cat = S.CATEGORIES[meta.cat]
         crumbs = ['<li><a href="/">Trang chủ</a></li>']
-        if site is not Wd.MAIN:
+        if site is not S.MAIN:
             crumbs.append(f'<li><a href="{attr(site.home)}">{esc(site.name)}</a></li>')
         crumbs.append(f'<li><a href="{attr(cat.path)}">{esc(cat.name)}</a></li>')
-        dates = esc(Wd.format_published(meta.pub, meta.fmt))
+        dates = esc(S.format_published(meta.pub, meta.fmt))
         if meta.mod:
-            dates += f' <em class="post__updated">{esc(Wd.format_modified(meta.mod))}</em>'
+            dates += f' <em class="post__updated">{esc(S.format_modified(meta.mod))}</em>'
         og_image = ctx.base + c.images[0][1].src if c.images else None
         head_title = c.title if not mode[0] else unicodedata.normalize("NFD", c.title)
         head = _head(f"{head_title} | {site.name}", head_title, og_image)

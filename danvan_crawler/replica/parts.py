@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
+from danvan_crawler.replica import sites as S
 from danvan_crawler.replica import world as Wd
 from danvan_crawler.replica.dateforms import DateStyle, _dmy, format_date
 from danvan_crawler.replica.frame import RandomFrame
@@ -57,11 +58,11 @@ class RandomParts(RandomFrame):
         tag = s.date_tag
         extra = ""
         if tag == "time" and s.time_attr:
-            d = meta.pub.astimezone(Wd.TZ)
+            d = meta.pub.astimezone(S.TZ)
             extra = f' datetime="{d.isoformat()}"' if has_time else f' datetime="{d:%Y-%m-%d}"'
         out = f"<{tag}{n('date', extra)}>{icon}{esc(text)}</{tag}>"
         if s.show_modified and meta.mod is not None:
-            d = meta.mod.astimezone(Wd.TZ)
+            d = meta.mod.astimezone(S.TZ)
             label = s.modified_label
             if label == "Cập nhật lúc":
                 printed = f"{label} {d:%H:%M} ngày {_dmy(d, s.date_style.pad)}"
@@ -76,7 +77,7 @@ class RandomParts(RandomFrame):
 
     def _meta_line(self, ctx: Ctx, art: Wd.Article, rec: _Page) -> str:
         n = self.n
-        cat = Wd.CATEGORIES[art.meta.cat]
+        cat = S.CATEGORIES[art.meta.cat]
         bits = [f'<a href="{attr(cat.path)}">{esc(cat.name)}</a>', self._date_html(ctx, art, rec)]
         if self.spec.views:
             bits.append(f"<span{n('views')}>Lượt xem: {self._views(ctx, art.meta)}</span>")
@@ -307,9 +308,9 @@ class RandomParts(RandomFrame):
     def _crumbs(self, ctx: Ctx, art: Wd.Article) -> str:
         s = self.spec
         site = ctx.world.site_of(art.meta)
-        cat = Wd.CATEGORIES[art.meta.cat]
+        cat = S.CATEGORIES[art.meta.cat]
         links = ['<a href="/">Trang chủ</a>']
-        if site is not Wd.MAIN:
+        if site is not S.MAIN:
             links.append(f'<a href="{attr(site.home)}">{esc(site.name)}</a>')
         links.append(f'<a href="{attr(cat.path)}">{esc(cat.name)}</a>')
         sep = f" {esc(s.crumb_sep)} " if s.crumb_sep else " "
@@ -335,7 +336,7 @@ class RandomParts(RandomFrame):
             title = random.Random(f"layout:{self.spec.seed}:module").choice(MODULE_TITLES)
             return f"<h2{n('module')}>{esc(title)}</h2>"
         if kind == "category":
-            cat = Wd.CATEGORIES[art.meta.cat]
+            cat = S.CATEGORIES[art.meta.cat]
             return f'<h2{n("module")}><a href="{attr(cat.path)}">{esc(cat.name)}</a></h2>'
         if kind == "logo":
             return f"<h1{n('module')}>{esc(ctx.world.site_of(art.meta).name)}</h1>"

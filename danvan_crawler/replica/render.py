@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from danvan_crawler.replica import sites as S
 from danvan_crawler.replica import world as Wd
 from danvan_crawler.replica.generator import Content, Paragraph
 from danvan_crawler.replica.text import NBSP, lower_percent, raw_quotes
@@ -96,19 +97,19 @@ def link_variant(ctx: Ctx, meta: Wd.Meta, where: str) -> str:
 # --------------------------------------------------------------------------- shared
 
 
-def _menu_items(ctx: Ctx, site: Wd.Site) -> list[tuple[str, str, list[tuple[str, str]]]]:
+def _menu_items(ctx: Ctx, site: S.Site) -> list[tuple[str, str, list[tuple[str, str]]]]:
     """[(label, href, children)] for a site's menu."""
     items: list[tuple[str, str, list[tuple[str, str]]]] = [("Trang chủ", "/", [])]
-    if site is Wd.MAIN:
-        for cat in Wd.CATEGORIES:
-            if cat.site is Wd.MAIN:
+    if site is S.MAIN:
+        for cat in S.CATEGORIES:
+            if cat.site is S.MAIN:
                 items.append((cat.name, cat.path, []))
-        for sub in Wd.SITES[1:]:
-            children = [(c.name, c.path) for c in Wd.CATEGORIES if c.site is sub]
+        for sub in S.SITES[1:]:
+            children = [(c.name, c.path) for c in S.CATEGORIES if c.site is sub]
             items.append((sub.name, sub.home, children))
     else:
         items.append((site.name, site.home, []))
-        for cat in Wd.CATEGORIES:
+        for cat in S.CATEGORIES:
             if cat.site is site:
                 items.append((cat.name, cat.path, []))
     return items
@@ -153,7 +154,7 @@ def page_href(path: str, k: int) -> str:
 class Classic:
     name = "classic"
 
-    def frame(self, ctx: Ctx, site: Wd.Site, title: str, body: str, head: str | None = None) -> str:
+    def frame(self, ctx: Ctx, site: S.Site, title: str, body: str, head: str | None = None) -> str:
         menu = []
         for label, href, children in _menu_items(ctx, site):
             if children:
@@ -164,7 +165,7 @@ class Classic:
                 )
             else:
                 menu.append(f'<li><a href="{attr(href)}">{esc(label)}</a></li>')
-        banner_src = "/Uploads/images/banner/" + ("home" if site is Wd.MAIN else site.key) + ".jpg"
+        banner_src = "/Uploads/images/banner/" + ("home" if site is S.MAIN else site.key) + ".jpg"
         return (
             (head or _head(f"{title} - {site.name}"))
             + '\n<body>\n<div id="wrapper">\n<div id="header">'
@@ -192,7 +193,7 @@ class Classic:
         return (
             f'<div class="news-item">{thumb}<h3><a class="news-link" href="{attr(href)}">'
             f"{_t(art.content.title, mode)}</a></h3>"
-            f'<span class="news-time">{meta.updated.astimezone(Wd.TZ):%d/%m/%Y %H:%M}</span>'
+            f'<span class="news-time">{meta.updated.astimezone(S.TZ):%d/%m/%Y %H:%M}</span>'
             f'<div class="news-lead">{_t(art.content.lead, mode)}</div></div>'
         )
 
@@ -208,9 +209,9 @@ class Classic:
             + "".join(self.news_item(ctx, m, "home-latest") for m in latest)
             + "</div>"
         )
-        return self.frame(ctx, Wd.MAIN, "Trang chủ", body, _head(Wd.MAIN.name))
+        return self.frame(ctx, S.MAIN, "Trang chủ", body, _head(S.MAIN.name))
 
-    def subsite(self, ctx: Ctx, site: Wd.Site, latest: list[Wd.Meta]) -> str:
+    def subsite(self, ctx: Ctx, site: S.Site, latest: list[Wd.Meta]) -> str:
         body = (
             f'<h1 class="site-title">{esc(site.name)}</h1>\n<div class="list-news">'
             + "".join(self.news_item(ctx, m, "sub-latest") for m in latest)
@@ -231,9 +232,7 @@ class Classic:
             parts.append(f'<a class="next" href="{attr(page_href(path, page + 1))}">Trang sau</a>')
         return '<div class="pager">' + " ".join(parts) + "</div>"
 
-    def listing(
-        self, ctx: Ctx, cat: Wd.Category, page: int, last: int, items: list[Wd.Meta]
-    ) -> str:
+    def listing(self, ctx: Ctx, cat: S.Category, page: int, last: int, items: list[Wd.Meta]) -> str:
         body = (
             f'<h1 class="category-title">{esc(cat.name)}</h1>\n<div class="list-news">'
             + "\n".join(self.news_item(ctx, m) for m in items)
@@ -322,13 +321,13 @@ class Classic:
         c = art.content
         mode = _text_mode(ctx, meta)
         site = w.site_of(meta)
-        cat = Wd.CATEGORIES[meta.cat]
+        cat = S.CATEGORIES[meta.cat]
         crumbs = ['<a href="/">Trang chủ</a>']
-        if site is not Wd.MAIN:
+        if site is not S.MAIN:
             crumbs.append(f'<a href="{attr(site.home)}">{esc(site.name)}</a>')
         crumbs.append(f'<a href="{attr(cat.path)}">{esc(cat.name)}</a>')
         updated = (
-            f'<div class="news-updated">{esc(Wd.format_modified(meta.mod))}</div>\n'
+            f'<div class="news-updated">{esc(S.format_modified(meta.mod))}</div>\n'
             if meta.mod
             else ""
         )
@@ -349,7 +348,7 @@ class Classic:
             '<div class="breadcrumb">' + " ".join(crumbs) + "</div>\n"
             '<div class="news-detail">\n'
             f'<h1 class="news-title">{title}</h1>\n'
-            f'<div class="news-date">{esc(Wd.format_published(meta.pub, meta.fmt))}</div>\n'
+            f'<div class="news-date">{esc(S.format_published(meta.pub, meta.fmt))}</div>\n'
             + updated
             + f'<div class="news-sapo">{_t(c.lead, mode)}</div>\n'
             '<div class="news-content">\n'
@@ -371,4 +370,4 @@ class Classic:
             '<div class="error"><h1>Không tìm thấy trang</h1>'
             "<p>Trang bạn yêu cầu không tồn tại.</p></div>"
         )
-        return self.frame(ctx, Wd.MAIN, "Không tìm thấy trang", body)
+        return self.frame(ctx, S.MAIN, "Không tìm thấy trang", body)

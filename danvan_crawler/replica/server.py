@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from danvan_crawler.replica import render as R
+from danvan_crawler.replica import sites as S
 from danvan_crawler.replica import world as Wd
 from danvan_crawler.replica.control import ControlHandler
 from danvan_crawler.replica.faults import Faults, parse_spec
@@ -188,7 +189,7 @@ class Handler(ControlHandler):
             return rep.cached(("article", meta.index, version), article)
         m = CATEGORY_RE.match(path)
         if m:
-            cat = next((c for c in Wd.CATEGORIES if c.numbers == m.group(1)), None)
+            cat = next((c for c in S.CATEGORIES if c.numbers == m.group(1)), None)
             if cat is None:
                 return self._not_found("listing")
             generation = w.generation
@@ -215,7 +216,7 @@ class Handler(ControlHandler):
             return rep.cached(("listing", cat.key, page, generation), listing)
         m = SUBSITE_RE.match(path)
         if m:
-            site = next((s for s in Wd.SITES[1:] if s.key == m.group(1)), None)
+            site = next((s for s in S.SITES[1:] if s.key == m.group(1)), None)
             if site is None:
                 return self._not_found("other")
 
