@@ -27,7 +27,7 @@ from typing import Any
 
 from danvan_crawler.gazetteer import _EDGE_PUNCT, REORGANISED, Gazetteer, PlaceRef, fold
 
-# the pipelines and the store import these two from here
+# the names imported "as" themselves: the pipelines and the store import them from here
 from danvan_crawler.gazetteer import gazetteer as gazetteer
 from danvan_crawler.gazetteer import slugify as slugify
 
