@@ -74,7 +74,8 @@ def tagging_seconds(truth: list[dict[str, Any]]) -> float:
     """CPU seconds of building the gazetteer and tagging every article of ``truth``."""
     import time
 
-    from danvan_crawler.places import find_places, gazetteer
+    from danvan_crawler.gazetteer import gazetteer
+    from danvan_crawler.places import find_places
 
     started = time.process_time()
     gazetteer.cache_clear()

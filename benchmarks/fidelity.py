@@ -69,8 +69,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks._common import REPO, figure
 from danvan_crawler.replica.server import make_server
+from danvan_crawler.replica.sites import TZ
 from danvan_crawler.replica.text import clean
-from danvan_crawler.replica.world import TZ
 
 FIELDS = ("headline", "datePublished", "authors", "body")
 TARGET_STORED = 99.5

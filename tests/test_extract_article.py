@@ -307,7 +307,7 @@ def test_cheap_paths_equal_their_definitions() -> None:
     from hypothesis import given, settings
 
     from danvan_crawler.extract.article import _raw_text
-    from danvan_crawler.extract.common import parse_html
+    from danvan_crawler.extract.parse import parse_html
 
     @settings(max_examples=300, deadline=None)
     @given(_soup())
@@ -329,7 +329,7 @@ def test_inner_html_is_the_children_serialized_one_by_one() -> None:
     from lxml import etree
 
     from danvan_crawler.extract.article import _escape, _inner_html
-    from danvan_crawler.extract.common import parse_html
+    from danvan_crawler.extract.parse import parse_html
 
     extra = ["&lt;", "&gt;", "\r", "<pre>", "</pre>", "<textarea>", "<img src='a&b' alt=\"<\">"]
     extra += ["<a href='x>y'>", "</a>", "<style>", "</style>", "é", "<table>", "<tr>", "<ul>"]
@@ -356,7 +356,7 @@ def test_parsed_tree_is_parsels() -> None:
     from lxml import etree
     from parsel import Selector
 
-    from danvan_crawler.extract.common import _END_OF_DOCUMENT_RE, parse_html, xml_safe_markup
+    from danvan_crawler.extract.parse import _END_OF_DOCUMENT_RE, parse_html, xml_safe_markup
 
     extra = ["\x01", "\x0b", "&#8;", "&#x1F600;", "\ufffe", "\uffff", "\ud800", " ", "&#0;"]
 
@@ -373,7 +373,8 @@ def test_parsed_tree_is_parsels() -> None:
 
 
 def test_selectors_needing_an_absent_class_are_skipped_only_when_they_match_nothing() -> None:
-    from danvan_crawler.extract.common import attribute_names, css_xpath, may_match, parse_html
+    from danvan_crawler.extract.parse import parse_html
+    from danvan_crawler.extract.selectors import attribute_names, css_xpath, may_match
 
     root = parse_html(
         '<div id="main" class="news-detail x"><p class="news-date">1</p>'

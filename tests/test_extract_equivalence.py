@@ -7,13 +7,8 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from danvan_crawler.extract.common import (
-    attribute_names,
-    compiled_xpath,
-    css_xpath,
-    parse_html,
-    select,
-)
+from danvan_crawler.extract.parse import parse_html
+from danvan_crawler.extract.selectors import attribute_names, compiled_xpath, css_xpath, select
 
 _PIECES = [
     "<div>", "</div>", "<p>", "</p>", "<span>", "</span>", "x", " ", "\n",
@@ -90,7 +85,7 @@ def test_clean_html_text_equals_its_definition(value: str) -> None:
     st.lists(st.sampled_from(["a", "b", "x", "y", "z", "q", "r", "c", "news-date", "main"])),
 )
 def test_may_match_is_any_alternative_with_all_its_names(css: str, values: list[str]) -> None:
-    from danvan_crawler.extract.common import _required_names, may_match
+    from danvan_crawler.extract.selectors import _required_names, may_match
 
     names = "\n".join(values)
     required = _required_names(css)
@@ -168,7 +163,7 @@ _SCOPED_SELECTORS = [
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.sampled_from(_SCOPE_PIECES), min_size=1, max_size=40).map("".join))
 def test_scoped_selectors_match_what_the_whole_query_matches(html: str) -> None:
-    from danvan_crawler.extract.common import Scope, first_match
+    from danvan_crawler.extract.selectors import Scope, first_match
 
     root = parse_html(html, html_elements=False)
     names = attribute_names(root)

@@ -10,8 +10,8 @@ from typing import Any
 from parsel import Selector
 
 from danvan_crawler.extract import ListingPage, find_article_links, find_categories, find_subsites
-from danvan_crawler.extract.common import parse_html
 from danvan_crawler.extract.navigation import page_root
+from danvan_crawler.extract.parse import parse_html
 from danvan_crawler.profile import load_profile
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"

@@ -12,7 +12,8 @@ from io import StringIO
 import pytest
 
 from danvan_crawler.cli import COMMANDS, build_parser
-from danvan_crawler.config import KEYS, load_config
+from danvan_crawler.config import load_config
+from danvan_crawler.configkeys import KEYS
 
 #: read by seed and worker themselves (commands/seed.py distributed_settings)
 READ_DIRECTLY = {"DANVAN_REDIS_URL", "DANVAN_REDIS_PREFIX"}

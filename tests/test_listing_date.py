@@ -23,8 +23,8 @@ from typing import Any
 
 import pytest
 
-from danvan_crawler.replica.layouts import spec_for
-from danvan_crawler.replica.world import TZ
+from danvan_crawler.replica.sites import TZ
+from danvan_crawler.replica.spec import spec_for
 from tests.conftest import ReplicaClient
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 from scrapy.utils.test import get_crawler
 
+from danvan_crawler.gazetteer import gazetteer
 from danvan_crawler.items import Article
 from danvan_crawler.pipelines import EnrichPipeline
-from danvan_crawler.places import find_places, gazetteer, place_slug
+from danvan_crawler.places import find_places, place_slug
 
 
 def names(article: dict[str, Any]) -> list[tuple[str, bool]]:

@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 
 from danvan_crawler.extract.article import ArticlePage
-from danvan_crawler.extract.common import parse_html
 from danvan_crawler.extract.learn import (
     LearnError,
     Page,
@@ -27,6 +26,7 @@ from danvan_crawler.extract.learn import (
     selector_candidates,
 )
 from danvan_crawler.extract.listing import ListingPage
+from danvan_crawler.extract.parse import parse_html
 from danvan_crawler.profile import SiteProfile, load_profile
 from tests.conftest import ReplicaClient
 from tests.support.cli import danvan

@@ -22,19 +22,13 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from danvan_crawler.replica import render as R
+from danvan_crawler.replica import sites as S
 from danvan_crawler.replica import world as Wd
-from danvan_crawler.replica.layouts import (
-    DATE_FORMS,
-    FAMILIES,
-    DateStyle,
-    RandomLayout,
-    format_date,
-    make_layout,
-    page_facts,
-    spec_for,
-)
+from danvan_crawler.replica.dateforms import DATE_FORMS, DateStyle, format_date
+from danvan_crawler.replica.layouts import RandomLayout, make_layout, page_facts
 from danvan_crawler.replica.pagetext import text_nodes
 from danvan_crawler.replica.server import make_server
+from danvan_crawler.replica.spec import FAMILIES, spec_for
 from danvan_crawler.replica.text import clean
 from tests.conftest import ROOT, ReplicaClient
 
@@ -121,7 +115,7 @@ def listing_page(world: Wd.World, layout: R.Classic, meta: Wd.Meta) -> str:
     items = world.listing(meta.cat)
     k = items.index(meta) // R.PER_PAGE
     last = max(1, -(-len(items) // R.PER_PAGE))
-    cat = Wd.CATEGORIES[meta.cat]
+    cat = S.CATEGORIES[meta.cat]
     chunk = items[k * R.PER_PAGE : (k + 1) * R.PER_PAGE]
     return layout.listing(ctx_for(world, layout), cat, k + 1, last, chunk)
 
@@ -138,24 +132,24 @@ def test_random_layout_renders_every_page_valid_and_holding_the_truth(
     ctx = ctx_for(world, layout)
     pages = {
         "home": layout.home(ctx, world.latest(6), world.latest(10)),
-        "subsite": layout.subsite(ctx, Wd.SUB, world.latest(10, Wd.SUB)),
+        "subsite": layout.subsite(ctx, S.SUB, world.latest(10, S.SUB)),
         "404": layout.not_found(ctx),
     }
     for meta in world.metas:
         pages[f"article {meta.id}"] = layout.article(ctx, world.article(meta))
-    for cat in Wd.CATEGORIES:
+    for cat in S.CATEGORIES:
         items = world.listing(cat.key)
         pages[f"listing {cat.slug}"] = layout.listing(ctx, cat, 1, 1, items[: R.PER_PAGE])
     for name, page in pages.items():
         problems, _ = check_html(page)
         assert not problems, (seed, name, problems[:5])
     menu = pages["home"]
-    for cat in Wd.CATEGORIES:
-        if cat.site is Wd.MAIN:
+    for cat in S.CATEGORIES:
+        if cat.site is S.MAIN:
             assert f'href="{cat.path}"' in menu
-    assert f'href="{Wd.SUB.home}"' in menu
-    for cat in Wd.CATEGORIES:
-        if cat.site is Wd.SUB:
+    assert f'href="{S.SUB.home}"' in menu
+    for cat in S.CATEGORIES:
+        if cat.site is S.SUB:
             assert f'href="{cat.path}"' in pages["subsite"]
     for meta in world.metas:
         truth = world.truth(meta, BASE)
@@ -216,7 +210,7 @@ def read_date(text: str, has_time: bool) -> str:
 
 @pytest.mark.parametrize("form", sorted(DATE_FORMS))
 def test_every_date_form_prints_the_date_and_says_whether_it_has_a_time(form: str) -> None:
-    start = datetime(2019, 1, 1, 0, 0, tzinfo=Wd.TZ)
+    start = datetime(2019, 1, 1, 0, 0, tzinfo=S.TZ)
     for k in range(200):
         dt = start + timedelta(days=k * 13, minutes=k * 97)
         for variant in range(DATE_FORMS[form]):
@@ -228,7 +222,7 @@ def test_every_date_form_prints_the_date_and_says_whether_it_has_a_time(form: st
 
 
 def test_the_issue_s_date_forms_are_all_printed() -> None:
-    dt = datetime(2022, 9, 5, 7, 45, tzinfo=Wd.TZ)
+    dt = datetime(2022, 9, 5, 7, 45, tzinfo=S.TZ)
     printed = {
         format_date(dt, DateStyle(form, v, pad, label="Ngày đăng:"))[0]
         for form, variants in DATE_FORMS.items()
@@ -290,7 +284,7 @@ def test_layouts_differ_in_structure_and_cover_every_choice(world: Wd.World) -> 
 
 def test_same_seed_same_bytes_other_seed_other_bytes(world: Wd.World) -> None:
     meta = world.metas[3]
-    cat = Wd.CATEGORIES[meta.cat]
+    cat = S.CATEGORIES[meta.cat]
 
     def render(name: str) -> list[str]:
         layout = make_layout(name)
@@ -432,7 +426,7 @@ def test_every_listing_page_and_article_is_reachable_whatever_the_pager(serve: A
                 )
                 // 10
             )
-            for cat in Wd.CATEGORIES
+            for cat in S.CATEGORIES
         )
         assert listings == pages, pager
 

@@ -6,7 +6,8 @@ import argparse
 import json
 import sys
 
-from danvan_crawler.config import KEYS, ConfigError, add_config_arguments, load_config
+from danvan_crawler.config import ConfigError, add_config_arguments, load_config
+from danvan_crawler.configkeys import KEYS
 
 EXIT_USAGE = 2
 

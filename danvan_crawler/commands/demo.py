@@ -102,7 +102,8 @@ def publish_feeds(out: Path, settings: Any, limit: int = 50) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from danvan_crawler.config import KEYS_BY_NAME, ConfigError, load_config
+    from danvan_crawler.config import ConfigError, load_config
+    from danvan_crawler.configkeys import KEYS_BY_NAME
     from danvan_crawler.stream import after_crawl, before_crawl
 
     try:

@@ -99,7 +99,7 @@ def main(args: argparse.Namespace) -> int:
 
 def _which(root: Any, selectors: tuple[str, ...]) -> str | None:
     """The first of ``selectors`` that matches anything (the one the extraction used)."""
-    from danvan_crawler.extract.common import select
+    from danvan_crawler.extract.selectors import select
 
     for css in selectors:
         if select(root, css):

@@ -123,10 +123,10 @@ def gather(
 ) -> tuple[list[Page], list[Page]]:
     """The home page's categories; ``listings`` of their first pages (one per category,
     round the menu); ``pages`` article pages linked from them, taken in turn from each."""
-    from danvan_crawler.extract.common import parse_html
     from danvan_crawler.extract.learn import Page
     from danvan_crawler.extract.listing import ListingPage
     from danvan_crawler.extract.navigation import find_categories
+    from danvan_crawler.extract.parse import parse_html
     from danvan_crawler.polite import FetchError
     from danvan_crawler.profile import load_profile
 

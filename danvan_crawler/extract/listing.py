@@ -11,13 +11,7 @@ from lxml import etree
 from parsel import Selector
 
 from danvan_crawler.dates import ParsedDate, parse_date
-from danvan_crawler.extract.common import (
-    banner_site_name,
-    canon,
-    first_match,
-    meta,
-    node_text,
-)
+from danvan_crawler.extract.common import banner_site_name, canon, meta, node_text
 from danvan_crawler.extract.navigation import (
     CategoryLink,
     SubSiteLink,
@@ -29,6 +23,7 @@ from danvan_crawler.extract.navigation import (
     page_root,
     url_facts,
 )
+from danvan_crawler.extract.selectors import first_match
 from danvan_crawler.profile import SiteProfile
 from danvan_crawler.urls import canonical_url, set_query
 

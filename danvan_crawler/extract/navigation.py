@@ -13,7 +13,8 @@ from urllib.parse import parse_qsl, urlsplit
 from lxml import etree
 from parsel import Selector, SelectorList
 
-from danvan_crawler.extract.common import canon, node_text, parse_html
+from danvan_crawler.extract.common import canon, node_text
+from danvan_crawler.extract.parse import parse_html
 from danvan_crawler.profile import SiteProfile
 from danvan_crawler.urls import article_id, set_query
 

@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from danvan_crawler.extract.common import first_match
+from danvan_crawler.extract.selectors import first_match
 
 if TYPE_CHECKING:
     from danvan_crawler.extract.article import ArticlePage

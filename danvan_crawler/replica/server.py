@@ -9,28 +9,25 @@ control endpoints under ``/_replica/``.
 from __future__ import annotations
 
 import gzip
-import hashlib
-import json
 import logging
 import random
 import re
 import socket
 import struct
 import sys
-import threading
 import time
-from collections import Counter, OrderedDict
-from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from danvan_crawler.replica import render as R
+from danvan_crawler.replica import sites as S
 from danvan_crawler.replica import world as Wd
+from danvan_crawler.replica.control import ControlHandler
 from danvan_crawler.replica.faults import Faults, parse_spec
-from danvan_crawler.replica.layouts import RandomLayout, make_layout, page_facts
+from danvan_crawler.replica.state import HTML, ROBOTS, UPLOADS, Page, Replica
 
 logger = logging.getLogger(__name__)
 
@@ -38,132 +35,8 @@ ARTICLE_RE = re.compile(r"^/vi-vn/tin/[^/]+/(\d+)-(\d+)-(\d+)/?$")
 CATEGORY_RE = re.compile(r"^/vi-vn/chuyen-muc/[^/]+/(\d+-\d+)/?$")
 SUBSITE_RE = re.compile(r"^/vi-vn/ban/([^/]+)/?$")
 
-ROBOTS = """User-agent: *
-Disallow: /_replica/
-Disallow: /Admin/
-Disallow: /Search
-"""
 
-# Tiny bodies with the right magic numbers.
-JPEG = (
-    bytes.fromhex("ffd8ffe000104a46494600010100000100010000ffdb004300")
-    + bytes(64)
-    + bytes.fromhex("ffd9")
-)
-PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
-DOC = bytes.fromhex("d0cf11e0a1b11ae1") + bytes(56)
-DOCX = b"PK\x03\x04" + bytes(26)
-UPLOADS: dict[str, tuple[str, bytes]] = {
-    "jpg": ("image/jpeg", JPEG),
-    "jpeg": ("image/jpeg", JPEG),
-    "png": ("image/png", b"\x89PNG\r\n\x1a\n" + bytes(16)),
-    "gif": ("image/gif", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;"),
-    "pdf": ("application/pdf", PDF),
-    "doc": ("application/msword", DOC),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", DOCX),
-    "css": ("text/css; charset=utf-8", b"body{font-family:sans-serif}\n"),
-    "js": ("text/javascript; charset=utf-8", b"/* site script */\n"),
-}
-HTML = "text/html; charset=utf-8"
-PAGE_CACHE = 2048  # rendered pages kept in memory
-
-
-class Replica:
-    """World + layout + request statistics; shared by all handler threads."""
-
-    def __init__(
-        self, world: Wd.World, layout: str = "classic", faults: Faults | None = None
-    ) -> None:
-        self.world = world
-        self.faults = faults
-        self.layout = make_layout(layout)
-        self.layout_name = layout
-        self.base = ""
-        self.stats_lock = threading.Lock()
-        self.by_kind: Counter[str] = Counter()
-        self.by_status: Counter[str] = Counter()
-        self.by_kind_status: Counter[str] = Counter()
-        self.not_modified = 0
-        self.bytes_sent = 0
-        self.pages: OrderedDict[tuple[object, ...], Page] = OrderedDict()
-        self.pages_lock = threading.Lock()
-
-    def cached(self, key: tuple[object, ...], build: Callable[[], Page]) -> Page:
-        """A rendered page from the LRU cache (pages are pure functions of their key)."""
-        with self.pages_lock:
-            page = self.pages.get(key)
-            if page is not None:
-                self.pages.move_to_end(key)
-                return page
-        page = build()
-        with self.pages_lock:
-            self.pages[key] = page
-            while len(self.pages) > PAGE_CACHE:
-                self.pages.popitem(last=False)
-        return page
-
-    def count(self, kind: str, status: int, size: int) -> None:
-        with self.stats_lock:
-            self.by_kind[kind] += 1
-            self.by_status[str(status)] += 1
-            self.by_kind_status[f"{kind}/{status}"] += 1
-            self.bytes_sent += size
-            if status == 304:
-                self.not_modified += 1
-
-    def stats(self) -> dict[str, Any]:
-        with self.stats_lock:
-            return {
-                "total": sum(self.by_kind.values()),
-                "by_kind": {k: self.by_kind.get(k, 0) for k in ("listing", "article", "other")},
-                "by_status": dict(sorted(self.by_status.items())),
-                "by_kind_status": dict(sorted(self.by_kind_status.items())),
-                "not_modified": self.not_modified,
-                "bytes": self.bytes_sent,
-                "articles": len(self.world.metas),
-                "faults": self.faults.stats() if self.faults is not None else {},
-            }
-
-    def reset(self) -> None:
-        with self.stats_lock:
-            self.by_kind.clear()
-            self.by_status.clear()
-            self.by_kind_status.clear()
-            self.not_modified = 0
-            self.bytes_sent = 0
-        if self.faults is not None:
-            self.faults.reset()
-
-    def ctx(self) -> R.Ctx:
-        return R.Ctx(self.world, self.base, self.layout_name)
-
-
-class Page:
-    """A response to send: status, kind (for stats), body, type, last-modified."""
-
-    __slots__ = ("body", "content_type", "etag", "gz", "kind", "last_modified", "status")
-
-    def __init__(
-        self,
-        status: int,
-        kind: str,
-        body: bytes,
-        content_type: str = HTML,
-        last_modified: datetime | None = None,
-    ) -> None:
-        self.status = status
-        self.kind = kind
-        self.body = body
-        self.content_type = content_type
-        self.last_modified = last_modified
-        self.etag = '"' + hashlib.sha1(body).hexdigest()[:20] + '"'
-        self.gz: bytes | None = None  # gzip-compressed body, made on first use
-
-
-class Handler(BaseHTTPRequestHandler):
+class Handler(ControlHandler):
     server_version = "Microsoft-IIS/10.0"
     sys_version = ""
     protocol_version = "HTTP/1.1"
@@ -316,7 +189,7 @@ class Handler(BaseHTTPRequestHandler):
             return rep.cached(("article", meta.index, version), article)
         m = CATEGORY_RE.match(path)
         if m:
-            cat = next((c for c in Wd.CATEGORIES if c.numbers == m.group(1)), None)
+            cat = next((c for c in S.CATEGORIES if c.numbers == m.group(1)), None)
             if cat is None:
                 return self._not_found("listing")
             generation = w.generation
@@ -343,7 +216,7 @@ class Handler(BaseHTTPRequestHandler):
             return rep.cached(("listing", cat.key, page, generation), listing)
         m = SUBSITE_RE.match(path)
         if m:
-            site = next((s for s in Wd.SITES[1:] if s.key == m.group(1)), None)
+            site = next((s for s in S.SITES[1:] if s.key == m.group(1)), None)
             if site is None:
                 return self._not_found("other")
 
@@ -371,100 +244,6 @@ class Handler(BaseHTTPRequestHandler):
     def _not_found(self, kind: str) -> Page:
         body = self.replica.layout.not_found(self.replica.ctx()).encode()
         return Page(404, kind, body, HTML, None)
-
-    # -- control ----------------------------------------------------------------------------
-    def _control(self, method: str, path: str, query: dict[str, list[str]]) -> None:
-        rep = self.replica
-        w = rep.world
-        try:
-            n = int(query.get("n", ["1"])[0])
-        except ValueError:
-            n = -1
-        if method == "GET" and path == "/_replica/truth.jsonl":
-            self._send_truth()
-            return
-        if method == "GET" and path == "/_replica/layout.jsonl":
-            self._send_facts()
-            return
-        if method == "GET" and path == "/_replica/stats":
-            self._send_json(rep.stats())
-            return
-        if method == "POST" and path == "/_replica/stats/reset":
-            rep.reset()
-            self._send_json({"ok": True})
-            return
-        if method == "POST" and path in ("/_replica/publish", "/_replica/edit"):
-            if not 0 <= n <= 10000:
-                self._send_plain(
-                    400, b"n must be an integer 0..10000\n", "text/plain; charset=utf-8"
-                )
-                return
-            metas = w.publish(n) if path.endswith("publish") else w.edit(n)
-            self._send_json([rep.base + w.path(m) for m in metas])
-            return
-        if method == "GET" and path == "/_replica/info":
-            self._send_json(
-                {
-                    "base": rep.base,
-                    "articles": len(w.metas),
-                    "seed": w.seed,
-                    "layout": rep.layout_name,
-                    "layout_spec": (
-                        rep.layout.describe() if isinstance(rep.layout, RandomLayout) else None
-                    ),
-                    "xss": w.xss,
-                    "categories": [rep.base + c.path for c in Wd.CATEGORIES],
-                    "faults": rep.faults.info(rep.base) if rep.faults is not None else None,
-                }
-            )
-            return
-        self._send_plain(404, b"unknown control endpoint\n", "text/plain; charset=utf-8")
-
-    def _send_truth(self) -> None:
-        rep = self.replica
-        w = rep.world
-        with w.lock:
-            metas = list(w.metas)
-        self.send_response(200)
-        self.send_header("Content-Type", "application/x-ndjson; charset=utf-8")
-        self.send_header("Cache-Control", "no-store")
-        self.send_header("Connection", "close")
-        self.end_headers()
-        self.close_connection = True
-        buf: list[bytes] = []
-        for meta in metas:
-            buf.append(json.dumps(w.truth(meta, rep.base), ensure_ascii=False).encode() + b"\n")
-            if len(buf) >= 200:
-                self.wfile.write(b"".join(buf))
-                buf.clear()
-        self.wfile.write(b"".join(buf))
-
-    def _send_facts(self) -> None:
-        """One line per live article: what its page shows (date as printed and where,
-        authors, text that is not the article's), see ``layouts.page_facts``."""
-        rep = self.replica
-        w = rep.world
-        with w.lock:
-            metas = list(w.metas)
-        ctx = rep.ctx()
-        lines = []
-        for meta in metas:
-            row = page_facts(rep.layout, ctx, w.article(meta))
-            row["url"] = rep.base + row.pop("path")
-            lines.append(json.dumps(row, ensure_ascii=False).encode() + b"\n")
-        self._send_plain(200, b"".join(lines), "application/x-ndjson; charset=utf-8")
-
-    def _send_json(self, data: Any) -> None:
-        body = json.dumps(data, ensure_ascii=False).encode()
-        self._send_plain(200, body, "application/json; charset=utf-8")
-
-    def _send_plain(self, status: int, body: bytes, ctype: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        self.wfile.write(body)
 
     # -- HTTP semantics -------------------------------------------------------------------
     def _send_page(

@@ -1,4 +1,5 @@
-"""The replica's world: sites, categories, light per-article metadata, listings, truth.
+"""The replica's world: light per-article metadata, listings, publishing and editing, truth
+(the sites and categories are :mod:`sites`).
 
 Only light metadata is kept per article (:class:`Meta`); text is generated on demand by
 :mod:`danvan_crawler.replica.generator` and cached in a small LRU.
@@ -10,13 +11,23 @@ import random
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from danvan_crawler.replica import generator as G
+from danvan_crawler.replica.sites import (
+    CATEGORIES,
+    DATE_FORMATS,
+    MAIN,
+    TZ,
+    Site,
+    format_modified,
+    format_published,
+    iso,
+)
+from danvan_crawler.replica.style import printed, style_for
 from danvan_crawler.replica.text import clean, slugify
 
-TZ = timezone(timedelta(hours=7))
 WORLD_START = datetime(2019, 1, 2, 7, 0, tzinfo=TZ)
 #: "now" of the world: every generated date is before it; publish/edit tick after it.
 WORLD_NOW = datetime(2025, 10, 31, 17, 0, tzinfo=TZ)
@@ -31,7 +42,6 @@ XSS_TITLE = '<img src=x onerror=alert("xss-title")>'
 XSS_AUTHOR = '<script>alert("xss-author")</script>'
 XSS_CAPTION = "<svg onload=alert('xss-caption')>"
 
-WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
 TRACKING = (
     "utm_source=facebook&utm_medium=social",
     "utm_source=zalo&utm_medium=chat&utm_campaign=tin-moi",
@@ -41,78 +51,9 @@ TRACKING = (
 )
 
 
-@dataclass(frozen=True)
-class Site:
-    key: str
-    name: str
-    banner: str
-    home: str  # path
-    article_n1: int
-
-
-@dataclass(frozen=True)
-class Category:
-    key: int
-    name: str
-    slug: str
-    numbers: str
-    site: Site
-    article_n2: int
-
-    @property
-    def path(self) -> str:
-        return f"/vi-vn/chuyen-muc/{self.slug}/{self.numbers}"
-
-
-MAIN = Site("main", "Tỉnh ủy Nghệ An", "Banner Tỉnh ủy Nghệ An (Home-latest-1)", "/", 73410)
-SUB = Site(
-    "ban-dan-van-tinh-uy",
-    "Ban dân vận tỉnh ủy",
-    "Banner Ban dân vận tỉnh ủy sub-site-1",
-    "/vi-vn/ban/ban-dan-van-tinh-uy",
-    783534,
-)
-SITES = (MAIN, SUB)
-
-CATEGORIES: tuple[Category, ...] = (
-    Category(0, "Thời sự", "thoi-su", "73410-203449", MAIN, 486108),
-    Category(1, "Xây dựng Đảng", "xay-dung-dang", "231047-16570", MAIN, 16570),
-    Category(2, "Chính quyền", "chinh-quyen", "156332-697469", MAIN, 697469),
-    Category(3, "Kinh tế - Xã hội", "kinh-te-xa-hoi", "506432-11873", MAIN, 11873),
-    Category(4, "Quốc phòng - An ninh", "quoc-phong-an-ninh", "73410-552301", MAIN, 552301),
-    Category(5, "Mặt trận - Đoàn thể", "mat-tran-doan-the", "231047-340915", MAIN, 340915),
-    Category(6, "Dân vận khéo", "dan-van-kheo", "405534-193312", SUB, 193312),
-    Category(7, "Tin hoạt động", "tin-hoat-dong", "405534-193301", SUB, 193301),
-    Category(8, "Dân chủ ở cơ sở", "dan-chu-o-co-so", "405534-193327", SUB, 193327),
-    Category(
-        9, "Công tác tôn giáo - dân tộc", "cong-tac-ton-giao-dan-toc", "405534-193340", SUB, 193340
-    ),
-)
 SEED_CATEGORY = 6
 SEED_EXTRA = 1
 SEED_DATE = datetime(2023, 2, 15, 9, 12, tzinfo=TZ)
-
-#: Date formats (index into this tuple is Meta.fmt)
-DATE_FORMATS = ("weekday", "dash", "date", "ngay")
-
-
-def format_published(dt: datetime, fmt: int) -> str:
-    d = dt.astimezone(TZ)
-    if DATE_FORMATS[fmt] == "weekday":
-        return f"{WEEKDAYS[d.weekday()]}, {d:%d/%m/%Y %H:%M}"
-    if DATE_FORMATS[fmt] == "dash":
-        return f"{d:%d/%m/%Y - %H:%M}"
-    if DATE_FORMATS[fmt] == "date":
-        return f"{d:%d-%m-%Y}"
-    return f"{d:%H:%M} ngày {d:%d/%m/%Y}"
-
-
-def format_modified(dt: datetime) -> str:
-    return f"Cập nhật lúc {dt.astimezone(TZ):%H:%M ngày %d/%m/%Y}"
-
-
-def iso(dt: datetime) -> str:
-    return dt.astimezone(TZ).isoformat()
 
 
 class Meta:
@@ -261,8 +202,8 @@ class World:
             raw, citations = G.title_for(self.seed, base, self.metas[base].pub.year)
             content = G.Content(title=raw, lead="", paragraphs=[])
             content.citations = citations
-            style = G.style_for(self.seed, base)
-            title = G.printed(content, style, self.seed, base).title
+            style = style_for(self.seed, base)
+            title = printed(content, style, self.seed, base).title
         ctitle = clean(title)
         rng = random.Random(f"{self.seed}:slug:{meta.index}")
         slug = slugify(
@@ -318,8 +259,8 @@ class World:
                 meta.copy_of,
             )
             refs = raw.doc_refs()
-            style = G.style_for(self.seed, base)
-            shown = G.printed(raw, style, self.seed, base)
+            style = style_for(self.seed, base)
+            shown = printed(raw, style, self.seed, base)
             shown.title = self.title_info(meta)[0]
             if meta.xss:
                 # markup-looking TEXT (escaped in the page): must stay text downstream
