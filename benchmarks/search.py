@@ -38,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks._common import figure
 from danvan_crawler.store import open_store
 from danvan_crawler.store import search as store_search
+from danvan_crawler.store.search import sqlite as search_sqlite
 from danvan_crawler.vietnamese import search_fold
 
 ARTICLES = 100_000
@@ -331,7 +332,7 @@ def words_only_build(db: Path) -> float:
         )
         rows = conn.execute("SELECT rowid, data FROM articles ORDER BY article_id")
         for rowid, data in rows.fetchall():
-            values = store_search._folded(json.loads(data))[:3]
+            values = search_sqlite.index_values(json.loads(data))[:3]
             conn.execute(
                 "INSERT INTO words_only (rowid, headline, lead, body) VALUES (?, ?, ?, ?)",
                 (rowid, *values),

@@ -58,17 +58,17 @@ def test_without_unaccent_the_folded_texts_are_indexed(
     still opens, and search works on the texts folded by us, snippets marked as printed."""
     from sqlalchemy import text
 
-    from danvan_crawler.store import search as store_search
+    from danvan_crawler.store.search import postgres
 
     # back to a store of before the search index
     with open_store(pg_url) as st, st.engine.begin() as conn:
         conn.execute(text("DROP TABLE article_search"))
         conn.execute(text("DROP TEXT SEARCH CONFIGURATION danvan_fold"))
         conn.execute(text("DELETE FROM schema_version WHERE version = 6"))
-    monkeypatch.setattr(store_search, "_unaccent_schema", lambda conn: None)
+    monkeypatch.setattr(postgres, "_unaccent_schema", lambda conn: None)
     with open_store(pg_url) as st:
         with st.engine.connect() as conn:
-            assert store_search._pg_folded(conn)
+            assert postgres._pg_folded(conn)
         st.upsert([article(*t) for t in TEXTS])
         for query in ("dan van kheo", "Dân vận khéo", "DÂN VẬN KHÉO"):
             assert set(ids(search(st, query, limit=50))) == {aid(n) for n in (1, 2, 3)}
