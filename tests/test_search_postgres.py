@@ -12,6 +12,7 @@ from danvan_crawler.store import open_store
 from danvan_crawler.store.search import MARK_END, MARK_START, search
 from tests.test_postgres import pg_url  # noqa: F401  (the fixture)
 from tests.test_search import TEXTS, aid, article, ids
+from tests.test_search_ranking import CASES, ranked
 
 
 @pytest.fixture
@@ -48,6 +49,13 @@ def test_ranking_snippets_and_edits_on_postgres(pg_store: Any) -> None:
     pg_store.upsert([article(11, "Học Nghị quyết số 25-NQ/TW", "Quán triệt.", "Chi bộ.")])
     for query in ("25-NQ/TW", "25 nq tw", "nghị quyết số 25"):
         assert ids(search(pg_store, query)) == [aid(11)], query
+
+
+@pytest.mark.parametrize("case", ["length", "frequency", "headline"])
+def test_weighted_ranking_on_postgres(pg_url: str, case: str) -> None:  # noqa: F811
+    texts, query, expected = CASES[case]
+    with open_store(pg_url) as st:
+        assert ids(ranked(st, texts, query)) == [aid(n) for n in expected]
 
 
 def test_without_unaccent_the_folded_texts_are_indexed(

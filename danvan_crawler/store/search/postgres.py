@@ -34,6 +34,12 @@ logger = logging.getLogger(__name__)
 PG_MODE_KEY = "search_pg_mode"
 #: The PostgreSQL text search configuration.
 PG_CONFIG = "danvan_fold"
+#: ``ts_rank_cd``'s weights of D (unused), C (body), B (lead), A (headline): the
+#: proportions of SQLite's bm25 column weights.
+RANK_WEIGHTS = "{0.1, 0.1, 0.5, 1.0}"
+#: ``ts_rank_cd``'s normalization: divided by 1 + log(length), so that the same count in
+#: a short article counts more than in a long one (PostgreSQL has no IDF).
+RANK_NORMALIZATION = 1
 
 
 def _unaccent_schema(conn: Connection) -> str | None:
@@ -199,7 +205,7 @@ def search(
     sql = (
         "WITH q AS (SELECT to_tsquery(CAST(:cfg AS regconfig), :q) AS query),"
         " found AS (SELECT a.article_id, a.data, a.article_num, a.date_published,"
-        " ts_rank_cd('{0.1, 0.2, 0.5, 1.0}', s.document, q.query) AS rank"
+        f" ts_rank_cd('{RANK_WEIGHTS}', s.document, q.query, {RANK_NORMALIZATION}) AS rank"
         " FROM article_search s CROSS JOIN q JOIN articles a ON a.article_id = s.article_id"
         f" WHERE s.document @@ q.query{where}"
         f" ORDER BY {ordering} LIMIT :limit)"
