@@ -10,8 +10,8 @@ store, builds the search index with the store's own code
 baseline. Then, in the same run, for each query of :data:`QUERIES` (what people type:
 places, phrases, document numbers, names, with and without tone marks):
 
-- FTS: :func:`danvan_crawler.store.search.search` (ranked, snippets, the records
-  read), best 20, ``REPEATS`` times each;
+- FTS: :func:`danvan_crawler.store.search.search` (ranked by bm25, snippets, the
+  records read), best 20, ``REPEATS`` times each;
 - LIKE: the same words as ``LIKE '%word%'`` over the folded text, every match ordered
   by date, best 20 (what a store without the index would do), once each.
 
@@ -256,7 +256,7 @@ def fts_ids(conn: sqlite3.Connection, query: str) -> set[str]:
 
 
 def profile(conn: sqlite3.Connection, query: str) -> tuple[int, float, float, float]:
-    """(matches, ms to walk every match, ms to rank them as the search does (the
+    """(matches, ms to walk every match, ms to rank them as the search does (bm25 of the
     ``RANK_WINDOW`` stored last: :func:`~danvan_crawler.store.search.rank_rowids`),
     ms to read the doclist of the query's rarest token):
     where a query's time goes, and its floor."""

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from danvan_crawler.store import open_store
-from danvan_crawler.store.search import search
+from danvan_crawler.store.search import pairs_of, search
 from tests.test_search import aid, article, ids
 
 #: Words that make none of the phrases searched below.
@@ -103,3 +103,21 @@ def test_the_rank_is_byte_stable(tmp_path: Path) -> None:
         again = [(h.record["articleId"], h.rank) for h in search(st, "nuoi ong")]
     assert first == again
     assert [r for _, r in first] == sorted(r for _, r in first)
+
+
+def test_the_rarest_pair_follows_the_index(tmp_path: Path) -> None:
+    """The pair counts are kept an index state: a write to the index counts again."""
+    from danvan_crawler.store.search import ranking
+
+    nuoi_ong, ong_mat = pairs_of(["nuoi", "ong", "mat"])
+    with open_store(tmp_path / "s.db") as st:
+        first = [article(1, "Nuôi ong mật", "Tin.", "Tin."), article(2, "Nuôi ong", "Tin.", "Tin.")]
+        st.upsert(first, detect_duplicates=False)
+        with st.engine.connect() as conn:
+            raw = conn.connection.driver_connection
+            assert ranking.rarest(raw, [nuoi_ong, ong_mat]) == ong_mat
+        more = [article(n, "Tin", "Tin.", "Ong mật ngọt.") for n in range(3, 6)]
+        st.upsert(more, detect_duplicates=False)
+        with st.engine.connect() as conn:
+            raw = conn.connection.driver_connection
+            assert ranking.rarest(raw, [nuoi_ong, ong_mat]) == nuoi_ong
