@@ -10,8 +10,8 @@ store, builds the search index with the store's own code
 baseline. Then, in the same run, for each query of :data:`QUERIES` (what people type:
 places, phrases, document numbers, names, with and without tone marks):
 
-- FTS: :func:`danvan_crawler.store.search.search` (ranked, snippets, the records
-  read), best 20, ``REPEATS`` times each;
+- FTS: :func:`danvan_crawler.store.search.search` (ranked by bm25, snippets, the
+  records read), best 20, ``REPEATS`` times each;
 - LIKE: the same words as ``LIKE '%word%'`` over the folded text, every match ordered
   by date, best 20 (what a store without the index would do), once each.
 
@@ -38,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks._common import figure
 from danvan_crawler.store import open_store
 from danvan_crawler.store import search as store_search
+from danvan_crawler.store.search import sqlite as search_sqlite
 from danvan_crawler.vietnamese import search_fold
 
 ARTICLES = 100_000
@@ -255,7 +256,7 @@ def fts_ids(conn: sqlite3.Connection, query: str) -> set[str]:
 
 
 def profile(conn: sqlite3.Connection, query: str) -> tuple[int, float, float, float]:
-    """(matches, ms to walk every match, ms to rank them as the search does (the
+    """(matches, ms to walk every match, ms to rank them as the search does (bm25 of the
     ``RANK_WINDOW`` stored last: :func:`~danvan_crawler.store.search.rank_rowids`),
     ms to read the doclist of the query's rarest token):
     where a query's time goes, and its floor."""
@@ -331,7 +332,7 @@ def words_only_build(db: Path) -> float:
         )
         rows = conn.execute("SELECT rowid, data FROM articles ORDER BY article_id")
         for rowid, data in rows.fetchall():
-            values = store_search._folded(json.loads(data))[:3]
+            values = search_sqlite.index_values(json.loads(data))[:3]
             conn.execute(
                 "INSERT INTO words_only (rowid, headline, lead, body) VALUES (?, ?, ?, ?)",
                 (rowid, *values),

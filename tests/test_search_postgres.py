@@ -12,6 +12,7 @@ from danvan_crawler.store import open_store
 from danvan_crawler.store.search import MARK_END, MARK_START, search
 from tests.test_postgres import pg_url  # noqa: F401  (the fixture)
 from tests.test_search import TEXTS, aid, article, ids
+from tests.test_search_ranking import CASES, ranked
 
 
 @pytest.fixture
@@ -50,6 +51,13 @@ def test_ranking_snippets_and_edits_on_postgres(pg_store: Any) -> None:
         assert ids(search(pg_store, query)) == [aid(11)], query
 
 
+@pytest.mark.parametrize("case", ["length", "frequency", "headline"])
+def test_weighted_ranking_on_postgres(pg_url: str, case: str) -> None:  # noqa: F811
+    texts, query, expected = CASES[case]
+    with open_store(pg_url) as st:
+        assert ids(ranked(st, texts, query)) == [aid(n) for n in expected]
+
+
 def test_without_unaccent_the_folded_texts_are_indexed(
     pg_url: str,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
@@ -58,17 +66,17 @@ def test_without_unaccent_the_folded_texts_are_indexed(
     still opens, and search works on the texts folded by us, snippets marked as printed."""
     from sqlalchemy import text
 
-    from danvan_crawler.store import search as store_search
+    from danvan_crawler.store.search import postgres
 
     # back to a store of before the search index
     with open_store(pg_url) as st, st.engine.begin() as conn:
         conn.execute(text("DROP TABLE article_search"))
         conn.execute(text("DROP TEXT SEARCH CONFIGURATION danvan_fold"))
         conn.execute(text("DELETE FROM schema_version WHERE version >= 6"))
-    monkeypatch.setattr(store_search, "_unaccent_schema", lambda conn: None)
+    monkeypatch.setattr(postgres, "_unaccent_schema", lambda conn: None)
     with open_store(pg_url) as st:
         with st.engine.connect() as conn:
-            assert store_search._pg_folded(conn)
+            assert postgres._pg_folded(conn)
         st.upsert([article(*t) for t in TEXTS])
         for query in ("dan van kheo", "Dân vận khéo", "DÂN VẬN KHÉO"):
             assert set(ids(search(st, query, limit=50))) == {aid(n) for n in (1, 2, 3)}
