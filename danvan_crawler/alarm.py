@@ -273,9 +273,9 @@ class LayoutWatch:
             return False
         if not article_id:
             return False
-        from danvan_crawler.pipelines.store import crawler_store
+        from danvan_crawler.extensions.store import StoreExtension
 
-        if not crawler_store(self.crawler).known_ids([str(article_id)]):
+        if not StoreExtension.of(self.crawler).store.known_ids([str(article_id)]):
             return False
         self.stats.inc_value(PREFIX + "kept_stored")
         logger.info(

@@ -100,7 +100,11 @@ TELNETCONSOLE_ENABLED = False
 # sent to it, and writes job files): not for an unattended cron job. Off, and the
 # extension not even loaded (it imports aiohttp's web server: ~0.2 s of every start-up).
 REMOTE_CONTROL_ENABLED = False
-EXTENSIONS = {"scrapy.extensions.remote_control.RemoteControl": None}
+EXTENSIONS = {
+    "scrapy.extensions.remote_control.RemoteControl": None,
+    # the article store (DANVAN_DB), which every component below reaches through it
+    "danvan_crawler.extensions.StoreExtension": 0,
+}
 
 # --- output ----------------------------------------------------------------------------
 # JSON Lines of the articles new or updated since the last file written to this path

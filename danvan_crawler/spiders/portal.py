@@ -45,6 +45,7 @@ from twisted.python.failure import Failure
 
 from danvan_crawler import __version__
 from danvan_crawler.dates import LOCAL_TZ
+from danvan_crawler.extensions.store import StoreExtension
 from danvan_crawler.extract import ArticlePage, ListingPage, find_categories, find_subsites
 from danvan_crawler.extract.navigation import (
     CategoryLink,
@@ -203,26 +204,31 @@ class PortalSpider(scrapy.Spider):
         return spider
 
     def setup_incremental(self, crawler: Crawler) -> None:
-        """Open the store's incremental state (``DANVAN_INCREMENTAL``, default on)."""
+        """Check the incremental settings (``DANVAN_INCREMENTAL``, default on); the state
+        is opened over the store when the spider opens (the extensions exist then)."""
         settings = crawler.settings
         if not settings.getbool("DANVAN_INCREMENTAL", True):
             logger.info("incremental crawling off: every page is fetched")
             return
-        from danvan_crawler.pipelines.store import crawler_store
-
-        try:
-            self.inc = IncrementalState(
-                crawler_store(crawler),
-                full=settings.getbool("DANVAN_FULL"),
-                refresh=settings.getbool("DANVAN_REFRESH"),
-                stop_rule=cast(StopRule, (settings.get("DANVAN_STOP_RULE") or "oldest").lower()),
-                cut_max_runs=settings.getint("DANVAN_CUT_MAX_RUNS", CUT_MAX_RUNS),
+        stop_rule = (settings.get("DANVAN_STOP_RULE") or "oldest").lower()
+        if stop_rule not in ("oldest", "all"):
+            raise NotConfigured(
+                f"portal spider: DANVAN_STOP_RULE must be 'oldest' or 'all', not {stop_rule!r}"
             )
-        except ValueError as exc:
-            raise NotConfigured(f"portal spider: {exc}") from exc
+        crawler.signals.connect(self.open_incremental, signal=signals.spider_opened)
         crawler.signals.connect(self.item_stored, signal=signals.item_scraped)
         crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(self.save_state, signal=signals.spider_closed)
+
+    def open_incremental(self) -> None:
+        settings = self.crawler.settings
+        self.inc = IncrementalState(
+            StoreExtension.of(self.crawler).store,
+            full=settings.getbool("DANVAN_FULL"),
+            refresh=settings.getbool("DANVAN_REFRESH"),
+            stop_rule=cast(StopRule, (settings.get("DANVAN_STOP_RULE") or "oldest").lower()),
+            cut_max_runs=settings.getint("DANVAN_CUT_MAX_RUNS", CUT_MAX_RUNS),
+        )
         mode = "refresh" if self.inc.refresh else "full" if self.inc.full else "incremental"
         logger.info("crawl mode: %s (stop rule %s)", mode, self.inc.stop_rule)
 
@@ -756,7 +762,8 @@ class PortalSpider(scrapy.Spider):
             self.article_resolved(item, response, dropped=True)
 
     def article_resolved(self, item: Any, response: Response, dropped: bool) -> None:
-        assert self.inc is not None
+        if self.inc is None:
+            return
         article_id = response.meta.get("danvan_article_id")
         if not article_id:
             return

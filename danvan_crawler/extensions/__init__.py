@@ -1,0 +1,9 @@
+"""Scrapy extensions of the crawl; :data:`EXTENSIONS` is what to put in the settings."""
+
+from danvan_crawler.extensions.store import StoreExtension
+
+EXTENSIONS: dict[str, int] = {
+    "danvan_crawler.extensions.StoreExtension": 0,
+}
+
+__all__ = ["EXTENSIONS", "StoreExtension"]
