@@ -32,10 +32,12 @@ DANVAN_ARTICLE_WINDOW = 128
 # --- manners ---------------------------------------------------------------------------
 # Contact URL sent in the User-Agent (who runs this crawler, how to reach them).
 DANVAN_CONTACT_URL = "https://github.com/danvan-crawler/danvan-crawler"
-# User-Agent template; {version} and {contact_url} are filled in by the spider. A USER_AGENT
+# User-Agent template; {version} and {contact_url} are filled in by the add-on. A USER_AGENT
 # set on the command line wins.
 DANVAN_USER_AGENT = "danvan-crawler/{version} (+{contact_url})"
 USER_AGENT = f"danvan-crawler/{__version__} (+{DANVAN_CONTACT_URL})"
+# The add-on that applies the two choices below (politeness, User-Agent) to the crawl.
+ADDONS = {"danvan_crawler.addons.Manners": 0}
 # "auto": polite against the live portal, lifted when the site URL is loopback (127.0.0.0/8,
 # localhost, ::1: the replica) and the log says so; "polite" (or "on"): always polite;
 # "off": never. Politeness = the AutoThrottle/concurrency/delay values below; lifted =

@@ -22,7 +22,6 @@ use are counted in stats as ``danvan/extract/fallback/<field>``.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import sys
 from collections.abc import AsyncIterator, Iterator
@@ -43,7 +42,6 @@ from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from danvan_crawler import __version__
 from danvan_crawler.dates import LOCAL_TZ
 from danvan_crawler.extensions.store import StoreExtension
 from danvan_crawler.extract import ArticlePage, ListingPage, find_categories, find_subsites
@@ -78,7 +76,7 @@ from danvan_crawler.resilience import (
     http_date,
     retry_cut_page,
 )
-from danvan_crawler.urls import canonical_url, set_query
+from danvan_crawler.urls import canonical_url, is_loopback_url, set_query
 
 logger = logging.getLogger(__name__)
 
@@ -99,17 +97,6 @@ _WAITING = "danvan_waiting"
 GUESSED_META = "danvan_guessed_page"
 
 STATS_PREFIX = "danvan/"
-
-
-def is_loopback_url(url: str) -> bool:
-    """True for http(s) URLs on 127.0.0.0/8, ::1 or ``localhost``."""
-    host = (urlsplit(url).hostname or "").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 @dataclass
@@ -233,9 +220,8 @@ class PortalSpider(scrapy.Spider):
         logger.info("crawl mode: %s (stop rule %s)", mode, self.inc.stop_rule)
 
     def configure(self, settings: BaseSettings) -> None:
-        """Read settings; adjust politeness and User-Agent. Runs in ``from_crawler``,
-        before the crawler freezes its settings (Scrapy 2.19: ``Crawler.crawl`` creates
-        the spider, then ``_apply_settings`` builds extensions and freezes)."""
+        """Read settings (politeness and the User-Agent are the add-on's:
+        :class:`danvan_crawler.addons.Manners`)."""
         site = self.site_arg or settings.get("DANVAN_SITE_URL") or ""
         try:
             self.profile = load_profile(
@@ -253,60 +239,12 @@ class PortalSpider(scrapy.Spider):
         }
         self.visit_subsites = (settings.get("DANVAN_VISIT_SUBSITES") or "auto").lower()
         self.article_window = max(2, settings.getint("DANVAN_ARTICLE_WINDOW", ARTICLE_WINDOW))
-        if not settings.frozen:
-            self._apply_politeness(settings)
-            self._apply_user_agent(settings)
         logger.info(
             "portal: site %s, profile %s, allowed domain %s",
             self.site_url,
             self.profile.source or self.profile.name,
             self.profile.base_host,
         )
-
-    def _apply_politeness(self, settings: BaseSettings) -> None:
-        mode = (settings.get("DANVAN_POLITENESS") or "auto").lower()
-        if mode not in {"auto", "polite", "on", "off"}:
-            raise NotConfigured(f"DANVAN_POLITENESS must be auto, polite or off, not {mode!r}")
-        loopback = is_loopback_url(self.site_url)
-        lifted = mode == "off" or (mode == "auto" and loopback)
-        values: dict[str, Any]
-        if lifted:
-            values = {
-                "AUTOTHROTTLE_ENABLED": False,
-                "DOWNLOAD_DELAY": 0,
-                "CONCURRENT_REQUESTS_PER_DOMAIN": settings.getint("DANVAN_LIFTED_CONCURRENCY", 16),
-            }
-        else:
-            values = {
-                "AUTOTHROTTLE_ENABLED": True,
-                "DOWNLOAD_DELAY": max(settings.getfloat("DOWNLOAD_DELAY"), 0.0) or 1.0,
-                "CONCURRENT_REQUESTS_PER_DOMAIN": min(
-                    settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"), 2
-                )
-                or 2,
-            }
-        changed = []
-        for name, value in values.items():
-            if (settings.getpriority(name) or 0) < 40:  # cmdline (40) and above win
-                settings.set(name, value, priority="spider")
-                changed.append(f"{name}={value}")
-        if lifted:
-            why = "site URL is loopback" if mode == "auto" else "DANVAN_POLITENESS=off"
-            logger.info("politeness lifted (%s): %s", why, ", ".join(changed) or "unchanged")
-        else:
-            logger.info(
-                "polite crawling (DANVAN_POLITENESS=%s): AutoThrottle on, %s",
-                mode,
-                ", ".join(changed) or "settings from the command line",
-            )
-
-    def _apply_user_agent(self, settings: BaseSettings) -> None:
-        if (settings.getpriority("USER_AGENT") or 0) >= 40:
-            return
-        template = settings.get("DANVAN_USER_AGENT") or "danvan-crawler/{version} (+{contact_url})"
-        contact = settings.get("DANVAN_CONTACT_URL") or ""
-        agent = template.format(version=__version__, contact_url=contact)
-        settings.set("USER_AGENT", agent, priority="spider")
 
     # -- helpers ----------------------------------------------------------------------------
     def canon(self, url: str) -> str:
