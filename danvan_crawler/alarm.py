@@ -11,15 +11,16 @@ Two parts:
     ``DANVAN_ALARM_MIN_LISTING_ITEMS`` distinct article URLs (``DANVAN_ALARM_ARTICLE_URL_RE``,
     default: the profile's ``article`` pattern), found in any ``<a href>`` whatever the
     markup;
-  - ``danvan/alarm/listings_with_fallback``: listing pages, not empty, during whose
-    parsing a ``danvan/extract/fallback/<field>`` counter moved (a changed listing
-    markup shows even in a run that fetches no article);
+  - ``danvan/alarm/listings_with_fallback``: listing pages, not empty, whose
+    extraction needed a fallback (a changed listing markup shows even in a run that
+    fetches no article);
   - ``danvan/alarm/articles``: article pages parsed;
-    ``danvan/alarm/articles_with_fallback``: those during whose parsing a
-    ``danvan/extract/fallback/<field>`` counter moved;
-    ``danvan/alarm/articles_incomplete``: those during whose parsing a
-    ``danvan/extract/missing/<field>`` counter moved, that gave no item, or whose item
-    the validate pipeline dropped (``danvan/validate/dropped/<reason>``);
+    ``danvan/alarm/articles_with_fallback``: those whose extraction needed a fallback;
+    ``danvan/alarm/articles_incomplete``: those that missed a field, gave no item, or
+    whose item the validate pipeline dropped (``InvalidArticle``). What extraction
+    needed is read from the page's :class:`~danvan_crawler.resilience.Diagnostics`
+    (``response.meta``), which the spider's callback sets from the page object's
+    ``fallbacks`` and ``missing``: stats only count;
   - ``danvan/alarm/article_fallback/<field>``, ``danvan/alarm/listing_fallback/<field>``:
     pages of each kind per field that needed it;
   - ``danvan/alarm/pages_cut_short``: pages the spider judged cut short on the wire
@@ -59,7 +60,8 @@ from scrapy import Request, signals
 from scrapy.http import Response, TextResponse
 from scrapy.utils.response import get_base_url
 
-from danvan_crawler.resilience import CUT_META
+from danvan_crawler.pipelines.validate import InvalidArticle
+from danvan_crawler.resilience import CUT_META, DIAGNOSTICS_META, Diagnostics
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -87,7 +89,6 @@ DEFAULTS: dict[str, Any] = {
 
 PREFIX = "danvan/alarm/"
 EXAMPLES = PREFIX + "examples/"
-FALLBACK_PREFIX = "danvan/extract/fallback/"
 MISSING_PREFIX = "danvan/extract/missing/"
 DROPPED_PREFIX = "danvan/validate/dropped/"
 
@@ -124,10 +125,6 @@ def _counters(stats: Mapping[str, Any], prefix: str) -> dict[str, int]:
     }
 
 
-def _moved(before: Mapping[str, int], after: Mapping[str, int]) -> list[str]:
-    return sorted(name for name, value in after.items() if value > before.get(name, 0))
-
-
 class LayoutWatch:
     """Spider middleware recording, per parsed page, what the alarm needs (see module)."""
 
@@ -157,9 +154,6 @@ class LayoutWatch:
         pipelines = settings.getwithbase("ITEM_PIPELINES")
         self.has_store = any(str(name).endswith("StorePipeline") for name in pipelines)
         self._incomplete: set[str] = set()
-        self._dropped_seen: dict[str, int] = {}
-        self._stats_shape: tuple[int, int] = (0, -1)
-        self._watched: tuple[str, ...] = ()
         self._links: dict[tuple[str, str], tuple[str, bool]] = {}
 
     @classmethod
@@ -175,19 +169,6 @@ class LayoutWatch:
         examples = self.stats.get_value(key) or []
         if url not in examples and len(examples) < self.max_examples:
             self.stats.set_value(key, [*examples, url])
-
-    def _snapshot_now(self) -> tuple[dict[str, int], dict[str, int]]:
-        stats = self.stats.get_stats()
-        # Taken twice per parsed page: only the fallback/missing counters are read, their
-        # names listed again only when a stat was added (stats are not removed).
-        shape = (id(stats), len(stats))
-        if shape != self._stats_shape:
-            self._stats_shape = shape
-            self._watched = tuple(
-                name for name in stats if name.startswith((FALLBACK_PREFIX, MISSING_PREFIX))
-            )
-        watched = {name: stats.get(name) for name in self._watched}
-        return _counters(watched, FALLBACK_PREFIX), _counters(watched, MISSING_PREFIX)
 
     def _mark_incomplete(self, url: str) -> None:
         self._incomplete.add(url)
@@ -294,27 +275,23 @@ class LayoutWatch:
         return None
 
     def item_dropped(self, item: Any, response: Response | None, exception: BaseException) -> None:
-        """Attribute a validation drop that just happened to the page's URL."""
-        now = _counters(self.stats.get_stats(), DROPPED_PREFIX)
-        moved = _moved(self._dropped_seen, now)
-        self._dropped_seen = now
+        """Attribute a validation drop to the page's URL."""
+        if not isinstance(exception, InvalidArticle):
+            return
         url = getattr(response, "url", None) or _item_url(item)
-        if url and moved:
-            for name in moved:
-                self._example(f"dropped/{name}", url)
+        if url:
+            self._example(f"dropped/{exception.reason}", url)
             self._mark_incomplete(url)
 
     # -- spider middleware --------------------------------------------------------------
-    #
-    # Counters are compared around each step of the callback's output: a step runs the
-    # callback synchronously up to its next output, so what moved belongs to this page
-    # even when Scrapy interleaves the outputs of several pages (callbacks that are
-    # generators, as the portal spider's are).
 
-    def _step(self, page: _Page, before: tuple[dict[str, int], dict[str, int]]) -> None:
-        after = self._snapshot_now()
-        page.fallbacks.update(_moved(before[0], after[0]))
-        page.missing.update(_moved(before[1], after[1]))
+    def _diagnose(self, page: _Page, response: Response) -> None:
+        """What extraction needed, as the callback noted it on the page (so far)."""
+        request = response.request
+        found = request.meta.get(DIAGNOSTICS_META) if request is not None else None
+        if isinstance(found, Diagnostics):
+            page.fallbacks.update(found.fallbacks)
+            page.missing.update(found.missing)
 
     def _start(self, response: Response) -> tuple[str | None, _Page]:
         kind, page = self._kind(response), _Page()
@@ -323,6 +300,7 @@ class LayoutWatch:
         return kind, page
 
     def _finish_page(self, response: Response, kind: str | None, page: _Page) -> None:
+        self._diagnose(page, response)
         if response.status != 200:
             # A 304 (unchanged since the stored version) or an allowed error status parses
             # no markup: it says nothing about the layout.
@@ -343,6 +321,7 @@ class LayoutWatch:
         page.items += 1
         if _cut_short(response):
             return True  # cut short, not degraded: ArticleCompleteness decides
+        self._diagnose(page, response)
         return not self._protected(output, page)
 
     def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
@@ -350,15 +329,7 @@ class LayoutWatch:
         if kind is None:
             yield from result
             return
-        outputs = iter(result)
-        while True:
-            before = self._snapshot_now()
-            try:
-                output = next(outputs)
-            except StopIteration:
-                self._step(page, before)
-                break
-            self._step(page, before)
+        for output in result:
             if self._keep(output, kind, page, response):
                 yield output
         self._finish_page(response, kind, page)
@@ -371,15 +342,7 @@ class LayoutWatch:
             async for output in result:
                 yield output
             return
-        outputs = aiter(result)
-        while True:
-            before = self._snapshot_now()
-            try:
-                output = await anext(outputs)
-            except StopAsyncIteration:
-                self._step(page, before)
-                break
-            self._step(page, before)
+        async for output in result:
             if self._keep(output, kind, page, response):
                 yield output
         self._finish_page(response, kind, page)

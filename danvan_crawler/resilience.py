@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -75,9 +76,12 @@ from danvan_crawler.items import Article
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "CATEGORY_META",
+    "DIAGNOSTICS_META",
     "ArticleCompleteness",
     "BackoffRetryMiddleware",
     "CallbackErrors",
+    "Diagnostics",
     "PaginationGuard",
     "RedirectGuard",
     "ResponseLengthCheck",
@@ -94,11 +98,26 @@ __all__ = [
 ]
 
 FAULT_PREFIX = "danvan/fault/"
+
+
+@dataclass(frozen=True)
+class Diagnostics:
+    """What extraction needed on one page: fields that took a fallback, fields missing."""
+
+    fallbacks: frozenset[str] = frozenset()
+    missing: frozenset[str] = frozenset()
+
+
 DELAY_META = "danvan_retry_delay"
 LENGTH_META = "danvan_length_mismatch"
 #: ``response.meta`` key: the article ids a listing page's callback read off the page
 #: (the spider sets it; :class:`PaginationGuard` then does not parse the page again)
 LISTING_IDS_META = "danvan_listing_ids"
+#: ``request.meta`` key: the category URL of a listing page's request (set by the spider)
+CATEGORY_META = "danvan_category"
+#: ``response.meta`` key: what extraction needed on the page, a :class:`Diagnostics`
+#: (set by the spider's callback; the layout alarm reads it)
+DIAGNOSTICS_META = "danvan_diagnostics"
 #: ``response.meta`` key: the article request's packed ``ListingHint`` (what its listing
 #: entry showed)
 LISTING_META = "danvan_listing"
@@ -419,10 +438,7 @@ class PaginationGuard:
     def _is_listing(self, request: Request | None) -> str | None:
         if request is None:
             return None
-        callback = request.callback
-        if getattr(callback, "__name__", "") != "parse_listing":
-            return None
-        category = request.cb_kwargs.get("category_url")
+        category = request.meta.get(CATEGORY_META)
         return category if isinstance(category, str) else None
 
     def _assess(self, response: Response) -> bool | None:

@@ -68,11 +68,14 @@ from danvan_crawler.incremental import (
 from danvan_crawler.items import Article
 from danvan_crawler.profile import DEFAULT_PROFILE, SiteProfile, load_profile
 from danvan_crawler.resilience import (
+    CATEGORY_META,
     CUT_META,
     CUT_STORED_META,
+    DIAGNOSTICS_META,
     LENGTH_META,
     LISTING_IDS_META,
     LISTING_META,
+    Diagnostics,
     http_date,
     retry_cut_page,
 )
@@ -357,7 +360,7 @@ class PortalSpider(scrapy.Spider):
             return None
         self.listing_pages_seen.add(url)
         headers: dict[str, str] = {}
-        meta: dict[str, Any] = {"danvan_page_url": url}
+        meta: dict[str, Any] = {"danvan_page_url": url, CATEGORY_META: info.url}
         if self.inc is not None:
             self.cat_outstanding[info.url] = self.cat_outstanding.get(info.url, 0) + 1
             if self.walk_mode.get(info.url, False):
@@ -582,6 +585,8 @@ class PortalSpider(scrapy.Spider):
                 request = self.listing_request(page_url, info)
                 if request is not None:
                     yield request
+        # read last: the page object notes a fallback when a field is first read
+        response.meta[DIAGNOSTICS_META] = Diagnostics(frozenset(listing.fallbacks))
         for name in listing.fallbacks:
             self._stat(f"extract/fallback/{name}")
         if listing.page_number == 1:  # later pages repeat its menus
@@ -805,6 +810,9 @@ class PortalSpider(scrapy.Spider):
         # what the fields needed is counted for pages judged whole: a page cut short says
         # nothing about the rules (it is fetched again, see "looks cut short")
         whole = not cut
+        response.meta[DIAGNOSTICS_META] = Diagnostics(
+            frozenset(result.fallbacks), frozenset(result.missing)
+        )
         for name in result.fallbacks if whole else ():
             self._stat(f"extract/fallback/{name}")
         for name in result.missing if whole else ():
