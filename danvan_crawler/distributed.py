@@ -65,12 +65,12 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet.task import LoopingCall
 
+from danvan_crawler.extensions.incremental import CUT_STORED_META
 from danvan_crawler.extensions.store import StoreExtension
 from danvan_crawler.extract import ListingPage
 from danvan_crawler.extract.navigation import CategoryLink, classify
 from danvan_crawler.extract.truncation import ListingHint
 from danvan_crawler.incremental import CUT_MAX_RUNS, listing_signature, next_cut_signature
-from danvan_crawler.resilience import CUT_STORED_META
 from danvan_crawler.spiders.portal import ARTICLE_PRIORITY_BANDS, CategoryInfo, PortalSpider
 from danvan_crawler.store import Store
 

@@ -90,9 +90,9 @@ REDIRECT_MAX_TIMES = 5
 DANVAN_MAX_PAGES_PER_CATEGORY = 1000
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "danvan_crawler.resilience.BackoffRetryMiddleware": 550,
-    "danvan_crawler.resilience.ResponseLengthCheck": 595,
-    "danvan_crawler.resilience.RedirectGuard": 610,
+    "danvan_crawler.middlewares.downloader.BackoffRetryMiddleware": 550,
+    "danvan_crawler.middlewares.downloader.ResponseLengthCheck": 595,
+    "danvan_crawler.middlewares.downloader.RedirectGuard": 610,
 }
 # Pages are small; a cache would hide the site's changes from incremental runs.
 HTTPCACHE_ENABLED = False
@@ -106,6 +106,8 @@ EXTENSIONS = {
     "scrapy.extensions.remote_control.RemoteControl": None,
     # the article store (DANVAN_DB), which every component below reaches through it
     "danvan_crawler.extensions.StoreExtension": 0,
+    # what an incremental run may skip and what it finished (DANVAN_INCREMENTAL)
+    "danvan_crawler.extensions.IncrementalExtension": 10,
 }
 
 # --- output ----------------------------------------------------------------------------
@@ -190,10 +192,10 @@ ITEM_PIPELINES = {
 SPIDER_MIDDLEWARES = {
     "danvan_crawler.alarm.LayoutWatch": 950,
     # pagination trap / page limit, article pages missing required fields re-fetched
-    "danvan_crawler.resilience.PaginationGuard": 900,
-    "danvan_crawler.resilience.ArticleCompleteness": 940,
+    "danvan_crawler.middlewares.spider.PaginationGuard": 900,
+    "danvan_crawler.middlewares.spider.ArticleCompleteness": 940,
     # a callback exception (a page extraction cannot handle) is a counted drop, not a crash
-    "danvan_crawler.resilience.CallbackErrors": 960,
+    "danvan_crawler.middlewares.spider.CallbackErrors": 960,
 }
 # A listing page linking fewer article URLs than this counts as empty.
 DANVAN_ALARM_MIN_LISTING_ITEMS = 1

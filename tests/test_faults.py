@@ -358,7 +358,7 @@ def test_spec_object_defaults_are_inactive() -> None:
 def test_callback_errors_are_counted_drops_and_faults_reach_the_summary() -> None:
     from scrapy.utils.test import get_crawler
 
-    from danvan_crawler.resilience import CallbackErrors
+    from danvan_crawler.middlewares.spider import CallbackErrors
     from danvan_crawler.spiders.portal import PortalSpider
     from danvan_crawler.summary import summarize
 
@@ -399,7 +399,8 @@ def test_pagination_guard_uses_the_ids_the_spider_read() -> None:
     from scrapy.http import Request
     from scrapy.utils.test import get_crawler
 
-    from danvan_crawler.resilience import CATEGORY_META, LISTING_IDS_META, PaginationGuard
+    from danvan_crawler.middlewares.spider import PaginationGuard
+    from danvan_crawler.resilience import CATEGORY_META, LISTING_IDS_META
     from danvan_crawler.spiders.portal import PortalSpider
 
     def parse_listing(response: Any, category_url: str) -> None:
