@@ -219,7 +219,7 @@ def build_settings(config: Config, options: RunOptions, log_level: int, progress
     }
     settings.update(run_settings, priority="cmdline")
     middlewares = dict(settings.get("SPIDER_MIDDLEWARES") or {})
-    middlewares.setdefault("danvan_crawler.alarm.LayoutWatch", 950)
+    middlewares.setdefault("danvan_crawler.middlewares.layout.LayoutWatch", 950)
     settings.set("SPIDER_MIDDLEWARES", middlewares, priority="cmdline")
     if progress:
         extensions = dict(settings.get("EXTENSIONS") or {})

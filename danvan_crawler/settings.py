@@ -186,11 +186,11 @@ ITEM_PIPELINES = {
     "danvan_crawler.pipelines.StorePipeline": 500,
 }
 
-# --- layout-change alarm (danvan_crawler/alarm.py) ----------------------------------------
+# --- layout-change alarm (danvan_crawler/middlewares/layout.py, danvan_crawler/alarm.py) --
 # LayoutWatch records per page what the alarm needs and keeps stored articles from being
 # overwritten by versions a fallback degraded; `danvan run` exits 3 when a threshold is crossed.
 SPIDER_MIDDLEWARES = {
-    "danvan_crawler.alarm.LayoutWatch": 950,
+    "danvan_crawler.middlewares.layout.LayoutWatch": 950,
     # pagination trap / page limit, article pages missing required fields re-fetched
     "danvan_crawler.middlewares.spider.PaginationGuard": 900,
     "danvan_crawler.middlewares.spider.ArticleCompleteness": 940,
