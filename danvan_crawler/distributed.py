@@ -65,12 +65,14 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet.task import LoopingCall
 
+from danvan_crawler.extensions.incremental import CUT_STORED_META
+from danvan_crawler.extensions.store import StoreExtension
 from danvan_crawler.extract import ListingPage
 from danvan_crawler.extract.navigation import CategoryLink, classify
 from danvan_crawler.extract.truncation import ListingHint
 from danvan_crawler.incremental import CUT_MAX_RUNS, listing_signature, next_cut_signature
-from danvan_crawler.resilience import CUT_STORED_META
 from danvan_crawler.spiders.portal import ARTICLE_PRIORITY_BANDS, CategoryInfo, PortalSpider
+from danvan_crawler.store import Store
 
 logger = logging.getLogger(__name__)
 
@@ -546,10 +548,8 @@ class DistributedPortalSpider(PortalSpider):
         mode = "new and changed articles" if self.skip_known else "every article"
         logger.info("distributed crawl: every listing page, %s", mode)
 
-    def store(self) -> Any:
-        from danvan_crawler.pipelines.store import crawler_store
-
-        return crawler_store(self.crawler)
+    def store(self) -> Store:
+        return StoreExtension.of(self.crawler).store
 
     def remember_signature(self, item: Any, response: Response | None = None) -> None:
         """An article went through the store: remember the listing signature it was

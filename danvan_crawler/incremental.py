@@ -1,8 +1,9 @@
 """Incremental crawling: what a run may skip, decided from the store.
 
-The ``portal`` spider asks an :class:`IncrementalState` (built from the crawl's store)
-which listing pages to request conditionally, when to stop paging a category, which
-article pages to fetch, and records what a run has safely finished. Modes (settings,
+:class:`~danvan_crawler.extensions.incremental.IncrementalExtension` asks an
+:class:`IncrementalState` (built from the crawl's store) which listing pages to request
+conditionally, when to stop paging a category, which article pages to fetch, and records
+what a run has safely finished; the ``portal`` spider asks the extension. Modes (settings,
 ``danvan crawl`` / ``danvan run`` flags):
 
 - default (``DANVAN_INCREMENTAL = True``): each category is walked from page 1, its pages

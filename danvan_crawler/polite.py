@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from w3lib.encoding import html_to_unicode
 
 from danvan_crawler import __version__, settings
-from danvan_crawler.spiders.portal import is_loopback_url
+from danvan_crawler.urls import is_loopback_url
 
 __all__ = ["FetchError", "PoliteFetcher", "user_agent"]
 

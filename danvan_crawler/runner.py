@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from danvan_crawler.alarm import LayoutAlarm, check_layout
-from danvan_crawler.commands.crawl import nothing_crawled
 from danvan_crawler.config import Config, ConfigError, check_store_folder
+from danvan_crawler.crawling import nothing_crawled
 from danvan_crawler.errors import STORE_FAILED, STORE_FAILURE_STAT, describe, store_stopper
 from danvan_crawler.locking import LockHeld, RunLock, lock_path_for
 from danvan_crawler.stream import after_crawl, before_crawl
@@ -202,7 +202,7 @@ def setup_logging(config: Config, options: RunOptions, tty: bool) -> int:
 
 def build_settings(config: Config, options: RunOptions, log_level: int, progress: bool) -> Settings:
     """Project settings, overlaid with the configuration and what ``run`` needs."""
-    from danvan_crawler.commands.crawl import build_settings as crawl_settings
+    from danvan_crawler.crawling import build_settings as crawl_settings
 
     settings = crawl_settings(
         site=config["site"],
@@ -219,7 +219,7 @@ def build_settings(config: Config, options: RunOptions, log_level: int, progress
     }
     settings.update(run_settings, priority="cmdline")
     middlewares = dict(settings.get("SPIDER_MIDDLEWARES") or {})
-    middlewares.setdefault("danvan_crawler.alarm.LayoutWatch", 950)
+    middlewares.setdefault("danvan_crawler.middlewares.layout.LayoutWatch", 950)
     settings.set("SPIDER_MIDDLEWARES", middlewares, priority="cmdline")
     if progress:
         extensions = dict(settings.get("EXTENSIONS") or {})
@@ -230,7 +230,7 @@ def build_settings(config: Config, options: RunOptions, log_level: int, progress
 
 def crawl(config: Config, settings: Settings, options: RunOptions) -> dict[str, Any]:
     """Run the ``portal`` spider to the end in this process; its final stats."""
-    from danvan_crawler.commands.crawl import run_crawl
+    from danvan_crawler.crawling import run_crawl
 
     return run_crawl(settings, config["site"], scrapy_log_level=logging.getLogger().level)
 

@@ -32,10 +32,12 @@ DANVAN_ARTICLE_WINDOW = 128
 # --- manners ---------------------------------------------------------------------------
 # Contact URL sent in the User-Agent (who runs this crawler, how to reach them).
 DANVAN_CONTACT_URL = "https://github.com/danvan-crawler/danvan-crawler"
-# User-Agent template; {version} and {contact_url} are filled in by the spider. A USER_AGENT
+# User-Agent template; {version} and {contact_url} are filled in by the add-on. A USER_AGENT
 # set on the command line wins.
 DANVAN_USER_AGENT = "danvan-crawler/{version} (+{contact_url})"
 USER_AGENT = f"danvan-crawler/{__version__} (+{DANVAN_CONTACT_URL})"
+# The add-on that applies the two choices below (politeness, User-Agent) to the crawl.
+ADDONS = {"danvan_crawler.addons.Manners": 0}
 # "auto": polite against the live portal, lifted when the site URL is loopback (127.0.0.0/8,
 # localhost, ::1: the replica) and the log says so; "polite" (or "on"): always polite;
 # "off": never. Politeness = the AutoThrottle/concurrency/delay values below; lifted =
@@ -88,9 +90,9 @@ REDIRECT_MAX_TIMES = 5
 DANVAN_MAX_PAGES_PER_CATEGORY = 1000
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "danvan_crawler.resilience.BackoffRetryMiddleware": 550,
-    "danvan_crawler.resilience.ResponseLengthCheck": 595,
-    "danvan_crawler.resilience.RedirectGuard": 610,
+    "danvan_crawler.middlewares.downloader.BackoffRetryMiddleware": 550,
+    "danvan_crawler.middlewares.downloader.ResponseLengthCheck": 595,
+    "danvan_crawler.middlewares.downloader.RedirectGuard": 610,
 }
 # Pages are small; a cache would hide the site's changes from incremental runs.
 HTTPCACHE_ENABLED = False
@@ -100,7 +102,13 @@ TELNETCONSOLE_ENABLED = False
 # sent to it, and writes job files): not for an unattended cron job. Off, and the
 # extension not even loaded (it imports aiohttp's web server: ~0.2 s of every start-up).
 REMOTE_CONTROL_ENABLED = False
-EXTENSIONS = {"scrapy.extensions.remote_control.RemoteControl": None}
+EXTENSIONS = {
+    "scrapy.extensions.remote_control.RemoteControl": None,
+    # the article store (DANVAN_DB), which every component below reaches through it
+    "danvan_crawler.extensions.StoreExtension": 0,
+    # what an incremental run may skip and what it finished (DANVAN_INCREMENTAL)
+    "danvan_crawler.extensions.IncrementalExtension": 10,
+}
 
 # --- output ----------------------------------------------------------------------------
 # JSON Lines of the articles new or updated since the last file written to this path
@@ -178,16 +186,16 @@ ITEM_PIPELINES = {
     "danvan_crawler.pipelines.StorePipeline": 500,
 }
 
-# --- layout-change alarm (danvan_crawler/alarm.py) ----------------------------------------
+# --- layout-change alarm (danvan_crawler/middlewares/layout.py, danvan_crawler/alarm.py) --
 # LayoutWatch records per page what the alarm needs and keeps stored articles from being
 # overwritten by versions a fallback degraded; `danvan run` exits 3 when a threshold is crossed.
 SPIDER_MIDDLEWARES = {
-    "danvan_crawler.alarm.LayoutWatch": 950,
+    "danvan_crawler.middlewares.layout.LayoutWatch": 950,
     # pagination trap / page limit, article pages missing required fields re-fetched
-    "danvan_crawler.resilience.PaginationGuard": 900,
-    "danvan_crawler.resilience.ArticleCompleteness": 940,
+    "danvan_crawler.middlewares.spider.PaginationGuard": 900,
+    "danvan_crawler.middlewares.spider.ArticleCompleteness": 940,
     # a callback exception (a page extraction cannot handle) is a counted drop, not a crash
-    "danvan_crawler.resilience.CallbackErrors": 960,
+    "danvan_crawler.middlewares.spider.CallbackErrors": 960,
 }
 # A listing page linking fewer article URLs than this counts as empty.
 DANVAN_ALARM_MIN_LISTING_ITEMS = 1

@@ -216,8 +216,9 @@ def _in_a_temporary_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
 
 def _spider_settings(site: str, **settings: Any) -> Any:
     crawler = _crawler(**settings)
-    PortalSpider.from_crawler(crawler, site=site)
-    assert not crawler.settings.frozen  # the spider adjusted them before the freeze
+    # as Crawler.crawl does: the spider, then the add-ons adjust the settings
+    crawler.spider = PortalSpider.from_crawler(crawler, site=site)
+    crawler.addons.load_settings(crawler.settings)
     return crawler.settings
 
 

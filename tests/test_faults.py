@@ -358,7 +358,7 @@ def test_spec_object_defaults_are_inactive() -> None:
 def test_callback_errors_are_counted_drops_and_faults_reach_the_summary() -> None:
     from scrapy.utils.test import get_crawler
 
-    from danvan_crawler.resilience import CallbackErrors
+    from danvan_crawler.middlewares.spider import CallbackErrors
     from danvan_crawler.spiders.portal import PortalSpider
     from danvan_crawler.summary import summarize
 
@@ -399,7 +399,8 @@ def test_pagination_guard_uses_the_ids_the_spider_read() -> None:
     from scrapy.http import Request
     from scrapy.utils.test import get_crawler
 
-    from danvan_crawler.resilience import LISTING_IDS_META, PaginationGuard
+    from danvan_crawler.middlewares.spider import PaginationGuard
+    from danvan_crawler.resilience import CATEGORY_META, LISTING_IDS_META
     from danvan_crawler.spiders.portal import PortalSpider
 
     def parse_listing(response: Any, category_url: str) -> None:
@@ -411,10 +412,12 @@ def test_pagination_guard_uses_the_ids_the_spider_read() -> None:
     def outputs(page: int, ids: list[str]) -> list[Any]:
         request = Request(f"{cat}?trang={page}", callback=parse_listing)
         request.cb_kwargs["category_url"] = cat
+        request.meta[CATEGORY_META] = cat
         request.meta[LISTING_IDS_META] = ids
         response = HtmlResponse(request.url, body=b"", request=request)
         following = Request(f"{cat}?trang={page + 1}", callback=parse_listing)
         following.cb_kwargs["category_url"] = cat
+        following.meta[CATEGORY_META] = cat
         return list(guard.process_spider_output(response, [following, {"x": page}]))
 
     assert len(outputs(1, ["1", "2"])) == 2

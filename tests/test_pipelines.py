@@ -15,6 +15,7 @@ import scrapy
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
+from danvan_crawler.extensions import EXTENSIONS
 from danvan_crawler.items import Article
 from danvan_crawler.pipelines import (
     ITEM_PIPELINES,
@@ -46,6 +47,7 @@ class ItemsSpider(scrapy.Spider):
 def crawl_settings(tmp_path: Path, feed: Path) -> dict[str, Any]:
     return {
         "ITEM_PIPELINES": ITEM_PIPELINES,
+        "EXTENSIONS": EXTENSIONS,
         "DANVAN_DB": str(tmp_path / "danvan.db"),
         "FEEDS": {str(feed): {"format": "jsonlines", "overwrite": True, "store_empty": False}},
         "FEED_STORE_EMPTY": False,

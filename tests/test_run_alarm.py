@@ -134,7 +134,7 @@ def test_summary_from_stats() -> None:
 def _watch_and_stats() -> tuple[Any, Any]:
     from scrapy.utils.test import get_crawler
 
-    from danvan_crawler.alarm import LayoutWatch
+    from danvan_crawler.middlewares.layout import LayoutWatch
     from danvan_crawler.spiders.portal import PortalSpider
 
     crawler = get_crawler(PortalSpider, {"ITEM_PIPELINES": {}})
@@ -164,7 +164,7 @@ def test_listing_links_are_read_off_the_markup_like_a_parser_would() -> None:
     ``href`` are not links."""
     import html
 
-    from danvan_crawler.alarm import _A_HREF
+    from danvan_crawler.middlewares.layout import _A_HREF
 
     markup = (
         "<a href=\"/a/1.html\">x</a><A class=x HREF='/b'>y</A>"
@@ -185,7 +185,7 @@ def test_listing_link_answers_are_those_of_urljoin_whatever_the_page() -> None:
     from scrapy.http import HtmlResponse
     from scrapy.utils.response import get_base_url
 
-    from danvan_crawler.alarm import _origin
+    from danvan_crawler.middlewares.layout import _origin
 
     watch, _ = _watch_and_stats()
     pages = [

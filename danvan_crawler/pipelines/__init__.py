@@ -21,7 +21,7 @@ what it does in stats under ``danvan/<stage>/...``:
 from danvan_crawler.pipelines.dedupe import DedupePipeline
 from danvan_crawler.pipelines.enrich import EnrichPipeline
 from danvan_crawler.pipelines.normalize import NormalizePipeline
-from danvan_crawler.pipelines.store import StorePipeline, crawler_store
+from danvan_crawler.pipelines.store import StorePipeline
 from danvan_crawler.pipelines.validate import ValidatePipeline
 
 ITEM_PIPELINES: dict[str, int] = {
@@ -39,5 +39,4 @@ __all__ = [
     "NormalizePipeline",
     "StorePipeline",
     "ValidatePipeline",
-    "crawler_store",
 ]

@@ -20,17 +20,15 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
-from danvan_crawler.pipelines.store import StoreBatcher, crawler_store
-from danvan_crawler.store import Store
-from danvan_crawler.store.core import article_dict
+from danvan_crawler.extensions.store import StoreExtension
 
 logger = logging.getLogger(__name__)
 
 
 class DedupePipeline:
-    def __init__(self, crawler: Crawler, stats: StatsCollector) -> None:
-        self.crawler = crawler
+    def __init__(self, stats: StatsCollector, extension: StoreExtension) -> None:
         self.stats = stats
+        self.extension = extension
         #: article id -> its content hash's first 64 bits (as an int: 32 bytes an
         #: article instead of a 113-byte string; a collision has odds of 2**-64), this run
         self._seen: dict[str, int] = {}
@@ -38,23 +36,18 @@ class DedupePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
         assert crawler.stats is not None
-        return cls(crawler, crawler.stats)
-
-    @property
-    def store(self) -> Store:
-        return crawler_store(self.crawler)
+        return cls(crawler.stats, StoreExtension.of(crawler))
 
     async def process_item(self, item: Any) -> Any:
         article_id = str(ItemAdapter(item)["articleId"])
-        digest = self.store.content_hash(item)  # remembered for the store's upsert
+        digest = self.extension.store.content_hash(item)  # remembered for the store's upsert
         previous = self._seen.get(article_id)
         short = int(digest[:16], 16)
         if previous is not None:
             if previous == short:
                 # URL + categories, queued after the first one (which may still wait
                 # for its batch)
-                data = article_dict(item)
-                await StoreBatcher.of(self.crawler).upsert(data, detect_duplicates=False)
+                await self.extension.upsert(item, detect_duplicates=False)
                 self.stats.inc_value("danvan/dedupe/same_id")
                 raise DropItem(f"same article again in this run: {article_id}", log_level="DEBUG")
             self.stats.inc_value("danvan/dedupe/same_id_changed")

@@ -32,6 +32,14 @@ def _aware(value: Any) -> bool:
         return False
 
 
+class InvalidArticle(DropItem):
+    """An item dropped as invalid; ``reason`` as in ``danvan/validate/dropped/<reason>``."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"invalid article: {reason}", log_level="DEBUG")
+        self.reason = reason
+
+
 class ValidatePipeline:
     """Drop items that cannot become a record; ``danvan/validate/dropped/<reason>``."""
 
@@ -82,6 +90,6 @@ class ValidatePipeline:
                 adapter.get("articleId"),
                 adapter.get("url"),
             )
-            raise DropItem(f"invalid article: {reason}", log_level="DEBUG")
+            raise InvalidArticle(reason)
         self.stats.inc_value("danvan/validate/ok")
         return item

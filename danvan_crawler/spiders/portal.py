@@ -22,19 +22,17 @@ use are counted in stats as ``danvan/extract/fallback/<field>``.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from functools import cached_property
-from typing import Any, cast
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import scrapy
-from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, NotConfigured
@@ -43,8 +41,8 @@ from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from danvan_crawler import __version__
 from danvan_crawler.dates import LOCAL_TZ
+from danvan_crawler.extensions.incremental import IncrementalExtension
 from danvan_crawler.extract import ArticlePage, ListingPage, find_categories, find_subsites
 from danvan_crawler.extract.navigation import (
     CategoryLink,
@@ -59,25 +57,20 @@ from danvan_crawler.extract.truncation import (
     listing_cut_evidence,
     listing_layout_fits,
 )
-from danvan_crawler.incremental import (
-    CUT_MAX_RUNS,
-    IncrementalState,
-    PageAssessment,
-    StopRule,
-    response_validators,
-)
 from danvan_crawler.items import Article
 from danvan_crawler.profile import DEFAULT_PROFILE, SiteProfile, load_profile
 from danvan_crawler.resilience import (
+    CATEGORY_META,
     CUT_META,
-    CUT_STORED_META,
+    DIAGNOSTICS_META,
     LENGTH_META,
     LISTING_IDS_META,
     LISTING_META,
+    Diagnostics,
     http_date,
     retry_cut_page,
 )
-from danvan_crawler.urls import canonical_url, set_query
+from danvan_crawler.urls import canonical_url, is_loopback_url, set_query
 
 logger = logging.getLogger(__name__)
 
@@ -98,17 +91,6 @@ _WAITING = "danvan_waiting"
 GUESSED_META = "danvan_guessed_page"
 
 STATS_PREFIX = "danvan/"
-
-
-def is_loopback_url(url: str) -> bool:
-    """True for http(s) URLs on 127.0.0.0/8, ::1 or ``localhost``."""
-    host = (urlsplit(url).hostname or "").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 @dataclass
@@ -166,30 +148,12 @@ class PortalSpider(scrapy.Spider):
         self._article_feed: Iterator[Request] | None = None
         self._articles_waiting = 0
         self.article_window = ARTICLE_WINDOW
-        # -- incremental crawling (None: off) --
-        self.inc: IncrementalState | None = None
-        #: category URL -> whether its stop rule is trusted in this run (walked before)
-        self.walk_mode: dict[str, bool] = {}
-        #: category URL -> {listing page URL: (ETag, Last-Modified)} of pages answered 200
-        self.cat_pages: dict[str, dict[str, tuple[str | None, str | None]]] = {}
-        #: category URL -> listing requests not answered yet
-        self.cat_outstanding: dict[str, int] = {}
-        #: categories a listing request of which failed
-        self.cat_failed: set[str] = set()
-        #: category URL -> ids its listings asked to fetch
-        self.cat_needs: dict[str, set[str]] = {}
-        #: ids requested and not yet stored (or answered 304, or gone)
-        self.unresolved: set[str] = set()
-        #: known, unchanged ids listed under a category their record lacks
-        self.merge_needed: set[str] = set()
-        #: listing page URL -> its assessment (for ``should_follow_page``)
-        self.assessments: dict[str, PageAssessment] = {}
-        self.home_done = False
+        #: the incremental bookkeeping (None: off; ``DANVAN_INCREMENTAL``)
+        self.inc: IncrementalExtension | None = None
         #: pages of this site were seen to show the profile's content block (list) and an
         #: end marker: a page showing neither is judged cut short (``extract.truncation``)
         self.article_layout_known = False
         self.listing_layout_known = False
-        self.home_validators: tuple[str | None, str | None] = (None, None)
 
     # -- set-up ---------------------------------------------------------------------------
     @classmethod
@@ -203,33 +167,27 @@ class PortalSpider(scrapy.Spider):
         return spider
 
     def setup_incremental(self, crawler: Crawler) -> None:
-        """Open the store's incremental state (``DANVAN_INCREMENTAL``, default on)."""
-        settings = crawler.settings
-        if not settings.getbool("DANVAN_INCREMENTAL", True):
+        """Use the incremental bookkeeping (``DANVAN_INCREMENTAL``, default on) once the
+        spider opens (the extensions exist then)."""
+        if not crawler.settings.getbool("DANVAN_INCREMENTAL", True):
             logger.info("incremental crawling off: every page is fetched")
             return
-        from danvan_crawler.pipelines.store import crawler_store
+        crawler.signals.connect(self.open_incremental, signal=signals.spider_opened)
 
-        try:
-            self.inc = IncrementalState(
-                crawler_store(crawler),
-                full=settings.getbool("DANVAN_FULL"),
-                refresh=settings.getbool("DANVAN_REFRESH"),
-                stop_rule=cast(StopRule, (settings.get("DANVAN_STOP_RULE") or "oldest").lower()),
-                cut_max_runs=settings.getint("DANVAN_CUT_MAX_RUNS", CUT_MAX_RUNS),
+    def open_incremental(self) -> None:
+        extension = self.crawler.get_extension(IncrementalExtension)
+        if extension is None:
+            raise NotConfigured(
+                "incremental crawling needs danvan_crawler.extensions.IncrementalExtension "
+                "in EXTENSIONS (or DANVAN_INCREMENTAL = False)"
             )
-        except ValueError as exc:
-            raise NotConfigured(f"portal spider: {exc}") from exc
-        crawler.signals.connect(self.item_stored, signal=signals.item_scraped)
-        crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
-        crawler.signals.connect(self.save_state, signal=signals.spider_closed)
-        mode = "refresh" if self.inc.refresh else "full" if self.inc.full else "incremental"
-        logger.info("crawl mode: %s (stop rule %s)", mode, self.inc.stop_rule)
+        self.inc = extension.attach()
+        for signal in (signals.item_scraped, signals.item_dropped):
+            self.crawler.signals.connect(self.article_finished, signal=signal)
 
     def configure(self, settings: BaseSettings) -> None:
-        """Read settings; adjust politeness and User-Agent. Runs in ``from_crawler``,
-        before the crawler freezes its settings (Scrapy 2.19: ``Crawler.crawl`` creates
-        the spider, then ``_apply_settings`` builds extensions and freezes)."""
+        """Read settings (politeness and the User-Agent are the add-on's:
+        :class:`danvan_crawler.addons.Manners`)."""
         site = self.site_arg or settings.get("DANVAN_SITE_URL") or ""
         try:
             self.profile = load_profile(
@@ -247,60 +205,12 @@ class PortalSpider(scrapy.Spider):
         }
         self.visit_subsites = (settings.get("DANVAN_VISIT_SUBSITES") or "auto").lower()
         self.article_window = max(2, settings.getint("DANVAN_ARTICLE_WINDOW", ARTICLE_WINDOW))
-        if not settings.frozen:
-            self._apply_politeness(settings)
-            self._apply_user_agent(settings)
         logger.info(
             "portal: site %s, profile %s, allowed domain %s",
             self.site_url,
             self.profile.source or self.profile.name,
             self.profile.base_host,
         )
-
-    def _apply_politeness(self, settings: BaseSettings) -> None:
-        mode = (settings.get("DANVAN_POLITENESS") or "auto").lower()
-        if mode not in {"auto", "polite", "on", "off"}:
-            raise NotConfigured(f"DANVAN_POLITENESS must be auto, polite or off, not {mode!r}")
-        loopback = is_loopback_url(self.site_url)
-        lifted = mode == "off" or (mode == "auto" and loopback)
-        values: dict[str, Any]
-        if lifted:
-            values = {
-                "AUTOTHROTTLE_ENABLED": False,
-                "DOWNLOAD_DELAY": 0,
-                "CONCURRENT_REQUESTS_PER_DOMAIN": settings.getint("DANVAN_LIFTED_CONCURRENCY", 16),
-            }
-        else:
-            values = {
-                "AUTOTHROTTLE_ENABLED": True,
-                "DOWNLOAD_DELAY": max(settings.getfloat("DOWNLOAD_DELAY"), 0.0) or 1.0,
-                "CONCURRENT_REQUESTS_PER_DOMAIN": min(
-                    settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"), 2
-                )
-                or 2,
-            }
-        changed = []
-        for name, value in values.items():
-            if (settings.getpriority(name) or 0) < 40:  # cmdline (40) and above win
-                settings.set(name, value, priority="spider")
-                changed.append(f"{name}={value}")
-        if lifted:
-            why = "site URL is loopback" if mode == "auto" else "DANVAN_POLITENESS=off"
-            logger.info("politeness lifted (%s): %s", why, ", ".join(changed) or "unchanged")
-        else:
-            logger.info(
-                "polite crawling (DANVAN_POLITENESS=%s): AutoThrottle on, %s",
-                mode,
-                ", ".join(changed) or "settings from the command line",
-            )
-
-    def _apply_user_agent(self, settings: BaseSettings) -> None:
-        if (settings.getpriority("USER_AGENT") or 0) >= 40:
-            return
-        template = settings.get("DANVAN_USER_AGENT") or "danvan-crawler/{version} (+{contact_url})"
-        contact = settings.get("DANVAN_CONTACT_URL") or ""
-        agent = template.format(version=__version__, contact_url=contact)
-        settings.set("USER_AGENT", agent, priority="spider")
 
     # -- helpers ----------------------------------------------------------------------------
     def canon(self, url: str) -> str:
@@ -335,8 +245,8 @@ class PortalSpider(scrapy.Spider):
     def home_request(self) -> Request:
         headers: dict[str, str] = {}
         meta: dict[str, Any] = {"danvan_home": True}
-        if self.inc is not None and self.inc.conditional(None) and self.inc.saved_categories():
-            headers = self.inc.validators_headers(self.profile.home_url)
+        if self.inc is not None:
+            headers = self.inc.home_headers(self.profile.home_url)
             if headers:
                 meta["handle_httpstatus_list"] = [304]
         return Request(
@@ -370,12 +280,9 @@ class PortalSpider(scrapy.Spider):
         """Whether to fetch another page of a category listing. Incremental: in a category
         walked before, only the next page, and only while the stop rule says so; other
         categories (and ``--full``) are walked to the end."""
-        if self.inc is None or self.inc.full:
+        if self.inc is None or not self.inc.stops_paging(listing.category_url):
             return True
-        if not self.walk_mode.get(listing.category_url, False):
-            return True
-        assessment = self.assessments.get(listing.page_url)
-        if assessment is None or not self.inc.should_continue(assessment):
+        if not self.inc.should_continue(listing.page_url):
             return False
         return page_url == listing.category_page(listing.page_number + 1)
 
@@ -405,7 +312,7 @@ class PortalSpider(scrapy.Spider):
         self.categories[link.url] = info
         self._stat("categories")
         if self.inc is not None:
-            self.walk_mode[link.url] = self.inc.conditional(link.url)
+            self.inc.category_followed(link.url)
         return self.listing_request(link.url, info)
 
     def listing_request(self, url: str, info: CategoryInfo) -> Request | None:
@@ -413,13 +320,11 @@ class PortalSpider(scrapy.Spider):
             return None
         self.listing_pages_seen.add(url)
         headers: dict[str, str] = {}
-        meta: dict[str, Any] = {"danvan_page_url": url}
+        meta: dict[str, Any] = {"danvan_page_url": url, CATEGORY_META: info.url}
         if self.inc is not None:
-            self.cat_outstanding[info.url] = self.cat_outstanding.get(info.url, 0) + 1
-            if self.walk_mode.get(info.url, False):
-                headers = self.inc.validators_headers(url)
-                if headers:
-                    meta["handle_httpstatus_list"] = [304]
+            headers = self.inc.listing_requested(info.url, url)
+            if headers:
+                meta["handle_httpstatus_list"] = [304]
         return Request(
             url,
             callback=self._on_listing,
@@ -443,8 +348,7 @@ class PortalSpider(scrapy.Spider):
         if listing is not None:
             meta[LISTING_META] = listing
         if self.inc is not None:
-            self.unresolved.add(article_id)
-            headers = self.inc.article_headers(article_id, url)
+            headers = self.inc.article_requested(article_id, url)
             if headers:
                 meta["handle_httpstatus_list"] = [304]
         return Request(
@@ -507,8 +411,8 @@ class PortalSpider(scrapy.Spider):
                 yield request
             else:
                 self._stat("articles/skipped")
-                if article_id in self.merge_needed:
-                    self.merge_known(article_id)
+                if self.inc is not None and self.inc.needs_merge(article_id):
+                    self.inc.merge_known(article_id, self.categories_of(article_id))
 
     def feed_articles(self) -> int:
         """Top the scheduler up with article requests: at most ``DANVAN_ARTICLE_WINDOW``
@@ -543,15 +447,6 @@ class PortalSpider(scrapy.Spider):
             if self._articles_waiting <= self.article_window // 2:
                 self.feed_articles()
 
-    def merge_known(self, article_id: str) -> None:
-        """A known, unchanged article listed under a category its record lacks: merge the
-        categories into the stored record, without fetching its page."""
-        if self.inc is None:
-            return
-        if self.inc.store.merge_categories(article_id, self.categories_of(article_id)):
-            self._stat("incremental/categories_merged")
-            logger.info("Article %s: categories merged without a fetch", article_id)
-
     # -- callbacks ------------------------------------------------------------------------
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         yield from self.parse_home(response)
@@ -562,19 +457,18 @@ class PortalSpider(scrapy.Spider):
         is_home = bool(response.meta.get("danvan_home"))
         if is_home and self.inc is not None:
             if response.status == 304:
-                self._stat("incremental/home_not_modified")
-                self.home_done = True
-                yield from self.saved_category_requests()
+                yield from self.saved_category_requests(self.inc.home_not_modified())
                 return
-            self.home_validators = response_validators(response.headers)
+            self.inc.home_answered(response)
         yield from self.discover(response)
-        if is_home:
-            self.home_done = True
+        if is_home and self.inc is not None:
+            self.inc.home_read()
 
-    def saved_category_requests(self) -> Iterator[Request]:
+    def saved_category_requests(self, urls: list[str]) -> Iterator[Request]:
+        """Page 1 of each category of the last finished run (the home page is unchanged)."""
         assert self.inc is not None
-        stored = self.inc.category_names()
-        for url in self.inc.saved_categories():
+        stored = self.inc.stored_categories()
+        for url in urls:
             known = stored.get(url) or {}
             slug = known.get("slug") or self._slug_of(url)
             link = CategoryLink(url, slug, known.get("name") or "")
@@ -587,13 +481,12 @@ class PortalSpider(scrapy.Spider):
 
     def parse_listing(self, response: Response, category_url: str) -> Iterator[Any]:
         if self.inc is not None:
-            self.cat_outstanding[category_url] = self.cat_outstanding.get(category_url, 1) - 1
+            self.inc.listing_answered(category_url, not_modified=response.status == 304)
             if response.status == 304:
-                self._stat("incremental/listing_not_modified")
                 return
         if not isinstance(response, TextResponse):
             if self.inc is not None:
-                self.cat_failed.add(category_url)
+                self.inc.listing_incomplete(category_url)
             return
         info = self.categories[category_url]
         listing = ListingPage(response.text, response.url, self.profile)
@@ -611,17 +504,23 @@ class PortalSpider(scrapy.Spider):
             if retry is not None:
                 response.meta[LISTING_IDS_META] = []  # nothing read from this page
                 if self.inc is not None:
-                    self.cat_outstanding[category_url] += 1
+                    self.inc.listing_retried(category_url)
                 yield retry
                 return
             # read what there is; the category is walked again, to the end, next run
             logger.warning("listing page still cut short after its retries: %s", response.url)
             if self.inc is not None:
-                self.cat_failed.add(category_url)
+                self.inc.listing_incomplete(category_url)
         response.meta[LISTING_IDS_META] = [e.article_id for e in listing.entries]
         self._stat("listing/pages")
         if self.inc is not None:
-            self.listing_incremental(response, listing, info)
+            self.inc.listing_read(
+                info.url,
+                response.meta.get("danvan_page_url") or listing.page_url,
+                listing.page_url,
+                listing.entries,
+                response,
+            )
         if info.name is None and listing.title:
             info.name = listing.title
         if info.sub_site is None and listing.site_name:
@@ -638,6 +537,8 @@ class PortalSpider(scrapy.Spider):
                 request = self.listing_request(page_url, info)
                 if request is not None:
                     yield request
+        # read last: the page object notes a fallback when a field is first read
+        response.meta[DIAGNOSTICS_META] = Diagnostics(frozenset(listing.fallbacks))
         for name in listing.fallbacks:
             self._stat(f"extract/fallback/{name}")
         if listing.page_number == 1:  # later pages repeat its menus
@@ -653,22 +554,6 @@ class PortalSpider(scrapy.Spider):
             if a.date() == b.date() and (a.time() == MIDNIGHT) != (b.time() == MIDNIGHT):
                 return hint if a.time() == MIDNIGHT else known
         return min(known, hint)
-
-    def listing_incremental(
-        self, response: Response, listing: ListingPage, info: CategoryInfo
-    ) -> None:
-        """Measure a listing page against the store; unmark its category when something
-        is to be fetched or merged (before any of it is: see ``danvan_crawler.incremental``)."""
-        assert self.inc is not None
-        page_url = response.meta.get("danvan_page_url") or listing.page_url
-        self.cat_pages.setdefault(info.url, {})[page_url] = response_validators(response.headers)
-        assessment = self.inc.assess(listing.entries, info.url)
-        self.assessments[listing.page_url] = assessment
-        self.cat_needs.setdefault(info.url, set()).update(assessment.to_fetch)
-        self.merge_needed.update(assessment.to_merge)
-        if not assessment.unchanged:
-            self.inc.set_walked(info.url, False)
-        self._stat("incremental/listed_settled", len(assessment.settled))
 
     def note_listed(self, article_id: str, url: str, info: CategoryInfo) -> None:
         bit = self.category_bits.setdefault(info.url, 1 << len(self.category_bits))
@@ -698,7 +583,7 @@ class PortalSpider(scrapy.Spider):
         request = getattr(failure, "request", None)
         category_url = request.cb_kwargs.get("category_url") if request is not None else None
         if self.inc is not None and category_url:
-            self.cat_outstanding[category_url] = self.cat_outstanding.get(category_url, 1) - 1
+            self.inc.listing_answered(category_url)
         status = failure.value.response.status if isinstance(failure.value, HttpError) else None
         if request is not None and request.meta.get(GUESSED_META) and status in (404, 410):
             self._stat("listing/guessed_absent")  # a guess past the last page: nothing lost
@@ -706,7 +591,7 @@ class PortalSpider(scrapy.Spider):
         logger.warning("listing page failed: %s (%s)", getattr(request, "url", "?"), failure.value)
         self._stat("listing/failed")
         if self.inc is not None and category_url:
-            self.cat_failed.add(category_url)
+            self.inc.listing_incomplete(category_url)
         if request is not None and category_url:
             yield from self.pages_after_failure(request, category_url)
 
@@ -718,7 +603,7 @@ class PortalSpider(scrapy.Spider):
         info = self.categories.get(category_url)
         if info is None or failed.meta.get(GUESSED_META):
             return
-        if self.inc is not None and self.walk_mode.get(category_url, False):
+        if self.inc is not None and self.inc.walked_before(category_url):
             return
         page_url = failed.meta.get("danvan_page_url") or failed.url
         number = category_page_number(page_url, self.profile)
@@ -739,75 +624,17 @@ class PortalSpider(scrapy.Spider):
         if isinstance(failure.value, HttpError):
             status = failure.value.response.status
             if status in (404, 410) and request is not None:
-                self.unresolved.discard(request.meta.get("danvan_article_id", ""))
+                if self.inc is not None:
+                    self.inc.article_gone(request.meta.get("danvan_article_id", ""))
                 logger.warning("article page gone (%d): %s", status, url)
                 return
         logger.warning("article page failed: %s (%s)", url, failure.value)
 
-    # -- incremental bookkeeping ----------------------------------------------------------
-    def item_stored(self, item: Any, response: Response | None = None) -> None:
-        """``item_scraped``: the store pipeline committed the article."""
-        if response is not None:
-            self.article_resolved(item, response, dropped=False)
-
-    def item_dropped(self, item: Any, response: Response | None = None) -> None:
-        """``item_dropped``: stored anyway (unchanged, merged), or rejected (not stored)."""
-        if response is not None:
-            self.article_resolved(item, response, dropped=True)
-
-    def article_resolved(self, item: Any, response: Response, dropped: bool) -> None:
-        assert self.inc is not None
-        article_id = response.meta.get("danvan_article_id")
-        if not article_id:
-            return
-        try:
-            item_id = str(ItemAdapter(item).get("articleId") or "")
-        except TypeError:
-            item_id = ""
-        self.unresolved.discard(article_id)
-        self.listed_in.pop(article_id, None)  # its categories went with the item
-        if dropped and not self.inc.is_stored(item_id, article_id):
-            # Rejected (e.g. by validation): not known, fetched again when listed again.
-            self._stat("incremental/dropped_not_stored")
-            return
-        url = response.meta.get("danvan_url") or response.url
-        if response.meta.get(CUT_STORED_META):
-            self._stat("fault/cut_stored")
-            self.article_cut(article_id, url)
-            return
-        self.inc.article_done(article_id, url, *response_validators(response.headers))
-
-    def save_state(self, spider: scrapy.Spider, reason: str) -> None:
-        """``spider_closed``: mark the categories this run finished completely as walked
-        (with their listing pages' validators); on a finished run, the home page's
-        validators and the category list."""
-        if self.inc is None:
-            return
-        self.inc.flush()
-        complete = 0
-        for url in self.categories:
-            done = (
-                url in self.cat_outstanding
-                and self.cat_outstanding[url] <= 0
-                and url not in self.cat_failed
-                and not (self.cat_needs.get(url, set()) & self.unresolved)
-            )
-            if not done:
-                logger.info("category %s not complete in this run: walked again next run", url)
-                continue
-            for page_url, (etag, last_modified) in self.cat_pages.get(url, {}).items():
-                if etag or last_modified:
-                    self.inc.store.set_validators(page_url, etag, last_modified)
-            self.inc.set_walked(url, True)
-            complete += 1
-        self._stat("incremental/categories_complete", complete)
-        # A run restricted to some categories (DANVAN_CATEGORIES) does not know them all.
-        whole = not self.restrict and complete == len(self.categories)
-        if reason == "finished" and self.home_done and whole:
-            self.inc.save_categories(self.categories)
-            etag, last_modified = self.home_validators
-            if etag or last_modified:
-                self.inc.store.set_validators(self.profile.home_url, etag, last_modified)
+    def article_finished(self, item: Any, response: Response | None = None) -> None:
+        """``item_scraped`` / ``item_dropped``: the item took the article's categories."""
+        article_id = response.meta.get("danvan_article_id") if response is not None else None
+        if article_id:
+            self.listed_in.pop(article_id, None)
 
     def spider_idle(self) -> None:
         """The listing phase is over when the spider first goes idle: request articles
@@ -824,19 +651,14 @@ class PortalSpider(scrapy.Spider):
         # Idle: nothing waits in the scheduler (a request dropped unseen, e.g. by
         # robots.txt, may have left the count behind).
         self._articles_waiting = 0
-        if self.inc is not None:
-            self.inc.flush()
         if self.feed_articles():
             raise DontCloseSpider
 
     def parse_article(self, response: Response, article_id: str) -> Iterator[Article]:
         if response.status == 304 and self.inc is not None:
             # Listed with a new signature, but the page did not change.
-            self._stat("incremental/article_not_modified")
-            self.unresolved.discard(article_id)
-            self.merge_known(article_id)
             url = response.meta.get("danvan_url") or response.url
-            self.inc.article_done(article_id, url, *response_validators(response.headers))
+            self.inc.article_not_modified(article_id, url, response, self.categories_of(article_id))
             return
         if not isinstance(response, TextResponse):
             return
@@ -860,6 +682,9 @@ class PortalSpider(scrapy.Spider):
         # what the fields needed is counted for pages judged whole: a page cut short says
         # nothing about the rules (it is fetched again, see "looks cut short")
         whole = not cut
+        response.meta[DIAGNOSTICS_META] = Diagnostics(
+            frozenset(result.fallbacks), frozenset(result.missing)
+        )
         for name in result.fallbacks if whole else ():
             self._stat(f"extract/fallback/{name}")
         for name in result.missing if whole else ():
@@ -907,9 +732,9 @@ class PortalSpider(scrapy.Spider):
             return modified.astimezone(tz).isoformat(), "last-modified"
         first = None
         if self.inc is not None:
-            record = self.inc.store.record(article_id)
-            if record is not None and isinstance(record.get("first_seen"), datetime):
-                first = record["first_seen"].replace(tzinfo=UTC)
+            seen = self.inc.first_seen(article_id)
+            if isinstance(seen, datetime):
+                first = seen.replace(tzinfo=UTC)
         first = first or datetime.now(UTC)
         return first.astimezone(tz).isoformat(timespec="seconds"), "first-seen"
 
@@ -920,45 +745,11 @@ class PortalSpider(scrapy.Spider):
 
     def cut_after_retries(self, item: Any, response: Response) -> bool:
         """The article page still looked cut short when its retries were spent (see
-        ``ArticleCompleteness``). A new article is stored as it is and fetched again on
-        the next runs (``DANVAN_CUT_MAX_RUNS`` at most) until its page comes whole; an
-        article already stored keeps its stored version (True: the item is held back).
-        Without incremental state every run fetches every page: the item goes on."""
+        ``ArticleCompleteness``): True holds the item back (the incremental bookkeeping
+        decides). Without it every run fetches every page: the item goes on."""
         if self.inc is None:
             return False
-        article_id = str(response.meta.get("danvan_article_id") or "")
-        try:
-            item_id = str(ItemAdapter(item).get("articleId") or "")
-        except TypeError:
-            item_id = ""
-        if not self.inc.is_stored(item_id, article_id):
-            response.meta[CUT_STORED_META] = True  # see article_resolved
-            return False
-        url = response.meta.get("danvan_url") or response.url
-        self.article_cut(article_id or item_id, url)
-        self._stat("fault/cut_kept_stored")
-        return True
-
-    def article_cut(self, article_id: str, url: str) -> None:
-        """Record that the article's page looked cut in this run: fetched again next run,
-        unless that was the last of ``DANVAN_CUT_MAX_RUNS``."""
-        assert self.inc is not None
-        runs = self.inc.article_cut(article_id, url)
-        if runs is None:
-            self.unresolved.discard(article_id)
-            self._stat("fault/cut_accepted")
-            logger.warning(
-                "article %s still looked cut short after %d runs: kept as it is (%s)",
-                article_id,
-                self.inc.cut_max_runs,
-                url,
-            )
-            return
-        # its categories are walked again next run, so that its entry is seen again
-        self.unresolved.add(article_id)
-        logger.info(
-            "article %s looked cut short (run %d): fetched again next run", article_id, runs
-        )
+        return self.inc.cut_after_retries(item, response)
 
     def categories_of(self, *article_ids: str) -> list[dict[str, Any]]:
         """Every category whose listing showed the article, sorted by URL."""
