@@ -1158,27 +1158,34 @@ class ArticlePage:
 
     def _author_line(
         self, line: ladder.Line, top: etree._Element | None, marked: bool
-    ) -> tuple[str, str | None] | None:
-        """(name, role on the line) when ``line`` starts with an author's name: after a
-        name prefix ("Bài:", "Tác giả:"), in bold ("**Name** Role"), or (``marked``: the
-        line is set apart, right-aligned, bold) the whole line is "Name" or "Name - Role"."""
+    ) -> tuple[str, str | None, str] | None:
+        """(name, role on the line, the name as printed) when ``line`` starts with an
+        author's name: after a name prefix ("Bài:", "Tác giả:"), in bold ("**Name**
+        Role"), or (``marked``: the line is set apart, right-aligned, bold) the whole line
+        is "Name" or "Name - Role"."""
         text = line.text
         if len(text) > 120 or line.links * 2 > len(text):
             return None
-        prefix = self.profile.signature.name_prefix.match(text)
+        rules = self.profile.signature
+        bold = ladder.leading_bold(line.element, text)
+        if bold:
+            # "**Bài và ảnh: Name** Role", "**Name - Role**", "**Name** - Role": the bold
+            # run bounds the name where nothing else separates it from the role
+            name, role = ladder.split_name_role(rules.name_prefix.sub("", bold))
+            if ladder.name_like(name):
+                rest = clean_text(text[len(bold) :]).lstrip("-–—,: ").strip()
+                raw = bold if rest else text
+                return name, " ".join(r for r in (role, rest) if r) or None, raw
+        prefix = rules.name_prefix.match(text)
         if prefix is not None:
             name, role = ladder.split_name_role(text[prefix.end() :])
-            return (name, role) if ladder.name_like(name) else None
-        bold = ladder.leading_bold(line.element, text)
-        if bold and ladder.name_like(bold):
-            rest = clean_text(text[len(bold) :]).lstrip("-–—,: ").strip()
-            return bold, rest or None
+            return (name, role, text) if ladder.name_like(name) else None
         name, role = ladder.split_name_role(text)
         if ladder.name_like(name) and len(name.split()) >= 2:
             if marked or role is not None or self._aligned_right(line.element, top):
-                return name, role
+                return name, role, text
             if ladder.bold_line(line.element):
-                return name, role
+                return name, role, text
         return None
 
     def _line_signature(self) -> dict[str, str | None] | None:
@@ -1199,9 +1206,9 @@ class ArticlePage:
             found = self._author_line(tail[0], node, marked=False)
             if found is None:
                 continue
-            name, role = found
+            name, role, raw = found
             role = " ".join([role, *roles] if role else roles) or None
-            return {"name": name, "nameRaw": tail[0].text, "role": role}
+            return {"name": name, "nameRaw": raw, "role": role}
         return None
 
     def _byline_block(self, el: etree._Element) -> dict[str, str | None] | None:
@@ -1213,10 +1220,10 @@ class ArticlePage:
         found = self._author_line(lines[0], el, marked=True)
         if found is None:
             return None
-        name, role = found
+        name, role, raw = found
         roles = [line.text for line in lines[1:]]
         role = " ".join([role, *roles] if role else roles) or None
-        return {"name": name, "nameRaw": lines[0].text, "role": role}
+        return {"name": name, "nameRaw": raw, "role": role}
 
     def _region_byline(self) -> dict[str, str | None] | None:
         """A byline printed apart from the body: the first lines after the body, or the
@@ -1235,7 +1242,12 @@ class ArticlePage:
             for k, line in enumerate(group):
                 if ladder.in_link_list(line.element, region):
                     continue
-                nxt = group[k + 1] if k + 1 < len(group) else None
+                # the line after it on the page (the lines before the headline are listed
+                # nearest the headline first)
+                if group is groups[2]:
+                    nxt = group[k - 1] if k > 0 else None
+                else:
+                    nxt = group[k + 1] if k + 1 < len(group) else None
                 # set apart: the first line after the body, or a line with its role on the
                 # next line of its block ("Name<br>Role")
                 apart = (group is groups[0] and k == 0) or (
@@ -1244,10 +1256,10 @@ class ArticlePage:
                 found = self._author_line(line, region, marked=apart)
                 if found is None:
                     continue
-                name, role = found
+                name, role, raw = found
                 if role is None and nxt is not None and nxt.element is line.element:
                     role = nxt.text  # "Name<br>Role"
-                return {"name": name, "nameRaw": line.text, "role": role}
+                return {"name": name, "nameRaw": raw, "role": role}
         return None
 
     def _author(self, lines: list[str], generic: bool = False) -> dict[str, str | None]:
