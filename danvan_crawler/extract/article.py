@@ -335,6 +335,18 @@ _COMMENT_WORDS = 6
 #: Separators trimmed from a date line's part before the modified marker.
 _SEGMENT_TRIM = " |-–—·•,;/"
 
+#: How many of the body's last lines :meth:`ArticlePage._page_signature` reads.
+SIGNATURE_SEARCH = 20
+_TAIL = 40
+#: A signature is never inside these, nor inside an element named so (a comment's author,
+#: a related article's).
+_NOT_SIGNATURE_TAGS = frozenset(["li", "dd", "dt", "form", "nav", "aside", "footer", "a"])
+_NOT_SIGNATURE = re.compile(
+    r"comment|binh-?luan|y-?kien|related|lien-?quan|tin-?khac|footer|sidebar", re.IGNORECASE
+)
+#: How a sentence ends (a role line never does).
+_SENTENCE_ENDS = (".", "!", "?", ":", "/.")
+
 #: A body found by the ladder's region rule holding less text than this (characters) is
 #: no body: the next rung (trafilatura) is tried.
 MIN_BODY = 100
@@ -1076,7 +1088,7 @@ class ArticlePage:
         if generic:
             # the lines the reader sees, not the blocks: a name in bold and its role in
             # a block of its own may share a block
-            found = self._line_signature()
+            found = self._line_signature() or self._page_signature()
             if found is not None:
                 self._fallback("authors", "signature")
                 return [found]
@@ -1211,6 +1223,59 @@ class ArticlePage:
             return {"name": name, "nameRaw": raw, "role": role}
         return None
 
+    @page_property
+    def _page_lines(self) -> list[ladder.Line]:
+        """The lines of the page's ``<body>`` (read where the body's own markup matters)."""
+        body = self.root.find("body")
+        return ladder.text_lines(body if body is not None else self.root)
+
+    def _page_signature(self) -> dict[str, str | None] | None:
+        """The signature where the body found runs past it or leaves it out (a library's
+        body that goes on into comments, related lists or the footer, and drops the
+        markup that sets the signature apart), read on the page: the line after one of
+        the body's last :data:`SIGNATURE_SEARCH` lines, when it is a name (see
+        :meth:`_author_line`) and ends, with at most two short role lines, the block it
+        shares with that line; never inside a list, a form or page chrome."""
+        node = self._content_node
+        if node is None or self._content_source == "profile":
+            return None
+        lines = [
+            line for line in ladder.text_lines(node) if not self._in_image_block(line.element, node)
+        ]
+        page = self._page_lines
+        # (by their last characters: the library may have joined two of the page's blocks)
+        where: dict[str, list[int]] = {}
+        for j, line in enumerate(page[:-1]):
+            where.setdefault(line.text[-_TAIL:], []).append(j)
+        for k in range(len(lines) - 1, max(-1, len(lines) - 1 - SIGNATURE_SEARCH), -1):
+            for j in where.get(lines[k].text[-_TAIL:], ()):
+                found = self._signature_at(page, j + 1)
+                if found is not None:
+                    return found
+        return None
+
+    def _signature_at(self, page: list[ladder.Line], j: int) -> dict[str, str | None] | None:
+        """:meth:`_page_signature` at the page's line ``j``."""
+        el = page[j].element
+        top = _common_ancestor(page[j - 1].element, el)
+        for a in (el, *_ancestors_to(el, top)):
+            names = f"{a.get('class') or ''} {a.get('id') or ''}"
+            if a.tag in _NOT_SIGNATURE_TAGS or _NOT_SIGNATURE.search(names):
+                return None
+        roles: list[str] = []
+        for line in page[j + 1 :]:
+            if not _is_under(line.element, top):
+                break
+            if len(roles) == 2 or len(line.text) > 100 or line.text.endswith(_SENTENCE_ENDS):
+                return None
+            roles.append(line.text)
+        found = self._author_line(page[j], top, marked=False)
+        if found is None:
+            return None
+        name, role, raw = found
+        role = " ".join([role, *roles] if role else roles) or None
+        return {"name": name, "nameRaw": raw, "role": role}
+
     def _byline_block(self, el: etree._Element) -> dict[str, str | None] | None:
         """The author in a byline block: its first line a name (see :meth:`_author_line`),
         the role after it on the line or on the next lines."""
@@ -1248,10 +1313,13 @@ class ArticlePage:
                     nxt = group[k - 1] if k > 0 else None
                 else:
                     nxt = group[k + 1] if k + 1 < len(group) else None
-                # set apart: the first line after the body, or a line with its role on the
-                # next line of its block ("Name<br>Role")
-                apart = (group is groups[0] and k == 0) or (
-                    nxt is not None and nxt.element is line.element and len(nxt.text) <= 100
+                # set apart: the first line after the body, a line with its role on the
+                # next line of its block ("Name<br>Role"), or a block of its own by the
+                # headline (a bare name there is the byline; comments come after the body)
+                apart = (
+                    (group is groups[0] and k == 0)
+                    or (nxt is not None and nxt.element is line.element and len(nxt.text) <= 100)
+                    or (group is not groups[0] and self._own_block(line))
                 )
                 found = self._author_line(line, region, marked=apart)
                 if found is None:
@@ -1261,6 +1329,14 @@ class ArticlePage:
                     role = nxt.text  # "Name<br>Role"
                 return {"name": name, "nameRaw": raw, "role": role}
         return None
+
+    @staticmethod
+    def _own_block(line: ladder.Line) -> bool:
+        """Whether ``line`` is all the text of its block, and the block no heading."""
+        el = line.element
+        if el.tag in ladder.HEADING_TAGS:
+            return False
+        return clean_text("".join(ladder.text_nodes(el))) == line.text
 
     def _author(self, lines: list[str], generic: bool = False) -> dict[str, str | None]:
         """``generic``: lines the ladder found ("Name - Role" on one line is split when
@@ -1549,6 +1625,16 @@ def _common_ancestor(a: etree._Element, b: etree._Element) -> etree._Element:
         if node in chain:
             return node
     return b.getroottree().getroot()
+
+
+def _ancestors_to(el: etree._Element, top: etree._Element) -> list[etree._Element]:
+    """``el``'s ancestors below ``top``."""
+    out = []
+    for a in el.iterancestors():
+        if a is top:
+            break
+        out.append(a)
+    return out
 
 
 def _string_value(value: Any) -> str | None:
