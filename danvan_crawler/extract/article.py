@@ -1235,7 +1235,8 @@ class ArticlePage:
         markup that sets the signature apart), read on the page: the line after one of
         the body's last :data:`SIGNATURE_SEARCH` lines, when it is a name (see
         :meth:`_author_line`) and ends, with at most two short role lines, the block it
-        shares with that line; never inside a list, a form or page chrome."""
+        shares with that line; never inside a list, a form or page chrome, no date on
+        it or its role lines (a comment's: name, date, what it says)."""
         node = self._content_node
         if node is None or self._content_source == "profile":
             return None
@@ -1256,17 +1257,20 @@ class ArticlePage:
 
     def _signature_at(self, page: list[ladder.Line], j: int) -> dict[str, str | None] | None:
         """:meth:`_page_signature` at the page's line ``j``."""
+        patterns, tz = self.profile.date_patterns, self.profile.timezone
         el = page[j].element
         top = _common_ancestor(page[j - 1].element, el)
-        for a in (el, *_ancestors_to(el, top)):
-            names = f"{a.get('class') or ''} {a.get('id') or ''}"
-            if a.tag in _NOT_SIGNATURE_TAGS or _NOT_SIGNATURE.search(names):
-                return None
+        if _no_signature_place(el, top):
+            return None
+        if _YEAR_RE.search(page[j].text) and find_date(page[j].text, patterns, tz) is not None:
+            return None
         roles: list[str] = []
         for line in page[j + 1 :]:
             if not _is_under(line.element, top):
                 break
             if len(roles) == 2 or len(line.text) > 100 or line.text.endswith(_SENTENCE_ENDS):
+                return None
+            if _YEAR_RE.search(line.text) and find_date(line.text, patterns, tz) is not None:
                 return None
             roles.append(line.text)
         found = self._author_line(page[j], top, marked=False)
@@ -1298,15 +1302,23 @@ class ArticlePage:
         if region is None:
             return None
         lines = self._region_lines
+        ends = [line for line in lines if line.where == "end"]
         groups = [
-            [line for line in lines if line.where == "end"][:2],
+            ends[:2],
             [line for line in lines if line.where == "after"][:6],
             [line for line in lines if line.where == "before"][:3],
         ]
         for group in groups:
             for k, line in enumerate(group):
+                if group is groups[0] and (
+                    line.element.tag in ladder.HEADING_TAGS
+                    or _no_signature_place(line.element, region)
+                ):
+                    break  # after the body, a heading starts comments, related articles...
                 if ladder.in_link_list(line.element, region):
                     continue
+                if group is groups[0] and _commenter(line, ends[k + 1 : k + 3], region):
+                    break
                 # the line after it on the page (the lines before the headline are listed
                 # nearest the headline first)
                 if group is groups[2]:
@@ -1625,6 +1637,28 @@ def _common_ancestor(a: etree._Element, b: etree._Element) -> etree._Element:
         if node in chain:
             return node
     return b.getroottree().getroot()
+
+
+def _no_signature_place(el: etree._Element, top: etree._Element) -> bool:
+    """Whether ``el`` or an ancestor below ``top`` is a list item, a form, page chrome, or
+    named as comments or related articles (where a name is a commenter's, another
+    article's author)."""
+    for a in (el, *_ancestors_to(el, top)):
+        names = f"{a.get('class') or ''} {a.get('id') or ''}"
+        if a.tag in _NOT_SIGNATURE_TAGS or _NOT_SIGNATURE.search(names):
+            return True
+    return False
+
+
+def _commenter(line: ladder.Line, following: list[ladder.Line], region: etree._Element) -> bool:
+    """Whether ``line`` (a name after the body) heads a comment: one of the ``following``
+    lines, in a block below ``region`` holding both, says a sentence."""
+    for nxt in following:
+        if _common_ancestor(line.element, nxt.element) is region:
+            return False
+        if any(len(s.split()) >= _COMMENT_WORDS for s in _SENTENCE_RE.findall(nxt.text)):
+            return True
+    return False
 
 
 def _ancestors_to(el: etree._Element, top: etree._Element) -> list[etree._Element]:
