@@ -374,7 +374,7 @@ def test_signature_read_on_the_page_when_the_body_runs_past_it() -> None:
 
 
 COMMENTERS = ["Nguyễn Văn Tư", "Lê Thị Hồng", "Trần Văn Năm"]
-COMMENTS = [
+COMMENT_TEXTS = [
     "Bài viết rất thiết thực, mong các địa phương nhân rộng mô hình này trong thời gian tới.",
     "Đề nghị cơ quan chức năng sớm giải quyết dứt điểm kiến nghị của bà con.",
     "Rất đồng tình",
@@ -393,7 +393,9 @@ COMMENTS = [
 def test_a_commenter_is_never_the_author(heading: str, item: str) -> None:
     """A page without a byline or signature, readers' comments under the body (a name in
     bold, perhaps a date, what they say): no author."""
-    items = "".join(item.format(name=n, text=t) for n, t in zip(COMMENTERS, COMMENTS, strict=True))
+    items = "".join(
+        item.format(name=n, text=t) for n, t in zip(COMMENTERS, COMMENT_TEXTS, strict=True)
+    )
     tag = "ul" if item.startswith("<li>") else "div"
     result = extract(page(end=f"<div>{heading}<{tag}>{items}</{tag}></div>"))
     assert result.fields["authors"] == []
