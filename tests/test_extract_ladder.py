@@ -349,6 +349,11 @@ def test_a_name_by_the_headline_without_label(where: str, byline: str, role: str
     assert result.fallbacks["authors"] == "byline-text"
 
 
+def test_a_title_cased_label_by_the_headline_is_no_byline() -> None:
+    result = extract(page(before="<div>Quốc Phòng - An Ninh</div>"))
+    assert result.fields["authors"] == []
+
+
 def test_signature_read_on_the_page_when_the_body_runs_past_it() -> None:
     """The body found goes on into the readers' comments: the right-aligned ``Name -
     Role`` in one bold run that ends the article's block is the signature all the same."""

@@ -344,6 +344,8 @@ _NOT_SIGNATURE_TAGS = frozenset(["li", "dd", "dt", "form", "nav", "aside", "foot
 _NOT_SIGNATURE = re.compile(
     r"comment|binh-?luan|y-?kien|related|lien-?quan|tin-?khac|footer|sidebar", re.IGNORECASE
 )
+#: One bare name: two to five words of letters.
+_BARE_NAME = re.compile(r"[^\W\d_]+(?:\s+[^\W\d_]+){1,4}")
 #: How a sentence ends (a role line never does).
 _SENTENCE_ENDS = (".", "!", "?", ":", "/.")
 
@@ -1344,9 +1346,10 @@ class ArticlePage:
 
     @staticmethod
     def _own_block(line: ladder.Line) -> bool:
-        """Whether ``line`` is all the text of its block, and the block no heading."""
+        """Whether ``line`` is one bare name (two to five words, no dash or comma: not a
+        "Category - Section" label) and all the text of its block, the block no heading."""
         el = line.element
-        if el.tag in ladder.HEADING_TAGS:
+        if el.tag in ladder.HEADING_TAGS or not _BARE_NAME.fullmatch(line.text):
             return False
         return clean_text("".join(ladder.text_nodes(el))) == line.text
 
