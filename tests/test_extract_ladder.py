@@ -316,6 +316,96 @@ def test_byline_printed_above_the_body() -> None:
     assert result.fallbacks["authors"] == "byline-text"
 
 
+def test_author_box_after_the_body_with_the_credit_in_bold() -> None:
+    """``**Bài và ảnh: Name** Role`` in a box of its own: the bold run bounds the name."""
+    box = (
+        "<div><strong>Bài và ảnh: Cao Xuân Lan</strong> <span>Chuyên viên Ban Dân vận</span></div>"
+    )
+    result = extract(page(end=box))
+    assert result.fields["authors"] == [
+        {
+            "name": "Cao Xuân Lan",
+            "nameRaw": "Bài và ảnh: Cao Xuân Lan",
+            "role": "Chuyên viên Ban Dân vận",
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("where", "byline", "role"),
+    [
+        ("before", "<div>Nguyễn Mạnh Khôi<br>Phó trưởng ban Ban Dân vận Tỉnh ủy</div>",
+         "Phó trưởng ban Ban Dân vận Tỉnh ủy"),
+        ("after", "<div>Nguyễn Mạnh Khôi</div>", None),
+    ],
+)  # fmt: skip
+def test_a_name_by_the_headline_without_label(where: str, byline: str, role: str | None) -> None:
+    """A bare name in a block of its own next to the headline (the role on the line after
+    it, when printed) is the byline."""
+    result = extract(page(**{where: byline}))
+    assert [(a["name"], a["role"]) for a in result.fields["authors"]] == [
+        ("Nguyễn Mạnh Khôi", role)
+    ]
+    assert result.fallbacks["authors"] == "byline-text"
+
+
+def test_a_title_cased_label_by_the_headline_is_no_byline() -> None:
+    result = extract(page(before="<div>Quốc Phòng - An Ninh</div>"))
+    assert result.fields["authors"] == []
+
+
+def test_signature_read_on_the_page_when_the_body_runs_past_it() -> None:
+    """The body found goes on into the readers' comments: the right-aligned ``Name -
+    Role`` in one bold run that ends the article's block is the signature all the same."""
+    signature = (
+        '<p style="text-align:right"><strong>Lương Kim Phong - Bí thư Đảng uỷ xã</strong></p>'
+    )
+    comments = (
+        "<div><h3>Ý kiến bạn đọc</h3>"
+        + "".join(
+            f"<p>Bạn đọc số {n} cho rằng bài viết rất thiết thực, mong các địa phương nhân rộng"
+            " mô hình này trong thời gian tới.</p>"
+            for n in range(3)
+        )
+        + "</div>"
+    )
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + signature
+    result = extract(page(body=body, end=comments))
+    assert result.fields["authors"] == [
+        {"name": "Lương Kim Phong", "nameRaw": "Lương Kim Phong - Bí thư Đảng uỷ xã",
+         "role": "Bí thư Đảng uỷ xã"}
+    ]  # fmt: skip
+    assert result.fallbacks["authors"] == "signature"
+
+
+COMMENTERS = ["Nguyễn Văn Tư", "Lê Thị Hồng", "Trần Văn Năm"]
+COMMENT_TEXTS = [
+    "Bài viết rất thiết thực, mong các địa phương nhân rộng mô hình này trong thời gian tới.",
+    "Đề nghị cơ quan chức năng sớm giải quyết dứt điểm kiến nghị của bà con.",
+    "Rất đồng tình",
+]
+
+
+@pytest.mark.parametrize("heading", ["<h3>Ý kiến bạn đọc</h3>", "<p>Ý kiến bạn đọc</p>", ""])
+@pytest.mark.parametrize(
+    "item",
+    [
+        "<div><b>{name}</b><p>{text}</p></div>",
+        "<div><b>{name}</b> - 05/09/2022 10:15<p>{text}</p></div>",
+        "<li><b>{name}</b><p>{text}</p></li>",
+    ],
+)
+def test_a_commenter_is_never_the_author(heading: str, item: str) -> None:
+    """A page without a byline or signature, readers' comments under the body (a name in
+    bold, perhaps a date, what they say): no author."""
+    items = "".join(
+        item.format(name=n, text=t) for n, t in zip(COMMENTERS, COMMENT_TEXTS, strict=True)
+    )
+    tag = "ul" if item.startswith("<li>") else "div"
+    result = extract(page(end=f"<div>{heading}<{tag}>{items}</{tag}></div>"))
+    assert result.fields["authors"] == []
+
+
 def test_names_and_roles() -> None:
     assert name_like("Nguyễn Văn Bình") and name_like("Lê An và Hồ Bình")
     assert not name_like("Phó trưởng ban Dân vận") and not name_like("Kết quả 2022")

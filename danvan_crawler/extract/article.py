@@ -335,6 +335,20 @@ _COMMENT_WORDS = 6
 #: Separators trimmed from a date line's part before the modified marker.
 _SEGMENT_TRIM = " |-–—·•,;/"
 
+#: How many of the body's last lines :meth:`ArticlePage._page_signature` reads.
+SIGNATURE_SEARCH = 20
+_TAIL = 40
+#: A signature is never inside these, nor inside an element named so (a comment's author,
+#: a related article's).
+_NOT_SIGNATURE_TAGS = frozenset(["li", "dd", "dt", "form", "nav", "aside", "footer", "a"])
+_NOT_SIGNATURE = re.compile(
+    r"comment|binh-?luan|y-?kien|related|lien-?quan|tin-?khac|footer|sidebar", re.IGNORECASE
+)
+#: One bare name: two to five words of letters.
+_BARE_NAME = re.compile(r"[^\W\d_]+(?:\s+[^\W\d_]+){1,4}")
+#: How a sentence ends (a role line never does).
+_SENTENCE_ENDS = (".", "!", "?", ":", "/.")
+
 #: A body found by the ladder's region rule holding less text than this (characters) is
 #: no body: the next rung (trafilatura) is tried.
 MIN_BODY = 100
@@ -1076,7 +1090,7 @@ class ArticlePage:
         if generic:
             # the lines the reader sees, not the blocks: a name in bold and its role in
             # a block of its own may share a block
-            found = self._line_signature()
+            found = self._line_signature() or self._page_signature()
             if found is not None:
                 self._fallback("authors", "signature")
                 return [found]
@@ -1158,27 +1172,34 @@ class ArticlePage:
 
     def _author_line(
         self, line: ladder.Line, top: etree._Element | None, marked: bool
-    ) -> tuple[str, str | None] | None:
-        """(name, role on the line) when ``line`` starts with an author's name: after a
-        name prefix ("Bài:", "Tác giả:"), in bold ("**Name** Role"), or (``marked``: the
-        line is set apart, right-aligned, bold) the whole line is "Name" or "Name - Role"."""
+    ) -> tuple[str, str | None, str] | None:
+        """(name, role on the line, the name as printed) when ``line`` starts with an
+        author's name: after a name prefix ("Bài:", "Tác giả:"), in bold ("**Name**
+        Role"), or (``marked``: the line is set apart, right-aligned, bold) the whole line
+        is "Name" or "Name - Role"."""
         text = line.text
         if len(text) > 120 or line.links * 2 > len(text):
             return None
-        prefix = self.profile.signature.name_prefix.match(text)
+        rules = self.profile.signature
+        bold = ladder.leading_bold(line.element, text)
+        if bold:
+            # "**Bài và ảnh: Name** Role", "**Name - Role**", "**Name** - Role": the bold
+            # run bounds the name where nothing else separates it from the role
+            name, role = ladder.split_name_role(rules.name_prefix.sub("", bold))
+            if ladder.name_like(name):
+                rest = clean_text(text[len(bold) :]).lstrip("-–—,: ").strip()
+                raw = bold if rest else text
+                return name, " ".join(r for r in (role, rest) if r) or None, raw
+        prefix = rules.name_prefix.match(text)
         if prefix is not None:
             name, role = ladder.split_name_role(text[prefix.end() :])
-            return (name, role) if ladder.name_like(name) else None
-        bold = ladder.leading_bold(line.element, text)
-        if bold and ladder.name_like(bold):
-            rest = clean_text(text[len(bold) :]).lstrip("-–—,: ").strip()
-            return bold, rest or None
+            return (name, role, text) if ladder.name_like(name) else None
         name, role = ladder.split_name_role(text)
         if ladder.name_like(name) and len(name.split()) >= 2:
             if marked or role is not None or self._aligned_right(line.element, top):
-                return name, role
+                return name, role, text
             if ladder.bold_line(line.element):
-                return name, role
+                return name, role, text
         return None
 
     def _line_signature(self) -> dict[str, str | None] | None:
@@ -1199,10 +1220,67 @@ class ArticlePage:
             found = self._author_line(tail[0], node, marked=False)
             if found is None:
                 continue
-            name, role = found
+            name, role, raw = found
             role = " ".join([role, *roles] if role else roles) or None
-            return {"name": name, "nameRaw": tail[0].text, "role": role}
+            return {"name": name, "nameRaw": raw, "role": role}
         return None
+
+    @page_property
+    def _page_lines(self) -> list[ladder.Line]:
+        """The lines of the page's ``<body>`` (read where the body's own markup matters)."""
+        body = self.root.find("body")
+        return ladder.text_lines(body if body is not None else self.root)
+
+    def _page_signature(self) -> dict[str, str | None] | None:
+        """The signature where the body found runs past it or leaves it out (a library's
+        body that goes on into comments, related lists or the footer, and drops the
+        markup that sets the signature apart), read on the page: the line after one of
+        the body's last :data:`SIGNATURE_SEARCH` lines, when it is a name (see
+        :meth:`_author_line`) and ends, with at most two short role lines, the block it
+        shares with that line; never inside a list, a form or page chrome, no date on
+        it or its role lines (a comment's: name, date, what it says)."""
+        node = self._content_node
+        if node is None or self._content_source == "profile":
+            return None
+        lines = [
+            line for line in ladder.text_lines(node) if not self._in_image_block(line.element, node)
+        ]
+        page = self._page_lines
+        # (by their last characters: the library may have joined two of the page's blocks)
+        where: dict[str, list[int]] = {}
+        for j, line in enumerate(page[:-1]):
+            where.setdefault(line.text[-_TAIL:], []).append(j)
+        for k in range(len(lines) - 1, max(-1, len(lines) - 1 - SIGNATURE_SEARCH), -1):
+            for j in where.get(lines[k].text[-_TAIL:], ()):
+                found = self._signature_at(page, j + 1)
+                if found is not None:
+                    return found
+        return None
+
+    def _signature_at(self, page: list[ladder.Line], j: int) -> dict[str, str | None] | None:
+        """:meth:`_page_signature` at the page's line ``j``."""
+        patterns, tz = self.profile.date_patterns, self.profile.timezone
+        el = page[j].element
+        top = _common_ancestor(page[j - 1].element, el)
+        if _no_signature_place(el, top):
+            return None
+        if _YEAR_RE.search(page[j].text) and find_date(page[j].text, patterns, tz) is not None:
+            return None
+        roles: list[str] = []
+        for line in page[j + 1 :]:
+            if not _is_under(line.element, top):
+                break
+            if len(roles) == 2 or len(line.text) > 100 or line.text.endswith(_SENTENCE_ENDS):
+                return None
+            if _YEAR_RE.search(line.text) and find_date(line.text, patterns, tz) is not None:
+                return None
+            roles.append(line.text)
+        found = self._author_line(page[j], top, marked=False)
+        if found is None:
+            return None
+        name, role, raw = found
+        role = " ".join([role, *roles] if role else roles) or None
+        return {"name": name, "nameRaw": raw, "role": role}
 
     def _byline_block(self, el: etree._Element) -> dict[str, str | None] | None:
         """The author in a byline block: its first line a name (see :meth:`_author_line`),
@@ -1213,10 +1291,10 @@ class ArticlePage:
         found = self._author_line(lines[0], el, marked=True)
         if found is None:
             return None
-        name, role = found
+        name, role, raw = found
         roles = [line.text for line in lines[1:]]
         role = " ".join([role, *roles] if role else roles) or None
-        return {"name": name, "nameRaw": lines[0].text, "role": role}
+        return {"name": name, "nameRaw": raw, "role": role}
 
     def _region_byline(self) -> dict[str, str | None] | None:
         """A byline printed apart from the body: the first lines after the body, or the
@@ -1226,29 +1304,54 @@ class ArticlePage:
         if region is None:
             return None
         lines = self._region_lines
+        ends = [line for line in lines if line.where == "end"]
         groups = [
-            [line for line in lines if line.where == "end"][:2],
+            ends[:2],
             [line for line in lines if line.where == "after"][:6],
             [line for line in lines if line.where == "before"][:3],
         ]
         for group in groups:
             for k, line in enumerate(group):
+                if group is groups[0] and (
+                    line.element.tag in ladder.HEADING_TAGS
+                    or _no_signature_place(line.element, region)
+                ):
+                    break  # after the body, a heading starts comments, related articles...
                 if ladder.in_link_list(line.element, region):
                     continue
-                nxt = group[k + 1] if k + 1 < len(group) else None
-                # set apart: the first line after the body, or a line with its role on the
-                # next line of its block ("Name<br>Role")
-                apart = (group is groups[0] and k == 0) or (
-                    nxt is not None and nxt.element is line.element and len(nxt.text) <= 100
+                if group is groups[0] and _commenter(line, ends[k + 1 : k + 3], region):
+                    break
+                # the line after it on the page (the lines before the headline are listed
+                # nearest the headline first)
+                if group is groups[2]:
+                    nxt = group[k - 1] if k > 0 else None
+                else:
+                    nxt = group[k + 1] if k + 1 < len(group) else None
+                # set apart: the first line after the body, a line with its role on the
+                # next line of its block ("Name<br>Role"), or a block of its own by the
+                # headline (a bare name there is the byline; comments come after the body)
+                apart = (
+                    (group is groups[0] and k == 0)
+                    or (nxt is not None and nxt.element is line.element and len(nxt.text) <= 100)
+                    or (group is not groups[0] and self._own_block(line))
                 )
                 found = self._author_line(line, region, marked=apart)
                 if found is None:
                     continue
-                name, role = found
+                name, role, raw = found
                 if role is None and nxt is not None and nxt.element is line.element:
                     role = nxt.text  # "Name<br>Role"
-                return {"name": name, "nameRaw": line.text, "role": role}
+                return {"name": name, "nameRaw": raw, "role": role}
         return None
+
+    @staticmethod
+    def _own_block(line: ladder.Line) -> bool:
+        """Whether ``line`` is one bare name (two to five words, no dash or comma: not a
+        "Category - Section" label) and all the text of its block, the block no heading."""
+        el = line.element
+        if el.tag in ladder.HEADING_TAGS or not _BARE_NAME.fullmatch(line.text):
+            return False
+        return clean_text("".join(ladder.text_nodes(el))) == line.text
 
     def _author(self, lines: list[str], generic: bool = False) -> dict[str, str | None]:
         """``generic``: lines the ladder found ("Name - Role" on one line is split when
@@ -1537,6 +1640,38 @@ def _common_ancestor(a: etree._Element, b: etree._Element) -> etree._Element:
         if node in chain:
             return node
     return b.getroottree().getroot()
+
+
+def _no_signature_place(el: etree._Element, top: etree._Element) -> bool:
+    """Whether ``el`` or an ancestor below ``top`` is a list item, a form, page chrome, or
+    named as comments or related articles (where a name is a commenter's, another
+    article's author)."""
+    for a in (el, *_ancestors_to(el, top)):
+        names = f"{a.get('class') or ''} {a.get('id') or ''}"
+        if a.tag in _NOT_SIGNATURE_TAGS or _NOT_SIGNATURE.search(names):
+            return True
+    return False
+
+
+def _commenter(line: ladder.Line, following: list[ladder.Line], region: etree._Element) -> bool:
+    """Whether ``line`` (a name after the body) heads a comment: one of the ``following``
+    lines, in a block below ``region`` holding both, says a sentence."""
+    for nxt in following:
+        if _common_ancestor(line.element, nxt.element) is region:
+            return False
+        if any(len(s.split()) >= _COMMENT_WORDS for s in _SENTENCE_RE.findall(nxt.text)):
+            return True
+    return False
+
+
+def _ancestors_to(el: etree._Element, top: etree._Element) -> list[etree._Element]:
+    """``el``'s ancestors below ``top``."""
+    out = []
+    for a in el.iterancestors():
+        if a is top:
+            break
+        out.append(a)
+    return out
 
 
 def _string_value(value: Any) -> str | None:

@@ -642,7 +642,8 @@ def text_lines(
 
     def add(text: str | None, in_link: int) -> None:
         nonlocal link_size
-        if text and text.strip():
+        # (blank text between two inline elements is the space between their words)
+        if text and (text.strip() or parts):
             parts.append(text)
             if in_link:
                 link_size += _size(text)
