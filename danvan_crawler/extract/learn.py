@@ -569,6 +569,8 @@ def learn_profile(
 
     # content -----------------------------------------------------------------------
     _learn_content(data, learn_arts)
+    if art_data["content"]:
+        _learn_images(data, learn_arts)
 
     # authors -----------------------------------------------------------------------
     _learn_authors(data, learn_arts)
@@ -681,6 +683,79 @@ def _learn_content(data: dict[str, Any], arts: list[_Art]) -> None:
     art_data["body_lines"] = best[2] if best else "blocks"
 
 
+def _learn_images(data: dict[str, Any], arts: list[_Art]) -> None:
+    """Image blocks (an image and its caption in a ``<div>`` or ``<p>`` of the content,
+    not a ``<figure>``) and their caption: without them the caption is read as a body
+    line, and a remove rule taking it takes the image too."""
+    art_data = data["article"]
+    profile = _profile(data)
+    wanted: list[tuple[_Art, etree._Element, list[etree._Element]]] = []
+    cands: list[str] = []
+    for art in arts:
+        found = first_match(art.root, profile.article.content)
+        if not found or not isinstance(found[0], etree._Element):
+            continue
+        content = found[0]
+        blocks: list[etree._Element] = []
+        for img in content.iter("img"):
+            node = img
+            # the largest element around the image holding no other image and no more
+            # than a caption's text
+            while True:
+                parent = node.getparent()
+                if parent is None or parent is content:
+                    break
+                if len(list(parent.iter("img"))) > 1 or len(node_text(parent)) > 200:
+                    break
+                node = parent
+            if node is img or not node_text(node) or node in blocks:
+                continue
+            blocks.append(node)
+            # named by what it holds: its position changes with the paragraphs before it
+            tag = str(node.tag).lower()
+            if img.getparent() is node:
+                cands.append(f"{tag}:has(> img)")
+            cands.append(f"{tag}:has(img)")
+            cands.extend(selector_candidates(node, stop=content, depth=3))
+        wanted.append((art, content, blocks))
+    if not cands or any(el.tag == "figure" for _, _, bs in wanted for el in bs):
+        return
+
+    def block_judge(page: tuple[_Art, etree._Element, list[etree._Element]], css: str) -> bool:
+        _, content, blocks = page
+        return [x for x in select(content, css) if isinstance(x, etree._Element)] == blocks
+
+    css, right = _choose(
+        [(w[0], w[1], w[2]) for w in wanted],
+        dict.fromkeys(cands),
+        lambda page, css: block_judge(page, css) if page[2] or select(page[1], css) else None,
+    )
+    if not css or right < 2:
+        return
+    pairs: list[tuple[_Art, etree._Element]] = []
+    cap_c: list[str] = []
+    for art, content, _ in wanted:
+        for block in select(content, css):
+            if not isinstance(block, etree._Element):
+                continue
+            pairs.append((art, block))
+            for el in _text_elements(block, node_text(block))[:2]:
+                if el is not block:
+                    cap_c.extend(selector_candidates(el, stop=block, depth=2))
+
+    def cap_judge(pair: tuple[_Art, etree._Element], sel: str) -> bool | None:
+        want = node_text(pair[1])
+        found = select(pair[1], sel)
+        if not want:
+            return None
+        return bool(found) and _keyed(node_text(found[0])) == _keyed(want)
+
+    cap, _ = _choose(pairs, dict.fromkeys(cap_c), cap_judge)
+    art_data["image_block"] = ["figure", css]
+    if cap:
+        art_data["image_caption"] = ["figcaption", cap]
+
+
 def _holder(root: etree._Element, lines: list[str]) -> etree._Element | None:
     """The smallest element holding the text of the second and the last body line (the
     first may be a lead printed apart)."""
@@ -767,9 +842,11 @@ def _learn_remove(data: dict[str, Any], arts: list[_Art]) -> list[str]:
             # (a line may merge with its neighbours when a block between them goes)
             after = "\n".join(_keyed(line) for line in _body_lines(new))
             gone = [line for line in _body_lines(old) if _keyed(line) not in after]
-            if not all(removable(art, line, want) for line in gone) or _authors_key(
-                new
-            ) != _authors_key(old):
+            if (
+                not all(removable(art, line, want) for line in gone)
+                or _authors_key(new) != _authors_key(old)
+                or _image_urls(new) != _image_urls(old)
+            ):
                 ok = False
             if not ok:
                 break
@@ -777,6 +854,10 @@ def _learn_remove(data: dict[str, Any], arts: list[_Art]) -> list[str]:
         if ok and gain > 0:
             chosen.append(css)
     return chosen
+
+
+def _image_urls(result: ArticleResult) -> list[str]:
+    return [str(x.get("url")) for x in result.fields.get("images") or []]
 
 
 def _label(el: etree._Element) -> str | None:
@@ -806,16 +887,10 @@ def _learn_authors(data: dict[str, Any], arts: list[_Art]) -> None:
             good += got == want
         return good, total
 
-    sig = data["signature"]
     best = right(_profile(data))
     if best[0] == best[1]:
         return
-    for sep in (r"\s+[-–]\s+", r"\s*,\s+"):
-        trial = dict(data, signature=dict(sig, name_role_separator=sep))
-        score = right(_profile(trial))
-        if score[0] > best[0]:
-            data["signature"] = trial["signature"]
-            best = score
+    best = _try_separators(data, right, best)
     if best[0] == best[1]:
         return
     cands: list[str] = []
@@ -843,6 +918,26 @@ def _learn_authors(data: dict[str, Any], arts: list[_Art]) -> None:
         if best[0] == best[1]:
             break
     art_data["byline"] = chosen
+    if chosen and best[0] < best[1]:
+        # the byline prints "Name - Role" where the content's signature did not
+        _try_separators(data, right, best)
+
+
+def _try_separators(
+    data: dict[str, Any],
+    right: Callable[[SiteProfile], tuple[int, int]],
+    best: tuple[int, int],
+) -> tuple[int, int]:
+    """Keeps the name / role separator (none, a dash, a comma) under which ``right``
+    scores best; returns that score."""
+    sig = data["signature"]
+    for sep in (r"\s+[-–]\s+", r"\s*,\s+"):
+        trial = dict(data, signature=dict(sig, name_role_separator=sep))
+        score = right(_profile(trial))
+        if score[0] > best[0]:
+            data["signature"] = trial["signature"]
+            best = score
+    return best
 
 
 _COMMENT = re.compile(r"(?i)comment|binh-?luan|y-?kien|feedback")
