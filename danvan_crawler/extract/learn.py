@@ -311,6 +311,17 @@ def selector_candidates(
             out.append(f"{name} > " + " > ".join(reversed(end_path)))
             break
         end_path.append(_from_end(anc))
+    # after a named sibling (the body after the date line, where blocks before it come
+    # and go: a byline, a lead)
+    prev = el.getprevious()
+    while prev is not None and not isinstance(prev.tag, str):
+        prev = prev.getprevious()
+    if prev is not None:
+        before = _distinct(prev)
+        if before and before != "body":
+            out.append(f"{before} + {own[-1]}")
+            if chain and _distinct(chain[0]) not in (None, "body"):
+                out.append(f"{_distinct(chain[0])} > {before} + {own[-1]}")
     # a signature: the last paragraph's name, wherever the body ends
     for k, anc in enumerate(chain[:2]):
         up = anc.getparent()
@@ -368,7 +379,14 @@ def _cost(css: str) -> int:
     class that other elements may share on pages not learned from."""
     bare = 12 if re.fullmatch(r"[a-z]+[0-6]?", css) and css not in _SEMANTIC else 0
     ids = 2 * len(css) // 3 if ("#" in css or "[id" in css) else 0
-    return len(css) + bare - ids + 15 * css.count("nth-of-type") + 10 * css.count("last-of-type")
+    return (
+        len(css)
+        + bare
+        - ids
+        + 15 * css.count("nth-of-type")
+        + 10 * css.count("last-of-type")
+        + 10 * css.count(" + ")
+    )
 
 
 # --------------------------------------------------------------------------- pages
@@ -973,6 +991,17 @@ def _name_bearer(el: etree._Element) -> tuple[str, str | None] | None:
     return name, label
 
 
+def _label_candidates(el: etree._Element, label: str | None) -> list[str]:
+    """``el`` named by the label it starts with under its parent (``article >
+    div:contains("Bài:")``): a byline among unnamed blocks that are there or not from page
+    to page has no stable position."""
+    parent = el.getparent()
+    anchor = _distinct(parent) if parent is not None else None
+    if not label or not anchor:
+        return []
+    return [f"{anchor} > {str(el.tag).lower()}:contains({_quote(label + ':')})"]
+
+
 def _discover_byline(data: dict[str, Any], arts: list[_Art]) -> None:
     """A byline the ladder did not read (below the body, in an author box): elements
     printing a name (:func:`_name_bearer`) at the same selector on several pages, never
@@ -991,15 +1020,16 @@ def _discover_byline(data: dict[str, Any], arts: list[_Art]) -> None:
         # the outermost element printing the name (the label and role with it)
         outer = [h for h in hits if not any(o[0] in h[0].iterancestors() for o in hits)]
         found[id(art)] = outer
-        for el, _, _ in outer[:4]:
+        for el, _, label in outer[:4]:
+            cands.extend(_label_candidates(el, label))
             cands.extend(selector_candidates(el))
     labels = {label for hits in found.values() for _, _, label in hits if label}
     if labels:
         alts = "|".join(re.escape(x) for x in sorted(labels))
         sig = dict(sig, name_prefix=f"{sig['name_prefix']}|(?i:^(?:{alts})\\s*:\\s*)")
-    best: tuple[int, str] | None = None
+    valid: list[tuple[str, set[int]]] = []
     for css in dict.fromkeys(cands):
-        named = 0
+        named: set[int] = set()
         ok = True
         distinct: set[str] = set()
         for art in arts:
@@ -1011,15 +1041,23 @@ def _discover_byline(data: dict[str, Any], arts: list[_Art]) -> None:
             if bearer is None:
                 ok = False
                 break
-            named += 1
+            named.add(id(art))
             distinct.add(bearer[0])
         # authors differ from article to article; the same "name" on every page is a
         # label of the page ("Chia sẻ: Facebook Zalo")
-        ok = ok and len(distinct) >= 2
-        # (articles may have no author: two pages, a quarter of them, are enough)
-        if ok and named >= max(2, len(arts) // 4) and (best is None or named > best[0]):
-            best = (named, css)
-    if best is None:
+        if ok and len(distinct) >= 2:
+            valid.append((css, named))
+    # the selector naming most pages, then one for the pages it misses (another label)
+    chosen: list[str] = []
+    covered: set[int] = set()
+    for _ in range(3):
+        pick = max(valid, key=lambda v: len(v[1] - covered), default=None)
+        if pick is None or not pick[1] - covered:
+            break
+        chosen.append(pick[0])
+        covered |= pick[1]
+    # (articles may have no author: two pages, a quarter of them, are enough)
+    if len(covered) < max(2, len(arts) // 4):
         return
     from danvan_crawler.extract.ladder import name_like
 
@@ -1028,7 +1066,7 @@ def _discover_byline(data: dict[str, Any], arts: list[_Art]) -> None:
         trial_sig = dict(sig, name_role_separator=sep)
         if not paragraph:
             trial_sig["paragraph"] = []
-        trial = dict(data, signature=trial_sig, article=dict(art_data, byline=[best[1]]))
+        trial = dict(data, signature=trial_sig, article=dict(art_data, byline=chosen))
         profile = _profile(trial)
         agree = True
         for art in arts:
@@ -1046,7 +1084,7 @@ def _discover_byline(data: dict[str, Any], arts: list[_Art]) -> None:
                 agree = False
         if agree:
             data["signature"] = trial_sig
-            art_data["byline"] = [best[1]]
+            art_data["byline"] = chosen
             return
 
 
