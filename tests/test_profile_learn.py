@@ -261,3 +261,77 @@ def test_usage_and_failure_exit_codes(tmp_path: Path) -> None:
     assert not (tmp_path / "x.toml").exists()
     missing = danvan("inspect", str(tmp_path / "nothing.html"), cwd=tmp_path)
     assert missing.returncode == 2
+
+
+# --------------------------------------------------------------------------- markups
+
+
+def _plain_article(n: int, title: str, inner: str, before: str = "") -> Page:
+    """An article of unnamed blocks: headline, ``before`` (a byline that comes and goes),
+    the date line, the content ``inner``, a share bar."""
+    html = (
+        f'<html lang="vi"><head><title>{title} | Cổng thông tin</title></head><body>'
+        f"<article><div><p>{title}</p></div>{before}"
+        "<div><a href='#'>Chia sẻ Facebook</a> <a href='#'>Chia sẻ Zalo</a></div>"
+        f'<time datetime="2022-09-{n:02d}">Ngày đăng: {n:02d}/09/2022</time>'
+        f"<div>{inner}</div>"
+        "<div><a href='#'>Chia sẻ Facebook</a> <a href='#'>Chia sẻ Zalo</a></div>"
+        "</article></body></html>"
+    )
+    return Page(f"{BASE}/vi-vn/tin/bai-{n}/1-2-{n}", html)
+
+
+def _extract_all(pages: list[Page], profile: SiteProfile) -> list[Any]:
+    return [ArticlePage(p.html, p.url, profile).extract() for p in pages]
+
+
+def test_a_name_in_bold_ending_the_body_is_learned_as_the_signature() -> None:
+    pages = []
+    for n, name in enumerate(NAMES, 1):
+        role = "<p><em>Chuyên viên Ban Dân vận Tỉnh ủy</em></p>" if n % 2 else ""
+        inner = "".join(f"<p>{p}</p>" for p in PARAS) + f"<p><strong>{name}</strong></p>{role}"
+        pages.append(_plain_article(n, f"Tin số {n} về công tác dân vận", inner))
+    result = learn_profile(pages, [], BASE)
+    assert result.profile.signature.bold
+    for page, name, got in zip(pages, NAMES, _extract_all(pages, result.profile), strict=True):
+        assert [a["name"] for a in got.fields["authors"]] == [name], page.url
+        assert got.fields["articleBody"].split("\n") == PARAS
+        assert not got.fallbacks.keys() & {"authors", "articleBody"}
+
+
+def test_the_body_after_the_date_line_where_a_byline_comes_and_goes() -> None:
+    pages = []
+    for n, name in enumerate(NAMES, 1):
+        byline = f"<div>Bài: {name}</div>" if n % 3 else ""
+        inner = "".join(f"<p>{p}</p>" for p in PARAS)
+        pages.append(_plain_article(n, f"Tin số {n} về công tác dân vận", inner, byline))
+    result = learn_profile(pages, [], BASE)
+    art = result.profile.article
+    assert "nth-of-type" not in art.content[0]
+    assert art.byline == ('article > div:contains("Bài:")',)
+    for n, got in enumerate(_extract_all(pages, result.profile), 1):
+        assert got.fields["articleBody"].split("\n") == PARAS
+        want = [NAMES[n - 1]] if n % 3 else []
+        assert [a["name"] for a in got.fields["authors"]] == want
+        assert not got.fallbacks.keys() & {"authors", "articleBody"}
+
+
+def test_an_image_and_its_caption_in_a_div_are_an_image_block() -> None:
+    pages = []
+    for n in range(1, 7):
+        image = (
+            f'<div style="text-align:center" class="kx{n}z"><img src="/Uploads/{n}.jpg">'
+            f'<p class="chu-thich"><em>Quang cảnh hội nghị số {n}</em></p></div>'
+        )
+        paras = [f"<p>{p}</p>" for p in PARAS]
+        paras.insert(n % 3, image)
+        pages.append(_article(n, f"Tin số {n} về dân vận", n, [], NAMES[n - 1]))
+        html = pages[-1].html.replace('<div class="noi-dung">', '<div class="noi-dung">' + "".join(paras))
+        pages[-1] = Page(pages[-1].url, html)
+    result = learn_profile(pages, [], BASE)
+    art = result.profile.article
+    assert "div:has(> img)" in art.image_block
+    for n, got in enumerate(_extract_all(pages, result.profile), 1):
+        assert got.fields["mainImage"] == {"url": f"{BASE}/Uploads/{n}.jpg"}
+        assert got.fields["articleBody"].split("\n") == PARAS
+        assert "mainImage" not in got.fallbacks

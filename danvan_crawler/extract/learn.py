@@ -908,6 +908,13 @@ def _learn_authors(data: dict[str, Any], arts: list[_Art]) -> None:
     best = right(_profile(data))
     if best[0] == best[1]:
         return
+    # a name in bold ending the body, as the ladder reads it
+    trial = dict(data, signature=dict(data["signature"], bold=True))
+    score = right(_profile(trial))
+    if score[0] > best[0]:
+        data["signature"], best = trial["signature"], score
+        if best[0] == best[1]:
+            return
     best = _try_separators(data, right, best)
     if best[0] == best[1]:
         return
