@@ -326,7 +326,8 @@ def test_an_image_and_its_caption_in_a_div_are_an_image_block() -> None:
         paras = [f"<p>{p}</p>" for p in PARAS]
         paras.insert(n % 3, image)
         pages.append(_article(n, f"Tin số {n} về dân vận", n, [], NAMES[n - 1]))
-        html = pages[-1].html.replace('<div class="noi-dung">', '<div class="noi-dung">' + "".join(paras))
+        start = '<div class="noi-dung">'
+        html = pages[-1].html.replace(start, start + "".join(paras))
         pages[-1] = Page(pages[-1].url, html)
     result = learn_profile(pages, [], BASE)
     art = result.profile.article
