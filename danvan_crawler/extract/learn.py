@@ -550,8 +550,8 @@ def learn_profile(
 
     cands = []
     for art in learn_arts:
-        if art.ladder.fallbacks.get("datePublished") == "htmldate":
-            continue  # a day htmldate guessed is no printed date to point at
+        # (htmldate's day, when an element prints it, is a printed date; a guessed day
+        # matches no element's text)
         for el in _date_elements(art.root, art, generic)[:3]:
             cands.extend(selector_candidates(el))
     css, _ = _choose(learn_arts, dict.fromkeys(cands), date_judge)
@@ -682,11 +682,18 @@ def _learn_content(data: dict[str, Any], arts: list[_Art]) -> None:
         if hits:
             scored.append((-hits * 1000 + _cost(css) + order, css))
     scored.sort()
-    best: tuple[Any, str, str] | None = None
+    # where the ladder read a name in bold ending the body, the content holds it: the
+    # content is scored with the signature read that way too
+    bolds = [False]
+    if any(a.ladder.fallbacks.get("authors") == "signature" for a in arts):
+        bolds.append(True)
+    sig = data["signature"]
+    best: tuple[Any, str, str, bool] | None = None
     for _, css in scored[:20]:
-        for mode in ("blocks", "lines"):
+        for mode, bold in ((m, b) for m in ("blocks", "lines") for b in bolds):
             art_data["content"] = [css]
             art_data["body_lines"] = mode
+            data["signature"] = dict(sig, bold=bold)
             profile = _profile(data)
             present = extra = 0
             for art in arts:
@@ -694,11 +701,12 @@ def _learn_content(data: dict[str, Any], arts: list[_Art]) -> None:
                 p, e = _content_score(_learned_page(profile, art), want)
                 present += p
                 extra += e
-            key = (present - extra, mode == "blocks", -_cost(css))
+            key = (present - extra, mode == "blocks", not bold, -_cost(css))
             if best is None or key > best[0]:
-                best = (key, css, mode)
+                best = (key, css, mode, bold)
     art_data["content"] = [best[1]] if best else []
     art_data["body_lines"] = best[2] if best else "blocks"
+    data["signature"] = dict(sig, bold=best[3] if best else False)
 
 
 def _learn_images(data: dict[str, Any], arts: list[_Art]) -> None:
