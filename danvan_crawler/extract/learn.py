@@ -14,6 +14,7 @@ and a per-field coverage table.
 
 from __future__ import annotations
 
+import copy
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Sequence
@@ -746,6 +747,10 @@ def _learn_images(data: dict[str, Any], arts: list[_Art]) -> None:
         wanted.append((art, content, blocks))
     if not cands or any(el.tag == "figure" for _, _, bs in wanted for el in bs):
         return
+    # the body is read from a copy of the content, its root: a selector matching that root
+    # (``div:nth-of-type(1)``) would take the whole body for an image block
+    copies = [copy.deepcopy(content) for _, content, _ in wanted]
+    cands = [c for c in cands if not any(root in select(root, c) for root in copies)]
 
     def block_judge(page: tuple[_Art, etree._Element, list[etree._Element]], css: str) -> bool:
         _, content, blocks = page
@@ -777,9 +782,16 @@ def _learn_images(data: dict[str, Any], arts: list[_Art]) -> None:
         return bool(found) and _keyed(node_text(found[0])) == _keyed(want)
 
     cap, _ = _choose(pairs, dict.fromkeys(cap_c), cap_judge)
+    before = [_content_score(_learned_page(profile, art), _body_lines(art.ladder)) for art in arts]
     art_data["image_block"] = ["figure", css]
     if cap:
         art_data["image_caption"] = ["figcaption", cap]
+    after = _profile(data)
+    for art, (present, _) in zip(arts, before, strict=True):
+        got = _content_score(_learned_page(after, art), _body_lines(art.ladder))
+        if got[0] < present:  # a body line taken for a caption: no image blocks
+            art_data["image_block"], art_data["image_caption"] = ["figure"], ["figcaption"]
+            return
 
 
 def _holder(root: etree._Element, lines: list[str]) -> etree._Element | None:
