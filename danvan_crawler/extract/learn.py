@@ -426,6 +426,61 @@ def _text_elements(root: etree._Element, want: str, limit: int = 400) -> list[et
     return out
 
 
+def _lead_match(text: str, want: str) -> bool:
+    """Whether ``text`` is the ladder's lead ``want``, or its start when the ladder read
+    the lead on one line with a short inline block after it (the date line)."""
+    got, key = _keyed(text), _keyed(want)
+    if got == key:
+        return True
+    return len(got) >= 40 and key.startswith(got) and len(key) - len(got) <= 40
+
+
+def _lead_elements(root: etree._Element, want: str) -> list[etree._Element]:
+    """The elements whose text is the start of the ladder's lead (:func:`_lead_match`),
+    deepest first."""
+    out = [
+        el
+        for el in root.iter()
+        if isinstance(el.tag, str)
+        and el.tag not in ("title", "script", "style", "head")
+        and _lead_match(node_text(el), want)
+    ]
+    out.sort(key=lambda e: -sum(1 for _ in e.iterancestors()))
+    return out
+
+
+def _head_dates(art: _Art, profile: SiteProfile) -> list[etree._Element]:
+    """Where the ladder read no date: the date lines ("Ngày đăng: 21/04/2020") printed
+    alone in an element between the headline and the body's first line (the ladder may
+    have read one on a line with the lead), deepest first."""
+    from danvan_crawler.dates import find_date
+    from danvan_crawler.extract.ladder import date_line
+
+    if art.ladder.fields.get("datePublished"):
+        return []
+    lines = _body_lines(art.ladder)
+    heads = _text_elements(art.root, art.ladder.fields.get("headline") or "")
+    starts = _text_elements(art.root, lines[min(1, len(lines) - 1)]) if lines else []
+    if not heads or not starts:
+        return []
+    order = {el: k for k, el in enumerate(art.root.iter())}
+    low, high = order[heads[0]], order[starts[0]]
+    out = []
+    for el in art.root.iter():
+        if not isinstance(el.tag, str) or not low < order[el] < high or _in_link(el):
+            continue
+        if any(e.tag == "li" for e in el.iterancestors()) or starts[0] in el.iterdescendants():
+            continue
+        text = node_text(el)
+        if not text or len(text) > 60 or profile.fallback.modified_marker.search(text):
+            continue
+        found = find_date(text, profile.date_patterns, profile.timezone)
+        if found is not None and date_line(text, found[1]):
+            out.append(el)
+    out.sort(key=lambda e: -sum(1 for _ in e.iterancestors()))
+    return out
+
+
 def _date_key(value: str | None) -> str | None:
     return value[:16] if value else None
 
@@ -439,7 +494,7 @@ def _date_elements(root: etree._Element, art: _Art, profile: SiteProfile) -> lis
         if not isinstance(el.tag, str) or el.tag in ("title", "script", "style", "head", "meta"):
             continue
         text = node_text(el)
-        if not text or len(text) > 120:
+        if not text or len(text) > 120 or profile.fallback.modified_marker.search(text):
             continue
         parsed = parse_date(text, profile.date_patterns, profile.timezone)
         if parsed is not None and _date_key(parsed.isoformat()) == want:
@@ -539,10 +594,18 @@ def learn_profile(
     art_data["headline"] = [css] if css else []
 
     # date --------------------------------------------------------------------------
+    heads = {id(art): _head_dates(art, generic) for art in learn_arts}
+    printed_at = {id(art): _date_elements(art.root, art, generic) for art in learn_arts}
+
     def date_judge(art: _Art, css: str) -> bool | None:
         want = _date_key(art.ladder.fields.get("datePublished"))
+        if not want and heads[id(art)]:
+            found = select(art.root, css)
+            return bool(found) and found[0] in heads[id(art)]
         if not want or "datePublished" not in art.ladder.fallbacks:
             return None  # (not on the page: the listing's, Last-Modified...)
+        if not printed_at[id(art)] and art.ladder.fallbacks["datePublished"] != "htmldate":
+            return None  # (the ladder read a modified date: no judge)
         found = select(art.root, css)
         if not found:
             return False
@@ -553,7 +616,7 @@ def learn_profile(
     for art in learn_arts:
         # (htmldate's day, when an element prints it, is a printed date; a guessed day
         # matches no element's text)
-        for el in _date_elements(art.root, art, generic)[:3]:
+        for el in printed_at[id(art)][:3] or heads[id(art)][:2]:
             cands.extend(selector_candidates(el))
     css, _ = _choose(learn_arts, dict.fromkeys(cands), date_judge)
     art_data["date_published"] = [css] if css else []
@@ -575,13 +638,14 @@ def learn_profile(
         found = select(art.root, css)
         if not want:
             return False if found else None
-        return bool(found) and _keyed(node_text(found[0])) == _keyed(want)
+        return bool(found) and _lead_match(node_text(found[0]), want)
 
     cands = []
     for art in learn_arts:
         want = lead_wanted(art)
         if want:
-            for el in _text_elements(art.root, want)[:3]:
+            els = _text_elements(art.root, want)[:3] or _lead_elements(art.root, want)[:3]
+            for el in els:
                 cands.extend(selector_candidates(el))
     css, _ = _choose(learn_arts, dict.fromkeys(cands), lead_judge)
     art_data["description"] = [css] if css else []
@@ -782,14 +846,16 @@ def _learn_images(data: dict[str, Any], arts: list[_Art]) -> None:
         return bool(found) and _keyed(node_text(found[0])) == _keyed(want)
 
     cap, _ = _choose(pairs, dict.fromkeys(cap_c), cap_judge)
-    before = [_content_score(_learned_page(profile, art), _body_lines(art.ladder)) for art in arts]
+    captions = {_keyed(node_text(block)) for _, block in pairs}
+    before = [set(_body_lines(_learned_page(profile, art))) for art in arts]
     art_data["image_block"] = ["figure", css]
     if cap:
         art_data["image_caption"] = ["figcaption", cap]
     after = _profile(data)
-    for art, (present, _) in zip(arts, before, strict=True):
-        got = _content_score(_learned_page(after, art), _body_lines(art.ladder))
-        if got[0] < present:  # a body line taken for a caption: no image blocks
+    for art, lines in zip(arts, before, strict=True):
+        gone = lines - set(_body_lines(_learned_page(after, art)))
+        if any(_keyed(line) not in captions for line in gone):
+            # a body line taken for a caption: no image blocks
             art_data["image_block"], art_data["image_caption"] = ["figure"], ["figcaption"]
             return
 
