@@ -336,3 +336,31 @@ def test_an_image_and_its_caption_in_a_div_are_an_image_block() -> None:
         assert got.fields["mainImage"] == {"url": f"{BASE}/Uploads/{n}.jpg"}
         assert got.fields["articleBody"].split("\n") == PARAS
         assert "mainImage" not in got.fallbacks
+
+
+def test_a_lead_and_date_line_read_as_one_line_by_the_ladder() -> None:
+    # inline lead and date one after the other: the ladder reads "lead.Ngày đăng: ..." as
+    # the lead and takes the day from htmldate; the profile names both elements
+    pages = []
+    for n in range(1, 7):
+        lead = f"Theo đồng chí số {n}, bí thư Đảng ủy xã: “Đối thoại thẳng thắn giúp tháo gỡ”."
+        html = (
+            f'<html lang="vi"><head><title>Tin số {n} | Cổng</title></head><body>'
+            '<div id="dnn_ctr2937_ModuleContent">'
+            f'<h3 id="dnn_ctr2937_TinTuc_lblTitle">Tin số {n} về công tác dân vận</h3>\n'
+            f'<strong id="dnn_ctr2937_TinTuc_lblSummary">{lead}</strong>\n'
+            f'<span id="dnn_ctr2937_TinTuc_lblDate">Ngày đăng: {n:02d}/09/2022</span>\n'
+            '<div id="dnn_ctr2937_TinTuc_pnlContent"><div class="fck-content">'
+            + "".join(f"<div>{p}</div>\n" for p in PARAS)
+            + "</div></div></div></body></html>"
+        )
+        pages.append(Page(f"{BASE}/vi-vn/tin/bai-{n}/1-2-{n}", html))
+    result = learn_profile(pages, [], BASE)
+    art = result.profile.article
+    assert art.description == ('strong[id$="_lblSummary"]',)
+    assert art.date_published == ('span[id$="_lblDate"]',)
+    for n, got in enumerate(_extract_all(pages, result.profile), 1):
+        assert got.fields["datePublished"].startswith(f"2022-09-{n:02d}")
+        assert got.fields["articleBody"].split("\n")[1:] == PARAS
+        assert got.fields["articleBody"].startswith(f"Theo đồng chí số {n},")
+        assert not got.fallbacks.keys() & {"datePublished", "description", "articleBody"}

@@ -1466,6 +1466,8 @@ def _same(fld: str, got: Any, want: Any) -> bool:
     """Whether the learned profile's value is the ladder's. A body may leave out what the
     ladder kept and the learner removed (labelled link blocks, repeated lines): none of
     its text outside the ladder's, at least nine tenths of the ladder's."""
+    if fld == "description" and isinstance(got, str) and isinstance(want, str):
+        return _lead_match(got, want)
     if fld != "content":
         return bool(got == want)
     theirs = sorted({_keyed(line) for line in want if line}, key=len, reverse=True)
