@@ -1263,50 +1263,66 @@ def _learn_listing(data: dict[str, Any], pages: Sequence[Page], generic: SitePro
     groups_by_page: dict[str, dict[str, list[tuple[etree._Element, str]]]] = {}
     seen_on: dict[str, int] = {}  # article id -> listing pages linking it
     for page, root in trees:
-        anchors = []
+        by_path: dict[str, list[tuple[etree._Element, str]]] = {}
         for a in root.iter("a"):
             entry = find_article_links([a], page.url, generic)
             if entry:
-                anchors.append((a, entry[0].article_id))
-        for aid in {aid for _, aid in anchors}:
+                path = "/".join(str(x.tag) for x in reversed([a, *a.iterancestors()]))
+                by_path.setdefault(path, []).append((a, entry[0].article_id))
+        for aid in {aid for group in by_path.values() for _, aid in group}:
             seen_on[aid] = seen_on.get(aid, 0) + 1
-        # an anchor's item: its largest ancestor holding links to one article only
-        by_path: dict[str, list[tuple[etree._Element, str]]] = {}
-        done: set[etree._Element] = set()
-        for a, aid in anchors:
-            node = a
-            while True:
-                parent = node.getparent()
-                if parent is None or parent.tag in ("body", "html"):
-                    break
-                inner = {x.article_id for x in find_article_links(parent, page.url, generic)}
-                if inner != {aid}:
-                    break
-                node = parent
-            if node in done:
-                continue
-            done.add(node)
-            path = "/".join(str(x.tag) for x in reversed([node, *node.iterancestors()]))
-            by_path.setdefault(path, []).append((node, aid))
         groups_by_page[page.url] = by_path
-    # the site's own list: links no other listing page shows (columns of latest or most
-    # read news repeat on every page), summed over the pages, then the longest
-    # (a path repeated on some page first: a list of one climbs to its container)
+
+    def climb(
+        a: etree._Element, aid: str, url: str, limit: int | None, rows: bool = False
+    ) -> tuple[Any, int]:
+        """The anchor's item: its largest ancestor holding links to one article only (at
+        most ``limit`` levels up; ``rows``: up to a row, never to a list's container),
+        and the levels climbed."""
+        node, levels = a, 0
+        while limit is None or levels < limit:
+            if rows and node.tag in _ROWS:
+                break
+            parent = node.getparent()
+            if parent is None or parent.tag in ("body", "html"):
+                break
+            if rows and (parent.tag in _LISTS or _titled(parent)):
+                break
+            if {x.article_id for x in find_article_links(parent, url, generic)} != {aid}:
+                break
+            node, levels = parent, levels + 1
+        return node, levels
+
+    # the site's own list: the links (grouped by their path in the page) no other listing
+    # page shows (columns of latest or most read news repeat on every page), summed over
+    # the pages, then the longest
     score: dict[str, tuple[bool, int, int]] = {}
     for by_path in groups_by_page.values():
         for path, group in by_path.items():
             multi, own, size = score.get(path, (False, 0, 0))
-            own += sum(1 for _, aid in group if seen_on.get(aid, 0) == 1)
-            score[path] = (multi or len(group) > 1, own, size + len(group))
+            aids = {aid for _, aid in group}
+            own += sum(1 for aid in aids if seen_on.get(aid, 0) == 1)
+            score[path] = (multi or len(aids) > 1, own, size + len(aids))
     if not score:
         return
-    main_path = max(score, key=lambda path: score[path])
+    main_path = max(score, key=lambda path: (score[path][1], score[path][0], score[path][2]))
+    # how far an item reaches above its link, from pages listing several articles (on a
+    # page listing one, the climb would reach the list's container)
+    reach = [
+        climb(a, aid, page.url, None)[1]
+        for page, _root in trees
+        for group in [groups_by_page[page.url].get(main_path) or []]
+        if len({aid for _, aid in group}) > 1
+        for a, aid in group
+    ]
+    limit = min(reach) if reach else None
     for page, _root in trees:
         main_group = groups_by_page[page.url].get(main_path)
         if not main_group:
             continue
-        items_by_page[page.url] = [el for el, _ in main_group]
-        for item, _ in main_group[:2]:
+        items = [climb(a, aid, page.url, limit, rows=limit is None)[0] for a, aid in main_group]
+        items_by_page[page.url] = list(dict.fromkeys(items))
+        for item in items_by_page[page.url][:2]:
             cands.extend(selector_candidates(item))
 
     def item_judge(pr: tuple[Page, etree._Element], css: str) -> bool | None:
@@ -1417,6 +1433,17 @@ def _learn_listing(data: dict[str, Any], pages: Sequence[Page], generic: SitePro
 
     sel, _ = _choose(trees, dict.fromkeys(title_c), title_judge)
     lst["title"] = [sel] if sel else []
+
+
+#: Elements that are a list's row, and a list's containers (an item learned from pages
+#: listing one article only stops at the first, below the second).
+_ROWS = frozenset(["li", "tr", "article"])
+_LISTS = frozenset(["ul", "ol", "table", "tbody", "main", "section", "aside"])
+
+
+def _titled(el: etree._Element) -> bool:
+    """Whether ``el`` holds a heading that is no link (a list's title, not an item's)."""
+    return any(next(h.iter("a"), None) is None for h in el.iter("h1", "h2", "h3"))
 
 
 def category_title(root: etree._Element, title: str | None) -> str | None:
