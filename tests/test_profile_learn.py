@@ -364,3 +364,13 @@ def test_a_lead_and_date_line_read_as_one_line_by_the_ladder() -> None:
         assert got.fields["articleBody"].split("\n")[1:] == PARAS
         assert got.fields["articleBody"].startswith(f"Theo đồng chí số {n},")
         assert not got.fallbacks.keys() & {"datePublished", "description", "articleBody"}
+
+
+def test_a_block_after_a_heading_is_named_by_it() -> None:
+    # the article wrapper's class changes from page to page; the body follows the headline
+    root = parse_html(
+        "<html><body><div class='cb3ki3b'><h3>Tin</h3><div class='km3y2i7'>x</div></div>"
+        "</body></html>",
+        html_elements=False,
+    )
+    assert "h3 + div" in selector_candidates(root.xpath("//div[@class='km3y2i7']")[0])

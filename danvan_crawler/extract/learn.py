@@ -182,6 +182,7 @@ _SEMANTIC = frozenset(
     ["article", "main", "header", "footer", "nav", "aside", "section", "time", "figure", "h1"]
 )
 _ATTRS = ("itemprop", "role", "align")
+_HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 
 
 def _quote(value: str) -> str:
@@ -318,7 +319,8 @@ def selector_candidates(
     while prev is not None and not isinstance(prev.tag, str):
         prev = prev.getprevious()
     if prev is not None:
-        before = _distinct(prev)
+        # (a heading is an anchor here: the body after the headline)
+        before = _distinct(prev) or (prev.tag if prev.tag in _HEADINGS else None)
         if before and before != "body":
             out.append(f"{before} + {own[-1]}")
             if chain and _distinct(chain[0]) not in (None, "body"):
