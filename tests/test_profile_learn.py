@@ -22,6 +22,7 @@ from danvan_crawler.extract.common import parse_html
 from danvan_crawler.extract.learn import (
     LearnError,
     Page,
+    category_title,
     generated_name,
     learn_profile,
     selector_candidates,
@@ -374,3 +375,15 @@ def test_a_block_after_a_heading_is_named_by_it() -> None:
         html_elements=False,
     )
     assert "h3 + div" in selector_candidates(root.xpath("//div[@class='km3y2i7']")[0])
+
+
+def test_a_category_title_printed_after_the_site_name() -> None:
+    # "Site - Category": the site's suffix rule cuts the category off as if it were the
+    # site's name; the heading printing it is the title
+    root = parse_html(
+        "<html><head><title>Tỉnh ủy Nghệ An - Thời sự</title></head><body>"
+        "<ul><li><a href='/c'>Thời sự</a></li></ul><h3>Tin tức mới</h3><h1>Thời sự</h1>"
+        "</body></html>",
+        html_elements=False,
+    )
+    assert category_title(root, "Tỉnh ủy Nghệ An") == "Thời sự"

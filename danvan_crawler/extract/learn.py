@@ -1451,16 +1451,24 @@ def _titled(el: etree._Element) -> bool:
 def category_title(root: etree._Element, title: str | None) -> str | None:
     """The category's name as the page prints it: the ladder's title (``og:title``, or
     ``<title>`` without a site suffix the profile's rule knows), or, printed nowhere, the
-    longest heading that starts it before a separator ("Thời sự :: Tỉnh ủy Nghệ An")."""
+    longest heading that starts it before a separator ("Thời sự :: Tỉnh ủy Nghệ An"), or
+    that ends the page's ``<title>`` after one ("Tỉnh ủy Nghệ An - Thời sự": the site's
+    rule cut the category off as if it were the site's name)."""
     if not title or _text_elements(root, title):
         return title
+    head = root.find(".//title")
+    whole = node_text(head) if head is not None else ""
     best = None
     for el in root.iter("h1", "h2", "h3", "h4", "div", "span", "td", "strong", "p"):
         text = node_text(el)
-        if not text or len(text) > 80 or not title.startswith(text):
+        if not text or len(text) > 80:
             continue
-        rest = title[len(text) :]
-        if rest and not rest[0].isalnum() and (best is None or len(text) > len(best)):
+        rest = title[len(text) :] if title.startswith(text) else ""
+        before = whole[: -len(text)].rstrip() if whole.endswith(text) else ""
+        starts = bool(rest) and not rest[0].isalnum()
+        linked = _in_link(el) or next(el.iter("a"), None) is not None  # (a menu's item)
+        ends = bool(before) and not before[-1].isalnum() and title in before and not linked
+        if (starts or ends) and (best is None or len(text) > len(best)):
             best = text
     return best or title
 
