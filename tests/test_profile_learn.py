@@ -387,3 +387,20 @@ def test_a_category_title_printed_after_the_site_name() -> None:
         html_elements=False,
     )
     assert category_title(root, "Tỉnh ủy Nghệ An") == "Thời sự"
+
+
+def test_a_date_labelled_updated_when_the_page_prints_no_other() -> None:
+    # "Cập nhật:" marks a modified date beside a published one; alone, it is the date
+    pages = []
+    for n, name in enumerate(NAMES, 1):
+        html = _article(n, f"Tin số {n} về công tác dân vận", n, PARAS, name).html
+        html = html.replace(
+            f'<span class="ngay-dang">Thứ Hai, {n:02d}/09/2022 07:45</span>',
+            f'<p class="info">Cập nhật: {n:02d}/09/2022 07:45</p>',
+        )
+        pages.append(Page(f"{BASE}/vi-vn/tin/bai-{n}/1-2-{n}", html))
+    result = learn_profile(pages, [], BASE)
+    assert result.profile.article.date_published == ("p.info",)
+    for n, got in enumerate(_extract_all(pages, result.profile), 1):
+        assert got.fields["datePublished"].startswith(f"2022-09-{n:02d}T07:45")
+        assert "datePublished" not in got.fallbacks

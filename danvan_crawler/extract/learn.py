@@ -455,11 +455,17 @@ def _head_dates(art: _Art, profile: SiteProfile) -> list[etree._Element]:
     """Where the ladder read no date: the date lines ("Ngày đăng: 21/04/2020") printed
     alone in an element between the headline and the body's first line (the ladder may
     have read one on a line with the lead), deepest first."""
+    if art.ladder.fields.get("datePublished"):
+        return []
+    return _unmarked(_date_lines(art, profile), profile)
+
+
+def _date_lines(art: _Art, profile: SiteProfile) -> list[etree._Element]:
+    """The date lines printed alone in an element between the headline and the body's
+    first line, deepest first."""
     from danvan_crawler.dates import find_date
     from danvan_crawler.extract.ladder import date_line
 
-    if art.ladder.fields.get("datePublished"):
-        return []
     lines = _body_lines(art.ladder)
     heads = _text_elements(art.root, art.ladder.fields.get("headline") or "")
     starts = _text_elements(art.root, lines[min(1, len(lines) - 1)]) if lines else []
@@ -474,7 +480,7 @@ def _head_dates(art: _Art, profile: SiteProfile) -> list[etree._Element]:
         if any(e.tag == "li" for e in el.iterancestors()) or starts[0] in el.iterdescendants():
             continue
         text = node_text(el)
-        if not text or len(text) > 60 or profile.fallback.modified_marker.search(text):
+        if not text or len(text) > 60:
             continue
         found = find_date(text, profile.date_patterns, profile.timezone)
         if found is not None and date_line(text, found[1]):
@@ -496,13 +502,33 @@ def _date_elements(root: etree._Element, art: _Art, profile: SiteProfile) -> lis
         if not isinstance(el.tag, str) or el.tag in ("title", "script", "style", "head", "meta"):
             continue
         text = node_text(el)
-        if not text or len(text) > 120 or profile.fallback.modified_marker.search(text):
+        if not text or len(text) > 120:
             continue
         parsed = parse_date(text, profile.date_patterns, profile.timezone)
         if parsed is not None and _date_key(parsed.isoformat()) == want:
             out.append(el)
     out.sort(key=lambda e: -sum(1 for _ in e.iterancestors()))
-    return out
+    plain = _unmarked(out, profile)
+    # only a modified date gives the ladder's: no printed date to point at when the page
+    # prints another date line by the headline (the published one)
+    if (
+        plain is out
+        and any(_marked(el, profile) for el in out)
+        and any(not _marked(el, profile) for el in _date_lines(art, profile))
+    ):
+        return []
+    return plain
+
+
+def _marked(el: etree._Element, profile: SiteProfile) -> bool:
+    return bool(profile.fallback.modified_marker.search(node_text(el)))
+
+
+def _unmarked(found: list[etree._Element], profile: SiteProfile) -> list[etree._Element]:
+    """``found`` without the date lines saying "Chỉnh sửa" / "Cập nhật" (a modified date),
+    unless all are (a site printing its only date so)."""
+    plain = [el for el in found if not profile.fallback.modified_marker.search(node_text(el))]
+    return plain or found
 
 
 # --------------------------------------------------------------------------- the learner
