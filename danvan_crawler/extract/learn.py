@@ -1117,10 +1117,13 @@ def _label_candidates(el: etree._Element, label: str | None) -> list[str]:
     div:contains("Bài:")``): a byline among unnamed blocks that are there or not from page
     to page has no stable position."""
     parent = el.getparent()
-    anchor = _distinct(parent) if parent is not None else None
-    if not label or not anchor:
+    if not label or parent is None or not isinstance(parent.tag, str):
         return []
-    return [f"{anchor} > {str(el.tag).lower()}:contains({_quote(label + ':')})"]
+    # (a parent with no name of its own: its structural selectors)
+    anchor = _distinct(parent)
+    anchors = [anchor] if anchor else selector_candidates(parent)[:4]
+    named = f"{str(el.tag).lower()}:contains({_quote(label + ':')})"
+    return [f"{a} > {named}" for a in anchors]
 
 
 def _discover_byline(data: dict[str, Any], arts: list[_Art]) -> None:
