@@ -76,6 +76,9 @@ class SignatureRules:
     name_prefix: re.Pattern[str]
     #: splits "Name - Role" printed on one line; None: never split
     name_role_separator: re.Pattern[str] | None
+    #: the trailing blocks are also a signature when the first is a name in bold (and the
+    #: rest short role lines), as the generic rules read them
+    bold: bool = False
 
 
 @dataclass(frozen=True)
@@ -232,6 +235,7 @@ def profile_from_dict(data: dict[str, Any], source: str = "") -> SiteProfile:
             name_role_separator=(
                 _compile(sig["name_role_separator"]) if sig.get("name_role_separator") else None
             ),
+            bold=bool(sig.get("bold", False)),
         ),
         listing=ListingSelectors(
             title=_list(lst["title"]),

@@ -21,6 +21,7 @@ from danvan_crawler.extract.article import ArticlePage
 from danvan_crawler.extract.learn import (
     LearnError,
     Page,
+    category_title,
     generated_name,
     learn_profile,
     selector_candidates,
@@ -261,3 +262,145 @@ def test_usage_and_failure_exit_codes(tmp_path: Path) -> None:
     assert not (tmp_path / "x.toml").exists()
     missing = danvan("inspect", str(tmp_path / "nothing.html"), cwd=tmp_path)
     assert missing.returncode == 2
+
+
+# --------------------------------------------------------------------------- markups
+
+
+def _plain_article(n: int, title: str, inner: str, before: str = "") -> Page:
+    """An article of unnamed blocks: headline, ``before`` (a byline that comes and goes),
+    the date line, the content ``inner``, a share bar."""
+    html = (
+        f'<html lang="vi"><head><title>{title} | Cổng thông tin</title></head><body>'
+        f"<article><div><p>{title}</p></div>{before}"
+        "<div><a href='#'>Chia sẻ Facebook</a> <a href='#'>Chia sẻ Zalo</a></div>"
+        f'<time datetime="2022-09-{n:02d}">Ngày đăng: {n:02d}/09/2022</time>'
+        f"<div>{inner}</div>"
+        "<div><a href='#'>Chia sẻ Facebook</a> <a href='#'>Chia sẻ Zalo</a></div>"
+        "</article></body></html>"
+    )
+    return Page(f"{BASE}/vi-vn/tin/bai-{n}/1-2-{n}", html)
+
+
+def _extract_all(pages: list[Page], profile: SiteProfile) -> list[Any]:
+    return [ArticlePage(p.html, p.url, profile).extract() for p in pages]
+
+
+def test_a_name_in_bold_ending_the_body_is_learned_as_the_signature() -> None:
+    pages = []
+    for n, name in enumerate(NAMES, 1):
+        role = "<p><em>Chuyên viên Ban Dân vận Tỉnh ủy</em></p>" if n % 2 else ""
+        inner = "".join(f"<p>{p}</p>" for p in PARAS) + f"<p><strong>{name}</strong></p>{role}"
+        pages.append(_plain_article(n, f"Tin số {n} về công tác dân vận", inner))
+    result = learn_profile(pages, [], BASE)
+    assert result.profile.signature.bold
+    for page, name, got in zip(pages, NAMES, _extract_all(pages, result.profile), strict=True):
+        assert [a["name"] for a in got.fields["authors"]] == [name], page.url
+        assert got.fields["articleBody"].split("\n") == PARAS
+        assert not got.fallbacks.keys() & {"authors", "articleBody"}
+
+
+def test_the_body_after_the_date_line_where_a_byline_comes_and_goes() -> None:
+    pages = []
+    for n, name in enumerate(NAMES, 1):
+        byline = f"<div>Bài: {name}</div>" if n % 3 else ""
+        inner = "".join(f"<p>{p}</p>" for p in PARAS)
+        pages.append(_plain_article(n, f"Tin số {n} về công tác dân vận", inner, byline))
+    result = learn_profile(pages, [], BASE)
+    art = result.profile.article
+    assert "nth-of-type" not in art.content[0]
+    assert art.byline == ('article > div:contains("Bài:")',)
+    for n, got in enumerate(_extract_all(pages, result.profile), 1):
+        assert got.fields["articleBody"].split("\n") == PARAS
+        want = [NAMES[n - 1]] if n % 3 else []
+        assert [a["name"] for a in got.fields["authors"]] == want
+        assert not got.fallbacks.keys() & {"authors", "articleBody"}
+
+
+def test_an_image_and_its_caption_in_a_div_are_an_image_block() -> None:
+    pages = []
+    for n in range(1, 7):
+        image = (
+            f'<div style="text-align:center" class="kx{n}z"><img src="/Uploads/{n}.jpg">'
+            f'<p class="chu-thich"><em>Quang cảnh hội nghị số {n}</em></p></div>'
+        )
+        paras = [f"<p>{p}</p>" for p in PARAS]
+        paras.insert(n % 3, image)
+        pages.append(_article(n, f"Tin số {n} về dân vận", n, [], NAMES[n - 1]))
+        start = '<div class="noi-dung">'
+        html = pages[-1].html.replace(start, start + "".join(paras))
+        pages[-1] = Page(pages[-1].url, html)
+    result = learn_profile(pages, [], BASE)
+    art = result.profile.article
+    assert "div:has(> img)" in art.image_block
+    for n, got in enumerate(_extract_all(pages, result.profile), 1):
+        assert got.fields["mainImage"] == {"url": f"{BASE}/Uploads/{n}.jpg"}
+        assert got.fields["articleBody"].split("\n") == PARAS
+        assert "mainImage" not in got.fallbacks
+
+
+def test_a_lead_and_date_line_read_as_one_line_by_the_ladder() -> None:
+    # inline lead and date one after the other: the ladder reads "lead.Ngày đăng: ..." as
+    # the lead and takes the day from htmldate; the profile names both elements
+    pages = []
+    for n in range(1, 7):
+        lead = f"Theo đồng chí số {n}, bí thư Đảng ủy xã: “Đối thoại thẳng thắn giúp tháo gỡ”."
+        html = (
+            f'<html lang="vi"><head><title>Tin số {n} | Cổng</title></head><body>'
+            '<div id="dnn_ctr2937_ModuleContent">'
+            f'<h3 id="dnn_ctr2937_TinTuc_lblTitle">Tin số {n} về công tác dân vận</h3>\n'
+            f'<strong id="dnn_ctr2937_TinTuc_lblSummary">{lead}</strong>\n'
+            f'<span id="dnn_ctr2937_TinTuc_lblDate">Ngày đăng: {n:02d}/09/2022</span>\n'
+            '<div id="dnn_ctr2937_TinTuc_pnlContent"><div class="fck-content">'
+            + "".join(f"<div>{p}</div>\n" for p in PARAS)
+            + "</div></div></div></body></html>"
+        )
+        pages.append(Page(f"{BASE}/vi-vn/tin/bai-{n}/1-2-{n}", html))
+    result = learn_profile(pages, [], BASE)
+    art = result.profile.article
+    assert art.description == ('strong[id$="_lblSummary"]',)
+    assert art.date_published == ('span[id$="_lblDate"]',)
+    for n, got in enumerate(_extract_all(pages, result.profile), 1):
+        assert got.fields["datePublished"].startswith(f"2022-09-{n:02d}")
+        assert got.fields["articleBody"].split("\n")[1:] == PARAS
+        assert got.fields["articleBody"].startswith(f"Theo đồng chí số {n},")
+        assert not got.fallbacks.keys() & {"datePublished", "description", "articleBody"}
+
+
+def test_a_block_after_a_heading_is_named_by_it() -> None:
+    # the article wrapper's class changes from page to page; the body follows the headline
+    root = parse_html(
+        "<html><body><div class='cb3ki3b'><h3>Tin</h3><div class='km3y2i7'>x</div></div>"
+        "</body></html>",
+        html_elements=False,
+    )
+    assert "h3 + div" in selector_candidates(root.xpath("//div[@class='km3y2i7']")[0])
+
+
+def test_a_category_title_printed_after_the_site_name() -> None:
+    # "Site - Category": the site's suffix rule cuts the category off as if it were the
+    # site's name; the heading printing it is the title
+    root = parse_html(
+        "<html><head><title>Tỉnh ủy Nghệ An - Thời sự</title></head><body>"
+        "<ul><li><a href='/c'>Thời sự</a></li></ul><h3>Tin tức mới</h3><h1>Thời sự</h1>"
+        "</body></html>",
+        html_elements=False,
+    )
+    assert category_title(root, "Tỉnh ủy Nghệ An") == "Thời sự"
+
+
+def test_a_date_labelled_updated_when_the_page_prints_no_other() -> None:
+    # "Cập nhật:" marks a modified date beside a published one; alone, it is the date
+    pages = []
+    for n, name in enumerate(NAMES, 1):
+        html = _article(n, f"Tin số {n} về công tác dân vận", n, PARAS, name).html
+        html = html.replace(
+            f'<span class="ngay-dang">Thứ Hai, {n:02d}/09/2022 07:45</span>',
+            f'<p class="info">Cập nhật: {n:02d}/09/2022 07:45</p>',
+        )
+        pages.append(Page(f"{BASE}/vi-vn/tin/bai-{n}/1-2-{n}", html))
+    result = learn_profile(pages, [], BASE)
+    assert result.profile.article.date_published == ("p.info",)
+    for n, got in enumerate(_extract_all(pages, result.profile), 1):
+        assert got.fields["datePublished"].startswith(f"2022-09-{n:02d}T07:45")
+        assert "datePublished" not in got.fallbacks

@@ -577,7 +577,7 @@ class ArticlePage:
             else:
                 break
         sig.reverse()
-        if not sig and self._content_source != "profile":
+        if not sig and (self._content_source != "profile" or rules.bold):
             sig = self._bold_signature(blocks)
         return sig
 

@@ -14,6 +14,7 @@ and a per-field coverage table.
 
 from __future__ import annotations
 
+import copy
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Sequence
@@ -181,6 +182,7 @@ _SEMANTIC = frozenset(
     ["article", "main", "header", "footer", "nav", "aside", "section", "time", "figure", "h1"]
 )
 _ATTRS = ("itemprop", "role", "align")
+_HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 
 
 def _quote(value: str) -> str:
@@ -311,6 +313,18 @@ def selector_candidates(
             out.append(f"{name} > " + " > ".join(reversed(end_path)))
             break
         end_path.append(_from_end(anc))
+    # after a named sibling (the body after the date line, where blocks before it come
+    # and go: a byline, a lead)
+    prev = el.getprevious()
+    while prev is not None and not isinstance(prev.tag, str):
+        prev = prev.getprevious()
+    if prev is not None:
+        # (a heading is an anchor here: the body after the headline)
+        before = _distinct(prev) or (prev.tag if prev.tag in _HEADINGS else None)
+        if before and before != "body":
+            out.append(f"{before} + {own[-1]}")
+            if chain and _distinct(chain[0]) not in (None, "body"):
+                out.append(f"{_distinct(chain[0])} > {before} + {own[-1]}")
     # a signature: the last paragraph's name, wherever the body ends
     for k, anc in enumerate(chain[:2]):
         up = anc.getparent()
@@ -368,7 +382,14 @@ def _cost(css: str) -> int:
     class that other elements may share on pages not learned from."""
     bare = 12 if re.fullmatch(r"[a-z]+[0-6]?", css) and css not in _SEMANTIC else 0
     ids = 2 * len(css) // 3 if ("#" in css or "[id" in css) else 0
-    return len(css) + bare - ids + 15 * css.count("nth-of-type") + 10 * css.count("last-of-type")
+    return (
+        len(css)
+        + bare
+        - ids
+        + 15 * css.count("nth-of-type")
+        + 10 * css.count("last-of-type")
+        + 10 * css.count(" + ")
+    )
 
 
 # --------------------------------------------------------------------------- pages
@@ -407,6 +428,67 @@ def _text_elements(root: etree._Element, want: str, limit: int = 400) -> list[et
     return out
 
 
+def _lead_match(text: str, want: str) -> bool:
+    """Whether ``text`` is the ladder's lead ``want``, or its start when the ladder read
+    the lead on one line with a short inline block after it (the date line)."""
+    got, key = _keyed(text), _keyed(want)
+    if got == key:
+        return True
+    return len(got) >= 40 and key.startswith(got) and len(key) - len(got) <= 40
+
+
+def _lead_elements(root: etree._Element, want: str) -> list[etree._Element]:
+    """The elements whose text is the start of the ladder's lead (:func:`_lead_match`),
+    deepest first."""
+    out = [
+        el
+        for el in root.iter()
+        if isinstance(el.tag, str)
+        and el.tag not in ("title", "script", "style", "head")
+        and _lead_match(node_text(el), want)
+    ]
+    out.sort(key=lambda e: -sum(1 for _ in e.iterancestors()))
+    return out
+
+
+def _head_dates(art: _Art, profile: SiteProfile) -> list[etree._Element]:
+    """Where the ladder read no date: the date lines ("Ngày đăng: 21/04/2020") printed
+    alone in an element between the headline and the body's first line (the ladder may
+    have read one on a line with the lead), deepest first."""
+    if art.ladder.fields.get("datePublished"):
+        return []
+    return _unmarked(_date_lines(art, profile), profile)
+
+
+def _date_lines(art: _Art, profile: SiteProfile) -> list[etree._Element]:
+    """The date lines printed alone in an element between the headline and the body's
+    first line, deepest first."""
+    from danvan_crawler.dates import find_date
+    from danvan_crawler.extract.ladder import date_line
+
+    lines = _body_lines(art.ladder)
+    heads = _text_elements(art.root, art.ladder.fields.get("headline") or "")
+    starts = _text_elements(art.root, lines[min(1, len(lines) - 1)]) if lines else []
+    if not heads or not starts:
+        return []
+    order = {el: k for k, el in enumerate(art.root.iter())}
+    low, high = order[heads[0]], order[starts[0]]
+    out = []
+    for el in art.root.iter():
+        if not isinstance(el.tag, str) or not low < order[el] < high or _in_link(el):
+            continue
+        if any(e.tag == "li" for e in el.iterancestors()) or starts[0] in el.iterdescendants():
+            continue
+        text = node_text(el)
+        if not text or len(text) > 60:
+            continue
+        found = find_date(text, profile.date_patterns, profile.timezone)
+        if found is not None and date_line(text, found[1]):
+            out.append(el)
+    out.sort(key=lambda e: -sum(1 for _ in e.iterancestors()))
+    return out
+
+
 def _date_key(value: str | None) -> str | None:
     return value[:16] if value else None
 
@@ -426,7 +508,27 @@ def _date_elements(root: etree._Element, art: _Art, profile: SiteProfile) -> lis
         if parsed is not None and _date_key(parsed.isoformat()) == want:
             out.append(el)
     out.sort(key=lambda e: -sum(1 for _ in e.iterancestors()))
-    return out
+    plain = _unmarked(out, profile)
+    # only a modified date gives the ladder's: no printed date to point at when the page
+    # prints another date line by the headline (the published one)
+    if (
+        plain is out
+        and any(_marked(el, profile) for el in out)
+        and any(not _marked(el, profile) for el in _date_lines(art, profile))
+    ):
+        return []
+    return plain
+
+
+def _marked(el: etree._Element, profile: SiteProfile) -> bool:
+    return bool(profile.fallback.modified_marker.search(node_text(el)))
+
+
+def _unmarked(found: list[etree._Element], profile: SiteProfile) -> list[etree._Element]:
+    """``found`` without the date lines saying "Chỉnh sửa" / "Cập nhật" (a modified date),
+    unless all are (a site printing its only date so)."""
+    plain = [el for el in found if not profile.fallback.modified_marker.search(node_text(el))]
+    return plain or found
 
 
 # --------------------------------------------------------------------------- the learner
@@ -520,10 +622,18 @@ def learn_profile(
     art_data["headline"] = [css] if css else []
 
     # date --------------------------------------------------------------------------
+    heads = {id(art): _head_dates(art, generic) for art in learn_arts}
+    printed_at = {id(art): _date_elements(art.root, art, generic) for art in learn_arts}
+
     def date_judge(art: _Art, css: str) -> bool | None:
         want = _date_key(art.ladder.fields.get("datePublished"))
+        if not want and heads[id(art)]:
+            found = select(art.root, css)
+            return bool(found) and found[0] in heads[id(art)]
         if not want or "datePublished" not in art.ladder.fallbacks:
             return None  # (not on the page: the listing's, Last-Modified...)
+        if not printed_at[id(art)] and art.ladder.fallbacks["datePublished"] != "htmldate":
+            return None  # (the ladder read a modified date: no judge)
         found = select(art.root, css)
         if not found:
             return False
@@ -532,9 +642,9 @@ def learn_profile(
 
     cands = []
     for art in learn_arts:
-        if art.ladder.fallbacks.get("datePublished") == "htmldate":
-            continue  # a day htmldate guessed is no printed date to point at
-        for el in _date_elements(art.root, art, generic)[:3]:
+        # (htmldate's day, when an element prints it, is a printed date; a guessed day
+        # matches no element's text)
+        for el in printed_at[id(art)][:3] or heads[id(art)][:2]:
             cands.extend(selector_candidates(el))
     css, _ = _choose(learn_arts, dict.fromkeys(cands), date_judge)
     art_data["date_published"] = [css] if css else []
@@ -556,19 +666,22 @@ def learn_profile(
         found = select(art.root, css)
         if not want:
             return False if found else None
-        return bool(found) and _keyed(node_text(found[0])) == _keyed(want)
+        return bool(found) and _lead_match(node_text(found[0]), want)
 
     cands = []
     for art in learn_arts:
         want = lead_wanted(art)
         if want:
-            for el in _text_elements(art.root, want)[:3]:
+            els = _text_elements(art.root, want)[:3] or _lead_elements(art.root, want)[:3]
+            for el in els:
                 cands.extend(selector_candidates(el))
     css, _ = _choose(learn_arts, dict.fromkeys(cands), lead_judge)
     art_data["description"] = [css] if css else []
 
     # content -----------------------------------------------------------------------
     _learn_content(data, learn_arts)
+    if art_data["content"]:
+        _learn_images(data, learn_arts)
 
     # authors -----------------------------------------------------------------------
     _learn_authors(data, learn_arts)
@@ -662,11 +775,18 @@ def _learn_content(data: dict[str, Any], arts: list[_Art]) -> None:
         if hits:
             scored.append((-hits * 1000 + _cost(css) + order, css))
     scored.sort()
-    best: tuple[Any, str, str] | None = None
+    # where the ladder read a name in bold ending the body, the content holds it: the
+    # content is scored with the signature read that way too
+    bolds = [False]
+    if any(a.ladder.fallbacks.get("authors") == "signature" for a in arts):
+        bolds.append(True)
+    sig = data["signature"]
+    best: tuple[Any, str, str, bool] | None = None
     for _, css in scored[:20]:
-        for mode in ("blocks", "lines"):
+        for mode, bold in ((m, b) for m in ("blocks", "lines") for b in bolds):
             art_data["content"] = [css]
             art_data["body_lines"] = mode
+            data["signature"] = dict(sig, bold=bold)
             profile = _profile(data)
             present = extra = 0
             for art in arts:
@@ -674,11 +794,98 @@ def _learn_content(data: dict[str, Any], arts: list[_Art]) -> None:
                 p, e = _content_score(_learned_page(profile, art), want)
                 present += p
                 extra += e
-            key = (present - extra, mode == "blocks", -_cost(css))
+            key = (present - extra, mode == "blocks", not bold, -_cost(css))
             if best is None or key > best[0]:
-                best = (key, css, mode)
+                best = (key, css, mode, bold)
     art_data["content"] = [best[1]] if best else []
     art_data["body_lines"] = best[2] if best else "blocks"
+    data["signature"] = dict(sig, bold=best[3] if best else False)
+
+
+def _learn_images(data: dict[str, Any], arts: list[_Art]) -> None:
+    """Image blocks (an image and its caption in a ``<div>`` or ``<p>`` of the content,
+    not a ``<figure>``) and their caption: without them the caption is read as a body
+    line, and a remove rule taking it takes the image too."""
+    art_data = data["article"]
+    profile = _profile(data)
+    wanted: list[tuple[_Art, etree._Element, list[etree._Element]]] = []
+    cands: list[str] = []
+    for art in arts:
+        found = first_match(art.root, profile.article.content)
+        if not found or not isinstance(found[0], etree._Element):
+            continue
+        content = found[0]
+        blocks: list[etree._Element] = []
+        for img in content.iter("img"):
+            node = img
+            # the largest element around the image holding no other image and no more
+            # than a caption's text
+            while True:
+                parent = node.getparent()
+                if parent is None or parent is content:
+                    break
+                if len(list(parent.iter("img"))) > 1 or len(node_text(parent)) > 200:
+                    break
+                node = parent
+            if node is img or not node_text(node) or node in blocks:
+                continue
+            blocks.append(node)
+            # named by what it holds: its position changes with the paragraphs before it
+            tag = str(node.tag).lower()
+            if img.getparent() is node:
+                cands.append(f"{tag}:has(> img)")
+            cands.append(f"{tag}:has(img)")
+            cands.extend(selector_candidates(node, stop=content, depth=3))
+        wanted.append((art, content, blocks))
+    if not cands or any(el.tag == "figure" for _, _, bs in wanted for el in bs):
+        return
+    # the body is read from a copy of the content, its root: a selector matching that root
+    # (``div:nth-of-type(1)``) would take the whole body for an image block
+    copies = [copy.deepcopy(content) for _, content, _ in wanted]
+    cands = [c for c in cands if not any(root in select(root, c) for root in copies)]
+
+    def block_judge(page: tuple[_Art, etree._Element, list[etree._Element]], css: str) -> bool:
+        _, content, blocks = page
+        return [x for x in select(content, css) if isinstance(x, etree._Element)] == blocks
+
+    css, right = _choose(
+        [(w[0], w[1], w[2]) for w in wanted],
+        dict.fromkeys(cands),
+        lambda page, css: block_judge(page, css) if page[2] or select(page[1], css) else None,
+    )
+    if not css or right < 2:
+        return
+    pairs: list[tuple[_Art, etree._Element]] = []
+    cap_c: list[str] = []
+    for art, content, _ in wanted:
+        for block in select(content, css):
+            if not isinstance(block, etree._Element):
+                continue
+            pairs.append((art, block))
+            for el in _text_elements(block, node_text(block))[:2]:
+                if el is not block:
+                    cap_c.extend(selector_candidates(el, stop=block, depth=2))
+
+    def cap_judge(pair: tuple[_Art, etree._Element], sel: str) -> bool | None:
+        want = node_text(pair[1])
+        found = select(pair[1], sel)
+        if not want:
+            return None
+        return bool(found) and _keyed(node_text(found[0])) == _keyed(want)
+
+    cap, _ = _choose(pairs, dict.fromkeys(cap_c), cap_judge)
+    captions = {_keyed(node_text(block)) for _, block in pairs}
+    before = [set(_body_lines(_learned_page(profile, art))) for art in arts]
+    art_data["image_block"] = ["figure", css]
+    if cap:
+        art_data["image_caption"] = ["figcaption", cap]
+    after = _profile(data)
+    for art, lines in zip(arts, before, strict=True):
+        gone = lines - set(_body_lines(_learned_page(after, art)))
+        if any(_keyed(line) not in captions for line in gone):
+            # a body line taken for a caption: no image blocks
+            art_data["image_block"], art_data["image_caption"] = ["figure"], ["figcaption"]
+            return
 
 
 def _holder(root: etree._Element, lines: list[str]) -> etree._Element | None:
@@ -767,9 +974,11 @@ def _learn_remove(data: dict[str, Any], arts: list[_Art]) -> list[str]:
             # (a line may merge with its neighbours when a block between them goes)
             after = "\n".join(_keyed(line) for line in _body_lines(new))
             gone = [line for line in _body_lines(old) if _keyed(line) not in after]
-            if not all(removable(art, line, want) for line in gone) or _authors_key(
-                new
-            ) != _authors_key(old):
+            if (
+                not all(removable(art, line, want) for line in gone)
+                or _authors_key(new) != _authors_key(old)
+                or _image_urls(new) != _image_urls(old)
+            ):
                 ok = False
             if not ok:
                 break
@@ -777,6 +986,10 @@ def _learn_remove(data: dict[str, Any], arts: list[_Art]) -> list[str]:
         if ok and gain > 0:
             chosen.append(css)
     return chosen
+
+
+def _image_urls(result: ArticleResult) -> list[str]:
+    return [str(x.get("url")) for x in result.fields.get("images") or []]
 
 
 def _label(el: etree._Element) -> str | None:
@@ -806,16 +1019,17 @@ def _learn_authors(data: dict[str, Any], arts: list[_Art]) -> None:
             good += got == want
         return good, total
 
-    sig = data["signature"]
     best = right(_profile(data))
     if best[0] == best[1]:
         return
-    for sep in (r"\s+[-–]\s+", r"\s*,\s+"):
-        trial = dict(data, signature=dict(sig, name_role_separator=sep))
-        score = right(_profile(trial))
-        if score[0] > best[0]:
-            data["signature"] = trial["signature"]
-            best = score
+    # a name in bold ending the body, as the ladder reads it
+    trial = dict(data, signature=dict(data["signature"], bold=True))
+    score = right(_profile(trial))
+    if score[0] > best[0]:
+        data["signature"], best = trial["signature"], score
+        if best[0] == best[1]:
+            return
+    best = _try_separators(data, right, best)
     if best[0] == best[1]:
         return
     cands: list[str] = []
@@ -843,6 +1057,26 @@ def _learn_authors(data: dict[str, Any], arts: list[_Art]) -> None:
         if best[0] == best[1]:
             break
     art_data["byline"] = chosen
+    if chosen and best[0] < best[1]:
+        # the byline prints "Name - Role" where the content's signature did not
+        _try_separators(data, right, best)
+
+
+def _try_separators(
+    data: dict[str, Any],
+    right: Callable[[SiteProfile], tuple[int, int]],
+    best: tuple[int, int],
+) -> tuple[int, int]:
+    """Keeps the name / role separator (none, a dash, a comma) under which ``right``
+    scores best; returns that score."""
+    sig = data["signature"]
+    for sep in (r"\s+[-–]\s+", r"\s*,\s+"):
+        trial = dict(data, signature=dict(sig, name_role_separator=sep))
+        score = right(_profile(trial))
+        if score[0] > best[0]:
+            data["signature"] = trial["signature"]
+            best = score
+    return best
 
 
 _COMMENT = re.compile(r"(?i)comment|binh-?luan|y-?kien|feedback")
@@ -878,6 +1112,20 @@ def _name_bearer(el: etree._Element) -> tuple[str, str | None] | None:
     return name, label
 
 
+def _label_candidates(el: etree._Element, label: str | None) -> list[str]:
+    """``el`` named by the label it starts with under its parent (``article >
+    div:contains("Bài:")``): a byline among unnamed blocks that are there or not from page
+    to page has no stable position."""
+    parent = el.getparent()
+    if not label or parent is None or not isinstance(parent.tag, str):
+        return []
+    # (a parent with no name of its own: its structural selectors)
+    anchor = _distinct(parent)
+    anchors = [anchor] if anchor else selector_candidates(parent)[:4]
+    named = f"{str(el.tag).lower()}:contains({_quote(label + ':')})"
+    return [f"{a} > {named}" for a in anchors]
+
+
 def _discover_byline(data: dict[str, Any], arts: list[_Art]) -> None:
     """A byline the ladder did not read (below the body, in an author box): elements
     printing a name (:func:`_name_bearer`) at the same selector on several pages, never
@@ -896,15 +1144,16 @@ def _discover_byline(data: dict[str, Any], arts: list[_Art]) -> None:
         # the outermost element printing the name (the label and role with it)
         outer = [h for h in hits if not any(o[0] in h[0].iterancestors() for o in hits)]
         found[id(art)] = outer
-        for el, _, _ in outer[:4]:
+        for el, _, label in outer[:4]:
+            cands.extend(_label_candidates(el, label))
             cands.extend(selector_candidates(el))
     labels = {label for hits in found.values() for _, _, label in hits if label}
     if labels:
         alts = "|".join(re.escape(x) for x in sorted(labels))
         sig = dict(sig, name_prefix=f"{sig['name_prefix']}|(?i:^(?:{alts})\\s*:\\s*)")
-    best: tuple[int, str] | None = None
+    valid: list[tuple[str, set[int]]] = []
     for css in dict.fromkeys(cands):
-        named = 0
+        named: set[int] = set()
         ok = True
         distinct: set[str] = set()
         for art in arts:
@@ -916,15 +1165,23 @@ def _discover_byline(data: dict[str, Any], arts: list[_Art]) -> None:
             if bearer is None:
                 ok = False
                 break
-            named += 1
+            named.add(id(art))
             distinct.add(bearer[0])
         # authors differ from article to article; the same "name" on every page is a
         # label of the page ("Chia sẻ: Facebook Zalo")
-        ok = ok and len(distinct) >= 2
-        # (articles may have no author: two pages, a quarter of them, are enough)
-        if ok and named >= max(2, len(arts) // 4) and (best is None or named > best[0]):
-            best = (named, css)
-    if best is None:
+        if ok and len(distinct) >= 2:
+            valid.append((css, named))
+    # the selector naming most pages, then one for the pages it misses (another label)
+    chosen: list[str] = []
+    covered: set[int] = set()
+    for _ in range(3):
+        pick = max(valid, key=lambda v: len(v[1] - covered), default=None)
+        if pick is None or not pick[1] - covered:
+            break
+        chosen.append(pick[0])
+        covered |= pick[1]
+    # (articles may have no author: two pages, a quarter of them, are enough)
+    if len(covered) < max(2, len(arts) // 4):
         return
     from danvan_crawler.extract.ladder import name_like
 
@@ -933,7 +1190,7 @@ def _discover_byline(data: dict[str, Any], arts: list[_Art]) -> None:
         trial_sig = dict(sig, name_role_separator=sep)
         if not paragraph:
             trial_sig["paragraph"] = []
-        trial = dict(data, signature=trial_sig, article=dict(art_data, byline=[best[1]]))
+        trial = dict(data, signature=trial_sig, article=dict(art_data, byline=chosen))
         profile = _profile(trial)
         agree = True
         for art in arts:
@@ -951,7 +1208,7 @@ def _discover_byline(data: dict[str, Any], arts: list[_Art]) -> None:
                 agree = False
         if agree:
             data["signature"] = trial_sig
-            art_data["byline"] = [best[1]]
+            art_data["byline"] = chosen
             return
 
 
@@ -1037,50 +1294,66 @@ def _learn_listing(data: dict[str, Any], pages: Sequence[Page], generic: SitePro
     groups_by_page: dict[str, dict[str, list[tuple[etree._Element, str]]]] = {}
     seen_on: dict[str, int] = {}  # article id -> listing pages linking it
     for page, root in trees:
-        anchors = []
+        by_path: dict[str, list[tuple[etree._Element, str]]] = {}
         for a in root.iter("a"):
             entry = find_article_links([a], page.url, generic)
             if entry:
-                anchors.append((a, entry[0].article_id))
-        for aid in {aid for _, aid in anchors}:
+                path = "/".join(str(x.tag) for x in reversed([a, *a.iterancestors()]))
+                by_path.setdefault(path, []).append((a, entry[0].article_id))
+        for aid in {aid for group in by_path.values() for _, aid in group}:
             seen_on[aid] = seen_on.get(aid, 0) + 1
-        # an anchor's item: its largest ancestor holding links to one article only
-        by_path: dict[str, list[tuple[etree._Element, str]]] = {}
-        done: set[etree._Element] = set()
-        for a, aid in anchors:
-            node = a
-            while True:
-                parent = node.getparent()
-                if parent is None or parent.tag in ("body", "html"):
-                    break
-                inner = {x.article_id for x in find_article_links(parent, page.url, generic)}
-                if inner != {aid}:
-                    break
-                node = parent
-            if node in done:
-                continue
-            done.add(node)
-            path = "/".join(str(x.tag) for x in reversed([node, *node.iterancestors()]))
-            by_path.setdefault(path, []).append((node, aid))
         groups_by_page[page.url] = by_path
-    # the site's own list: links no other listing page shows (columns of latest or most
-    # read news repeat on every page), summed over the pages, then the longest
-    # (a path repeated on some page first: a list of one climbs to its container)
+
+    def climb(
+        a: etree._Element, aid: str, url: str, limit: int | None, rows: bool = False
+    ) -> tuple[Any, int]:
+        """The anchor's item: its largest ancestor holding links to one article only (at
+        most ``limit`` levels up; ``rows``: up to a row, never to a list's container),
+        and the levels climbed."""
+        node, levels = a, 0
+        while limit is None or levels < limit:
+            if rows and node.tag in _ROWS:
+                break
+            parent = node.getparent()
+            if parent is None or parent.tag in ("body", "html"):
+                break
+            if rows and (parent.tag in _LISTS or _titled(parent)):
+                break
+            if {x.article_id for x in find_article_links(parent, url, generic)} != {aid}:
+                break
+            node, levels = parent, levels + 1
+        return node, levels
+
+    # the site's own list: the links (grouped by their path in the page) no other listing
+    # page shows (columns of latest or most read news repeat on every page), summed over
+    # the pages, then the longest
     score: dict[str, tuple[bool, int, int]] = {}
     for by_path in groups_by_page.values():
         for path, group in by_path.items():
             multi, own, size = score.get(path, (False, 0, 0))
-            own += sum(1 for _, aid in group if seen_on.get(aid, 0) == 1)
-            score[path] = (multi or len(group) > 1, own, size + len(group))
+            aids = {aid for _, aid in group}
+            own += sum(1 for aid in aids if seen_on.get(aid, 0) == 1)
+            score[path] = (multi or len(aids) > 1, own, size + len(aids))
     if not score:
         return
-    main_path = max(score, key=lambda path: score[path])
+    main_path = max(score, key=lambda path: (score[path][1], score[path][0], score[path][2]))
+    # how far an item reaches above its link, from pages listing several articles (on a
+    # page listing one, the climb would reach the list's container)
+    reach = [
+        climb(a, aid, page.url, None)[1]
+        for page, _root in trees
+        for group in [groups_by_page[page.url].get(main_path) or []]
+        if len({aid for _, aid in group}) > 1
+        for a, aid in group
+    ]
+    limit = min(reach) if reach else None
     for page, _root in trees:
         main_group = groups_by_page[page.url].get(main_path)
         if not main_group:
             continue
-        items_by_page[page.url] = [el for el, _ in main_group]
-        for item, _ in main_group[:2]:
+        items = [climb(a, aid, page.url, limit, rows=limit is None)[0] for a, aid in main_group]
+        items_by_page[page.url] = list(dict.fromkeys(items))
+        for item in items_by_page[page.url][:2]:
             cands.extend(selector_candidates(item))
 
     def item_judge(pr: tuple[Page, etree._Element], css: str) -> bool | None:
@@ -1193,19 +1466,38 @@ def _learn_listing(data: dict[str, Any], pages: Sequence[Page], generic: SitePro
     lst["title"] = [sel] if sel else []
 
 
+#: Elements that are a list's row, and a list's containers (an item learned from pages
+#: listing one article only stops at the first, below the second).
+_ROWS = frozenset(["li", "tr", "article"])
+_LISTS = frozenset(["ul", "ol", "table", "tbody", "main", "section", "aside"])
+
+
+def _titled(el: etree._Element) -> bool:
+    """Whether ``el`` holds a heading that is no link (a list's title, not an item's)."""
+    return any(next(h.iter("a"), None) is None for h in el.iter("h1", "h2", "h3"))
+
+
 def category_title(root: etree._Element, title: str | None) -> str | None:
     """The category's name as the page prints it: the ladder's title (``og:title``, or
     ``<title>`` without a site suffix the profile's rule knows), or, printed nowhere, the
-    longest heading that starts it before a separator ("Thời sự :: Tỉnh ủy Nghệ An")."""
+    longest heading that starts it before a separator ("Thời sự :: Tỉnh ủy Nghệ An"), or
+    that ends the page's ``<title>`` after one ("Tỉnh ủy Nghệ An - Thời sự": the site's
+    rule cut the category off as if it were the site's name)."""
     if not title or _text_elements(root, title):
         return title
+    head = root.find(".//title")
+    whole = node_text(head) if head is not None else ""
     best = None
     for el in root.iter("h1", "h2", "h3", "h4", "div", "span", "td", "strong", "p"):
         text = node_text(el)
-        if not text or len(text) > 80 or not title.startswith(text):
+        if not text or len(text) > 80:
             continue
-        rest = title[len(text) :]
-        if rest and not rest[0].isalnum() and (best is None or len(text) > len(best)):
+        rest = title[len(text) :] if title.startswith(text) else ""
+        before = whole[: -len(text)].rstrip() if whole.endswith(text) else ""
+        starts = bool(rest) and not rest[0].isalnum()
+        linked = _in_link(el) or next(el.iter("a"), None) is not None  # (a menu's item)
+        ends = bool(before) and not before[-1].isalnum() and title in before and not linked
+        if (starts or ends) and (best is None or len(text) > len(best)):
             best = text
     return best or title
 
@@ -1240,6 +1532,8 @@ def _same(fld: str, got: Any, want: Any) -> bool:
     """Whether the learned profile's value is the ladder's. A body may leave out what the
     ladder kept and the learner removed (labelled link blocks, repeated lines): none of
     its text outside the ladder's, at least nine tenths of the ladder's."""
+    if fld == "description" and isinstance(got, str) and isinstance(want, str):
+        return _lead_match(got, want)
     if fld != "content":
         return bool(got == want)
     theirs = sorted({_keyed(line) for line in want if line}, key=len, reverse=True)
