@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -266,7 +266,25 @@ PROSE_LINE = 50
 WHOLE_HELD = 0.95
 #: ... when what trafilatura holds outside it is at most a quarter of its text.
 OUTSIDE_KEPT = 0.75
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?…])\s+")
+#: Where a sentence ends: punctuation, then a space or (sentences joined where the page
+#: printed something between them) a letter.
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?…])(?:\s+|(?=[^\W\d_]))")
+#: A text of the page shorter than this (characters, whitespace removed) is a word or a
+#: label, not a title or a footer: not counted as furniture (see :func:`_furniture`).
+FURNITURE_MIN = 15
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split())
+
+
+def _furniture(line: str, furniture: Collection[str]) -> bool:
+    """Whether more than half of ``line`` is ``furniture`` (texts of the page,
+    whitespace removed, see ``ArticlePage._furniture_texts``): other articles' titles
+    ("Xem thêm: ...", a related column), a footer, that trafilatura keeps at times."""
+    text = _squash(line)
+    covered = sum(len(piece) for piece in furniture if piece in text)
+    return covered * 2 > len(text)
 
 
 def _agree(
@@ -274,15 +292,18 @@ def _agree(
     theirs: etree._Element,
     lead: Sequence[str] = (),
     headline: str | None = None,
+    furniture: Collection[str] = (),
 ) -> bool:
     """Whether the ladder's body (``ours``, after its ``lead`` paragraphs printed apart)
     and trafilatura's (``theirs``) agree: ours holds at least :data:`THEIRS_HELD` of the
     characters of their paragraphs, theirs at least :data:`OURS_HELD` of ours (lines
-    shorter than :data:`PROSE_LINE`, and the ``headline``, which trafilatura keeps at
-    times, left out)."""
+    shorter than :data:`PROSE_LINE`, the ``headline``, which trafilatura keeps at times,
+    and lines mostly made of page ``furniture``, see :func:`_furniture`, left out)."""
     our_lines = [*lead, *(line.text for line in ladder.text_lines(ours))]
     their_lines = [line.text for line in ladder.text_lines(theirs)]
-    our_text, their_text = " ".join(our_lines), " ".join(their_lines)
+    # compared without whitespace: trafilatura joins an inline element's text to the
+    # text after it ("hội.Đoàn") where the page has a line break between them
+    our_text, their_text = _squash(" ".join(our_lines)), _squash(" ".join(their_lines))
 
     def held(lines: list[str], text: str, trailing: bool = False) -> float:
         # paragraphs only: a menu item, a date or a label one side keeps weighs nothing;
@@ -290,14 +311,20 @@ def _agree(
         # ``trailing``: lines before the first one held and after the last left out, when
         # they are a small part (else 0)
         key = ladder.text_key(headline or "")
-        prose = [line for line in lines if len(line) >= PROSE_LINE and ladder.text_key(line) != key]
+        prose = [
+            line
+            for line in lines
+            if len(line) >= PROSE_LINE
+            and ladder.text_key(line) != key
+            and not _furniture(line, furniture)
+        ]
         sizes = []
         for line in prose:
-            if line in text:
+            if _squash(line) in text:
                 sizes.append((len(line), len(line)))
             else:
                 pieces = _SENTENCE_SPLIT.split(line)
-                sizes.append((len(line), sum(len(s) for s in pieces if s in text)))
+                sizes.append((len(line), sum(len(s) for s in pieces if _squash(s) in text)))
         whole = sum(size for size, _ in sizes)
         if trailing:
             while sizes and sizes[-1][1] == 0:
@@ -428,7 +455,10 @@ class ArticlePage:
             source = "main-content"
             library = trafilatura_body(self.html)
             if library is not None:
-                if node is None or not _agree(node, library, self._lead, self.headline):
+                agree = node is not None and _agree(
+                    node, library, self._lead, self.headline, self._furniture_texts
+                )
+                if not agree:
                     node, source = library, "trafilatura"
                     self._drop_headline_line(node)
                 else:
@@ -440,6 +470,31 @@ class ArticlePage:
         self._source = source
         _drop_matches(node, self.profile.article.remove, self._names)
         return node
+
+    @page_property
+    def _furniture_texts(self) -> set[str]:
+        """Texts of the page that are no body's, whitespace removed, of
+        :data:`FURNITURE_MIN` characters or more: its link texts outside the ladder's
+        body (a list of links in it may be the article's), and, when the headline is the
+        title's (not a heading that may be a section's), the lines outside the article
+        region (columns, a footer)."""
+        inside_body = {el for part in self._body_parts for el in part.iter()}
+        texts = [
+            _squash("".join(ladder.text_nodes(a)))
+            for a in self.root.iter("a")
+            if a not in inside_body
+        ]
+        region = self._region
+        titled = self._title_headline is not None or isinstance(
+            self._headline_match, etree._Element
+        )
+        if titled and region is not None:
+            inside = set(region.iter())
+            body = self.root.find("body")
+            for line in ladder.text_lines(body if body is not None else self.root):
+                if line.element not in inside:
+                    texts.append(_squash(line.text))
+        return {text for text in texts if len(text) >= FURNITURE_MIN}
 
     def _drop_headline_line(self, node: etree._Element) -> None:
         """Remove the headline from the top of trafilatura's body (it keeps it at times)."""
