@@ -298,33 +298,50 @@ def _agree(
     and trafilatura's (``theirs``) agree: ours holds at least :data:`THEIRS_HELD` of the
     characters of their paragraphs, theirs at least :data:`OURS_HELD` of ours (lines
     shorter than :data:`PROSE_LINE`, the ``headline``, which trafilatura keeps at times,
-    and lines mostly made of page ``furniture``, see :func:`_furniture`, left out)."""
-    our_lines = [*lead, *(line.text for line in ladder.text_lines(ours))]
+    and lines mostly made of page ``furniture``, see :func:`_furniture`, left out); a
+    block of ours part of which theirs holds counts held whole (paragraphs parted by
+    ``<br>`` in one block, some of which trafilatura drops)."""
+    our_text_lines = ladder.text_lines(ours)
+    our_lines = [*lead, *(line.text for line in our_text_lines)]
+    our_blocks: list[object] = [*(object() for _ in lead), *(x.element for x in our_text_lines)]
     their_lines = [line.text for line in ladder.text_lines(theirs)]
     # compared without whitespace: trafilatura joins an inline element's text to the
     # text after it ("hội.Đoàn") where the page has a line break between them
     our_text, their_text = _squash(" ".join(our_lines)), _squash(" ".join(their_lines))
 
-    def held(lines: list[str], text: str, trailing: bool = False) -> float:
+    def held(
+        lines: list[str],
+        text: str,
+        trailing: bool = False,
+        blocks: Sequence[object] | None = None,
+    ) -> float:
         # paragraphs only: a menu item, a date or a label one side keeps weighs nothing;
         # sentence by sentence (paragraphs parted by one <br> may come joined one side).
         # ``trailing``: lines before the first one held and after the last left out, when
-        # they are a small part (else 0)
+        # they are a small part (else 0); ``blocks``: each line's block, a block with a
+        # line held whole held whole
         key = ladder.text_key(headline or "")
         prose = [
-            line
-            for line in lines
+            (n, line)
+            for n, line in enumerate(lines)
             if len(line) >= PROSE_LINE
             and ladder.text_key(line) != key
             and not _furniture(line, furniture)
         ]
         sizes = []
-        for line in prose:
+        for _, line in prose:
             if _squash(line) in text:
                 sizes.append((len(line), len(line)))
             else:
                 pieces = _SENTENCE_SPLIT.split(line)
                 sizes.append((len(line), sum(len(s) for s in pieces if _squash(s) in text)))
+        if blocks is not None:
+            pairs = list(zip(prose, sizes, strict=True))
+            whole_held = {blocks[n] for (n, _), (size, found) in pairs if found == size}
+            sizes = [
+                (size, size if blocks[n] in whole_held else found)
+                for (n, _), (size, found) in pairs
+            ]
         whole = sum(size for size, _ in sizes)
         if trailing:
             while sizes and sizes[-1][1] == 0:
@@ -337,7 +354,8 @@ def _agree(
         return sum(found for _, found in sizes) / total if total else 1.0
 
     ours_held = held(our_lines, their_text)
-    if held(their_lines, our_text) >= THEIRS_HELD and ours_held >= OURS_HELD:
+    by_block = held(our_lines, their_text, blocks=our_blocks)
+    if held(their_lines, our_text) >= THEIRS_HELD and by_block >= OURS_HELD:
         return True
     # all of ours in theirs, theirs going on past its ends (comments, a footer; the
     # headline, a date): the library ran past the article's ends
