@@ -11,9 +11,11 @@ import sys
 from functools import cache
 from pathlib import Path
 
+import lxml.html
 import pytest
 
 from danvan_crawler.extract import ArticlePage, ArticleResult
+from danvan_crawler.extract.article import _agree
 from danvan_crawler.extract.ladder import date_line, name_like, split_name_role, title_keys
 from danvan_crawler.profile import SiteProfile, load_profile
 
@@ -441,6 +443,52 @@ def test_body_cut_by_pictures_and_ads_is_joined() -> None:
     )
     result = extract(page(body=body))
     assert result.fields["articleBody"] == "\n".join(PARAGRAPHS)
+
+
+def test_a_body_in_br_runs_is_the_body_without_the_furniture_around_it() -> None:
+    """Paragraphs parted by <br> in one block, the category link and the date above it,
+    the attachments and keywords under it, all in one container without class names."""
+    info = (
+        '<div><a href="/vi-vn/chuyen-muc/thoi-su/1-2">Thời sự</a> | <p>Thứ Ba, 29/06/2021</p></div>'
+    )
+    runs = "<div>" + "<br><br>".join(PARAGRAPHS) + "</div>"
+    files = '<div><span>File đính kèm</span> <a href="/Uploads/phu-luc.doc">Phụ lục.doc</a></div>'
+    tags = (
+        "<div><span>Từ khóa:</span> "
+        + ", ".join(f'<a href="/Search?tag={t}">{t}</a>' for t in ("dân vận", "Nghệ An"))
+        + "</div>"
+    )
+    headline = f"<div><div>{HEADLINE}</div></div>"
+    for sep in ("<br><br>", "<br>"):
+        body = runs.replace("<br><br>", sep)
+        result = extract(page(headline=headline, after=info + body + files + tags, body=""))
+        assert result.fields["articleBody"] == "\n".join(PARAGRAPHS), sep
+        assert result.fallbacks["articleBody"] == "main-content"
+
+
+def test_trafilatura_running_past_the_article_does_not_overrule_the_region() -> None:
+    """Trafilatura's extraction holding the body and the page's furniture (a related
+    column, a footer, a "see also" link) and one paragraph less: the region rule's body
+    is kept."""
+    related = [
+        "Hội nghị triển khai nhiệm vụ công tác dân vận tại huyện Quỳ Hợp năm 2022",
+        "Tổng kết phong trào thi đua Dân vận khéo giai đoạn 2020 - 2025 ở Tương Dương",
+    ]
+    footer = f"Cơ quan chủ quản: {SITE}. Địa chỉ: số 2 đường Trường Thi, TP Vinh, Nghệ An."
+    extra = "Đây là đoạn văn thứ tư của bài viết, có đủ dài để được so sánh như một đoạn văn xuôi."
+    ours = lxml.html.fromstring(
+        "<div>" + "".join(f"<p>{p}</p>" for p in [*PARAGRAPHS, extra]) + "</div>"
+    )
+    joined = PARAGRAPHS[1] + PARAGRAPHS[2]  # (no space: an inline element's text joined)
+    theirs = lxml.html.fromstring(
+        f"<div><p>{PARAGRAPHS[0]}</p><p>{footer}</p><p>{joined}</p>"
+        f"<p>Xem thêm: {related[0]}</p>"
+        + "".join(f"<p>{r} (12/05/2023 08:30)</p>" for r in related)
+        + "</div>"
+    )
+    furniture = {"".join(t.split()) for t in [*related, footer]}
+    assert not _agree(ours, theirs, headline=HEADLINE)
+    assert _agree(ours, theirs, headline=HEADLINE, furniture=furniture)
 
 
 def test_trafilatura_when_the_region_rule_finds_no_paragraph() -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -266,7 +266,25 @@ PROSE_LINE = 50
 WHOLE_HELD = 0.95
 #: ... when what trafilatura holds outside it is at most a quarter of its text.
 OUTSIDE_KEPT = 0.75
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?…])\s+")
+#: Where a sentence ends: punctuation, then a space or (sentences joined where the page
+#: printed something between them) a letter.
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?…])(?:\s+|(?=[^\W\d_]))")
+#: A text of the page shorter than this (characters, whitespace removed) is a word or a
+#: label, not a title or a footer: not counted as furniture (see :func:`_furniture`).
+FURNITURE_MIN = 15
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split())
+
+
+def _furniture(line: str, furniture: Collection[str]) -> bool:
+    """Whether more than half of ``line`` is ``furniture`` (texts of the page,
+    whitespace removed, see ``ArticlePage._furniture_texts``): other articles' titles
+    ("Xem thêm: ...", a related column), a footer, that trafilatura keeps at times."""
+    text = _squash(line)
+    covered = sum(len(piece) for piece in furniture if piece in text)
+    return covered * 2 > len(text)
 
 
 def _agree(
@@ -274,30 +292,56 @@ def _agree(
     theirs: etree._Element,
     lead: Sequence[str] = (),
     headline: str | None = None,
+    furniture: Collection[str] = (),
 ) -> bool:
     """Whether the ladder's body (``ours``, after its ``lead`` paragraphs printed apart)
     and trafilatura's (``theirs``) agree: ours holds at least :data:`THEIRS_HELD` of the
     characters of their paragraphs, theirs at least :data:`OURS_HELD` of ours (lines
-    shorter than :data:`PROSE_LINE`, and the ``headline``, which trafilatura keeps at
-    times, left out)."""
-    our_lines = [*lead, *(line.text for line in ladder.text_lines(ours))]
+    shorter than :data:`PROSE_LINE`, the ``headline``, which trafilatura keeps at times,
+    and lines mostly made of page ``furniture``, see :func:`_furniture`, left out); a
+    block of ours part of which theirs holds counts held whole (paragraphs parted by
+    ``<br>`` in one block, some of which trafilatura drops)."""
+    our_text_lines = ladder.text_lines(ours)
+    our_lines = [*lead, *(line.text for line in our_text_lines)]
+    our_blocks: list[object] = [*(object() for _ in lead), *(x.element for x in our_text_lines)]
     their_lines = [line.text for line in ladder.text_lines(theirs)]
-    our_text, their_text = " ".join(our_lines), " ".join(their_lines)
+    # compared without whitespace: trafilatura joins an inline element's text to the
+    # text after it ("hội.Đoàn") where the page has a line break between them
+    our_text, their_text = _squash(" ".join(our_lines)), _squash(" ".join(their_lines))
 
-    def held(lines: list[str], text: str, trailing: bool = False) -> float:
+    def held(
+        lines: list[str],
+        text: str,
+        trailing: bool = False,
+        blocks: Sequence[object] | None = None,
+    ) -> float:
         # paragraphs only: a menu item, a date or a label one side keeps weighs nothing;
         # sentence by sentence (paragraphs parted by one <br> may come joined one side).
         # ``trailing``: lines before the first one held and after the last left out, when
-        # they are a small part (else 0)
+        # they are a small part (else 0); ``blocks``: each line's block, a block with a
+        # line held whole held whole
         key = ladder.text_key(headline or "")
-        prose = [line for line in lines if len(line) >= PROSE_LINE and ladder.text_key(line) != key]
+        prose = [
+            (n, line)
+            for n, line in enumerate(lines)
+            if len(line) >= PROSE_LINE
+            and ladder.text_key(line) != key
+            and not _furniture(line, furniture)
+        ]
         sizes = []
-        for line in prose:
-            if line in text:
+        for _, line in prose:
+            if _squash(line) in text:
                 sizes.append((len(line), len(line)))
             else:
                 pieces = _SENTENCE_SPLIT.split(line)
-                sizes.append((len(line), sum(len(s) for s in pieces if s in text)))
+                sizes.append((len(line), sum(len(s) for s in pieces if _squash(s) in text)))
+        if blocks is not None:
+            pairs = list(zip(prose, sizes, strict=True))
+            whole_held = {blocks[n] for (n, _), (size, found) in pairs if found == size}
+            sizes = [
+                (size, size if blocks[n] in whole_held else found)
+                for (n, _), (size, found) in pairs
+            ]
         whole = sum(size for size, _ in sizes)
         if trailing:
             while sizes and sizes[-1][1] == 0:
@@ -310,7 +354,8 @@ def _agree(
         return sum(found for _, found in sizes) / total if total else 1.0
 
     ours_held = held(our_lines, their_text)
-    if held(their_lines, our_text) >= THEIRS_HELD and ours_held >= OURS_HELD:
+    by_block = held(our_lines, their_text, blocks=our_blocks)
+    if held(their_lines, our_text) >= THEIRS_HELD and by_block >= OURS_HELD:
         return True
     # all of ours in theirs, theirs going on past its ends (comments, a footer; the
     # headline, a date): the library ran past the article's ends
@@ -442,7 +487,10 @@ class ArticlePage:
             source = "main-content"
             library = trafilatura_body(self.html)
             if library is not None:
-                if node is None or not _agree(node, library, self._lead, self.headline):
+                agree = node is not None and _agree(
+                    node, library, self._lead, self.headline, self._furniture_texts
+                )
+                if not agree:
                     node, source = library, "trafilatura"
                     self._drop_headline_line(node)
                 else:
@@ -454,6 +502,31 @@ class ArticlePage:
         self._source = source
         _drop_matches(node, self.profile.article.remove, self._names)
         return node
+
+    @page_property
+    def _furniture_texts(self) -> set[str]:
+        """Texts of the page that are no body's, whitespace removed, of
+        :data:`FURNITURE_MIN` characters or more: its link texts outside the ladder's
+        body (a list of links in it may be the article's), and, when the headline is the
+        title's (not a heading that may be a section's), the lines outside the article
+        region (columns, a footer)."""
+        inside_body = {el for part in self._body_parts for el in part.iter()}
+        texts = [
+            _squash("".join(ladder.text_nodes(a)))
+            for a in self.root.iter("a")
+            if a not in inside_body
+        ]
+        region = self._region
+        titled = self._title_headline is not None or isinstance(
+            self._headline_match, etree._Element
+        )
+        if titled and region is not None:
+            inside = set(region.iter())
+            body = self.root.find("body")
+            for line in ladder.text_lines(body if body is not None else self.root):
+                if line.element not in inside:
+                    texts.append(_squash(line.text))
+        return {text for text in texts if len(text) >= FURNITURE_MIN}
 
     def _drop_headline_line(self, node: etree._Element) -> None:
         """Remove the headline from the top of trafilatura's body (it keeps it at times)."""

@@ -439,6 +439,25 @@ def _own_text(el: etree._Element, stats: dict[etree._Element, _Stats]) -> tuple[
 MIN_PARAGRAPH = 25
 
 
+def _br_paragraphs(el: etree._Element, stats: dict[etree._Element, _Stats]) -> int:
+    """How many paragraphs (runs of at least :data:`MIN_PARAGRAPH` characters) ``el``'s
+    own text holds between its ``<br>`` children: a block of several is a body printed
+    as ``<br>`` runs, the container of its paragraphs."""
+    if next(el.iterchildren("br"), None) is None:
+        return 0
+    count = 0
+    run = _size(el.text)
+    for child in el:
+        sub = stats.get(child)
+        if _tag(child) == "br" or _is_block(_tag(child)) or (sub is not None and sub.block):
+            count += run >= MIN_PARAGRAPH  # (a block ends the line as a <br> does)
+            run = 0
+        elif sub is not None:
+            run += sub.text
+        run += _size(child.tail)
+    return count + (run >= MIN_PARAGRAPH)
+
+
 def content_parts(
     root: etree._Element, exclude: Iterable[etree._Element] = ()
 ) -> list[etree._Element]:
@@ -447,13 +466,14 @@ def content_parts(
     part of it (the headline, the lead printed apart).
 
     Each block's own text (any tag) that is long enough and mostly not link text votes for
-    its container (the parent of a paragraph-like block; a cell, a section or a block with
-    text of its own next to its blocks itself) with its length, and half as much for the
-    next one up. A container's score is its votes discounted by its link density and by
-    class/id names saying chrome. The best container comes with its siblings that score at
-    least a fifth of it (a sibling of the same class gets a bonus), or that are long
-    paragraphs with few links, and with the elements of the same tag and class nearby
-    scoring as much (an article cut into several blocks by pictures and ads)."""
+    its container (the parent of a paragraph-like block; a cell, a section, a block with
+    text of its own next to its blocks or cut into paragraphs by ``<br>`` itself) with
+    its length, and half as much for the next one up. A container's score is its votes
+    discounted by its link density and by class/id names saying chrome. The best
+    container comes with its siblings that score at least a fifth of it (a sibling of the
+    same class gets a bonus), or that are long paragraphs with few links, and with the
+    elements of the same tag and class nearby scoring as much (an article cut into
+    several blocks by pictures and ads)."""
     body = _body_of(root)
     stats = subtree_stats(body, prune_chrome=True)
     excluded = set(exclude)
@@ -466,8 +486,10 @@ def content_parts(
         if size < MIN_PARAGRAPH or links * 2 > size:
             continue
         weight = float(size - links)
-        if tag in HOLDER_TAGS or (st.block and tag not in PARAGRAPH_TAGS):
-            holder = el  # text of its own next to its blocks: a container
+        if tag in HOLDER_TAGS or (
+            tag not in PARAGRAPH_TAGS and (st.block or _br_paragraphs(el, stats) >= 2)
+        ):
+            holder = el  # text of its own next to its blocks, or cut by <br>: a container
         else:
             holder = el.getparent() if el is not body else el
         if holder is None:
