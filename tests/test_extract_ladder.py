@@ -491,6 +491,22 @@ def test_trafilatura_running_past_the_article_does_not_overrule_the_region() -> 
     assert _agree(ours, theirs, headline=HEADLINE, furniture=furniture)
 
 
+def test_paragraphs_trafilatura_drops_from_a_block_of_br_runs_keep_the_region() -> None:
+    """The region rule's body, one block of <br>-parted paragraphs, and trafilatura's
+    holding only some of them: they agree (the region's body is kept)."""
+    extra = [
+        "Hội Nông dân huyện Yên Thành thường xuyên kiểm tra, giám sát công tác thanh niên.",
+        "Nhân dân đã hiến 260 m² đất, đóng góp 828 triệu đồng để làm đường giao thông.",
+    ]
+    ours = lxml.html.fromstring("<div>" + "<br><br>".join([*PARAGRAPHS, *extra]) + "</div>")
+    theirs = lxml.html.fromstring(f"<div><p>{PARAGRAPHS[0]}</p><p>{PARAGRAPHS[2]}</p></div>")
+    assert _agree(ours, theirs, headline=HEADLINE)
+    apart = lxml.html.fromstring(
+        "<div>" + "".join(f"<p>{p}</p>" for p in [*PARAGRAPHS, *extra]) + "</div>"
+    )
+    assert not _agree(apart, theirs, headline=HEADLINE)  # (blocks of their own: not held)
+
+
 def test_trafilatura_when_the_region_rule_finds_no_paragraph() -> None:
     verses = ["Quê hương chùm khế ngọt", "Cho con trèo hái", "Quê hương đường đi học"] * 6
     result = extract(page(body="".join(f"<p>{v}</p>" for v in verses)))
