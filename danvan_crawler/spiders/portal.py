@@ -26,7 +26,7 @@ import logging
 import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
+from datetime import datetime
 from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
@@ -41,9 +41,8 @@ from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from danvan_crawler.dates import LOCAL_TZ
 from danvan_crawler.extensions.incremental import IncrementalExtension
-from danvan_crawler.extract import ArticlePage, ListingPage, find_categories, find_subsites
+from danvan_crawler.extract import ListingPage, find_categories, find_subsites
 from danvan_crawler.extract.navigation import (
     CategoryLink,
     SubSiteLink,
@@ -52,8 +51,6 @@ from danvan_crawler.extract.navigation import (
 )
 from danvan_crawler.extract.truncation import (
     ListingHint,
-    cut_evidence,
-    layout_fits,
     listing_cut_evidence,
     listing_layout_fits,
 )
@@ -67,25 +64,19 @@ from danvan_crawler.resilience import (
     LISTING_IDS_META,
     LISTING_META,
     Diagnostics,
-    http_date,
     retry_cut_page,
 )
+from danvan_crawler.spiders.articles import ArticleReader, merge_hints
+from danvan_crawler.spiders.feed import ARTICLE_WINDOW, ArticleFeed, fetch_order
 from danvan_crawler.urls import canonical_url, is_loopback_url, set_query
 
 logger = logging.getLogger(__name__)
-
-#: the time of a date printed without one
-MIDNIGHT = time(0, 0)
 
 __all__ = ["CategoryInfo", "PortalSpider", "is_loopback_url"]
 
 #: Distinct request priorities used for article pages (oldest band highest) by the
 #: distributed spider, which schedules all of them at once.
 ARTICLE_PRIORITY_BANDS = 20
-#: Article requests waiting in the scheduler at a time (``DANVAN_ARTICLE_WINDOW``)
-ARTICLE_WINDOW = 128
-#: ``request.meta`` key of an article request waiting in the scheduler (``feed_articles``)
-_WAITING = "danvan_waiting"
 #: ``request.meta`` key of a listing page requested by its number after an earlier page
 #: failed (``pages_after_failure``), not because a pager linked it
 GUESSED_META = "danvan_guessed_page"
@@ -143,16 +134,12 @@ class PortalSpider(scrapy.Spider):
         #: a key of the lead, to judge a page cut short)
         self.article_hints: dict[str, int] = {}
         self.listing_done = False
-        #: article requests not built yet (``feed_articles``), and how many wait in the
-        #: scheduler (``DANVAN_ARTICLE_WINDOW`` at most)
-        self._article_feed: Iterator[Request] | None = None
-        self._articles_waiting = 0
-        self.article_window = ARTICLE_WINDOW
+        #: the article requests, handed to the scheduler a window at a time
+        self.feed: ArticleFeed
         #: the incremental bookkeeping (None: off; ``DANVAN_INCREMENTAL``)
         self.inc: IncrementalExtension | None = None
-        #: pages of this site were seen to show the profile's content block (list) and an
-        #: end marker: a page showing neither is judged cut short (``extract.truncation``)
-        self.article_layout_known = False
+        #: listing pages of this site were seen to show the profile's list and an end
+        #: marker: a page showing neither is judged cut short (``extract.truncation``)
         self.listing_layout_known = False
 
     # -- set-up ---------------------------------------------------------------------------
@@ -160,9 +147,11 @@ class PortalSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.configure(crawler.settings)
+        window = max(2, crawler.settings.getint("DANVAN_ARTICLE_WINDOW", ARTICLE_WINDOW))
+        spider.feed = ArticleFeed(crawler, window)
         crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
         for signal in (signals.request_reached_downloader, signals.request_dropped):
-            crawler.signals.connect(spider.article_left_scheduler, signal=signal)
+            crawler.signals.connect(spider.feed.left_scheduler, signal=signal)
         spider.setup_incremental(crawler)
         return spider
 
@@ -204,7 +193,7 @@ class PortalSpider(scrapy.Spider):
             for k, v in settings.getdict("DANVAN_CATEGORY_OVERRIDES").items()
         }
         self.visit_subsites = (settings.get("DANVAN_VISIT_SUBSITES") or "auto").lower()
-        self.article_window = max(2, settings.getint("DANVAN_ARTICLE_WINDOW", ARTICLE_WINDOW))
+        self.reader = ArticleReader(self.profile, self.timezone, self._stat)
         logger.info(
             "portal: site %s, profile %s, allowed domain %s",
             self.site_url,
@@ -373,29 +362,12 @@ class PortalSpider(scrapy.Spider):
             if self.should_visit_subsite(sub, response):
                 yield self.subsite_request(sub)
 
-    def fetch_order(self) -> list[str]:
-        """Article ids newest first by listing time (ids without one last, newest id
-        first), so that a backfill stopped early holds the latest news, not the oldest.
-
-        A re-published copy is then stored before its original, which claims it when it
-        is stored (:class:`~danvan_crawler.store.Change` ``claimed``); the JSON Lines,
-        written from the store after the crawl, carry the final ``duplicateOf``."""
-
-        def key(article_id: str) -> tuple[int, float, int, str]:
-            tail = int(article_id) if article_id.isdigit() else 0
-            time = ListingHint.sort_time(self.article_hints.get(article_id))
-            if time == float("inf"):
-                return (1, 0.0, -tail, article_id)
-            return (0, -time, -tail, article_id)
-
-        return sorted(self.article_urls, key=key)
-
     def article_requests(self) -> Iterator[Request]:
         """The article requests, once the listing phase is over: one per article id,
-        newest first. Handed to the scheduler a window at a time (``feed_articles``), in
+        newest first. Handed to the scheduler a window at a time (``spiders.feed``), in
         chunks of one priority each, decreasing: the scheduler keeps the order."""
-        chunk = max(1, self.article_window // 2)
-        order = self.fetch_order()
+        chunk = max(1, self.feed.window // 2)
+        order = fetch_order(self.article_urls, self.article_hints)
         hints, self.article_hints = self.article_hints, {}
         for rank, article_id in enumerate(order):
             url = self.article_urls.pop(article_id, None)  # the request holds it now
@@ -413,39 +385,6 @@ class PortalSpider(scrapy.Spider):
                 self._stat("articles/skipped")
                 if self.inc is not None and self.inc.needs_merge(article_id):
                     self.inc.merge_known(article_id, self.categories_of(article_id))
-
-    def feed_articles(self) -> int:
-        """Top the scheduler up with article requests: at most ``DANVAN_ARTICLE_WINDOW``
-        of them wait there at a time (the rest are not built yet), so memory does not
-        grow with the number of articles. Returns how many were handed over."""
-        if self._article_feed is None:
-            return 0
-        assert self.crawler.engine is not None
-        batch: list[Request] = []
-        while self._articles_waiting + len(batch) < self.article_window:
-            request = next(self._article_feed, None)
-            if request is None:
-                self._article_feed = None
-                break
-            request.meta[_WAITING] = True
-            batch.append(request)
-        self._articles_waiting += len(batch)
-        stats = self.crawler.stats
-        if batch and stats is not None:
-            stats.max_value(STATS_PREFIX + "articles/waiting_max", self._articles_waiting)
-        # Within one priority the scheduler's memory queue is LIFO: pushed in reverse,
-        # the requests leave it in fetch order.
-        for request in reversed(batch):
-            self.crawler.engine.crawl(request)
-        return len(batch)
-
-    def article_left_scheduler(self, request: Request, spider: Any = None) -> None:
-        """``request_reached_downloader`` / ``request_dropped``: one article request less
-        waiting; refill at half the window."""
-        if request.meta.pop(_WAITING, False):
-            self._articles_waiting -= 1
-            if self._articles_waiting <= self.article_window // 2:
-                self.feed_articles()
 
     # -- callbacks ------------------------------------------------------------------------
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
@@ -529,7 +468,7 @@ class PortalSpider(scrapy.Spider):
             self.note_listed(entry.article_id, entry.url, info)
             hint = ListingHint.from_entry(entry).pack()
             known = self.article_hints.get(entry.article_id, hint)
-            self.article_hints[entry.article_id] = self.merge_hints(known, hint)
+            self.article_hints[entry.article_id] = merge_hints(known, hint, self.timezone)
         for page_url in listing.page_urls:
             if page_url not in self.listing_pages_seen and self.should_follow_page(
                 listing, page_url
@@ -543,17 +482,6 @@ class PortalSpider(scrapy.Spider):
             self._stat(f"extract/fallback/{name}")
         if listing.page_number == 1:  # later pages repeat its menus
             yield from self.discover(response)
-
-    def merge_hints(self, known: int, hint: int) -> int:
-        """Of two packed hints of one article, the oldest; but a day printed alone (a
-        dated column, midnight) gives way to the same day printed with its time."""
-        times = [ListingHint.sort_time(h) for h in (known, hint)]
-        if all(t != float("inf") for t in times):
-            tz = self.timezone
-            a, b = (datetime.fromtimestamp(t, tz) for t in times)
-            if a.date() == b.date() and (a.time() == MIDNIGHT) != (b.time() == MIDNIGHT):
-                return hint if a.time() == MIDNIGHT else known
-        return min(known, hint)
 
     def note_listed(self, article_id: str, url: str, info: CategoryInfo) -> None:
         bit = self.category_bits.setdefault(info.url, 1 << len(self.category_bits))
@@ -638,7 +566,7 @@ class PortalSpider(scrapy.Spider):
 
     def spider_idle(self) -> None:
         """The listing phase is over when the spider first goes idle: request articles
-        (lazily, see ``feed_articles``). Idle again with articles left: feed more."""
+        (lazily, see ``spiders.feed``). Idle again with articles left: feed more."""
         if not self.listing_done:
             self.listing_done = True
             logger.info(
@@ -647,11 +575,11 @@ class PortalSpider(scrapy.Spider):
                 len(self.listing_pages_seen),
                 len(self.article_urls),
             )
-            self._article_feed = self.article_requests()
+            self.feed.requests = self.article_requests()
         # Idle: nothing waits in the scheduler (a request dropped unseen, e.g. by
         # robots.txt, may have left the count behind).
-        self._articles_waiting = 0
-        if self.feed_articles():
+        self.feed.waiting = 0
+        if self.feed.feed():
             raise DontCloseSpider
 
     def parse_article(self, response: Response, article_id: str) -> Iterator[Article]:
@@ -662,81 +590,14 @@ class PortalSpider(scrapy.Spider):
             return
         if not isinstance(response, TextResponse):
             return
-        page = ArticlePage(response.text, response.url, self.profile)
-        result = page.extract()
-        packed = response.meta.get(LISTING_META)
-        hint = ListingHint.unpack(packed) if isinstance(packed, int) else None
-        cut = cut_evidence(
-            page,
-            response.text,
-            length_mismatch=bool(response.meta.get(LENGTH_META)),
-            listing=hint,
-            layout_known=self.article_layout_known,
-        )
-        if cut:  # judged by ArticleCompleteness: fetched again
-            response.meta[CUT_META] = cut
-        elif not self.article_layout_known:
-            self.article_layout_known = layout_fits(page)
-        for name in result.bounds:
-            self._stat(f"extract/bounded/{name}")
-        # what the fields needed is counted for pages judged whole: a page cut short says
-        # nothing about the rules (it is fetched again, see "looks cut short")
-        whole = not cut
-        response.meta[DIAGNOSTICS_META] = Diagnostics(
-            frozenset(result.fallbacks), frozenset(result.missing)
-        )
-        for name in result.fallbacks if whole else ():
-            self._stat(f"extract/fallback/{name}")
-        for name in result.missing if whole else ():
-            self._stat(f"extract/missing/{name}")
-        fields = dict(result.fields)
-        sources = dict(result.fallbacks)
-        fields["articleId"] = fields.get("articleId") or article_id
-        listed = hint.updated_at(self.timezone) if hint is not None else None
-        if sources.get("datePublished") == "htmldate" and listed is not None:
-            # htmldate guesses from the whole page (an image's /2019/05/ path, another
-            # article's date): what the listing printed next to the entry is the better word
-            fields["datePublished"] = None
-        if not fields.get("datePublished"):
-            fields["datePublished"], sources["datePublished"] = self.date_off_page(
-                response, str(fields["articleId"]), hint
-            )
-            fields["datePublishedRaw"] = None  # printed nowhere on the page
-            if whole:
-                self._stat(f"extract/date_from/{sources['datePublished']}")
-        if result.missing and whole:
-            found = (
-                f" (datePublished from {sources['datePublished']})"
-                if "datePublished" in result.missing
-                else ""
-            )
-            logger.warning("%s: no %s found%s", response.url, ", ".join(result.missing), found)
-        fields["fieldSources"] = dict(sorted(sources.items()))
-        fields["categories"] = self.categories_of(article_id, fields["articleId"])
-        fields["crawledAt"] = datetime.now(LOCAL_TZ).isoformat(timespec="seconds")
-        self._stat("articles/parsed")
-        yield Article(**fields)
+        yield self.reader.read(response, article_id, self.categories_of, self.first_seen)
 
-    def date_off_page(
-        self, response: Response, article_id: str, hint: ListingHint | None
-    ) -> tuple[str, str]:
-        """The publication date of a page printing none, and where it came from: the
-        time its listing entry showed (``listing``), else the response's Last-Modified
-        (``last-modified``), else when the article was first seen (``first-seen``)."""
-        tz = self.timezone
-        when = hint.updated_at(tz) if hint is not None else None
-        if when is not None:
-            return when.isoformat(), "listing"
-        modified = http_date(response.headers.get(b"Last-Modified"))
-        if modified is not None:
-            return modified.astimezone(tz).isoformat(), "last-modified"
-        first = None
-        if self.inc is not None:
-            seen = self.inc.first_seen(article_id)
-            if isinstance(seen, datetime):
-                first = seen.replace(tzinfo=UTC)
-        first = first or datetime.now(UTC)
-        return first.astimezone(tz).isoformat(timespec="seconds"), "first-seen"
+    def first_seen(self, article_id: str) -> datetime | None:
+        """When the incremental bookkeeping first saw the article (None: off or never)."""
+        if self.inc is None:
+            return None
+        seen = self.inc.first_seen(article_id)
+        return seen if isinstance(seen, datetime) else None
 
     @cached_property
     def timezone(self) -> ZoneInfo:
