@@ -23,7 +23,6 @@ use are counted in stats as ``danvan/extract/fallback/<field>``.
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -66,8 +65,9 @@ from danvan_crawler.resilience import (
     Diagnostics,
     retry_cut_page,
 )
-from danvan_crawler.spiders.articles import ArticleReader, merge_hints
-from danvan_crawler.spiders.feed import ARTICLE_WINDOW, ArticleFeed, fetch_order
+from danvan_crawler.spiders.articles import ArticleReader
+from danvan_crawler.spiders.feed import ARTICLE_WINDOW, ArticleFeed
+from danvan_crawler.spiders.listings import Listings
 from danvan_crawler.urls import canonical_url, is_loopback_url, set_query
 
 logger = logging.getLogger(__name__)
@@ -122,17 +122,8 @@ class PortalSpider(scrapy.Spider):
         #: sub-sites whose categories a page already listed with the sub-site link
         self.subsites_covered: set[str] = set()
         self.listing_pages_seen: set[str] = set()
-        #: article id -> the categories whose listings showed it, as a bit set over
-        #: ``category_bits`` (an int: a few bytes an article, not a set of URLs)
-        self.listed_in: dict[str, int] = {}
-        #: category URL -> its bit in ``listed_in``
-        self.category_bits: dict[str, int] = {}
-        #: article id -> URL to fetch (first seen)
-        self.article_urls: dict[str, str] = {}
-        #: what the listings showed of each article (a packed ``ListingHint``: the oldest
-        #: listing time, to fetch oldest first and as the date of a page printing none;
-        #: a key of the lead, to judge a page cut short)
-        self.article_hints: dict[str, int] = {}
+        #: what the listings showed of each article, until its request is built
+        self.listings = Listings()
         self.listing_done = False
         #: the article requests, handed to the scheduler a window at a time
         self.feed: ArticleFeed
@@ -367,13 +358,7 @@ class PortalSpider(scrapy.Spider):
         newest first. Handed to the scheduler a window at a time (``spiders.feed``), in
         chunks of one priority each, decreasing: the scheduler keeps the order."""
         chunk = max(1, self.feed.window // 2)
-        order = fetch_order(self.article_urls, self.article_hints)
-        hints, self.article_hints = self.article_hints, {}
-        for rank, article_id in enumerate(order):
-            url = self.article_urls.pop(article_id, None)  # the request holds it now
-            hint = hints.pop(article_id, None)
-            if url is None:
-                continue  # requested already
+        for rank, article_id, url, hint in self.listings.take():
             if self.should_fetch_article(article_id, url):
                 self._stat("articles/requested")
                 request = self.article_request(article_id, url, -(rank // chunk), hint)
@@ -467,8 +452,7 @@ class PortalSpider(scrapy.Spider):
         for entry in listing.entries:
             self.note_listed(entry.article_id, entry.url, info)
             hint = ListingHint.from_entry(entry).pack()
-            known = self.article_hints.get(entry.article_id, hint)
-            self.article_hints[entry.article_id] = merge_hints(known, hint, self.timezone)
+            self.listings.note_hint(entry.article_id, hint, self.timezone)
         for page_url in listing.page_urls:
             if page_url not in self.listing_pages_seen and self.should_follow_page(
                 listing, page_url
@@ -484,15 +468,8 @@ class PortalSpider(scrapy.Spider):
             yield from self.discover(response)
 
     def note_listed(self, article_id: str, url: str, info: CategoryInfo) -> None:
-        bit = self.category_bits.setdefault(info.url, 1 << len(self.category_bits))
-        seen = self.listed_in.get(article_id)
-        if seen is None:
+        if self.listings.note(article_id, url, info.url):
             self._stat("articles/listed")
-            article_id = sys.intern(article_id)  # one string per id across the crawl state
-            self.article_urls[article_id] = url
-            self.listed_in[article_id] = bit
-        else:
-            self.listed_in[article_id] = seen | bit
 
     def home_failed(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)
@@ -562,7 +539,7 @@ class PortalSpider(scrapy.Spider):
         """``item_scraped`` / ``item_dropped``: the item took the article's categories."""
         article_id = response.meta.get("danvan_article_id") if response is not None else None
         if article_id:
-            self.listed_in.pop(article_id, None)
+            self.listings.forget(article_id)
 
     def spider_idle(self) -> None:
         """The listing phase is over when the spider first goes idle: request articles
@@ -573,7 +550,7 @@ class PortalSpider(scrapy.Spider):
                 "listing phase done: %d categories, %d listing pages, %d articles listed",
                 len(self.categories),
                 len(self.listing_pages_seen),
-                len(self.article_urls),
+                len(self.listings),
             )
             self.feed.requests = self.article_requests()
         # Idle: nothing waits in the scheduler (a request dropped unseen, e.g. by
@@ -614,11 +591,7 @@ class PortalSpider(scrapy.Spider):
 
     def categories_of(self, *article_ids: str) -> list[dict[str, Any]]:
         """Every category whose listing showed the article, sorted by URL."""
-        bits = 0
-        for article_id in article_ids:
-            bits |= self.listed_in.get(article_id, 0)
-        urls = [u for u, bit in self.category_bits.items() if bits & bit]
-        return [self.categories[u].as_item() for u in sorted(urls)]
+        return [self.categories[u].as_item() for u in self.listings.category_urls(*article_ids)]
 
     def _slug_of(self, url: str) -> str:
         match = self.profile.category_re.match(urlsplit(url).path)
