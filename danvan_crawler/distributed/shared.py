@@ -11,7 +11,7 @@ from typing import Any
 from scrapy.exceptions import NotConfigured
 from scrapy.settings import BaseSettings
 
-from danvan_crawler.spiders.portal import CategoryInfo
+from danvan_crawler.spiders.categories import CategoryInfo
 
 LISTING, ARTICLES, DONE, SCHEDULING = "listing", "articles", "done", "scheduling:"
 

@@ -25,10 +25,11 @@ from danvan_crawler.distributed.shared import (
 from danvan_crawler.extensions.incremental import CUT_STORED_META
 from danvan_crawler.extensions.store import StoreExtension
 from danvan_crawler.extract import ListingPage
-from danvan_crawler.extract.navigation import CategoryLink, classify
+from danvan_crawler.extract.navigation import CategoryLink
 from danvan_crawler.extract.truncation import ListingHint
 from danvan_crawler.incremental import CUT_MAX_RUNS, listing_signature, next_cut_signature
-from danvan_crawler.spiders.portal import ARTICLE_PRIORITY_BANDS, CategoryInfo, PortalSpider
+from danvan_crawler.spiders.categories import CategoryInfo
+from danvan_crawler.spiders.portal import ARTICLE_PRIORITY_BANDS, PortalSpider
 from danvan_crawler.store import Store
 
 logger = logging.getLogger(__name__)
@@ -147,17 +148,16 @@ class DistributedPortalSpider(PortalSpider):
         """The home page and the categories the overrides name (what ``start`` yields in
         a single-process crawl)."""
         requests: list[Request] = [self.home_request()]
-        for key in self.overrides:
-            if key.startswith(("http://", "https://")) and classify(key, self.profile):
-                request = self.follow_category(CategoryLink(key, self._slug_of(key), ""))
-                if request is not None:
-                    requests.append(request)
+        for link in self.rules.named_links():
+            request = self.follow_category(link)
+            if request is not None:
+                requests.append(request)
         return requests
 
     def follow_category(self, link: CategoryLink) -> Request | None:
-        if not self.should_follow_category(link):
+        if not self.rules.covers(link):
             return None
-        info = self.category_info(link)
+        info = self.rules.info(link)
         if link.url in self.categories:
             return None
         # The first worker records the category; every worker that meets it asks for its
@@ -173,7 +173,7 @@ class DistributedPortalSpider(PortalSpider):
     def _parse_listing_shared(self, response: Response, category_url: str) -> Iterator[Any]:
         if category_url not in self.categories:
             self.categories[category_url] = self.shared.category(category_url) or CategoryInfo(
-                url=category_url, slug=self._slug_of(category_url)
+                url=category_url, slug=self.rules.slug_of(category_url)
             )
         yield from super().parse_listing(response, category_url)
         self.shared.save_category(self.categories[category_url])
@@ -237,7 +237,7 @@ class DistributedPortalSpider(PortalSpider):
             urls |= self.shared.listed_in(article_id)
         infos = self.shared.categories(sorted(urls))
         return [
-            (infos.get(u) or CategoryInfo(url=u, slug=self._slug_of(u))).as_item()
+            (infos.get(u) or CategoryInfo(url=u, slug=self.rules.slug_of(u))).as_item()
             for u in sorted(urls)
         ]
 

@@ -4,7 +4,7 @@
 
 1. Home page: categories and sub-site homes are discovered from links by URL pattern
    (``extract.navigation``); sub-site homes are visited only when needed
-   (``should_visit_subsite``).
+   (``spiders.categories``).
 2. Every category's listing pages, through pagination (``should_follow_page``); each
    article id seen in a listing is remembered with every category that listed it.
 3. When the listing phase is over (the spider is idle), each article is requested once,
@@ -24,11 +24,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import scrapy
@@ -46,7 +44,6 @@ from danvan_crawler.extract.navigation import (
     CategoryLink,
     SubSiteLink,
     category_page_number,
-    classify,
 )
 from danvan_crawler.extract.truncation import (
     ListingHint,
@@ -66,9 +63,10 @@ from danvan_crawler.resilience import (
     retry_cut_page,
 )
 from danvan_crawler.spiders.articles import ArticleReader
+from danvan_crawler.spiders.categories import CategoryInfo, CategoryRules
 from danvan_crawler.spiders.feed import ARTICLE_WINDOW, ArticleFeed
 from danvan_crawler.spiders.listings import Listings
-from danvan_crawler.urls import canonical_url, is_loopback_url, set_query
+from danvan_crawler.urls import is_loopback_url, set_query
 
 logger = logging.getLogger(__name__)
 
@@ -82,26 +80,6 @@ ARTICLE_PRIORITY_BANDS = 20
 GUESSED_META = "danvan_guessed_page"
 
 STATS_PREFIX = "danvan/"
-
-
-@dataclass
-class CategoryInfo:
-    """A category being crawled; ``as_item()`` is its entry in ``Article.categories``."""
-
-    url: str
-    slug: str
-    name: str | None = None  # as printed on its listing page (or an override)
-    sub_site: str | None = None  # named by its listing page's banner (or an override)
-    link_text: str = ""  # text of the link that led to it
-    pages_seen: set[str] = field(default_factory=set)
-
-    def as_item(self) -> dict[str, Any]:
-        return {
-            "name": self.name or self.link_text or self.slug,
-            "url": self.url,
-            "slug": self.slug,
-            "subSite": self.sub_site,
-        }
 
 
 class PortalSpider(scrapy.Spider):
@@ -118,9 +96,6 @@ class PortalSpider(scrapy.Spider):
         self.profile_arg = profile
         self.profile: SiteProfile
         self.categories: dict[str, CategoryInfo] = {}
-        self.subsites_seen: set[str] = set()
-        #: sub-sites whose categories a page already listed with the sub-site link
-        self.subsites_covered: set[str] = set()
         self.listing_pages_seen: set[str] = set()
         #: what the listings showed of each article, until its request is built
         self.listings = Listings()
@@ -178,12 +153,7 @@ class PortalSpider(scrapy.Spider):
             raise NotConfigured(f"portal spider: {exc}") from exc
         self.site_url = self.profile.base_url
         self.allowed_domains = [self.profile.base_host]
-        self.restrict = {self._key(v) for v in settings.getlist("DANVAN_CATEGORIES") if v}
-        self.overrides = {
-            self._key(k): ({"name": v} if isinstance(v, str) else dict(v))
-            for k, v in settings.getdict("DANVAN_CATEGORY_OVERRIDES").items()
-        }
-        self.visit_subsites = (settings.get("DANVAN_VISIT_SUBSITES") or "auto").lower()
+        self.rules = CategoryRules(self.profile, settings)
         self.reader = ArticleReader(self.profile, self.timezone, self._stat)
         logger.info(
             "portal: site %s, profile %s, allowed domain %s",
@@ -193,21 +163,6 @@ class PortalSpider(scrapy.Spider):
         )
 
     # -- helpers ----------------------------------------------------------------------------
-    def canon(self, url: str) -> str:
-        return canonical_url(
-            url,
-            self.profile.base_url,
-            tracking_params=self.profile.tracking_params,
-            same_site_hosts=self.profile.hosts,
-        )
-
-    def _key(self, value: str) -> str:
-        """Slug, or canonical URL when ``value`` looks like a URL or a path."""
-        value = str(value).strip()
-        if "/" in value:
-            return self.canon(value)
-        return value
-
     def _stat(self, key: str, count: int = 1) -> None:
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(STATS_PREFIX + key, count)
@@ -215,12 +170,10 @@ class PortalSpider(scrapy.Spider):
     # -- what to fetch next -----------------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
         yield self.home_request()
-        for key in self.overrides:
-            if key.startswith(("http://", "https://")) and classify(key, self.profile):
-                cat = CategoryLink(key, self._slug_of(key), "")
-                request = self.follow_category(cat)
-                if request is not None:
-                    yield request
+        for link in self.rules.named_links():
+            request = self.follow_category(link)
+            if request is not None:
+                yield request
 
     def home_request(self) -> Request:
         headers: dict[str, str] = {}
@@ -237,24 +190,6 @@ class PortalSpider(scrapy.Spider):
             headers=headers,
             meta=meta,
         )
-
-    def should_follow_category(self, link: CategoryLink) -> bool:
-        """Whether the crawl covers this category (``DANVAN_CATEGORIES`` restricts it)."""
-        if not self.restrict:
-            return True
-        return link.slug in self.restrict or link.url in self.restrict
-
-    def should_visit_subsite(self, link: SubSiteLink, response: Response) -> bool:
-        """Whether to visit a sub-site home to discover its categories. ``auto``: only when
-        the linking page does not list the sub-site's categories with it (the home menu
-        normally does, so a no-change run never needs sub-site homes)."""
-        if link.category_urls:
-            self.subsites_covered.add(link.url)
-        if link.url in self.subsites_seen or self.visit_subsites == "never":
-            return False
-        if self.visit_subsites == "always":
-            return True
-        return link.url not in self.subsites_covered
 
     def should_follow_page(self, listing: ListingPage, page_url: str) -> bool:
         """Whether to fetch another page of a category listing. Incremental: in a category
@@ -273,22 +208,11 @@ class PortalSpider(scrapy.Spider):
             return True
         return self.inc.should_fetch(article_id)
 
-    def category_info(self, link: CategoryLink) -> CategoryInfo:
-        """What is known of a category from its link and ``DANVAN_CATEGORY_OVERRIDES``."""
-        override = self.overrides.get(link.url) or self.overrides.get(link.slug) or {}
-        return CategoryInfo(
-            url=link.url,
-            slug=link.slug,
-            name=override.get("name"),
-            sub_site=override.get("subSite"),
-            link_text=link.name,
-        )
-
     def follow_category(self, link: CategoryLink) -> Request | None:
         """The request for page 1 of a category, or None (restricted, or already known)."""
-        if link.url in self.categories or not self.should_follow_category(link):
+        if link.url in self.categories or not self.rules.covers(link):
             return None
-        info = self.category_info(link)
+        info = self.rules.info(link)
         self.categories[link.url] = info
         self._stat("categories")
         if self.inc is not None:
@@ -316,7 +240,7 @@ class PortalSpider(scrapy.Spider):
         )
 
     def subsite_request(self, link: SubSiteLink) -> Request:
-        self.subsites_seen.add(link.url)
+        self.rules.subsites_seen.add(link.url)
         self._stat("subsites")
         return Request(link.url, callback=self._on_home, priority=80)
 
@@ -350,7 +274,7 @@ class PortalSpider(scrapy.Spider):
             if request is not None:
                 yield request
         for sub in find_subsites(response.text, response.url, self.profile):
-            if self.should_visit_subsite(sub, response):
+            if self.rules.visit_subsite(sub):
                 yield self.subsite_request(sub)
 
     def article_requests(self) -> Iterator[Request]:
@@ -394,7 +318,7 @@ class PortalSpider(scrapy.Spider):
         stored = self.inc.stored_categories()
         for url in urls:
             known = stored.get(url) or {}
-            slug = known.get("slug") or self._slug_of(url)
+            slug = known.get("slug") or self.rules.slug_of(url)
             link = CategoryLink(url, slug, known.get("name") or "")
             request = self.follow_category(link)
             if request is not None:
@@ -592,7 +516,3 @@ class PortalSpider(scrapy.Spider):
     def categories_of(self, *article_ids: str) -> list[dict[str, Any]]:
         """Every category whose listing showed the article, sorted by URL."""
         return [self.categories[u].as_item() for u in self.listings.category_urls(*article_ids)]
-
-    def _slug_of(self, url: str) -> str:
-        match = self.profile.category_re.match(urlsplit(url).path)
-        return match.group("slug") if match else url
