@@ -35,7 +35,6 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.http import Request, Response, TextResponse
 from scrapy.settings import BaseSettings
-from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from danvan_crawler.extensions.incremental import IncrementalExtension
@@ -43,7 +42,6 @@ from danvan_crawler.extract import ListingPage, find_categories, find_subsites
 from danvan_crawler.extract.navigation import (
     CategoryLink,
     SubSiteLink,
-    category_page_number,
 )
 from danvan_crawler.extract.truncation import (
     ListingHint,
@@ -65,8 +63,15 @@ from danvan_crawler.resilience import (
 from danvan_crawler.spiders.articles import ArticleReader
 from danvan_crawler.spiders.categories import CategoryInfo, CategoryRules
 from danvan_crawler.spiders.feed import ARTICLE_WINDOW, ArticleFeed
+from danvan_crawler.spiders.fetching import (
+    GUESSED_META,
+    conditional,
+    failed_status,
+    failure_reason,
+    guessed_pages,
+)
 from danvan_crawler.spiders.listings import Listings
-from danvan_crawler.urls import is_loopback_url, set_query
+from danvan_crawler.urls import is_loopback_url
 
 logger = logging.getLogger(__name__)
 
@@ -75,9 +80,6 @@ __all__ = ["CategoryInfo", "PortalSpider", "is_loopback_url"]
 #: Distinct request priorities used for article pages (oldest band highest) by the
 #: distributed spider, which schedules all of them at once.
 ARTICLE_PRIORITY_BANDS = 20
-#: ``request.meta`` key of a listing page requested by its number after an earlier page
-#: failed (``pages_after_failure``), not because a pager linked it
-GUESSED_META = "danvan_guessed_page"
 
 STATS_PREFIX = "danvan/"
 
@@ -176,19 +178,11 @@ class PortalSpider(scrapy.Spider):
                 yield request
 
     def home_request(self) -> Request:
-        headers: dict[str, str] = {}
+        home = self.profile.home_url
+        headers = self.inc.home_headers(home) if self.inc is not None else {}
         meta: dict[str, Any] = {"danvan_home": True}
-        if self.inc is not None:
-            headers = self.inc.home_headers(self.profile.home_url)
-            if headers:
-                meta["handle_httpstatus_list"] = [304]
-        return Request(
-            self.profile.home_url,
-            callback=self._on_home,
-            errback=self.home_failed,
-            priority=100,
-            headers=headers,
-            meta=meta,
+        return conditional(
+            home, headers, meta, callback=self._on_home, errback=self.home_failed, priority=100
         )
 
     def should_follow_page(self, listing: ListingPage, page_url: str) -> bool:
@@ -223,20 +217,15 @@ class PortalSpider(scrapy.Spider):
         if url in self.listing_pages_seen:
             return None
         self.listing_pages_seen.add(url)
-        headers: dict[str, str] = {}
-        meta: dict[str, Any] = {"danvan_page_url": url, CATEGORY_META: info.url}
-        if self.inc is not None:
-            headers = self.inc.listing_requested(info.url, url)
-            if headers:
-                meta["handle_httpstatus_list"] = [304]
-        return Request(
+        headers = self.inc.listing_requested(info.url, url) if self.inc is not None else {}
+        return conditional(
             url,
+            headers,
+            {"danvan_page_url": url, CATEGORY_META: info.url},
             callback=self._on_listing,
             errback=self.listing_failed,
             cb_kwargs={"category_url": info.url},
             priority=50,
-            headers=headers,
-            meta=meta,
         )
 
     def subsite_request(self, link: SubSiteLink) -> Request:
@@ -247,22 +236,18 @@ class PortalSpider(scrapy.Spider):
     def article_request(
         self, article_id: str, url: str, priority: int = 0, listing: int | None = None
     ) -> Request:
-        headers: dict[str, str] = {}
         meta: dict[str, Any] = {"danvan_article_id": article_id, "danvan_url": url}
         if listing is not None:
             meta[LISTING_META] = listing
-        if self.inc is not None:
-            headers = self.inc.article_requested(article_id, url)
-            if headers:
-                meta["handle_httpstatus_list"] = [304]
-        return Request(
+        headers = self.inc.article_requested(article_id, url) if self.inc is not None else {}
+        return conditional(
             url,
+            headers,
+            meta,
             callback=self._on_article,
             errback=self.article_failed,
             cb_kwargs={"article_id": article_id},
             priority=priority,
-            headers=headers,
-            meta=meta,
         )
 
     def discover(self, response: Response) -> Iterator[Request]:
@@ -397,10 +382,7 @@ class PortalSpider(scrapy.Spider):
 
     def home_failed(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)
-        if isinstance(failure.value, HttpError):
-            why = f"HTTP {failure.value.response.status}"
-        else:
-            why = f"{type(failure.value).__name__}: {failure.value}"
+        why = failure_reason(failure)
         logger.error(
             "home page failed, nothing to crawl: %s (%s)", getattr(request, "url", "?"), why
         )
@@ -413,7 +395,7 @@ class PortalSpider(scrapy.Spider):
         category_url = request.cb_kwargs.get("category_url") if request is not None else None
         if self.inc is not None and category_url:
             self.inc.listing_answered(category_url)
-        status = failure.value.response.status if isinstance(failure.value, HttpError) else None
+        status = failed_status(failure)
         if request is not None and request.meta.get(GUESSED_META) and status in (404, 410):
             self._stat("listing/guessed_absent")  # a guess past the last page: nothing lost
             return
@@ -425,19 +407,15 @@ class PortalSpider(scrapy.Spider):
             yield from self.pages_after_failure(request, category_url)
 
     def pages_after_failure(self, failed: Request, category_url: str) -> Iterator[Request]:
-        """A listing page that failed for good hides the pages only its pager links (page
-        1 links its next two, a page its next two): those two are requested by number
-        (``[urls] page_param``). Not after a guessed page, nor in a category walked with
-        the stop rule (its failure already has it walked again, whole, next run)."""
+        """The two pages a failed listing page hid (``fetching.guessed_pages``). Not after
+        a guessed page, nor in a category walked with the stop rule (its failure already
+        has it walked again, whole, next run)."""
         info = self.categories.get(category_url)
         if info is None or failed.meta.get(GUESSED_META):
             return
         if self.inc is not None and self.inc.walked_before(category_url):
             return
-        page_url = failed.meta.get("danvan_page_url") or failed.url
-        number = category_page_number(page_url, self.profile)
-        for later in (number + 1, number + 2):
-            url = set_query(category_url, **{self.profile.page_param: str(later)})
+        for url in guessed_pages(failed, category_url, self.profile):
             request = self.listing_request(url, info)
             if request is not None:
                 request.meta[GUESSED_META] = True
@@ -450,13 +428,12 @@ class PortalSpider(scrapy.Spider):
         request = getattr(failure, "request", None)
         url = getattr(request, "url", "?")
         self._stat("articles/failed")
-        if isinstance(failure.value, HttpError):
-            status = failure.value.response.status
-            if status in (404, 410) and request is not None:
-                if self.inc is not None:
-                    self.inc.article_gone(request.meta.get("danvan_article_id", ""))
-                logger.warning("article page gone (%d): %s", status, url)
-                return
+        status = failed_status(failure)
+        if status in (404, 410) and request is not None:
+            if self.inc is not None:
+                self.inc.article_gone(request.meta.get("danvan_article_id", ""))
+            logger.warning("article page gone (%d): %s", status, url)
+            return
         logger.warning("article page failed: %s (%s)", url, failure.value)
 
     def article_finished(self, item: Any, response: Response | None = None) -> None:
