@@ -29,11 +29,14 @@ from danvan_crawler.extract.navigation import CategoryLink
 from danvan_crawler.extract.truncation import ListingHint
 from danvan_crawler.incremental import CUT_MAX_RUNS, listing_signature, next_cut_signature
 from danvan_crawler.spiders.categories import CategoryInfo
-from danvan_crawler.spiders.portal import ARTICLE_PRIORITY_BANDS, PortalSpider
+from danvan_crawler.spiders.portal import PortalSpider
 from danvan_crawler.store import Store
 
 logger = logging.getLogger(__name__)
 
+#: Distinct request priorities of article pages (newest band first): all of them are
+#: scheduled at once.
+ARTICLE_PRIORITY_BANDS = 20
 #: How often an idle worker looks at the shared crawl again (seconds).
 IDLE_POLL = 0.25
 

@@ -39,15 +39,8 @@ from twisted.python.failure import Failure
 
 from danvan_crawler.extensions.incremental import IncrementalExtension
 from danvan_crawler.extract import ListingPage, find_categories, find_subsites
-from danvan_crawler.extract.navigation import (
-    CategoryLink,
-    SubSiteLink,
-)
-from danvan_crawler.extract.truncation import (
-    ListingHint,
-    listing_cut_evidence,
-    listing_layout_fits,
-)
+from danvan_crawler.extract.navigation import CategoryLink, SubSiteLink
+from danvan_crawler.extract.truncation import ListingHint, listing_cut_evidence, listing_layout_fits
 from danvan_crawler.items import Article
 from danvan_crawler.profile import DEFAULT_PROFILE, SiteProfile, load_profile
 from danvan_crawler.resilience import (
@@ -76,10 +69,6 @@ from danvan_crawler.urls import is_loopback_url
 logger = logging.getLogger(__name__)
 
 __all__ = ["CategoryInfo", "PortalSpider", "is_loopback_url"]
-
-#: Distinct request priorities used for article pages (oldest band highest) by the
-#: distributed spider, which schedules all of them at once.
-ARTICLE_PRIORITY_BANDS = 20
 
 STATS_PREFIX = "danvan/"
 
