@@ -29,7 +29,8 @@ dupefilter).
 **Per-run state across workers.** :class:`DistributedPortalSpider` keeps what the
 ``portal`` spider keeps in memory in Redis instead: categories (``<prefix>:categories``),
 which categories listed each article (``<prefix>:listed:<id>``), each article's URL
-(``<prefix>:article_urls``). The listing phase is over when the queue is empty and no
+(``<prefix>:article_urls``); the last two through ``shared.SharedListings``, the
+spider's ``listings`` (``spiders.listings.CrawlListings``). The listing phase is over when the queue is empty and no
 worker holds a lease (one Lua script reads both, atomically); then exactly one worker
 (compare-and-set on ``<prefix>:phase``: ``listing`` -> ``scheduling:<worker>`` ->
 ``articles``) schedules one request per article, so every article carries all its

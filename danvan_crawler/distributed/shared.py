@@ -4,13 +4,15 @@ and their listing signatures."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from scrapy.exceptions import NotConfigured
 from scrapy.settings import BaseSettings
 
+from danvan_crawler.extract.truncation import ListingHint
 from danvan_crawler.spiders.categories import CategoryInfo
 
 LISTING, ARTICLES, DONE, SCHEDULING = "listing", "articles", "done", "scheduling:"
@@ -143,6 +145,62 @@ class SharedCrawl:
 
     def article_urls(self) -> Iterator[tuple[str, str]]:
         yield from self.server.hscan_iter(self.key("article_urls"), count=1000)
+
+
+class SharedListings:
+    """What the listings showed, shared by the workers (``spiders.listings.CrawlListings``
+    on :class:`SharedCrawl`): the order of fetching is by the listing signatures the
+    workers noted, so listing hints are not kept."""
+
+    def __init__(self, shared: SharedCrawl, slug_of: Callable[[str], str]) -> None:
+        self.shared = shared
+        self.slug_of = slug_of
+        #: ids whose article request this worker built
+        self.requested: set[str] = set()
+
+    def __len__(self) -> int:
+        return int(self.shared.server.hlen(self.shared.key("article_urls")))
+
+    def note(self, article_id: str, url: str, category_url: str) -> bool:
+        return self.shared.note_listed(article_id, url, category_url)
+
+    def note_hint(self, article_id: str, hint: int, tz: ZoneInfo) -> None:
+        pass
+
+    def category_items(
+        self, known: dict[str, CategoryInfo], *article_ids: str
+    ) -> list[dict[str, Any]]:
+        """``Article.categories``: categories other workers found are read back."""
+        urls: set[str] = set()
+        for article_id in article_ids:
+            urls |= self.shared.listed_in(article_id)
+        infos = self.shared.categories(sorted(urls))
+        return [
+            (infos.get(u) or CategoryInfo(url=u, slug=self.slug_of(u))).as_item()
+            for u in sorted(urls)
+        ]
+
+    def forget(self, article_id: str) -> None:
+        pass  # the state lives until the next ``danvan seed``
+
+    def take(self) -> Iterator[tuple[int, str, str, int | None]]:
+        """``(rank, id, URL, hint)`` of each article not handed out by this worker yet,
+        newest first by listing time (as a single process orders them: a backfill
+        stopped early holds the latest news)."""
+        listed = [(a, u) for a, u in self.shared.article_urls() if a not in self.requested]
+        self.requested.update(a for a, _ in listed)
+        times = self.shared.signatures(sorted(a for a, _ in listed))
+
+        def newest_first(pair: tuple[str, str]) -> tuple[bool, float, int, str]:
+            when = listing_time(times.get(pair[0]))
+            undated = when == float("inf")
+            return (undated, 0.0 if undated else -when, -id_number(pair[0]), pair[0])
+
+        listed.sort(key=newest_first)
+        for rank, (article_id, url) in enumerate(listed):
+            when = listing_time(times.get(article_id))
+            hint = ListingHint(int(when)).pack() if when != float("inf") else None
+            yield rank, article_id, url, hint
 
 
 def listing_time(signature: str | None) -> float:

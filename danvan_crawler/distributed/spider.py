@@ -18,15 +18,13 @@ from danvan_crawler.distributed.shared import (
     LISTING,
     SCHEDULING,
     SharedCrawl,
-    id_number,
-    listing_time,
+    SharedListings,
     shared_crawl,
 )
 from danvan_crawler.extensions.incremental import CUT_STORED_META
 from danvan_crawler.extensions.store import StoreExtension
 from danvan_crawler.extract import ListingPage
 from danvan_crawler.extract.navigation import CategoryLink
-from danvan_crawler.extract.truncation import ListingHint
 from danvan_crawler.incremental import CUT_MAX_RUNS, listing_signature, next_cut_signature
 from danvan_crawler.spiders.categories import CategoryInfo
 from danvan_crawler.spiders.portal import PortalSpider
@@ -46,7 +44,6 @@ class DistributedPortalSpider(PortalSpider):
 
     name = "portal"
     shared: SharedCrawl
-    articles_requested: set[str]
 
     #: True in the one worker that moved the crawl to ``done`` (it may publish).
     finished_crawl = False
@@ -60,7 +57,7 @@ class DistributedPortalSpider(PortalSpider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> DistributedPortalSpider:
         spider = cast(DistributedPortalSpider, super().from_crawler(crawler, *args, **kwargs))
         spider.shared = shared_crawl(crawler.settings)
-        spider.articles_requested = set()  # ids this worker put in the shared queue
+        spider.listings = SharedListings(spider.shared, spider.rules.slug_of)
         crawler.signals.connect(spider.log_phase, signal=signals.spider_opened)
         crawler.signals.connect(spider.worked, signal=signals.response_received)
         return spider
@@ -189,40 +186,23 @@ class DistributedPortalSpider(PortalSpider):
                 {e.article_id: listing_signature(e) for e in listing.entries}
             )
 
-    def note_listed(self, article_id: str, url: str, info: CategoryInfo) -> None:
-        if self.shared.note_listed(article_id, url, info.url):
-            self._stat("articles/listed")
-
     def article_requests(self) -> Iterator[Request]:
-        listed = [(a, u) for a, u in self.shared.article_urls() if a not in self.articles_requested]
-        self.articles_requested.update(a for a, _ in listed)
+        # all at once, newest first, in priority bands (``SharedListings.take``)
+        listed = list(self.listings.take())
         unchanged: set[str] = set()
         if self.skip_known and listed:
             store = self.store()
-            ids = [a for a, _ in listed]
-            known = store.known_ids(ids)
+            known = store.known_ids([a for _, a, _, _ in listed])
             stored = store.listing_signatures(known)
             seen = self.shared.signatures(sorted(known))
             unchanged = {a for a in known if a in stored and stored[a] == seen.get(a)}
-        # Newest first by listing time, in priority bands, as the single-process spider
-        # does (a backfill stopped early holds the latest news).
-        times = self.shared.signatures(sorted(a for a, _ in listed))
-
-        def newest_first(pair: tuple[str, str]) -> tuple[bool, float, int, str]:
-            when = listing_time(times.get(pair[0]))
-            undated = when == float("inf")
-            return (undated, 0.0 if undated else -when, -id_number(pair[0]), pair[0])
-
-        listed.sort(key=newest_first)
-        for rank, (article_id, url) in enumerate(listed):
+        for rank, article_id, url, hint in listed:
             if article_id in unchanged:
                 self._stat("articles/skipped")
                 self.merge_known_categories(article_id)
                 continue
             self._stat("articles/requested")
             priority = -(rank * ARTICLE_PRIORITY_BANDS // len(listed))
-            when = listing_time(times.get(article_id))
-            hint = ListingHint(int(when)).pack() if when != float("inf") else None
             yield self.article_request(article_id, url, priority, hint)
 
     def merge_known_categories(self, article_id: str) -> None:
@@ -233,16 +213,6 @@ class DistributedPortalSpider(PortalSpider):
         have = {c.get("url") for c in record.get("categories") or ()}
         if {c["url"] for c in cats} - have and store.merge_categories(article_id, cats):
             self._stat("incremental/categories_merged")
-
-    def categories_of(self, *article_ids: str) -> list[dict[str, Any]]:
-        urls: set[str] = set()
-        for article_id in article_ids:
-            urls |= self.shared.listed_in(article_id)
-        infos = self.shared.categories(sorted(urls))
-        return [
-            (infos.get(u) or CategoryInfo(url=u, slug=self.rules.slug_of(u))).as_item()
-            for u in sorted(urls)
-        ]
 
     # -- phases ----------------------------------------------------------------------------
     def spider_idle(self) -> None:

@@ -1,14 +1,36 @@
-"""What the listings of one crawl showed, kept in memory: each article's URL, the
-categories that listed it and its listing hint, until its article request is built."""
+"""What the listings of one crawl showed: each article's URL, the categories that listed
+it and its listing hint, until its article request is built. :class:`Listings` keeps it
+in this process; a distributed crawl shares it between workers
+(``distributed.shared.SharedListings``): both answer :class:`CrawlListings`."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from danvan_crawler.spiders.articles import merge_hints
+from danvan_crawler.spiders.categories import CategoryInfo
 from danvan_crawler.spiders.feed import fetch_order
+
+
+class CrawlListings(Protocol):
+    """What the spider asks of the articles the listings showed."""
+
+    def __len__(self) -> int: ...
+
+    def note(self, article_id: str, url: str, category_url: str) -> bool: ...
+
+    def note_hint(self, article_id: str, hint: int, tz: ZoneInfo) -> None: ...
+
+    def category_items(
+        self, known: dict[str, CategoryInfo], *article_ids: str
+    ) -> list[dict[str, Any]]: ...
+
+    def forget(self, article_id: str) -> None: ...
+
+    def take(self) -> Iterator[tuple[int, str, str, int | None]]: ...
 
 
 class Listings:
@@ -51,6 +73,13 @@ class Listings:
         for article_id in article_ids:
             bits |= self.listed_in.get(article_id, 0)
         return sorted(u for u, bit in self.category_bits.items() if bits & bit)
+
+    def category_items(
+        self, known: dict[str, CategoryInfo], *article_ids: str
+    ) -> list[dict[str, Any]]:
+        """``Article.categories`` of the articles: ``known`` holds every category this
+        process crawled."""
+        return [known[u].as_item() for u in self.category_urls(*article_ids)]
 
     def forget(self, article_id: str) -> None:
         """The article's item took its categories."""

@@ -63,7 +63,7 @@ from danvan_crawler.spiders.fetching import (
     failure_reason,
     guessed_pages,
 )
-from danvan_crawler.spiders.listings import Listings
+from danvan_crawler.spiders.listings import CrawlListings, Listings
 from danvan_crawler.urls import is_loopback_url
 
 logger = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ class PortalSpider(scrapy.Spider):
         self.categories: dict[str, CategoryInfo] = {}
         self.listing_pages_seen: set[str] = set()
         #: what the listings showed of each article, until its request is built
-        self.listings = Listings()
+        self.listings: CrawlListings = Listings()
         self.listing_done = False
         #: the article requests, handed to the scheduler a window at a time
         self.feed: ArticleFeed
@@ -481,4 +481,4 @@ class PortalSpider(scrapy.Spider):
 
     def categories_of(self, *article_ids: str) -> list[dict[str, Any]]:
         """Every category whose listing showed the article, sorted by URL."""
-        return [self.categories[u].as_item() for u in self.listings.category_urls(*article_ids)]
+        return self.listings.category_items(self.categories, *article_ids)
