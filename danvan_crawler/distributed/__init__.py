@@ -27,20 +27,22 @@ its requests done twice. Without a death, each request is fetched once (the shar
 dupefilter).
 
 **Per-run state across workers.** :class:`DistributedPortalSpider` keeps what the
-``portal`` spider keeps in memory in Redis instead: categories (``<prefix>:categories``),
-which categories listed each article (``<prefix>:listed:<id>``), each article's URL
-(``<prefix>:article_urls``); the last two through ``shared.SharedListings``, the
-spider's ``listings`` (``spiders.listings.CrawlListings``). The listing phase is over when the queue is empty and no
-worker holds a lease (one Lua script reads both, atomically); then exactly one worker
-(compare-and-set on ``<prefix>:phase``: ``listing`` -> ``scheduling:<worker>`` ->
-``articles``) schedules one request per article, so every article carries all its
-categories, as in a single-process crawl. When the articles phase drains, one worker
-sets ``done`` (:attr:`DistributedPortalSpider.finished_crawl`: the one process that may
-publish) and every worker exits. Incremental, partly: every listing page is walked
-(conditional requests and stop rules are per-process bookkeeping in ``spiders/portal.py``
-and are off), but only new articles and those whose listing entry changed are fetched
-(listing signatures in ``<prefix>:signatures`` against the store's); known, unchanged
-ones get the categories this crawl saw merged in. ``DANVAN_REFRESH`` fetches all.
+``portal`` spider keeps in memory in Redis instead: categories
+(``<prefix>:categories``), which categories listed each article
+(``<prefix>:listed:<id>``), each article's URL (``<prefix>:article_urls``); articles
+listed and categories claimed go through ``shared.SharedListings``, the spider's
+``listings`` (``spiders.listings.CrawlListings``). The listing phase is over when the
+queue is empty and no worker holds a lease (one Lua script reads both, atomically); then
+exactly one worker (compare-and-set on ``<prefix>:phase``: ``listing`` ->
+``scheduling:<worker>`` -> ``articles``) schedules one request per article, so every
+article carries all its categories, as in a single-process crawl. When the articles
+phase drains, one worker sets ``done`` (:attr:`DistributedPortalSpider.finished_crawl`:
+the one process that may publish) and every worker exits. Incremental, partly: every
+listing page is walked (conditional requests and stop rules are per-process bookkeeping
+in ``spiders/portal.py`` and are off), but only new articles and those whose listing
+entry changed are fetched (listing signatures in ``<prefix>:signatures`` against the
+store's); known, unchanged ones get the categories this crawl saw merged in.
+``DANVAN_REFRESH`` fetches all.
 
 Needs one Redis node (the Lua scripts build key names). Install with the ``scale`` extra.
 """

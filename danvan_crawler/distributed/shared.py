@@ -161,6 +161,14 @@ class SharedListings:
     def __len__(self) -> int:
         return int(self.shared.server.hlen(self.shared.key("article_urls")))
 
+    def claim_category(self, info: CategoryInfo) -> tuple[CategoryInfo, bool]:
+        """The first worker records the category (True); every worker that meets it asks
+        for its first page (the shared dupefilter keeps one): a worker killed right after
+        recording it cannot lose the category, the page that linked it is parsed again."""
+        if self.shared.claim_category(info):
+            return info, True
+        return self.shared.category(info.url) or info, False
+
     def note(self, article_id: str, url: str, category_url: str) -> bool:
         return self.shared.note_listed(article_id, url, category_url)
 

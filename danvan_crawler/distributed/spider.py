@@ -24,7 +24,6 @@ from danvan_crawler.distributed.shared import (
 from danvan_crawler.extensions.incremental import CUT_STORED_META
 from danvan_crawler.extensions.store import StoreExtension
 from danvan_crawler.extract import ListingPage
-from danvan_crawler.extract.navigation import CategoryLink
 from danvan_crawler.incremental import CUT_MAX_RUNS, listing_signature, next_cut_signature
 from danvan_crawler.spiders.categories import CategoryInfo
 from danvan_crawler.spiders.portal import PortalSpider
@@ -153,22 +152,6 @@ class DistributedPortalSpider(PortalSpider):
             if request is not None:
                 requests.append(request)
         return requests
-
-    def follow_category(self, link: CategoryLink) -> Request | None:
-        if not self.rules.covers(link):
-            return None
-        info = self.rules.info(link)
-        if link.url in self.categories:
-            return None
-        # The first worker records the category; every worker that meets it asks for its
-        # first page (the shared dupefilter keeps one): a worker killed right after
-        # recording it cannot lose the category, the page that linked it is parsed again.
-        if self.shared.claim_category(info):
-            self._stat("categories")
-        else:
-            info = self.shared.category(link.url) or info
-        self.categories[link.url] = info
-        return self.listing_request(link.url, info)
 
     def _parse_listing_shared(self, response: Response, category_url: str) -> Iterator[Any]:
         if category_url not in self.categories:

@@ -20,6 +20,8 @@ class CrawlListings(Protocol):
 
     def __len__(self) -> int: ...
 
+    def claim_category(self, info: CategoryInfo) -> tuple[CategoryInfo, bool]: ...
+
     def note(self, article_id: str, url: str, category_url: str) -> bool: ...
 
     def note_hint(self, article_id: str, hint: int, tz: ZoneInfo) -> None: ...
@@ -50,6 +52,11 @@ class Listings:
     def __len__(self) -> int:
         """Articles listed whose request is not built yet."""
         return len(self.article_urls)
+
+    def claim_category(self, info: CategoryInfo) -> tuple[CategoryInfo, bool]:
+        """A category met for the first time by this crawl: what is known of it, and
+        True (this process holds every category it crawls)."""
+        return info, True
 
     def note(self, article_id: str, url: str, category_url: str) -> bool:
         """A category listed an article; True the first time the article is listed."""

@@ -195,9 +195,10 @@ class PortalSpider(scrapy.Spider):
         """The request for page 1 of a category, or None (restricted, or already known)."""
         if link.url in self.categories or not self.rules.covers(link):
             return None
-        info = self.rules.info(link)
+        info, new = self.listings.claim_category(self.rules.info(link))
         self.categories[link.url] = info
-        self._stat("categories")
+        if new:
+            self._stat("categories")
         if self.inc is not None:
             self.inc.category_followed(link.url)
         return self.listing_request(link.url, info)
