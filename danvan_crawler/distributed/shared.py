@@ -169,6 +169,14 @@ class SharedListings:
             return info, True
         return self.shared.category(info.url) or info, False
 
+    def category(self, url: str) -> CategoryInfo | None:
+        """A category another worker followed."""
+        return self.shared.category(url)
+
+    def save_category(self, info: CategoryInfo) -> None:
+        """What a listing page said of its category (name, sub-site), for every worker."""
+        self.shared.save_category(info)
+
     def note(self, article_id: str, url: str, category_url: str) -> bool:
         return self.shared.note_listed(article_id, url, category_url)
 

@@ -25,7 +25,6 @@ from danvan_crawler.extensions.incremental import CUT_STORED_META
 from danvan_crawler.extensions.store import StoreExtension
 from danvan_crawler.extract import ListingPage
 from danvan_crawler.incremental import CUT_MAX_RUNS, listing_signature, next_cut_signature
-from danvan_crawler.spiders.categories import CategoryInfo
 from danvan_crawler.spiders.portal import PortalSpider
 from danvan_crawler.store import Store
 
@@ -153,16 +152,8 @@ class DistributedPortalSpider(PortalSpider):
                 requests.append(request)
         return requests
 
-    def _parse_listing_shared(self, response: Response, category_url: str) -> Iterator[Any]:
-        if category_url not in self.categories:
-            self.categories[category_url] = self.shared.category(category_url) or CategoryInfo(
-                url=category_url, slug=self.rules.slug_of(category_url)
-            )
-        yield from super().parse_listing(response, category_url)
-        self.shared.save_category(self.categories[category_url])
-
     def parse_listing(self, response: Response, category_url: str) -> Iterator[Any]:
-        yield from self._parse_listing_shared(response, category_url)
+        yield from super().parse_listing(response, category_url)
         if isinstance(response, TextResponse):  # what each entry says of its article
             listing = ListingPage(response.text, response.url, self.profile)
             self.shared.note_signatures(

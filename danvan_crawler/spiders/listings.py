@@ -22,6 +22,10 @@ class CrawlListings(Protocol):
 
     def claim_category(self, info: CategoryInfo) -> tuple[CategoryInfo, bool]: ...
 
+    def category(self, url: str) -> CategoryInfo | None: ...
+
+    def save_category(self, info: CategoryInfo) -> None: ...
+
     def note(self, article_id: str, url: str, category_url: str) -> bool: ...
 
     def note_hint(self, article_id: str, hint: int, tz: ZoneInfo) -> None: ...
@@ -57,6 +61,12 @@ class Listings:
         """A category met for the first time by this crawl: what is known of it, and
         True (this process holds every category it crawls)."""
         return info, True
+
+    def category(self, url: str) -> CategoryInfo | None:
+        return None  # every category this process crawls, it followed
+
+    def save_category(self, info: CategoryInfo) -> None:
+        pass  # the spider holds it
 
     def note(self, article_id: str, url: str, category_url: str) -> bool:
         """A category listed an article; True the first time the article is listed."""

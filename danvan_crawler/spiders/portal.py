@@ -311,7 +311,7 @@ class PortalSpider(scrapy.Spider):
             if self.inc is not None:
                 self.inc.listing_incomplete(category_url)
             return
-        info = self.categories[category_url]
+        info = self.listed_category(category_url)
         listing = ListingPage(response.text, response.url, self.profile)
         cut = listing_cut_evidence(
             listing,
@@ -348,6 +348,7 @@ class PortalSpider(scrapy.Spider):
             info.name = listing.title
         if info.sub_site is None and listing.site_name:
             info.sub_site = listing.site_name
+        self.listings.save_category(info)
         for entry in listing.entries:
             self.note_listed(entry.article_id, entry.url, info)
             hint = ListingHint.from_entry(entry).pack()
@@ -365,6 +366,16 @@ class PortalSpider(scrapy.Spider):
             self._stat(f"extract/fallback/{name}")
         if listing.page_number == 1:  # later pages repeat its menus
             yield from self.discover(response)
+
+    def listed_category(self, url: str) -> CategoryInfo:
+        """The category of a listing page (one another worker followed is read back)."""
+        info = self.categories.get(url)
+        if info is None:
+            info = self.listings.category(url) or CategoryInfo(
+                url=url, slug=self.rules.slug_of(url)
+            )
+            self.categories[url] = info
+        return info
 
     def note_listed(self, article_id: str, url: str, info: CategoryInfo) -> None:
         if self.listings.note(article_id, url, info.url):
