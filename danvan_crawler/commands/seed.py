@@ -108,11 +108,11 @@ def seed(settings: Any, site: str | None = None, *, force: bool = False) -> int:
     from scrapy_redis.dupefilter import RFPDupeFilter
 
     from danvan_crawler.distributed import (
-        LISTING,
         DistributedPortalSpider,
         LeasedPriorityQueue,
         SharedCrawl,
     )
+    from danvan_crawler.distributed.shared import LISTING
 
     prefix = settings.get("DANVAN_REDIS_PREFIX")
     shared = SharedCrawl.from_url(settings.get("DANVAN_REDIS_URL"), prefix)

@@ -4,7 +4,7 @@
 
 1. Home page: categories and sub-site homes are discovered from links by URL pattern
    (``extract.navigation``); sub-site homes are visited only when needed
-   (``should_visit_subsite``).
+   (``spiders.categories``).
 2. Every category's listing pages, through pagination (``should_follow_page``); each
    article id seen in a listing is remembered with every category that listed it.
 3. When the listing phase is over (the spider is idle), each article is requested once,
@@ -23,13 +23,10 @@ use are counted in stats as ``danvan/extract/fallback/<field>``.
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
+from datetime import datetime
 from functools import cached_property
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import scrapy
@@ -38,25 +35,12 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.http import Request, Response, TextResponse
 from scrapy.settings import BaseSettings
-from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from danvan_crawler.dates import LOCAL_TZ
 from danvan_crawler.extensions.incremental import IncrementalExtension
-from danvan_crawler.extract import ArticlePage, ListingPage, find_categories, find_subsites
-from danvan_crawler.extract.navigation import (
-    CategoryLink,
-    SubSiteLink,
-    category_page_number,
-    classify,
-)
-from danvan_crawler.extract.truncation import (
-    ListingHint,
-    cut_evidence,
-    layout_fits,
-    listing_cut_evidence,
-    listing_layout_fits,
-)
+from danvan_crawler.extract import ListingPage, find_categories, find_subsites
+from danvan_crawler.extract.navigation import CategoryLink, SubSiteLink
+from danvan_crawler.extract.truncation import ListingHint, listing_cut_evidence, listing_layout_fits
 from danvan_crawler.items import Article
 from danvan_crawler.profile import DEFAULT_PROFILE, SiteProfile, load_profile
 from danvan_crawler.resilience import (
@@ -67,50 +51,26 @@ from danvan_crawler.resilience import (
     LISTING_IDS_META,
     LISTING_META,
     Diagnostics,
-    http_date,
     retry_cut_page,
 )
-from danvan_crawler.urls import canonical_url, is_loopback_url, set_query
+from danvan_crawler.spiders.articles import ArticleReader
+from danvan_crawler.spiders.categories import CategoryInfo, CategoryRules
+from danvan_crawler.spiders.feed import ARTICLE_WINDOW, ArticleFeed
+from danvan_crawler.spiders.fetching import (
+    GUESSED_META,
+    conditional,
+    failed_status,
+    failure_reason,
+    guessed_pages,
+)
+from danvan_crawler.spiders.listings import CrawlListings, Listings
+from danvan_crawler.urls import is_loopback_url
 
 logger = logging.getLogger(__name__)
 
-#: the time of a date printed without one
-MIDNIGHT = time(0, 0)
-
 __all__ = ["CategoryInfo", "PortalSpider", "is_loopback_url"]
 
-#: Distinct request priorities used for article pages (oldest band highest) by the
-#: distributed spider, which schedules all of them at once.
-ARTICLE_PRIORITY_BANDS = 20
-#: Article requests waiting in the scheduler at a time (``DANVAN_ARTICLE_WINDOW``)
-ARTICLE_WINDOW = 128
-#: ``request.meta`` key of an article request waiting in the scheduler (``feed_articles``)
-_WAITING = "danvan_waiting"
-#: ``request.meta`` key of a listing page requested by its number after an earlier page
-#: failed (``pages_after_failure``), not because a pager linked it
-GUESSED_META = "danvan_guessed_page"
-
 STATS_PREFIX = "danvan/"
-
-
-@dataclass
-class CategoryInfo:
-    """A category being crawled; ``as_item()`` is its entry in ``Article.categories``."""
-
-    url: str
-    slug: str
-    name: str | None = None  # as printed on its listing page (or an override)
-    sub_site: str | None = None  # named by its listing page's banner (or an override)
-    link_text: str = ""  # text of the link that led to it
-    pages_seen: set[str] = field(default_factory=set)
-
-    def as_item(self) -> dict[str, Any]:
-        return {
-            "name": self.name or self.link_text or self.slug,
-            "url": self.url,
-            "slug": self.slug,
-            "subSite": self.sub_site,
-        }
 
 
 class PortalSpider(scrapy.Spider):
@@ -127,32 +87,16 @@ class PortalSpider(scrapy.Spider):
         self.profile_arg = profile
         self.profile: SiteProfile
         self.categories: dict[str, CategoryInfo] = {}
-        self.subsites_seen: set[str] = set()
-        #: sub-sites whose categories a page already listed with the sub-site link
-        self.subsites_covered: set[str] = set()
         self.listing_pages_seen: set[str] = set()
-        #: article id -> the categories whose listings showed it, as a bit set over
-        #: ``category_bits`` (an int: a few bytes an article, not a set of URLs)
-        self.listed_in: dict[str, int] = {}
-        #: category URL -> its bit in ``listed_in``
-        self.category_bits: dict[str, int] = {}
-        #: article id -> URL to fetch (first seen)
-        self.article_urls: dict[str, str] = {}
-        #: what the listings showed of each article (a packed ``ListingHint``: the oldest
-        #: listing time, to fetch oldest first and as the date of a page printing none;
-        #: a key of the lead, to judge a page cut short)
-        self.article_hints: dict[str, int] = {}
+        #: what the listings showed of each article, until its request is built
+        self.listings: CrawlListings = Listings()
         self.listing_done = False
-        #: article requests not built yet (``feed_articles``), and how many wait in the
-        #: scheduler (``DANVAN_ARTICLE_WINDOW`` at most)
-        self._article_feed: Iterator[Request] | None = None
-        self._articles_waiting = 0
-        self.article_window = ARTICLE_WINDOW
+        #: the article requests, handed to the scheduler a window at a time
+        self.feed: ArticleFeed
         #: the incremental bookkeeping (None: off; ``DANVAN_INCREMENTAL``)
         self.inc: IncrementalExtension | None = None
-        #: pages of this site were seen to show the profile's content block (list) and an
-        #: end marker: a page showing neither is judged cut short (``extract.truncation``)
-        self.article_layout_known = False
+        #: listing pages of this site were seen to show the profile's list and an end
+        #: marker: a page showing neither is judged cut short (``extract.truncation``)
         self.listing_layout_known = False
 
     # -- set-up ---------------------------------------------------------------------------
@@ -160,9 +104,11 @@ class PortalSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.configure(crawler.settings)
+        window = max(2, crawler.settings.getint("DANVAN_ARTICLE_WINDOW", ARTICLE_WINDOW))
+        spider.feed = ArticleFeed(crawler, window)
         crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
         for signal in (signals.request_reached_downloader, signals.request_dropped):
-            crawler.signals.connect(spider.article_left_scheduler, signal=signal)
+            crawler.signals.connect(spider.feed.left_scheduler, signal=signal)
         spider.setup_incremental(crawler)
         return spider
 
@@ -198,13 +144,8 @@ class PortalSpider(scrapy.Spider):
             raise NotConfigured(f"portal spider: {exc}") from exc
         self.site_url = self.profile.base_url
         self.allowed_domains = [self.profile.base_host]
-        self.restrict = {self._key(v) for v in settings.getlist("DANVAN_CATEGORIES") if v}
-        self.overrides = {
-            self._key(k): ({"name": v} if isinstance(v, str) else dict(v))
-            for k, v in settings.getdict("DANVAN_CATEGORY_OVERRIDES").items()
-        }
-        self.visit_subsites = (settings.get("DANVAN_VISIT_SUBSITES") or "auto").lower()
-        self.article_window = max(2, settings.getint("DANVAN_ARTICLE_WINDOW", ARTICLE_WINDOW))
+        self.rules = CategoryRules(self.profile, settings)
+        self.reader = ArticleReader(self.profile, self.timezone, self._stat)
         logger.info(
             "portal: site %s, profile %s, allowed domain %s",
             self.site_url,
@@ -213,21 +154,6 @@ class PortalSpider(scrapy.Spider):
         )
 
     # -- helpers ----------------------------------------------------------------------------
-    def canon(self, url: str) -> str:
-        return canonical_url(
-            url,
-            self.profile.base_url,
-            tracking_params=self.profile.tracking_params,
-            same_site_hosts=self.profile.hosts,
-        )
-
-    def _key(self, value: str) -> str:
-        """Slug, or canonical URL when ``value`` looks like a URL or a path."""
-        value = str(value).strip()
-        if "/" in value:
-            return self.canon(value)
-        return value
-
     def _stat(self, key: str, count: int = 1) -> None:
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(STATS_PREFIX + key, count)
@@ -235,46 +161,18 @@ class PortalSpider(scrapy.Spider):
     # -- what to fetch next -----------------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
         yield self.home_request()
-        for key in self.overrides:
-            if key.startswith(("http://", "https://")) and classify(key, self.profile):
-                cat = CategoryLink(key, self._slug_of(key), "")
-                request = self.follow_category(cat)
-                if request is not None:
-                    yield request
+        for link in self.rules.named_links():
+            request = self.follow_category(link)
+            if request is not None:
+                yield request
 
     def home_request(self) -> Request:
-        headers: dict[str, str] = {}
+        home = self.profile.home_url
+        headers = self.inc.home_headers(home) if self.inc is not None else {}
         meta: dict[str, Any] = {"danvan_home": True}
-        if self.inc is not None:
-            headers = self.inc.home_headers(self.profile.home_url)
-            if headers:
-                meta["handle_httpstatus_list"] = [304]
-        return Request(
-            self.profile.home_url,
-            callback=self._on_home,
-            errback=self.home_failed,
-            priority=100,
-            headers=headers,
-            meta=meta,
+        return conditional(
+            home, headers, meta, callback=self._on_home, errback=self.home_failed, priority=100
         )
-
-    def should_follow_category(self, link: CategoryLink) -> bool:
-        """Whether the crawl covers this category (``DANVAN_CATEGORIES`` restricts it)."""
-        if not self.restrict:
-            return True
-        return link.slug in self.restrict or link.url in self.restrict
-
-    def should_visit_subsite(self, link: SubSiteLink, response: Response) -> bool:
-        """Whether to visit a sub-site home to discover its categories. ``auto``: only when
-        the linking page does not list the sub-site's categories with it (the home menu
-        normally does, so a no-change run never needs sub-site homes)."""
-        if link.category_urls:
-            self.subsites_covered.add(link.url)
-        if link.url in self.subsites_seen or self.visit_subsites == "never":
-            return False
-        if self.visit_subsites == "always":
-            return True
-        return link.url not in self.subsites_covered
 
     def should_follow_page(self, listing: ListingPage, page_url: str) -> bool:
         """Whether to fetch another page of a category listing. Incremental: in a category
@@ -293,24 +191,14 @@ class PortalSpider(scrapy.Spider):
             return True
         return self.inc.should_fetch(article_id)
 
-    def category_info(self, link: CategoryLink) -> CategoryInfo:
-        """What is known of a category from its link and ``DANVAN_CATEGORY_OVERRIDES``."""
-        override = self.overrides.get(link.url) or self.overrides.get(link.slug) or {}
-        return CategoryInfo(
-            url=link.url,
-            slug=link.slug,
-            name=override.get("name"),
-            sub_site=override.get("subSite"),
-            link_text=link.name,
-        )
-
     def follow_category(self, link: CategoryLink) -> Request | None:
         """The request for page 1 of a category, or None (restricted, or already known)."""
-        if link.url in self.categories or not self.should_follow_category(link):
+        if link.url in self.categories or not self.rules.covers(link):
             return None
-        info = self.category_info(link)
+        info, new = self.listings.claim_category(self.rules.info(link))
         self.categories[link.url] = info
-        self._stat("categories")
+        if new:
+            self._stat("categories")
         if self.inc is not None:
             self.inc.category_followed(link.url)
         return self.listing_request(link.url, info)
@@ -319,46 +207,37 @@ class PortalSpider(scrapy.Spider):
         if url in self.listing_pages_seen:
             return None
         self.listing_pages_seen.add(url)
-        headers: dict[str, str] = {}
-        meta: dict[str, Any] = {"danvan_page_url": url, CATEGORY_META: info.url}
-        if self.inc is not None:
-            headers = self.inc.listing_requested(info.url, url)
-            if headers:
-                meta["handle_httpstatus_list"] = [304]
-        return Request(
+        headers = self.inc.listing_requested(info.url, url) if self.inc is not None else {}
+        return conditional(
             url,
+            headers,
+            {"danvan_page_url": url, CATEGORY_META: info.url},
             callback=self._on_listing,
             errback=self.listing_failed,
             cb_kwargs={"category_url": info.url},
             priority=50,
-            headers=headers,
-            meta=meta,
         )
 
     def subsite_request(self, link: SubSiteLink) -> Request:
-        self.subsites_seen.add(link.url)
+        self.rules.subsites_seen.add(link.url)
         self._stat("subsites")
         return Request(link.url, callback=self._on_home, priority=80)
 
     def article_request(
         self, article_id: str, url: str, priority: int = 0, listing: int | None = None
     ) -> Request:
-        headers: dict[str, str] = {}
         meta: dict[str, Any] = {"danvan_article_id": article_id, "danvan_url": url}
         if listing is not None:
             meta[LISTING_META] = listing
-        if self.inc is not None:
-            headers = self.inc.article_requested(article_id, url)
-            if headers:
-                meta["handle_httpstatus_list"] = [304]
-        return Request(
+        headers = self.inc.article_requested(article_id, url) if self.inc is not None else {}
+        return conditional(
             url,
+            headers,
+            meta,
             callback=self._on_article,
             errback=self.article_failed,
             cb_kwargs={"article_id": article_id},
             priority=priority,
-            headers=headers,
-            meta=meta,
         )
 
     def discover(self, response: Response) -> Iterator[Request]:
@@ -370,38 +249,15 @@ class PortalSpider(scrapy.Spider):
             if request is not None:
                 yield request
         for sub in find_subsites(response.text, response.url, self.profile):
-            if self.should_visit_subsite(sub, response):
+            if self.rules.visit_subsite(sub):
                 yield self.subsite_request(sub)
-
-    def fetch_order(self) -> list[str]:
-        """Article ids newest first by listing time (ids without one last, newest id
-        first), so that a backfill stopped early holds the latest news, not the oldest.
-
-        A re-published copy is then stored before its original, which claims it when it
-        is stored (:class:`~danvan_crawler.store.Change` ``claimed``); the JSON Lines,
-        written from the store after the crawl, carry the final ``duplicateOf``."""
-
-        def key(article_id: str) -> tuple[int, float, int, str]:
-            tail = int(article_id) if article_id.isdigit() else 0
-            time = ListingHint.sort_time(self.article_hints.get(article_id))
-            if time == float("inf"):
-                return (1, 0.0, -tail, article_id)
-            return (0, -time, -tail, article_id)
-
-        return sorted(self.article_urls, key=key)
 
     def article_requests(self) -> Iterator[Request]:
         """The article requests, once the listing phase is over: one per article id,
-        newest first. Handed to the scheduler a window at a time (``feed_articles``), in
+        newest first. Handed to the scheduler a window at a time (``spiders.feed``), in
         chunks of one priority each, decreasing: the scheduler keeps the order."""
-        chunk = max(1, self.article_window // 2)
-        order = self.fetch_order()
-        hints, self.article_hints = self.article_hints, {}
-        for rank, article_id in enumerate(order):
-            url = self.article_urls.pop(article_id, None)  # the request holds it now
-            hint = hints.pop(article_id, None)
-            if url is None:
-                continue  # requested already
+        chunk = max(1, self.feed.window // 2)
+        for rank, article_id, url, hint in self.listings.take():
             if self.should_fetch_article(article_id, url):
                 self._stat("articles/requested")
                 request = self.article_request(article_id, url, -(rank // chunk), hint)
@@ -413,39 +269,6 @@ class PortalSpider(scrapy.Spider):
                 self._stat("articles/skipped")
                 if self.inc is not None and self.inc.needs_merge(article_id):
                     self.inc.merge_known(article_id, self.categories_of(article_id))
-
-    def feed_articles(self) -> int:
-        """Top the scheduler up with article requests: at most ``DANVAN_ARTICLE_WINDOW``
-        of them wait there at a time (the rest are not built yet), so memory does not
-        grow with the number of articles. Returns how many were handed over."""
-        if self._article_feed is None:
-            return 0
-        assert self.crawler.engine is not None
-        batch: list[Request] = []
-        while self._articles_waiting + len(batch) < self.article_window:
-            request = next(self._article_feed, None)
-            if request is None:
-                self._article_feed = None
-                break
-            request.meta[_WAITING] = True
-            batch.append(request)
-        self._articles_waiting += len(batch)
-        stats = self.crawler.stats
-        if batch and stats is not None:
-            stats.max_value(STATS_PREFIX + "articles/waiting_max", self._articles_waiting)
-        # Within one priority the scheduler's memory queue is LIFO: pushed in reverse,
-        # the requests leave it in fetch order.
-        for request in reversed(batch):
-            self.crawler.engine.crawl(request)
-        return len(batch)
-
-    def article_left_scheduler(self, request: Request, spider: Any = None) -> None:
-        """``request_reached_downloader`` / ``request_dropped``: one article request less
-        waiting; refill at half the window."""
-        if request.meta.pop(_WAITING, False):
-            self._articles_waiting -= 1
-            if self._articles_waiting <= self.article_window // 2:
-                self.feed_articles()
 
     # -- callbacks ------------------------------------------------------------------------
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
@@ -470,7 +293,7 @@ class PortalSpider(scrapy.Spider):
         stored = self.inc.stored_categories()
         for url in urls:
             known = stored.get(url) or {}
-            slug = known.get("slug") or self._slug_of(url)
+            slug = known.get("slug") or self.rules.slug_of(url)
             link = CategoryLink(url, slug, known.get("name") or "")
             request = self.follow_category(link)
             if request is not None:
@@ -488,7 +311,7 @@ class PortalSpider(scrapy.Spider):
             if self.inc is not None:
                 self.inc.listing_incomplete(category_url)
             return
-        info = self.categories[category_url]
+        info = self.listed_category(category_url)
         listing = ListingPage(response.text, response.url, self.profile)
         cut = listing_cut_evidence(
             listing,
@@ -525,11 +348,11 @@ class PortalSpider(scrapy.Spider):
             info.name = listing.title
         if info.sub_site is None and listing.site_name:
             info.sub_site = listing.site_name
+        self.listings.save_category(info)
         for entry in listing.entries:
             self.note_listed(entry.article_id, entry.url, info)
             hint = ListingHint.from_entry(entry).pack()
-            known = self.article_hints.get(entry.article_id, hint)
-            self.article_hints[entry.article_id] = self.merge_hints(known, hint)
+            self.listings.note_hint(entry.article_id, hint, self.timezone)
         for page_url in listing.page_urls:
             if page_url not in self.listing_pages_seen and self.should_follow_page(
                 listing, page_url
@@ -544,34 +367,23 @@ class PortalSpider(scrapy.Spider):
         if listing.page_number == 1:  # later pages repeat its menus
             yield from self.discover(response)
 
-    def merge_hints(self, known: int, hint: int) -> int:
-        """Of two packed hints of one article, the oldest; but a day printed alone (a
-        dated column, midnight) gives way to the same day printed with its time."""
-        times = [ListingHint.sort_time(h) for h in (known, hint)]
-        if all(t != float("inf") for t in times):
-            tz = self.timezone
-            a, b = (datetime.fromtimestamp(t, tz) for t in times)
-            if a.date() == b.date() and (a.time() == MIDNIGHT) != (b.time() == MIDNIGHT):
-                return hint if a.time() == MIDNIGHT else known
-        return min(known, hint)
+    def listed_category(self, url: str) -> CategoryInfo:
+        """The category of a listing page (one another worker followed is read back)."""
+        info = self.categories.get(url)
+        if info is None:
+            info = self.listings.category(url) or CategoryInfo(
+                url=url, slug=self.rules.slug_of(url)
+            )
+            self.categories[url] = info
+        return info
 
     def note_listed(self, article_id: str, url: str, info: CategoryInfo) -> None:
-        bit = self.category_bits.setdefault(info.url, 1 << len(self.category_bits))
-        seen = self.listed_in.get(article_id)
-        if seen is None:
+        if self.listings.note(article_id, url, info.url):
             self._stat("articles/listed")
-            article_id = sys.intern(article_id)  # one string per id across the crawl state
-            self.article_urls[article_id] = url
-            self.listed_in[article_id] = bit
-        else:
-            self.listed_in[article_id] = seen | bit
 
     def home_failed(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)
-        if isinstance(failure.value, HttpError):
-            why = f"HTTP {failure.value.response.status}"
-        else:
-            why = f"{type(failure.value).__name__}: {failure.value}"
+        why = failure_reason(failure)
         logger.error(
             "home page failed, nothing to crawl: %s (%s)", getattr(request, "url", "?"), why
         )
@@ -584,7 +396,7 @@ class PortalSpider(scrapy.Spider):
         category_url = request.cb_kwargs.get("category_url") if request is not None else None
         if self.inc is not None and category_url:
             self.inc.listing_answered(category_url)
-        status = failure.value.response.status if isinstance(failure.value, HttpError) else None
+        status = failed_status(failure)
         if request is not None and request.meta.get(GUESSED_META) and status in (404, 410):
             self._stat("listing/guessed_absent")  # a guess past the last page: nothing lost
             return
@@ -596,19 +408,15 @@ class PortalSpider(scrapy.Spider):
             yield from self.pages_after_failure(request, category_url)
 
     def pages_after_failure(self, failed: Request, category_url: str) -> Iterator[Request]:
-        """A listing page that failed for good hides the pages only its pager links (page
-        1 links its next two, a page its next two): those two are requested by number
-        (``[urls] page_param``). Not after a guessed page, nor in a category walked with
-        the stop rule (its failure already has it walked again, whole, next run)."""
+        """The two pages a failed listing page hid (``fetching.guessed_pages``). Not after
+        a guessed page, nor in a category walked with the stop rule (its failure already
+        has it walked again, whole, next run)."""
         info = self.categories.get(category_url)
         if info is None or failed.meta.get(GUESSED_META):
             return
         if self.inc is not None and self.inc.walked_before(category_url):
             return
-        page_url = failed.meta.get("danvan_page_url") or failed.url
-        number = category_page_number(page_url, self.profile)
-        for later in (number + 1, number + 2):
-            url = set_query(category_url, **{self.profile.page_param: str(later)})
+        for url in guessed_pages(failed, category_url, self.profile):
             request = self.listing_request(url, info)
             if request is not None:
                 request.meta[GUESSED_META] = True
@@ -621,37 +429,36 @@ class PortalSpider(scrapy.Spider):
         request = getattr(failure, "request", None)
         url = getattr(request, "url", "?")
         self._stat("articles/failed")
-        if isinstance(failure.value, HttpError):
-            status = failure.value.response.status
-            if status in (404, 410) and request is not None:
-                if self.inc is not None:
-                    self.inc.article_gone(request.meta.get("danvan_article_id", ""))
-                logger.warning("article page gone (%d): %s", status, url)
-                return
+        status = failed_status(failure)
+        if status in (404, 410) and request is not None:
+            if self.inc is not None:
+                self.inc.article_gone(request.meta.get("danvan_article_id", ""))
+            logger.warning("article page gone (%d): %s", status, url)
+            return
         logger.warning("article page failed: %s (%s)", url, failure.value)
 
     def article_finished(self, item: Any, response: Response | None = None) -> None:
         """``item_scraped`` / ``item_dropped``: the item took the article's categories."""
         article_id = response.meta.get("danvan_article_id") if response is not None else None
         if article_id:
-            self.listed_in.pop(article_id, None)
+            self.listings.forget(article_id)
 
     def spider_idle(self) -> None:
         """The listing phase is over when the spider first goes idle: request articles
-        (lazily, see ``feed_articles``). Idle again with articles left: feed more."""
+        (lazily, see ``spiders.feed``). Idle again with articles left: feed more."""
         if not self.listing_done:
             self.listing_done = True
             logger.info(
                 "listing phase done: %d categories, %d listing pages, %d articles listed",
                 len(self.categories),
                 len(self.listing_pages_seen),
-                len(self.article_urls),
+                len(self.listings),
             )
-            self._article_feed = self.article_requests()
+            self.feed.requests = self.article_requests()
         # Idle: nothing waits in the scheduler (a request dropped unseen, e.g. by
         # robots.txt, may have left the count behind).
-        self._articles_waiting = 0
-        if self.feed_articles():
+        self.feed.waiting = 0
+        if self.feed.feed():
             raise DontCloseSpider
 
     def parse_article(self, response: Response, article_id: str) -> Iterator[Article]:
@@ -662,81 +469,14 @@ class PortalSpider(scrapy.Spider):
             return
         if not isinstance(response, TextResponse):
             return
-        page = ArticlePage(response.text, response.url, self.profile)
-        result = page.extract()
-        packed = response.meta.get(LISTING_META)
-        hint = ListingHint.unpack(packed) if isinstance(packed, int) else None
-        cut = cut_evidence(
-            page,
-            response.text,
-            length_mismatch=bool(response.meta.get(LENGTH_META)),
-            listing=hint,
-            layout_known=self.article_layout_known,
-        )
-        if cut:  # judged by ArticleCompleteness: fetched again
-            response.meta[CUT_META] = cut
-        elif not self.article_layout_known:
-            self.article_layout_known = layout_fits(page)
-        for name in result.bounds:
-            self._stat(f"extract/bounded/{name}")
-        # what the fields needed is counted for pages judged whole: a page cut short says
-        # nothing about the rules (it is fetched again, see "looks cut short")
-        whole = not cut
-        response.meta[DIAGNOSTICS_META] = Diagnostics(
-            frozenset(result.fallbacks), frozenset(result.missing)
-        )
-        for name in result.fallbacks if whole else ():
-            self._stat(f"extract/fallback/{name}")
-        for name in result.missing if whole else ():
-            self._stat(f"extract/missing/{name}")
-        fields = dict(result.fields)
-        sources = dict(result.fallbacks)
-        fields["articleId"] = fields.get("articleId") or article_id
-        listed = hint.updated_at(self.timezone) if hint is not None else None
-        if sources.get("datePublished") == "htmldate" and listed is not None:
-            # htmldate guesses from the whole page (an image's /2019/05/ path, another
-            # article's date): what the listing printed next to the entry is the better word
-            fields["datePublished"] = None
-        if not fields.get("datePublished"):
-            fields["datePublished"], sources["datePublished"] = self.date_off_page(
-                response, str(fields["articleId"]), hint
-            )
-            fields["datePublishedRaw"] = None  # printed nowhere on the page
-            if whole:
-                self._stat(f"extract/date_from/{sources['datePublished']}")
-        if result.missing and whole:
-            found = (
-                f" (datePublished from {sources['datePublished']})"
-                if "datePublished" in result.missing
-                else ""
-            )
-            logger.warning("%s: no %s found%s", response.url, ", ".join(result.missing), found)
-        fields["fieldSources"] = dict(sorted(sources.items()))
-        fields["categories"] = self.categories_of(article_id, fields["articleId"])
-        fields["crawledAt"] = datetime.now(LOCAL_TZ).isoformat(timespec="seconds")
-        self._stat("articles/parsed")
-        yield Article(**fields)
+        yield self.reader.read(response, article_id, self.categories_of, self.first_seen)
 
-    def date_off_page(
-        self, response: Response, article_id: str, hint: ListingHint | None
-    ) -> tuple[str, str]:
-        """The publication date of a page printing none, and where it came from: the
-        time its listing entry showed (``listing``), else the response's Last-Modified
-        (``last-modified``), else when the article was first seen (``first-seen``)."""
-        tz = self.timezone
-        when = hint.updated_at(tz) if hint is not None else None
-        if when is not None:
-            return when.isoformat(), "listing"
-        modified = http_date(response.headers.get(b"Last-Modified"))
-        if modified is not None:
-            return modified.astimezone(tz).isoformat(), "last-modified"
-        first = None
-        if self.inc is not None:
-            seen = self.inc.first_seen(article_id)
-            if isinstance(seen, datetime):
-                first = seen.replace(tzinfo=UTC)
-        first = first or datetime.now(UTC)
-        return first.astimezone(tz).isoformat(timespec="seconds"), "first-seen"
+    def first_seen(self, article_id: str) -> datetime | None:
+        """When the incremental bookkeeping first saw the article (None: off or never)."""
+        if self.inc is None:
+            return None
+        seen = self.inc.first_seen(article_id)
+        return seen if isinstance(seen, datetime) else None
 
     @cached_property
     def timezone(self) -> ZoneInfo:
@@ -753,12 +493,4 @@ class PortalSpider(scrapy.Spider):
 
     def categories_of(self, *article_ids: str) -> list[dict[str, Any]]:
         """Every category whose listing showed the article, sorted by URL."""
-        bits = 0
-        for article_id in article_ids:
-            bits |= self.listed_in.get(article_id, 0)
-        urls = [u for u, bit in self.category_bits.items() if bits & bit]
-        return [self.categories[u].as_item() for u in sorted(urls)]
-
-    def _slug_of(self, url: str) -> str:
-        match = self.profile.category_re.match(urlsplit(url).path)
-        return match.group("slug") if match else url
+        return self.listings.category_items(self.categories, *article_ids)
