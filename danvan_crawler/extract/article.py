@@ -23,7 +23,6 @@ import nh3
 from lxml import etree
 
 from danvan_crawler.dates import ParsedDate, find_date, parse_date
-from danvan_crawler.extract import ladder
 from danvan_crawler.extract.bounds import bound_for_sanitizer
 from danvan_crawler.extract.common import (
     Scope,
@@ -44,6 +43,30 @@ from danvan_crawler.extract.common import (
     string_content,
 )
 from danvan_crawler.extract.external import htmldate_day, trafilatura_body
+from danvan_crawler.extract.ladder import HEADING_TAGS, text_key, text_nodes, title_keys
+from danvan_crawler.extract.ladder_body import (
+    clean_content,
+    content_parts,
+    drop_element,
+    subtree_stats,
+)
+from danvan_crawler.extract.ladder_headline import headline_element, lead_like, prominent_heading
+from danvan_crawler.extract.ladder_lines import (
+    Line,
+    in_link_list,
+    in_list_of_links,
+    region_lines,
+    text_lines,
+)
+from danvan_crawler.extract.ladder_signature import (
+    bold_line,
+    date_line,
+    leading_bold,
+    name_like,
+    split_name_role,
+    text_before,
+    text_size,
+)
 from danvan_crawler.profile import SiteProfile
 from danvan_crawler.text import clean_block, clean_text, strip_invisible_spaced
 from danvan_crawler.urls import article_id
@@ -301,10 +324,10 @@ def _agree(
     and lines mostly made of page ``furniture``, see :func:`_furniture`, left out); a
     block of ours part of which theirs holds counts held whole (paragraphs parted by
     ``<br>`` in one block, some of which trafilatura drops)."""
-    our_text_lines = ladder.text_lines(ours)
+    our_text_lines = text_lines(ours)
     our_lines = [*lead, *(line.text for line in our_text_lines)]
     our_blocks: list[object] = [*(object() for _ in lead), *(x.element for x in our_text_lines)]
-    their_lines = [line.text for line in ladder.text_lines(theirs)]
+    their_lines = [line.text for line in text_lines(theirs)]
     # compared without whitespace: trafilatura joins an inline element's text to the
     # text after it ("hội.Đoàn") where the page has a line break between them
     our_text, their_text = _squash(" ".join(our_lines)), _squash(" ".join(their_lines))
@@ -320,13 +343,11 @@ def _agree(
         # ``trailing``: lines before the first one held and after the last left out, when
         # they are a small part (else 0); ``blocks``: each line's block, a block with a
         # line held whole held whole
-        key = ladder.text_key(headline or "")
+        key = text_key(headline or "")
         prose = [
             (n, line)
             for n, line in enumerate(lines)
-            if len(line) >= PROSE_LINE
-            and ladder.text_key(line) != key
-            and not _furniture(line, furniture)
+            if len(line) >= PROSE_LINE and text_key(line) != key and not _furniture(line, furniture)
         ]
         sizes = []
         for _, line in prose:
@@ -449,11 +470,11 @@ class ArticlePage:
     @page_property
     def _body_parts(self) -> list[etree._Element]:
         """Where the body is in :attr:`root`: the profile's content element, else the
-        ladder's parts (:func:`ladder.content_parts`)."""
+        ladder's parts (:func:`content_parts`)."""
         if self._content_match is not None:
             return [self._content_match]
         exclude = [el for el in (self._title_headline, self._description_element) if el is not None]
-        return ladder.content_parts(self.root, exclude)
+        return content_parts(self.root, exclude)
 
     @page_property
     def _body_element(self) -> etree._Element | None:
@@ -512,9 +533,7 @@ class ArticlePage:
         region (columns, a footer)."""
         inside_body = {el for part in self._body_parts for el in part.iter()}
         texts = [
-            _squash("".join(ladder.text_nodes(a)))
-            for a in self.root.iter("a")
-            if a not in inside_body
+            _squash("".join(text_nodes(a))) for a in self.root.iter("a") if a not in inside_body
         ]
         region = self._region
         titled = self._title_headline is not None or isinstance(
@@ -523,19 +542,19 @@ class ArticlePage:
         if titled and region is not None:
             inside = set(region.iter())
             body = self.root.find("body")
-            for line in ladder.text_lines(body if body is not None else self.root):
+            for line in text_lines(body if body is not None else self.root):
                 if line.element not in inside:
                     texts.append(_squash(line.text))
         return {text for text in texts if len(text) >= FURNITURE_MIN}
 
     def _drop_headline_line(self, node: etree._Element) -> None:
         """Remove the headline from the top of trafilatura's body (it keeps it at times)."""
-        lines = ladder.text_lines(node)
+        lines = text_lines(node)
         headline = self._headline_element
         if not lines or headline is None or lines[0].element is node:
             return
-        if ladder.text_key(lines[0].text) == ladder.text_key(node_text(headline)):
-            ladder.drop_element(lines[0].element)
+        if text_key(lines[0].text) == text_key(node_text(headline)):
+            drop_element(lines[0].element)
 
     def _drop_rejected_lines(self, node: etree._Element, library: etree._Element) -> None:
         """Remove from ``node`` (the ladder's body) the blocks holding one short line
@@ -543,8 +562,8 @@ class ArticlePage:
         agrees with the rest, left out as boilerplate ("Share this", "Advertisement", a
         "read more" teaser). A signature among the last lines is kept (trafilatura does
         not know it is one), and so are image captions (not body text anyway)."""
-        theirs = " ".join(line.text for line in ladder.text_lines(library))
-        lines = ladder.text_lines(node)
+        theirs = " ".join(line.text for line in text_lines(library))
+        lines = text_lines(node)
         last = {id(line) for line in lines[-self.profile.signature.max_lines :]}
         for line in lines:
             el = line.element
@@ -554,16 +573,16 @@ class ArticlePage:
                 continue
             if self._in_image_block(el, node):
                 continue  # a caption: the image's, not the body's
-            if clean_text("".join(ladder.text_nodes(el))) == line.text:
-                ladder.drop_element(el)
+            if clean_text("".join(text_nodes(el))) == line.text:
+                drop_element(el)
 
-    def _signature_like(self, line: ladder.Line) -> bool:
+    def _signature_like(self, line: Line) -> bool:
         """Whether a line may be an author's signature: a name prefix, or a name (or
         "Name - Role") printed in bold or right-aligned."""
         rules = self.profile.signature
         if rules.name_prefix.match(line.text):
             return True
-        if not ladder.name_like(ladder.split_name_role(line.text)[0]):
+        if not name_like(split_name_role(line.text)[0]):
             return False
         el = line.element
         aligned = any(
@@ -571,7 +590,7 @@ class ArticlePage:
             or rules.align_right.search(str(a.get("style", "")))
             for a in (el, *el.iterancestors())
         )
-        return aligned or ladder.bold_line(el)
+        return aligned or bold_line(el)
 
     def _ladder_content(self) -> etree._Element | None:
         """A copy of the ladder's body parts (one element, or a ``<div>`` holding them)
@@ -596,22 +615,22 @@ class ArticlePage:
             node = copy.deepcopy(part)
             node.tail = None
             targets = [_at_path(node, path) for path in paths]
-            before = ladder.text_before(part, headline) if head else 0
-            if head and before < 200 and before * 4 < ladder.text_size(part):
+            before = text_before(part, headline) if head else 0
+            if head and before < 200 and before * 4 < text_size(part):
                 _drop_before(node, targets[0])  # a kicker, breadcrumbs: the headline's header
             for target in targets:
-                ladder.drop_element(target)
+                drop_element(target)
             copies.append(node)
         if len(copies) == 1:
             node = copies[0]
-            ladder.clean_content(node)
+            clean_content(node)
         else:
             node = etree.Element("div")
             node.extend(copies)
-            ladder.clean_content(node)
+            clean_content(node)
             if len(node) == 1 and not (node.text or "").strip():
                 node = node[0]  # one part left: itself, not a wrapper
-        if sum(len(line.text) for line in ladder.text_lines(node)) < MIN_BODY:
+        if sum(len(line.text) for line in text_lines(node)) < MIN_BODY:
             return None
         return node
 
@@ -671,8 +690,8 @@ class ArticlePage:
             if any(len(r) > 80 or r.endswith((".", "!", "?", ":")) for r in roles):
                 continue
             prefixed = bool(rules.name_prefix.match(first))
-            name = ladder.split_name_role(rules.name_prefix.sub("", first))[0]
-            if ladder.name_like(name) and (prefixed or ladder.bold_line(first_block)):
+            name = split_name_role(rules.name_prefix.sub("", first))[0]
+            if name_like(name) and (prefixed or bold_line(first_block)):
                 return [b for b, _ in tail]
         return []
 
@@ -729,7 +748,7 @@ class ArticlePage:
     def _title_headline(self) -> etree._Element | None:
         """The element whose text is the page's title (``og:title``, JSON-LD headline,
         ``<title>``, whole or without the site's name), whatever its tag."""
-        keys = ladder.title_keys(
+        keys = title_keys(
             [
                 meta(self.root, "og:title"),
                 meta(self.root, "twitter:title"),
@@ -739,7 +758,7 @@ class ArticlePage:
             self.profile.article.title_suffix,
             [meta(self.root, "og:site_name"), urlsplit(self.response_url).hostname],
         )
-        return ladder.headline_element(self.root, keys)
+        return headline_element(self.root, keys)
 
     @page_property
     def _ladder_headline(self) -> tuple[etree._Element, str] | None:
@@ -749,7 +768,7 @@ class ArticlePage:
         el = self._title_headline
         if el is not None:
             return el, "title-match"
-        el = ladder.prominent_heading(self.root, self._body_element)
+        el = prominent_heading(self.root, self._body_element)
         if el is not None:
             return el, "heading"
         return None
@@ -787,13 +806,13 @@ class ArticlePage:
     @page_property
     def _description_element(self) -> etree._Element | None:
         """The lead's element in :attr:`root`: the profile's, else the first match of the
-        generic class names that reads as a lead (:func:`ladder.lead_like`), or None."""
+        generic class names that reads as a lead (:func:`lead_like`), or None."""
         found = first_match(self.root, self.profile.article.description, self._names, self._scope)
         if found:
             return found[0] if isinstance(found[0], etree._Element) else None
         for css in self.profile.fallback.description:
             for el in select(self.root, css, self._names):
-                if isinstance(el, etree._Element) and ladder.lead_like(el):
+                if isinstance(el, etree._Element) and lead_like(el):
                     return el
         return None
 
@@ -844,10 +863,10 @@ class ArticlePage:
             text = line.text
             if len(text) < 40 or line.links * 4 > len(text) or prefix.match(text):
                 continue
-            if ladder.in_link_list(line.element, region):
+            if in_link_list(line.element, region):
                 continue
             found = find_date(text, patterns, tz)
-            if found is not None and ladder.date_line(text, found[1]):
+            if found is not None and date_line(text, found[1]):
                 continue
             out.append(text)
         return out[:3]
@@ -877,7 +896,7 @@ class ArticlePage:
         """The lines of a body the ladder found (any block or ``<br>`` ends one, text
         outside blocks included), without the signature and the image blocks."""
         out: list[str] = []
-        for line in ladder.text_lines(node):
+        for line in text_lines(node):
             el = line.element
             if self._in_image_block(el, node):
                 continue
@@ -1018,14 +1037,14 @@ class ArticlePage:
             scope = scope.getparent()
         if scope is not None and scope.tag in ("body", "html"):
             scope = None
-        stats = ladder.subtree_stats(body, prune_chrome=False)
-        for line in ladder.text_lines(body):
+        stats = subtree_stats(body, prune_chrome=False)
+        for line in text_lines(body):
             if year not in line.text:
                 continue
             found = find_date(line.text, patterns, tz)
             if found is None or found[0].value.date() != day:
                 continue
-            if ladder.in_list_of_links(line.element, body, stats) or (
+            if in_list_of_links(line.element, body, stats) or (
                 scope is not None
                 and line.element is not scope
                 and not _is_under(line.element, scope)
@@ -1049,21 +1068,21 @@ class ArticlePage:
         return parent if parent is not None else node
 
     @page_property
-    def _region_lines(self) -> list[ladder.Line]:
+    def _region_lines(self) -> list[Line]:
         """The article region's lines where dates, lead and byline are looked for
-        (:func:`ladder.region_lines`)."""
+        (:func:`region_lines`)."""
         region = self._region
         if region is None:
             return []
         limit = self.profile.fallback.date_search_nodes
-        return ladder.region_lines(region, self._headline_element, self._body_parts, limit)
+        return region_lines(region, self._headline_element, self._body_parts, limit)
 
     @page_property
     def _region_dates(
         self,
-    ) -> tuple[tuple[ParsedDate, ladder.Line] | None, tuple[ParsedDate, ladder.Line] | None]:
+    ) -> tuple[tuple[ParsedDate, Line] | None, tuple[ParsedDate, Line] | None]:
         """(published, modified) dates printed in the article region, each with its line:
-        the first date lines (:func:`ladder.date_line`) nearest the headline, outside
+        the first date lines (:func:`date_line`) nearest the headline, outside
         links and lists of links. A line with the modified marker ("Cập nhật") before its
         date gives the modified date; with no other date, the published one. None in the
         region: its parent's lines, then its grandparent's (a date line above the block
@@ -1076,7 +1095,7 @@ class ArticlePage:
                 lines = self._region_lines
             else:
                 limit = self.profile.fallback.date_search_nodes
-                lines = ladder.region_lines(region, self._headline_element, self._body_parts, limit)
+                lines = region_lines(region, self._headline_element, self._body_parts, limit)
             found = self._dates_in(region, lines)
             if found != (None, None):
                 return found
@@ -1111,20 +1130,20 @@ class ArticlePage:
         return False
 
     def _dates_in(
-        self, region: etree._Element, lines: list[ladder.Line]
-    ) -> tuple[tuple[ParsedDate, ladder.Line] | None, tuple[ParsedDate, ladder.Line] | None]:
+        self, region: etree._Element, lines: list[Line]
+    ) -> tuple[tuple[ParsedDate, Line] | None, tuple[ParsedDate, Line] | None]:
         """:attr:`_region_dates` in one region's ``lines``."""
         patterns, tz = self.profile.date_patterns, self.profile.timezone
         marker = self.profile.fallback.modified_marker
         rank = {"after": 0, "before": 1, "body": 2, "end": 3}
-        plain: tuple[ParsedDate, ladder.Line] | None = None
-        marked: tuple[ParsedDate, ladder.Line] | None = None
+        plain: tuple[ParsedDate, Line] | None = None
+        marked: tuple[ParsedDate, Line] | None = None
         for line in lines:
             if line.links * 2 > len(line.text):
                 continue
             if not _YEAR_RE.search(line.text) or find_date(line.text, patterns, tz) is None:
                 continue  # (most lines: the costlier test below is left for date lines)
-            if ladder.in_link_list(line.element, region) or self._in_dated_list(
+            if in_link_list(line.element, region) or self._in_dated_list(
                 line.element, region, line.text
             ):
                 continue
@@ -1137,7 +1156,7 @@ class ArticlePage:
                 segments.append((line.text[label.start() :], True))
             for segment, modified in segments:
                 found = find_date(segment, patterns, tz)
-                if found is None or not ladder.date_line(segment, found[1]):
+                if found is None or not date_line(segment, found[1]):
                     continue
                 if not _plausible(found[0].value):
                     continue
@@ -1228,7 +1247,7 @@ class ArticlePage:
             if line.where not in ("after", "before") or len(line.text) > 80:
                 continue
             match = prefix.match(line.text)
-            if match and ladder.name_like(ladder.split_name_role(line.text[match.end() :])[0]):
+            if match and name_like(split_name_role(line.text[match.end() :])[0]):
                 return line.text
         return None
 
@@ -1244,7 +1263,7 @@ class ArticlePage:
         return False
 
     def _author_line(
-        self, line: ladder.Line, top: etree._Element | None, marked: bool
+        self, line: Line, top: etree._Element | None, marked: bool
     ) -> tuple[str, str | None, str] | None:
         """(name, role on the line, the name as printed) when ``line`` starts with an
         author's name: after a name prefix ("Bài:", "Tác giả:"), in bold ("**Name**
@@ -1254,24 +1273,24 @@ class ArticlePage:
         if len(text) > 120 or line.links * 2 > len(text):
             return None
         rules = self.profile.signature
-        bold = ladder.leading_bold(line.element, text)
+        bold = leading_bold(line.element, text)
         if bold:
             # "**Bài và ảnh: Name** Role", "**Name - Role**", "**Name** - Role": the bold
             # run bounds the name where nothing else separates it from the role
-            name, role = ladder.split_name_role(rules.name_prefix.sub("", bold))
-            if ladder.name_like(name):
+            name, role = split_name_role(rules.name_prefix.sub("", bold))
+            if name_like(name):
                 rest = clean_text(text[len(bold) :]).lstrip("-–—,: ").strip()
                 raw = bold if rest else text
                 return name, " ".join(r for r in (role, rest) if r) or None, raw
         prefix = rules.name_prefix.match(text)
         if prefix is not None:
-            name, role = ladder.split_name_role(text[prefix.end() :])
-            return (name, role, text) if ladder.name_like(name) else None
-        name, role = ladder.split_name_role(text)
-        if ladder.name_like(name) and len(name.split()) >= 2:
+            name, role = split_name_role(text[prefix.end() :])
+            return (name, role, text) if name_like(name) else None
+        name, role = split_name_role(text)
+        if name_like(name) and len(name.split()) >= 2:
             if marked or role is not None or self._aligned_right(line.element, top):
                 return name, role, text
-            if ladder.bold_line(line.element):
+            if bold_line(line.element):
                 return name, role, text
         return None
 
@@ -1282,9 +1301,7 @@ class ArticlePage:
         node = self._content_node
         if node is None:
             return None
-        lines = [
-            line for line in ladder.text_lines(node) if not self._in_image_block(line.element, node)
-        ]
+        lines = [line for line in text_lines(node) if not self._in_image_block(line.element, node)]
         for count in range(min(self.profile.signature.max_lines, len(lines) - 1), 0, -1):
             tail = lines[-count:]
             roles = [line.text for line in tail[1:]]
@@ -1299,10 +1316,10 @@ class ArticlePage:
         return None
 
     @page_property
-    def _page_lines(self) -> list[ladder.Line]:
+    def _page_lines(self) -> list[Line]:
         """The lines of the page's ``<body>`` (read where the body's own markup matters)."""
         body = self.root.find("body")
-        return ladder.text_lines(body if body is not None else self.root)
+        return text_lines(body if body is not None else self.root)
 
     def _page_signature(self) -> dict[str, str | None] | None:
         """The signature where the body found runs past it or leaves it out (a library's
@@ -1315,9 +1332,7 @@ class ArticlePage:
         node = self._content_node
         if node is None or self._content_source == "profile":
             return None
-        lines = [
-            line for line in ladder.text_lines(node) if not self._in_image_block(line.element, node)
-        ]
+        lines = [line for line in text_lines(node) if not self._in_image_block(line.element, node)]
         page = self._page_lines
         # (by their last characters: the library may have joined two of the page's blocks)
         where: dict[str, list[int]] = {}
@@ -1330,7 +1345,7 @@ class ArticlePage:
                     return found
         return None
 
-    def _signature_at(self, page: list[ladder.Line], j: int) -> dict[str, str | None] | None:
+    def _signature_at(self, page: list[Line], j: int) -> dict[str, str | None] | None:
         """:meth:`_page_signature` at the page's line ``j``."""
         patterns, tz = self.profile.date_patterns, self.profile.timezone
         el = page[j].element
@@ -1358,7 +1373,7 @@ class ArticlePage:
     def _byline_block(self, el: etree._Element) -> dict[str, str | None] | None:
         """The author in a byline block: its first line a name (see :meth:`_author_line`),
         the role after it on the line or on the next lines."""
-        lines = ladder.text_lines(el)
+        lines = text_lines(el)
         if not lines or len(lines) > 3:
             return None
         found = self._author_line(lines[0], el, marked=True)
@@ -1386,11 +1401,10 @@ class ArticlePage:
         for group in groups:
             for k, line in enumerate(group):
                 if group is groups[0] and (
-                    line.element.tag in ladder.HEADING_TAGS
-                    or _no_signature_place(line.element, region)
+                    line.element.tag in HEADING_TAGS or _no_signature_place(line.element, region)
                 ):
                     break  # after the body, a heading starts comments, related articles...
-                if ladder.in_link_list(line.element, region):
+                if in_link_list(line.element, region):
                     continue
                 if group is groups[0] and _commenter(line, ends[k + 1 : k + 3], region):
                     break
@@ -1418,13 +1432,13 @@ class ArticlePage:
         return None
 
     @staticmethod
-    def _own_block(line: ladder.Line) -> bool:
+    def _own_block(line: Line) -> bool:
         """Whether ``line`` is one bare name (two to five words, no dash or comma: not a
         "Category - Section" label) and all the text of its block, the block no heading."""
         el = line.element
-        if el.tag in ladder.HEADING_TAGS or not _BARE_NAME.fullmatch(line.text):
+        if el.tag in HEADING_TAGS or not _BARE_NAME.fullmatch(line.text):
             return False
-        return clean_text("".join(ladder.text_nodes(el))) == line.text
+        return clean_text("".join(text_nodes(el))) == line.text
 
     def _author(self, lines: list[str], generic: bool = False) -> dict[str, str | None]:
         """``generic``: lines the ladder found ("Name - Role" on one line is split when
@@ -1438,7 +1452,7 @@ class ArticlePage:
             if len(parts) == 2 and parts[0] and parts[1]:
                 name, role = parts[0].strip(), parts[1].strip()
         if role is None and generic:
-            name, role = ladder.split_name_role(name)
+            name, role = split_name_role(name)
         return {"name": name or name_raw, "nameRaw": name_raw, "role": role}
 
     @page_property
@@ -1726,7 +1740,7 @@ def _no_signature_place(el: etree._Element, top: etree._Element) -> bool:
     return False
 
 
-def _commenter(line: ladder.Line, following: list[ladder.Line], region: etree._Element) -> bool:
+def _commenter(line: Line, following: list[Line], region: etree._Element) -> bool:
     """Whether ``line`` (a name after the body) heads a comment: one of the ``following``
     lines, in a block below ``region`` holding both, says a sentence."""
     for nxt in following:

@@ -464,7 +464,7 @@ def _date_lines(art: _Art, profile: SiteProfile) -> list[etree._Element]:
     """The date lines printed alone in an element between the headline and the body's
     first line, deepest first."""
     from danvan_crawler.dates import find_date
-    from danvan_crawler.extract.ladder import date_line
+    from danvan_crawler.extract.ladder_signature import date_line
 
     lines = _body_lines(art.ladder)
     heads = _text_elements(art.root, art.ladder.fields.get("headline") or "")
@@ -1087,7 +1087,7 @@ def _name_bearer(el: etree._Element) -> tuple[str, str | None] | None:
     """(name, label) when ``el`` prints an author: a short text whose first line, after
     a label ("Người viết:") and before " - Role", is a person's name."""
     from danvan_crawler.extract.article import _raw_text
-    from danvan_crawler.extract.ladder import name_like
+    from danvan_crawler.extract.ladder_signature import name_like
     from danvan_crawler.text import clean_block
 
     if el.tag in ("a", "script", "style", "title", "html", "body", "head") or _in_link(el):
@@ -1183,7 +1183,7 @@ def _discover_byline(data: dict[str, Any], arts: list[_Art]) -> None:
     # (articles may have no author: two pages, a quarter of them, are enough)
     if len(covered) < max(2, len(arts) // 4):
         return
-    from danvan_crawler.extract.ladder import name_like
+    from danvan_crawler.extract.ladder_signature import name_like
 
     for sep, paragraph in (("", True), (r"\s+[-–]\s+", True), ("", False), (r"\s+[-–]\s+", False)):
         # (paragraph False: no signature read from the content, the byline gives it)
