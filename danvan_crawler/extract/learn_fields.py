@@ -106,7 +106,7 @@ _LABEL = re.compile(r"^([^\W\d][^:\n]{0,24}?)\s*:\s*")
 def _name_bearer(el: etree._Element) -> tuple[str, str | None] | None:
     """(name, label) when ``el`` prints an author: a short text whose first line, after
     a label ("Người viết:") and before " - Role", is a person's name."""
-    from danvan_crawler.extract.article import _raw_text
+    from danvan_crawler.extract.article_tree import _raw_text
     from danvan_crawler.extract.ladder_signature import name_like
     from danvan_crawler.text import clean_block
 
