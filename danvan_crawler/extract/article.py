@@ -30,21 +30,18 @@ from danvan_crawler.extract.article_tree import (
 )
 from danvan_crawler.extract.bounds import bound_for_sanitizer
 from danvan_crawler.extract.common import (
-    Scope,
-    attribute_names,
     banner_site_name,
     canon,
-    compiled_xpath,
-    first_match,
     json_ld,
     json_ld_value,
     meta,
     node_attr,
     node_text,
     page_property,
-    parse_html,
     string_content,
 )
+from danvan_crawler.extract.parse import parse_html
+from danvan_crawler.extract.selectors import Scope, attribute_names, compiled_xpath, first_match
 from danvan_crawler.profile import SiteProfile
 from danvan_crawler.text import clean_text
 from danvan_crawler.urls import article_id

@@ -19,13 +19,7 @@ from danvan_crawler.extract.article_tree import (
     _raw_text,
     _text_parents,
 )
-from danvan_crawler.extract.common import (
-    first_match,
-    json_ld_value,
-    meta,
-    node_text,
-    page_property,
-)
+from danvan_crawler.extract.common import json_ld_value, meta, node_text, page_property
 from danvan_crawler.extract.ladder import HEADING_TAGS, text_nodes
 from danvan_crawler.extract.ladder_lines import (
     Line,
@@ -38,6 +32,7 @@ from danvan_crawler.extract.ladder_signature import (
     name_like,
     split_name_role,
 )
+from danvan_crawler.extract.selectors import first_match
 from danvan_crawler.text import clean_block, clean_text
 
 if TYPE_CHECKING:

@@ -20,12 +20,7 @@ from danvan_crawler.extract.article_tree import (
     _raw_text,
     _relative_path,
 )
-from danvan_crawler.extract.common import (
-    first_match,
-    node_text,
-    page_property,
-    select,
-)
+from danvan_crawler.extract.common import node_text, page_property
 from danvan_crawler.extract.external import trafilatura_body
 from danvan_crawler.extract.ladder import text_key, text_nodes
 from danvan_crawler.extract.ladder_body import (
@@ -44,6 +39,7 @@ from danvan_crawler.extract.ladder_signature import (
     text_before,
     text_size,
 )
+from danvan_crawler.extract.selectors import first_match, select
 from danvan_crawler.text import clean_block, clean_text
 
 if TYPE_CHECKING:

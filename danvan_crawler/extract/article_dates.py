@@ -18,14 +18,7 @@ from danvan_crawler.extract.article_tree import (
     _common_ancestor,
     _is_under,
 )
-from danvan_crawler.extract.common import (
-    first_match,
-    json_ld_value,
-    meta,
-    node_text,
-    page_property,
-    select,
-)
+from danvan_crawler.extract.common import json_ld_value, meta, node_text, page_property
 from danvan_crawler.extract.external import htmldate_day
 from danvan_crawler.extract.ladder_body import (
     subtree_stats,
@@ -40,6 +33,7 @@ from danvan_crawler.extract.ladder_lines import (
 from danvan_crawler.extract.ladder_signature import (
     date_line,
 )
+from danvan_crawler.extract.selectors import first_match, select
 from danvan_crawler.text import clean_text
 
 if TYPE_CHECKING:

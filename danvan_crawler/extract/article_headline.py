@@ -9,14 +9,7 @@ from lxml import etree
 
 from danvan_crawler.dates import find_date
 from danvan_crawler.extract.article_tree import _string_value
-from danvan_crawler.extract.common import (
-    first_match,
-    json_ld_value,
-    meta,
-    node_text,
-    page_property,
-    select,
-)
+from danvan_crawler.extract.common import json_ld_value, meta, node_text, page_property
 from danvan_crawler.extract.ladder import title_keys
 from danvan_crawler.extract.ladder_headline import headline_element, lead_like, prominent_heading
 from danvan_crawler.extract.ladder_lines import (
@@ -25,6 +18,7 @@ from danvan_crawler.extract.ladder_lines import (
 from danvan_crawler.extract.ladder_signature import (
     date_line,
 )
+from danvan_crawler.extract.selectors import first_match, select
 from danvan_crawler.text import clean_text
 
 if TYPE_CHECKING:

@@ -11,11 +11,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from danvan_crawler.extract.common import (
-    compiled_xpath,
-    may_match,
-    select,
-)
+from danvan_crawler.extract.selectors import compiled_xpath, may_match, select
 
 #: Elements that hold one paragraph of text (when they hold no other block).
 BLOCK_TAGS = frozenset(

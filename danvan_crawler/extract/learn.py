@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from danvan_crawler.dates import parse_date
 from danvan_crawler.extract.article import ArticlePage
-from danvan_crawler.extract.common import node_text, parse_html, select
+from danvan_crawler.extract.common import node_text
 from danvan_crawler.extract.learn_body import _learn_content, _learn_images, _learn_remove
 from danvan_crawler.extract.learn_fields import (
     _discover_byline,
@@ -52,6 +52,8 @@ from danvan_crawler.extract.learn_pages import (
 )
 from danvan_crawler.extract.learn_report import _article_coverage, _listing_coverage, dump_profile
 from danvan_crawler.extract.learn_select import _choose, selector_candidates
+from danvan_crawler.extract.parse import parse_html
+from danvan_crawler.extract.selectors import select
 from danvan_crawler.profile import normalize_base_url, profile_from_dict
 
 __all__ = ["learn_profile"]

@@ -8,7 +8,7 @@ from typing import Any
 from lxml import etree
 
 from danvan_crawler.extract.article import ArticleResult
-from danvan_crawler.extract.common import first_match, node_text, select
+from danvan_crawler.extract.common import node_text
 from danvan_crawler.extract.learn_pages import (
     BASE_REMOVE,
     _Art,
@@ -19,6 +19,7 @@ from danvan_crawler.extract.learn_pages import (
     _text_elements,
 )
 from danvan_crawler.extract.learn_select import _choose, _cost, _quote, selector_candidates
+from danvan_crawler.extract.selectors import first_match, select
 from danvan_crawler.text import clean_text
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from lxml import etree
 
-from danvan_crawler.extract.common import node_text, select
+from danvan_crawler.extract.common import node_text
 from danvan_crawler.extract.learn_body import _authors_key
 from danvan_crawler.extract.learn_pages import (
     _Art,
@@ -21,6 +21,7 @@ from danvan_crawler.extract.learn_pages import (
     _text_elements,
 )
 from danvan_crawler.extract.learn_select import _choose, _distinct, _quote, selector_candidates
+from danvan_crawler.extract.selectors import select
 from danvan_crawler.profile import SiteProfile
 from danvan_crawler.text import clean_text
 

@@ -9,11 +9,13 @@ from typing import Any
 from lxml import etree
 
 from danvan_crawler.dates import parse_date
-from danvan_crawler.extract.common import node_text, parse_html, select
+from danvan_crawler.extract.common import node_text
 from danvan_crawler.extract.learn_pages import Page, _in_link, _keyed, _text_elements
 from danvan_crawler.extract.learn_select import _choose, selector_candidates
 from danvan_crawler.extract.listing import ListingPage
 from danvan_crawler.extract.navigation import find_article_links
+from danvan_crawler.extract.parse import parse_html
+from danvan_crawler.extract.selectors import select
 from danvan_crawler.profile import SiteProfile
 
 __all__ = ["category_title"]

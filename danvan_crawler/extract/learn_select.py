@@ -10,8 +10,8 @@ from typing import Any
 
 from lxml import etree
 
-from danvan_crawler.extract.common import select
 from danvan_crawler.extract.learn_pages import _Art
+from danvan_crawler.extract.selectors import select
 
 __all__ = ["generated_name", "selector_candidates"]
 
