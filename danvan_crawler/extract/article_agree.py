@@ -8,9 +8,7 @@ from collections.abc import Collection, Sequence
 from lxml import etree
 
 from danvan_crawler.extract.ladder import text_key
-from danvan_crawler.extract.ladder_lines import (
-    text_lines,
-)
+from danvan_crawler.extract.ladder_lines import text_lines
 
 #: The ladder's body is kept when it holds this share of the characters of trafilatura's
 #: lines, and trafilatura's text this share of its own (see :func:`_agree`): the library

@@ -21,11 +21,7 @@ from danvan_crawler.extract.article_tree import (
 )
 from danvan_crawler.extract.common import json_ld_value, meta, node_text, page_property
 from danvan_crawler.extract.ladder import HEADING_TAGS, text_nodes
-from danvan_crawler.extract.ladder_lines import (
-    Line,
-    in_link_list,
-    text_lines,
-)
+from danvan_crawler.extract.ladder_lines import Line, in_link_list, text_lines
 from danvan_crawler.extract.ladder_signature import (
     bold_line,
     leading_bold,

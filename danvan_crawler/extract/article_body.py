@@ -23,15 +23,8 @@ from danvan_crawler.extract.article_tree import (
 from danvan_crawler.extract.common import node_text, page_property
 from danvan_crawler.extract.external import trafilatura_body
 from danvan_crawler.extract.ladder import text_key, text_nodes
-from danvan_crawler.extract.ladder_body import (
-    clean_content,
-    content_parts,
-    drop_element,
-)
-from danvan_crawler.extract.ladder_lines import (
-    Line,
-    text_lines,
-)
+from danvan_crawler.extract.ladder_body import clean_content, content_parts, drop_element
+from danvan_crawler.extract.ladder_lines import Line, text_lines
 from danvan_crawler.extract.ladder_signature import (
     bold_line,
     name_like,

@@ -20,9 +20,7 @@ from danvan_crawler.extract.article_tree import (
 )
 from danvan_crawler.extract.common import json_ld_value, meta, node_text, page_property
 from danvan_crawler.extract.external import htmldate_day
-from danvan_crawler.extract.ladder_body import (
-    subtree_stats,
-)
+from danvan_crawler.extract.ladder_body import subtree_stats
 from danvan_crawler.extract.ladder_lines import (
     Line,
     in_link_list,
@@ -30,9 +28,7 @@ from danvan_crawler.extract.ladder_lines import (
     region_lines,
     text_lines,
 )
-from danvan_crawler.extract.ladder_signature import (
-    date_line,
-)
+from danvan_crawler.extract.ladder_signature import date_line
 from danvan_crawler.extract.selectors import first_match, select
 from danvan_crawler.text import clean_text
 

@@ -12,12 +12,8 @@ from danvan_crawler.extract.article_tree import _string_value
 from danvan_crawler.extract.common import json_ld_value, meta, node_text, page_property
 from danvan_crawler.extract.ladder import title_keys
 from danvan_crawler.extract.ladder_headline import headline_element, lead_like, prominent_heading
-from danvan_crawler.extract.ladder_lines import (
-    in_link_list,
-)
-from danvan_crawler.extract.ladder_signature import (
-    date_line,
-)
+from danvan_crawler.extract.ladder_lines import in_link_list
+from danvan_crawler.extract.ladder_signature import date_line
 from danvan_crawler.extract.selectors import first_match, select
 from danvan_crawler.text import clean_text
 
