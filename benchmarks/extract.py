@@ -41,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks._common import figure, get_json, replica
 from danvan_crawler.extract import ArticlePage
-from danvan_crawler.extract.article import _sanitize
+from danvan_crawler.extract.article_html import _sanitize
 from danvan_crawler.extract.bounds import bound_for_sanitizer
 from danvan_crawler.profile import SiteProfile, load_profile
 

@@ -25,11 +25,15 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from danvan_crawler.gazetteer import _EDGE_PUNCT, REORGANISED, Gazetteer, PlaceRef, fold
-
-# the names imported "as" themselves: the pipelines and the store import them from here
-from danvan_crawler.gazetteer import gazetteer as gazetteer
-from danvan_crawler.gazetteer import slugify as slugify
+from danvan_crawler.gazetteer import (
+    _EDGE_PUNCT,
+    REORGANISED,
+    Gazetteer,
+    PlaceRef,
+    fold,
+    gazetteer,
+    slugify,
+)
 
 #: Names of the portal itself, never a mention of the province.
 SITE_NAMES: tuple[str, ...] = (

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from danvan_crawler.extract import ArticlePage
 from danvan_crawler.extract import article as article_module
-from danvan_crawler.extract.article import _sanitize, clean_html_text
+from danvan_crawler.extract.article_html import _sanitize, clean_html_text
 from danvan_crawler.extract.bounds import bound_for_sanitizer, split_text_runs
 from danvan_crawler.profile import load_profile
 

@@ -13,7 +13,7 @@ import lxml.html
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from danvan_crawler.extract.article import is_web_url
+from danvan_crawler.extract.article_tree import is_web_url
 from danvan_crawler.feeds.names import category_stems
 from tests.conftest import ReplicaClient
 from tests.test_faults import crawl, replica_faults, stored, truth_of, wrong_records

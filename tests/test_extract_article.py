@@ -306,7 +306,7 @@ def _raw_text_definition(el: Any, top: bool = True) -> str:
 def test_cheap_paths_equal_their_definitions() -> None:
     from hypothesis import given, settings
 
-    from danvan_crawler.extract.article import _raw_text
+    from danvan_crawler.extract.article_tree import _raw_text
     from danvan_crawler.extract.parse import parse_html
 
     @settings(max_examples=300, deadline=None)
@@ -328,7 +328,7 @@ def test_inner_html_is_the_children_serialized_one_by_one() -> None:
     from hypothesis import strategies as st
     from lxml import etree
 
-    from danvan_crawler.extract.article import _escape, _inner_html
+    from danvan_crawler.extract.article_html import _escape, _inner_html
     from danvan_crawler.extract.parse import parse_html
 
     extra = ["&lt;", "&gt;", "\r", "<pre>", "</pre>", "<textarea>", "<img src='a&b' alt=\"<\">"]

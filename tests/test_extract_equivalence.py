@@ -48,7 +48,7 @@ def _clean_html_text_definition(value: str) -> str:
     """clean_html_text as it was written before its fast path (one step after the other)."""
     import re
 
-    from danvan_crawler.extract.article import (
+    from danvan_crawler.extract.article_html import (
         _BLANK_RE,
         _BLOCK_SPACE_AFTER_RE,
         _BLOCK_SPACE_BEFORE_RE,
@@ -75,7 +75,7 @@ _HTML_PIECES = [
 @settings(max_examples=500, deadline=None)
 @given(st.lists(st.sampled_from(_HTML_PIECES), max_size=30).map("".join))
 def test_clean_html_text_equals_its_definition(value: str) -> None:
-    from danvan_crawler.extract.article import clean_html_text
+    from danvan_crawler.extract.article_html import clean_html_text
 
     assert clean_html_text(value) == _clean_html_text_definition(value)
 

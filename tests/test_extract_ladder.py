@@ -15,8 +15,9 @@ import lxml.html
 import pytest
 
 from danvan_crawler.extract import ArticlePage, ArticleResult
-from danvan_crawler.extract.article import _agree
-from danvan_crawler.extract.ladder import date_line, name_like, split_name_role, title_keys
+from danvan_crawler.extract.article_agree import _agree
+from danvan_crawler.extract.ladder import title_keys
+from danvan_crawler.extract.ladder_signature import date_line, name_like, split_name_role
 from danvan_crawler.profile import SiteProfile, load_profile
 
 URL = "https://nghean.dcs.vn/vi-vn/tin/hoi-nghi/1-2-345"

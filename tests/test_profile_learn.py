@@ -18,14 +18,10 @@ from typing import Any
 import pytest
 
 from danvan_crawler.extract.article import ArticlePage
-from danvan_crawler.extract.learn import (
-    LearnError,
-    Page,
-    category_title,
-    generated_name,
-    learn_profile,
-    selector_candidates,
-)
+from danvan_crawler.extract.learn import learn_profile
+from danvan_crawler.extract.learn_listing import category_title
+from danvan_crawler.extract.learn_pages import LearnError, Page
+from danvan_crawler.extract.learn_select import generated_name, selector_candidates
 from danvan_crawler.extract.listing import ListingPage
 from danvan_crawler.extract.parse import parse_html
 from danvan_crawler.profile import SiteProfile, load_profile

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from danvan_crawler.extract.learn import Page
+    from danvan_crawler.extract.learn_pages import Page
     from danvan_crawler.polite import PoliteFetcher
 
 EXIT_OK = 0
@@ -85,7 +85,8 @@ def main_learn(args: argparse.Namespace) -> int:
     if args.out.exists() and args.out.is_dir():
         print(f"danvan profile learn: error: {args.out} is a folder", file=sys.stderr)
         return EXIT_USAGE
-    from danvan_crawler.extract.learn import LearnError, learn_profile
+    from danvan_crawler.extract.learn import learn_profile
+    from danvan_crawler.extract.learn_pages import LearnError
     from danvan_crawler.polite import FetchError, PoliteFetcher
 
     fetcher = PoliteFetcher(base, delay=args.delay)
@@ -123,7 +124,7 @@ def gather(
 ) -> tuple[list[Page], list[Page]]:
     """The home page's categories; ``listings`` of their first pages (one per category,
     round the menu); ``pages`` article pages linked from them, taken in turn from each."""
-    from danvan_crawler.extract.learn import Page
+    from danvan_crawler.extract.learn_pages import Page
     from danvan_crawler.extract.listing import ListingPage
     from danvan_crawler.extract.navigation import find_categories
     from danvan_crawler.extract.parse import parse_html

@@ -13,14 +13,7 @@ from urllib.parse import urljoin
 from lxml import etree
 from parsel import Selector
 
-# the names imported "as" themselves: article, ladder and learn import them from here
-from danvan_crawler.extract.parse import parse_html as parse_html
-from danvan_crawler.extract.selectors import Scope as Scope
-from danvan_crawler.extract.selectors import attribute_names as attribute_names
-from danvan_crawler.extract.selectors import compiled_xpath as compiled_xpath
-from danvan_crawler.extract.selectors import first_match as first_match
-from danvan_crawler.extract.selectors import may_match as may_match
-from danvan_crawler.extract.selectors import select as select
+from danvan_crawler.extract.selectors import Scope, compiled_xpath, select
 from danvan_crawler.profile import SiteProfile
 from danvan_crawler.text import clean_text
 from danvan_crawler.urls import canonical_url, is_plain_absolute, join_plain

@@ -12,7 +12,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 
 from danvan_crawler.documents import document_refs_for
-from danvan_crawler.places import find_places, gazetteer
+from danvan_crawler.gazetteer import gazetteer
+from danvan_crawler.places import find_places
 
 logger = logging.getLogger(__name__)
 

@@ -18,7 +18,8 @@ from typing import Any
 
 from sqlalchemy import Boolean, Connection, Engine, Integer, Table, cast, func, select, update
 
-from danvan_crawler.places import place_slug, slugify
+from danvan_crawler.gazetteer import slugify
+from danvan_crawler.places import place_slug
 from danvan_crawler.store import schema as s
 
 
