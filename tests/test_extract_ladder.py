@@ -381,6 +381,22 @@ def test_signature_read_on_the_page_when_the_body_runs_past_it() -> None:
     assert result.fallbacks["authors"] == "signature"
 
 
+def test_an_attachment_list_or_share_bar_after_the_signature_is_no_role() -> None:
+    """The signature's block ends the article; what follows it in the same article
+    element (an attachment list, a share bar) is no role line of the signature."""
+    body = (
+        "<div>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + "</div>"
+        "<div><span>Tin, ảnh: Thái Đình Nga</span></div>"
+        '<ul><li><a href="/Uploads/files/2022/08/1.docx" download>Hướng dẫn thực hiện 1.docx</a>'
+        '</li></ul><aside><a href="https://www.facebook.com/sharer/sharer.php">f</a>'
+        '<a href="https://sp.zalo.me/share_inline">z</a></aside>'
+    )
+    result = extract(page(body=body))
+    assert result.fields["authors"] == [
+        {"name": "Thái Đình Nga", "nameRaw": "Tin, ảnh: Thái Đình Nga", "role": None}
+    ]
+
+
 COMMENTERS = ["Nguyễn Văn Tư", "Lê Thị Hồng", "Trần Văn Năm"]
 COMMENT_TEXTS = [
     "Bài viết rất thiết thực, mong các địa phương nhân rộng mô hình này trong thời gian tới.",

@@ -287,7 +287,8 @@ class _AuthorFields:
             return None
         roles: list[str] = []
         for line in page[j + 1 :]:
-            if not _is_under(line.element, top):
+            # an attachment list or share bar after the signature is no role of it
+            if not _is_under(line.element, top) or _no_signature_place(line.element, top):
                 break
             if len(roles) == 2 or len(line.text) > 100 or line.text.endswith(_SENTENCE_ENDS):
                 return None
