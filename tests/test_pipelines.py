@@ -366,3 +366,38 @@ def test_batch_size_one_writes_each_item_alone(tmp_path: Path):
         ("400", "new", "100"),
     ]
     assert stats_of(crawler)["danvan/dedupe/same_id"] == 1
+
+
+# -- tracking parameters: dropped where the page is read, before any pipeline --------------
+
+
+@pytest.mark.e2e
+@pytest_twisted.inlineCallbacks
+def test_a_configured_tracking_param_is_stripped_from_stored_urls(tmp_path: Path):
+    from scrapy.http import HtmlResponse, Request
+
+    from danvan_crawler.spiders.portal import PortalSpider
+
+    page = Path(__file__).parent / "fixtures" / "pages" / "images_captions"
+    url = (page / "url.txt").read_text(encoding="utf-8").strip()
+    html = (page / "body.html").read_text(encoding="utf-8")
+    html = html.replace('.jpg"', '.jpg?ref=feed&utm_source=z"')
+    assert "?ref=feed" in html
+    reader = get_crawler(PortalSpider, {"DANVAN_TRACKING_PARAMS": ["ref"]})
+    spider = PortalSpider.from_crawler(reader)
+    assert "ref" in spider.profile.tracking_params
+    assert "utm_source" in spider.profile.tracking_params  # the profile's list is kept
+    fetched = url + "?ref=feed"
+    response = HtmlResponse(fetched, body=html, encoding="utf-8", request=Request(fetched))
+    item = spider.reader.read(response, url.rsplit("-", 1)[1], lambda *ids: [], lambda _: None)
+    assert item.images and all("?" not in image["url"] for image in item.images)
+
+    feed = tmp_path / "run.jsonl"
+    crawler = get_crawler(ItemsSpider, crawl_settings(tmp_path, feed))
+    yield crawler.crawl(items=[item])
+    with open_store(tmp_path / "danvan.db") as st:
+        stored = st.get(item.articleId)
+    assert stored is not None
+    assert stored["url"] == url
+    assert [i["url"] for i in stored["images"]] == [i["url"] for i in item.images]
+    assert "ref=" not in json.dumps(stored)
