@@ -178,10 +178,9 @@ DANVAN_REDIS_PREFIX = ""
 DANVAN_WORKER_TIMEOUT = 60
 
 # --- item pipelines ------------------------------------------------------------------------
-# validate -> normalize -> enrich -> dedupe -> store (danvan_crawler.pipelines.ITEM_PIPELINES).
+# validate -> enrich -> dedupe -> store (danvan_crawler.pipelines.ITEM_PIPELINES).
 ITEM_PIPELINES = {
     "danvan_crawler.pipelines.ValidatePipeline": 100,
-    "danvan_crawler.pipelines.NormalizePipeline": 200,
     "danvan_crawler.pipelines.EnrichPipeline": 300,
     "danvan_crawler.pipelines.DedupePipeline": 400,
     "danvan_crawler.pipelines.StorePipeline": 500,
