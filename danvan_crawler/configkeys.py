@@ -84,6 +84,17 @@ def _bool(value: Any) -> bool:
     raise ValueError("expected true or false")
 
 
+def _names(value: Any) -> list[str]:
+    """A list of names: a TOML array of strings, or one string split at commas and spaces
+    (``DANVAN_TRACKING_PARAMS="ref, src"``)."""
+    items = value.replace(",", " ").split() if isinstance(value, str) else value
+    if not isinstance(items, (list, tuple)) or not all(
+        isinstance(item, str) and item.strip() for item in items
+    ):
+        raise ValueError("expected a list of names")
+    return [item.strip() for item in items]
+
+
 def _choice(*choices: str) -> Callable[[Any], str]:
     def parse(value: Any) -> str:
         text = str(value).strip().lower() if not isinstance(value, bool) else ""
@@ -146,6 +157,9 @@ KEYS: tuple[Key, ...] = (
         "DANVAN_POLITENESS"),
     Key("contact_url", _url, "https://github.com/danvan-crawler/danvan-crawler",
         "contact URL sent in the User-Agent", "DANVAN_CONTACT_URL"),
+    Key("tracking_params", _names, [],
+        "query parameters dropped from every URL read, besides the site profile's",
+        "DANVAN_TRACKING_PARAMS"),
     Key("log_file", _optional_path, None, "also write the full log (INFO) to this file",
         None, "--log-file", "PATH"),
     Key("alarm_min_listing_items", _int(0), 1,

@@ -10,11 +10,14 @@ from __future__ import annotations
 import dataclasses
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from danvan_crawler.urls import DEFAULT_TRACKING_PARAMS
 
 __all__ = [
     "ArticleSelectors",
@@ -146,6 +149,14 @@ class SiteProfile:
         hosts = tuple(dict.fromkeys((*self.hosts, urlsplit(base).hostname or "")))
         return dataclasses.replace(self, base_url=base, hosts=hosts)
 
+    def with_tracking_params(self, extra: Iterable[str]) -> SiteProfile:
+        """The same profile also dropping ``extra`` query parameters (the operator's
+        ``DANVAN_TRACKING_PARAMS``) from every URL it canonicalizes."""
+        merged = tuple(dict.fromkeys((*self.tracking_params, *extra)))
+        if merged == self.tracking_params:
+            return self
+        return dataclasses.replace(self, tracking_params=merged)
+
     def generic(self) -> SiteProfile:
         """The same profile with every site selector emptied (article, listing, banner):
         only the generic rules extract, as on a portal whose markup nobody has seen. URL
@@ -205,7 +216,9 @@ def profile_from_dict(data: dict[str, Any], source: str = "") -> SiteProfile:
         subsite_home_re=_compile(urls["subsite_home"]),
         article_id_re=_compile(urls["article_id"]),
         page_param=urls["page_param"],
-        tracking_params=_list(urls.get("tracking_params")),
+        tracking_params=(
+            _list(urls["tracking_params"]) if "tracking_params" in urls else DEFAULT_TRACKING_PARAMS
+        ),
         attachment_re=re.compile(urls["attachment"], re.IGNORECASE),
         banner_selectors=_list(banner["selector"]),
         banner_site_name_re=_compile(banner["site_name"]),

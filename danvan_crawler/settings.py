@@ -127,7 +127,8 @@ FEED_STORE_EMPTY = False
 DANVAN_DB = "danvan.db"
 # Fields an article must have, non-empty; the validate pipeline drops (and counts) the rest.
 DANVAN_REQUIRED_FIELDS = ["articleId", "url", "headline", "datePublished"]
-# Tracking query parameters dropped from URLs, besides danvan_crawler.urls' defaults.
+# Tracking query parameters dropped from every URL where pages are read, besides the
+# profile's [urls] tracking_params (danvan_crawler.urls' defaults when a profile names none).
 DANVAN_TRACKING_PARAMS: list[str] = []
 # Extract the official documents cited in headline and body into documentRefs.
 DANVAN_DOCUMENT_REFS = True
@@ -177,10 +178,9 @@ DANVAN_REDIS_PREFIX = ""
 DANVAN_WORKER_TIMEOUT = 60
 
 # --- item pipelines ------------------------------------------------------------------------
-# validate -> normalize -> enrich -> dedupe -> store (danvan_crawler.pipelines.ITEM_PIPELINES).
+# validate -> enrich -> dedupe -> store (danvan_crawler.pipelines.ITEM_PIPELINES).
 ITEM_PIPELINES = {
     "danvan_crawler.pipelines.ValidatePipeline": 100,
-    "danvan_crawler.pipelines.NormalizePipeline": 200,
     "danvan_crawler.pipelines.EnrichPipeline": 300,
     "danvan_crawler.pipelines.DedupePipeline": 400,
     "danvan_crawler.pipelines.StorePipeline": 500,

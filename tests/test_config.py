@@ -80,6 +80,18 @@ def test_scrapy_settings_pass_through_and_map_to_keys(tmp_path: Path) -> None:
     assert config.scrapy_settings()["DANVAN_SITE_URL"] == "http://127.0.0.1:9/"
 
 
+def test_tracking_params_from_the_file_or_the_environment_reach_the_setting(
+    tmp_path: Path,
+) -> None:
+    assert load_config(parse([]), env={}, cwd=tmp_path)["tracking_params"] == []
+    write_toml(tmp_path, 'tracking_params = ["ref"]\n')
+    from_file = load_config(parse([]), env={}, cwd=tmp_path)
+    assert from_file.scrapy_settings()["DANVAN_TRACKING_PARAMS"] == ["ref"]
+    from_env = load_config(parse([]), env={"DANVAN_TRACKING_PARAMS": "ref, src"}, cwd=tmp_path)
+    assert from_env["tracking_params"] == ["ref", "src"]
+    assert from_env.source("tracking_params") == "env DANVAN_TRACKING_PARAMS"
+
+
 @pytest.mark.parametrize(
     ("toml", "env", "argv", "needle"),
     [
@@ -92,6 +104,7 @@ def test_scrapy_settings_pass_through_and_map_to_keys(tmp_path: Path) -> None:
         ("", {}, ["--public-url", "ftp://x.org/"], "invalid value for public_url"),
         ("", {}, ["-s", "NOEQUALS"], "-s expects NAME=VALUE"),
         ("limit = [\n", {}, [], "not valid TOML"),
+        ("tracking_params = [1]\n", {}, [], "expected a list of names"),
     ],
 )
 def test_bad_configuration_is_one_line_error(

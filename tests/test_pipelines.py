@@ -20,10 +20,10 @@ from danvan_crawler.items import Article
 from danvan_crawler.pipelines import (
     ITEM_PIPELINES,
     EnrichPipeline,
-    NormalizePipeline,
     ValidatePipeline,
 )
 from danvan_crawler.store import open_store
+from tests.support.normalize import FieldNormalizer
 from tests.test_store import BASE, CAT_A, CAT_B, article, body
 
 SCHEMA = json.loads(
@@ -97,12 +97,13 @@ def test_validate_passes_a_sane_article_and_respects_required_fields_setting() -
     assert crawler.stats.get_value("danvan/validate/ok") == 1
 
 
-# -- normalize -------------------------------------------------------------------------------
+# -- normalization: done where the page is read ---------------------------------------------
 
 
-def test_normalize_text_fields_and_urls() -> None:
-    crawler = get_crawler(ItemsSpider)
-    pipeline = NormalizePipeline.from_crawler(crawler)
+def test_the_normalizer_extraction_is_checked_against_is_not_the_identity() -> None:
+    """tests.support.normalize.FieldNormalizer: what extraction's output must be a fixed
+    point of (tests/test_fuzz.py), so what no pipeline does again."""
+    normalizer = FieldNormalizer()
     nfd_headline = unicodedata.normalize("NFD", "Thái Hòa\u00a0 thực\u200b hiện  tốt ")
     item = article(
         "100",
@@ -114,7 +115,7 @@ def test_normalize_text_fields_and_urls() -> None:
         images=[{"url": f"{BASE}/Uploads/a.jpg?gidzl=1", "caption": "Ảnh\u00a0\u00a01"}],
         categories=[dict(CAT_A, url=CAT_A["url"] + "/")],
     )
-    out = pipeline.process_item(item)
+    out = {k: normalizer.value(k, v) for k, v in item.items()}
     assert out["headline"] == "Thái Hòa thực hiện tốt"  # tone placement kept, NFC
     assert unicodedata.is_normalized("NFC", out["headline"])
     assert out["description"] == "Lead text"
@@ -125,37 +126,26 @@ def test_normalize_text_fields_and_urls() -> None:
     ]
     assert out["images"] == [{"url": f"{BASE}/Uploads/a.jpg", "caption": "Ảnh 1"}]
     assert out["categories"][0]["url"] == CAT_A["url"]
-    assert crawler.stats.get_value("danvan/normalize/changed/headline") == 1
-    assert crawler.stats.get_value("danvan/normalize/changed/subSite") is None
 
 
-def test_normalize_uses_the_site_base_scheme_and_works_on_dataclass_items() -> None:
-    crawler = get_crawler(ItemsSpider, {"DANVAN_SITE_URL": BASE})
-    pipeline = NormalizePipeline.from_crawler(crawler)
-    data = article("100", url="http://nghean.dcs.vn/vi-vn/tin/x/1-2-100/", headline=" A\u00a0B ")
-    item = Article(**data)
-    out = pipeline.process_item(item)
-    assert isinstance(out, Article)
-    assert out.url == f"{BASE}/vi-vn/tin/x/1-2-100"
-    assert out.headline == "A B"
+def test_no_pipeline_normalizes_again() -> None:
+    from danvan_crawler import settings
+
+    assert settings.ITEM_PIPELINES == ITEM_PIPELINES
+    assert not [name for name in ITEM_PIPELINES if "ormaliz" in name]
 
 
-class PartialItem(scrapy.Item):
-    headline = scrapy.Field()
-    description = scrapy.Field()
-    url = scrapy.Field()
+def test_category_overrides_are_cleaned_where_read() -> None:
+    from scrapy.settings import Settings
 
+    from danvan_crawler.extract.navigation import CategoryLink
+    from danvan_crawler.profile import load_profile
+    from danvan_crawler.spiders.categories import CategoryRules
 
-def test_normalize_skips_the_unset_fields_of_a_scrapy_item() -> None:
-    crawler = get_crawler(ItemsSpider)
-    pipeline = NormalizePipeline.from_crawler(crawler)
-    item = PartialItem(headline=" A\u00a0B ", url="http://NGHEAN.dcs.vn/x/?utm_source=z")
-    out = pipeline.process_item(item)
-    assert dict(out) == {"headline": "A B", "url": "http://nghean.dcs.vn/x"}
-    assert "description" not in out
-    assert crawler.stats.get_value("danvan/normalize/changed/headline") == 1
-    assert crawler.stats.get_value("danvan/normalize/changed/description") is None
-    assert crawler.stats.get_value("danvan/normalize/items") == 1
+    overrides = {"tin-tuc": {"name": " Tin\u00a0 tức\u200b ", "subSite": "Ban\u00a0Dân vận "}}
+    rules = CategoryRules(load_profile(), Settings({"DANVAN_CATEGORY_OVERRIDES": overrides}))
+    info = rules.info(CategoryLink(CAT_A["url"], "tin-tuc", ""))
+    assert (info.name, info.sub_site) == ("Tin tức", "Ban Dân vận")
 
 
 # -- enrich ----------------------------------------------------------------------------------
@@ -182,14 +172,14 @@ def test_enrich_sets_document_refs() -> None:
 
 
 def _first_run_items() -> list[Any]:
-    dirty = article(
+    # (clean, as extraction gives them: no pipeline cleans text or URLs)
+    first = article(
         "100",
-        headline="Thái Hòa thực hiện tốt\u00a0Quy chế",
+        headline="Thái Hòa thực hiện tốt Quy chế",
         articleBody=body(100) + "\nThực hiện Quy chế số 07-QC/TU.",
-        url=f"{BASE}/vi-vn/tin/bai-viet-100/73410-486108-100?utm_source=zalo",
         categories=[CAT_B],
     )
-    same_other_category = dict(dirty, categories=[CAT_A])
+    same_other_category = dict(first, categories=[CAT_A])
     other = Article(**article("200", datePublished="2023-11-28T08:30:00+07:00"))
     invalid = article("300", headline="")
     copy = article(
@@ -198,7 +188,7 @@ def _first_run_items() -> list[Any]:
         articleBody=body(100) + "\nThực hiện Quy chế số 07-QC/TU.",
         datePublished="2023-12-01T08:30:00+07:00",
     )
-    return [dirty, same_other_category, other, invalid, copy]
+    return [first, same_other_category, other, invalid, copy]
 
 
 @pytest.mark.e2e
@@ -256,7 +246,7 @@ def test_crawls_emit_only_changes_and_store_one_record_per_article(tmp_path: Pat
         dateModified="2023-11-29T10:00:00+07:00",
         dateModifiedRaw="Cập nhật lúc 10:00 ngày 29/11/2023",
     )
-    alias = dict(_first_run_items()[0], url="http://nghean.dcs.vn/vi-vn/tin/cu/1-2-100/")
+    alias = dict(_first_run_items()[0], url="http://nghean.dcs.vn/vi-vn/tin/cu/1-2-100")
     feed3 = tmp_path / "run3.jsonl"
     crawler = get_crawler(ItemsSpider, crawl_settings(tmp_path, feed3))
     yield crawler.crawl(items=[edited, alias, article("500")])
@@ -366,3 +356,38 @@ def test_batch_size_one_writes_each_item_alone(tmp_path: Path):
         ("400", "new", "100"),
     ]
     assert stats_of(crawler)["danvan/dedupe/same_id"] == 1
+
+
+# -- tracking parameters: dropped where the page is read, before any pipeline --------------
+
+
+@pytest.mark.e2e
+@pytest_twisted.inlineCallbacks
+def test_a_configured_tracking_param_is_stripped_from_stored_urls(tmp_path: Path):
+    from scrapy.http import HtmlResponse, Request
+
+    from danvan_crawler.spiders.portal import PortalSpider
+
+    page = Path(__file__).parent / "fixtures" / "pages" / "images_captions"
+    url = (page / "url.txt").read_text(encoding="utf-8").strip()
+    html = (page / "body.html").read_text(encoding="utf-8")
+    html = html.replace('.jpg"', '.jpg?ref=feed&utm_source=z"')
+    assert "?ref=feed" in html
+    reader = get_crawler(PortalSpider, {"DANVAN_TRACKING_PARAMS": ["ref"]})
+    spider = PortalSpider.from_crawler(reader)
+    assert "ref" in spider.profile.tracking_params
+    assert "utm_source" in spider.profile.tracking_params  # the profile's list is kept
+    fetched = url + "?ref=feed"
+    response = HtmlResponse(fetched, body=html, encoding="utf-8", request=Request(fetched))
+    item = spider.reader.read(response, url.rsplit("-", 1)[1], lambda *ids: [], lambda _: None)
+    assert item.images and all("?" not in image["url"] for image in item.images)
+
+    feed = tmp_path / "run.jsonl"
+    crawler = get_crawler(ItemsSpider, crawl_settings(tmp_path, feed))
+    yield crawler.crawl(items=[item])
+    with open_store(tmp_path / "danvan.db") as st:
+        stored = st.get(item.articleId)
+    assert stored is not None
+    assert stored["url"] == url
+    assert [i["url"] for i in stored["images"]] == [i["url"] for i in item.images]
+    assert "ref=" not in json.dumps(stored)

@@ -12,6 +12,7 @@ from scrapy.settings import BaseSettings
 
 from danvan_crawler.extract.navigation import CategoryLink, SubSiteLink, classify
 from danvan_crawler.profile import SiteProfile
+from danvan_crawler.text import clean_text
 from danvan_crawler.urls import canonical_url
 
 
@@ -81,8 +82,8 @@ class CategoryRules:
         return CategoryInfo(
             url=link.url,
             slug=link.slug,
-            name=override.get("name"),
-            sub_site=override.get("subSite"),
+            name=_clean(override.get("name")),
+            sub_site=_clean(override.get("subSite")),
             link_text=link.name,
         )
 
@@ -105,3 +106,8 @@ class CategoryRules:
         if self.visit_subsites == "always":
             return True
         return link.url not in self.subsites_covered
+
+
+def _clean(value: Any) -> str | None:
+    """An override as stored: the configuration's text cleaned as page text is."""
+    return (clean_text(value) or None) if isinstance(value, str) else None

@@ -139,7 +139,7 @@ class PortalSpider(scrapy.Spider):
             self.profile = load_profile(
                 self.profile_arg or settings.get("DANVAN_PROFILE") or DEFAULT_PROFILE,
                 base_url=site or None,
-            )
+            ).with_tracking_params(settings.getlist("DANVAN_TRACKING_PARAMS"))
         except (ValueError, FileNotFoundError) as exc:
             raise NotConfigured(f"portal spider: {exc}") from exc
         self.site_url = self.profile.base_url

@@ -1,4 +1,6 @@
-"""Normalization of every field: text (NFC, invisible characters, whitespace) and URLs.
+"""The normalization every stored field is already in: text (NFC, invisible characters,
+whitespace) and URLs. Extraction produces it where the page is read (no pipeline applies it
+again); tests check extraction's output is a fixed point of :class:`FieldNormalizer`.
 
 Tone-mark placement is kept as printed (keys fold it: :mod:`danvan_crawler.vietnamese`).
 Strings under a URL key (``url``, ``canonicalUrl`` and the ``url`` of breadcrumbs,
@@ -10,19 +12,12 @@ line with whitespace collapsed.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from itemadapter import ItemAdapter
-from scrapy.crawler import Crawler
-from scrapy.statscollectors import StatsCollector
-
 from danvan_crawler.text import clean_block, clean_text, strip_invisible
 from danvan_crawler.urls import DEFAULT_TRACKING_PARAMS, canonical_url
-
-logger = logging.getLogger(__name__)
 
 URL_KEYS = frozenset({"url", "canonicalUrl"})
 BLOCK_KEYS = frozenset({"articleBody"})
@@ -69,33 +64,3 @@ class FieldNormalizer:
         if isinstance(value, dict):
             return {k: self.value(k, v) for k, v in value.items()}
         return value
-
-
-class NormalizePipeline:
-    """Normalize every field in place; ``danvan/normalize/changed/<field>`` per change."""
-
-    def __init__(self, stats: StatsCollector, normalizer: FieldNormalizer) -> None:
-        self.stats = stats
-        self.normalizer = normalizer
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> NormalizePipeline:
-        assert crawler.stats is not None
-        settings = crawler.settings
-        tracking = [*DEFAULT_TRACKING_PARAMS, *settings.getlist("DANVAN_TRACKING_PARAMS")]
-        base = settings.get("DANVAN_SITE_URL") or None
-        return cls(crawler.stats, FieldNormalizer(base, tracking))
-
-    def process_item(self, item: Any) -> Any:
-        adapter = ItemAdapter(item)
-        for name in list(adapter.field_names()):
-            try:  # (``name in adapter`` is this look-up: one instead of two)
-                before = adapter[name]
-            except KeyError:
-                continue
-            after = self.normalizer.value(name, before)
-            if after != before:
-                adapter[name] = after
-                self.stats.inc_value(f"danvan/normalize/changed/{name}")
-        self.stats.inc_value("danvan/normalize/items")
-        return item
