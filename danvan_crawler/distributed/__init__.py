@@ -53,11 +53,11 @@ from typing import Any
 
 from danvan_crawler.distributed.scheduler import LeasedPriorityQueue, RedisScheduler
 from danvan_crawler.distributed.shared import SharedCrawl, shared_crawl
-from danvan_crawler.distributed.spider import DistributedPortalSpider
+from danvan_crawler.distributed.state import RedisCrawl
 
 __all__ = [
-    "DistributedPortalSpider",
     "LeasedPriorityQueue",
+    "RedisCrawl",
     "RedisScheduler",
     "SharedCrawl",
     "default_prefix",
@@ -75,6 +75,7 @@ def redis_settings(redis_url: str, prefix: str) -> dict[str, Any]:
     return {
         "DANVAN_REDIS_URL": redis_url,
         "DANVAN_REDIS_PREFIX": prefix,
+        "DANVAN_CRAWL_STATE": "redis",
         "REDIS_URL": redis_url,
         "SCHEDULER": "danvan_crawler.distributed.RedisScheduler",
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
