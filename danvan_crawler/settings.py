@@ -166,7 +166,7 @@ DANVAN_STOP_RULE = "oldest"
 # until its page comes whole; then the stored version is accepted as it is.
 DANVAN_CUT_MAX_RUNS = 5
 
-# --- at scale (danvan_crawler/distributed.py, docs/SCALE.md) -------------------------------
+# --- at scale (danvan_crawler/distributed/, docs/SCALE.md) --------------------------------
 # Redis URL of a distributed crawl (`danvan seed`, `danvan worker`, `--redis URL`): switches
 # SCHEDULER and DUPEFILTER_CLASS to scrapy-redis. Empty: single-process crawls.
 DANVAN_REDIS_URL = ""

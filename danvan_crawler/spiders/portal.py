@@ -16,6 +16,9 @@ known article pages are not fetched again unless their listing entry changed;
 ``DANVAN_FULL`` walks every listing page, ``DANVAN_REFRESH`` refetches every article,
 ``DANVAN_INCREMENTAL = False`` turns it all off (no store reads).
 
+What is listed, which articles to fetch and when the crawl is over are its ``state``'s
+(``spiders.state``, ``DANVAN_CRAWL_STATE``): this process, or Redis shared by workers.
+
 Extraction is the page objects' business (``danvan_crawler.extract``); fallbacks they
 use are counted in stats as ``danvan/extract/fallback/<field>``.
 """
