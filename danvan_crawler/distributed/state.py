@@ -135,6 +135,10 @@ class RedisCrawl:
         ``seed_requests``)."""
         return iter(())
 
+    def home_not_modified(self) -> Iterator[Request]:
+        """Nothing: a distributed crawl makes no conditional requests."""
+        return iter(())
+
     def listing_seen(self, listing: ListingPage) -> None:
         """What each entry says of its article (``remember_signature``)."""
         self.shared.note_signatures({e.article_id: listing_signature(e) for e in listing.entries})

@@ -43,14 +43,13 @@ from twisted.python.failure import Failure
 from danvan_crawler.extensions.incremental import IncrementalExtension
 from danvan_crawler.extract import ListingPage, find_categories, find_subsites
 from danvan_crawler.extract.navigation import CategoryLink, SubSiteLink
-from danvan_crawler.extract.truncation import ListingHint, listing_cut_evidence, listing_layout_fits
+from danvan_crawler.extract.truncation import ListingHint
 from danvan_crawler.items import Article
 from danvan_crawler.profile import DEFAULT_PROFILE, SiteProfile, load_profile
 from danvan_crawler.resilience import (
     CATEGORY_META,
     CUT_META,
     DIAGNOSTICS_META,
-    LENGTH_META,
     LISTING_IDS_META,
     LISTING_META,
     Diagnostics,
@@ -60,6 +59,7 @@ from danvan_crawler.spiders.articles import ArticleReader
 from danvan_crawler.spiders.categories import CategoryInfo, CategoryRules
 from danvan_crawler.spiders.fetching import (
     GUESSED_META,
+    ListingLayout,
     conditional,
     failed_status,
     failure_reason,
@@ -97,9 +97,7 @@ class PortalSpider(scrapy.Spider):
         self.state: CrawlState
         #: the incremental bookkeeping (None: off; ``DANVAN_INCREMENTAL``)
         self.inc: IncrementalExtension | None = None
-        #: listing pages of this site were seen to show the profile's list and an end
-        #: marker: a page showing neither is judged cut short (``extract.truncation``)
-        self.listing_layout_known = False
+        self.listing_layout = ListingLayout()
 
     # -- set-up ---------------------------------------------------------------------------
     @classmethod
@@ -240,27 +238,12 @@ class PortalSpider(scrapy.Spider):
         is_home = bool(response.meta.get("danvan_home"))
         if is_home and self.inc is not None:
             if response.status == 304:
-                yield from self.saved_category_requests(self.inc.home_not_modified())
+                yield from self.state.home_not_modified()
                 return
             self.inc.home_answered(response)
         yield from self.discover(response)
         if is_home and self.inc is not None:
             self.inc.home_read()
-
-    def saved_category_requests(self, urls: list[str]) -> Iterator[Request]:
-        """Page 1 of each category of the last finished run (the home page is unchanged)."""
-        assert self.inc is not None
-        stored = self.inc.stored_categories()
-        for url in urls:
-            known = stored.get(url) or {}
-            slug = known.get("slug") or self.rules.slug_of(url)
-            link = CategoryLink(url, slug, known.get("name") or "")
-            request = self.follow_category(link)
-            if request is not None:
-                info = self.categories[url]
-                if info.sub_site is None and known.get("subSite"):
-                    info.sub_site = known["subSite"]
-                yield request
 
     def parse_listing(self, response: Response, category_url: str) -> Iterator[Any]:
         if self.inc is not None:
@@ -274,14 +257,7 @@ class PortalSpider(scrapy.Spider):
         info = self.listed_category(category_url)
         listing = ListingPage(response.text, response.url, self.profile)
         self.state.listing_seen(listing)
-        cut = listing_cut_evidence(
-            listing,
-            response.text,
-            length_mismatch=bool(response.meta.get(LENGTH_META)),
-            layout_known=self.listing_layout_known,
-        )
-        if not cut and not self.listing_layout_known:
-            self.listing_layout_known = listing_layout_fits(listing)
+        cut = self.listing_layout.cut_evidence(listing, response)
         if cut and response.request is not None:
             response.meta[CUT_META] = cut  # the layout alarm does not judge it
             retry = retry_cut_page(self.crawler, response.request, cut)
@@ -311,7 +287,8 @@ class PortalSpider(scrapy.Spider):
             info.sub_site = listing.site_name
         self.listings.save_category(info)
         for entry in listing.entries:
-            self.note_listed(entry.article_id, entry.url, info)
+            if self.listings.note(entry.article_id, entry.url, info.url):
+                self._stat("articles/listed")
             hint = ListingHint.from_entry(entry).pack()
             self.listings.note_hint(entry.article_id, hint, self.timezone)
         for page_url in listing.page_urls:
@@ -337,10 +314,6 @@ class PortalSpider(scrapy.Spider):
             )
             self.categories[url] = info
         return info
-
-    def note_listed(self, article_id: str, url: str, info: CategoryInfo) -> None:
-        if self.listings.note(article_id, url, info.url):
-            self._stat("articles/listed")
 
     def home_failed(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)

@@ -21,6 +21,7 @@ from scrapy.utils.misc import load_object
 
 from danvan_crawler.extensions.incremental import IncrementalExtension
 from danvan_crawler.extract import ListingPage
+from danvan_crawler.extract.navigation import CategoryLink
 from danvan_crawler.spiders.feed import ARTICLE_WINDOW, ArticleFeed
 
 if TYPE_CHECKING:
@@ -45,6 +46,8 @@ class CrawlState(Protocol):
     def first_requests(self) -> Iterator[Request]: ...
 
     def listing_seen(self, listing: ListingPage) -> None: ...
+
+    def home_not_modified(self) -> Iterator[Request]: ...
 
     def idle(self) -> None: ...
 
@@ -103,6 +106,23 @@ class LocalCrawl:
 
     def listing_seen(self, listing: ListingPage) -> None:
         pass
+
+    def home_not_modified(self) -> Iterator[Request]:
+        """Page 1 of each category of the last finished run (the home page is unchanged)."""
+        spider, inc = self.spider, self.spider.inc
+        assert inc is not None
+        urls = inc.home_not_modified()
+        stored = inc.stored_categories()
+        for url in urls:
+            known = stored.get(url) or {}
+            slug = known.get("slug") or spider.rules.slug_of(url)
+            link = CategoryLink(url, slug, known.get("name") or "")
+            request = spider.follow_category(link)
+            if request is not None:
+                info = spider.categories[url]
+                if info.sub_site is None and known.get("subSite"):
+                    info.sub_site = known["subSite"]
+                yield request
 
     def article_requests(self) -> Iterator[Request]:
         """The article requests, once the listing phase is over: one per article id,
