@@ -167,10 +167,13 @@ DANVAN_STOP_RULE = "oldest"
 # until its page comes whole; then the stored version is accepted as it is.
 DANVAN_CUT_MAX_RUNS = 5
 
-# --- at scale (danvan_crawler/distributed.py, docs/SCALE.md) -------------------------------
+# --- at scale (danvan_crawler/distributed/, docs/SCALE.md) --------------------------------
 # Redis URL of a distributed crawl (`danvan seed`, `danvan worker`, `--redis URL`): switches
 # SCHEDULER and DUPEFILTER_CLASS to scrapy-redis. Empty: single-process crawls.
 DANVAN_REDIS_URL = ""
+# Where the portal spider keeps its per-run state: "local" (this process) or "redis" (shared
+# by the workers of a distributed crawl; set with DANVAN_REDIS_URL by `danvan worker`).
+DANVAN_CRAWL_STATE = "local"
 # Key prefix of one distributed crawl in Redis; empty: danvan:<site key> (profile name).
 DANVAN_REDIS_PREFIX = ""
 # Seconds without a heartbeat after which a worker counts as dead and the requests it

@@ -107,12 +107,9 @@ def seed(settings: Any, site: str | None = None, *, force: bool = False) -> int:
     from scrapy_redis.connection import get_redis_from_settings
     from scrapy_redis.dupefilter import RFPDupeFilter
 
-    from danvan_crawler.distributed import (
-        DistributedPortalSpider,
-        LeasedPriorityQueue,
-        SharedCrawl,
-    )
+    from danvan_crawler.distributed import LeasedPriorityQueue, SharedCrawl
     from danvan_crawler.distributed.shared import LISTING
+    from danvan_crawler.spiders.portal import PortalSpider
 
     prefix = settings.get("DANVAN_REDIS_PREFIX")
     shared = SharedCrawl.from_url(settings.get("DANVAN_REDIS_URL"), prefix)
@@ -124,9 +121,8 @@ def seed(settings: Any, site: str | None = None, *, force: bool = False) -> int:
     if busy and not force:
         return -1
     shared.reset()
-    spider = DistributedPortalSpider(site=site)
+    spider = PortalSpider(site=site)
     spider.configure(settings)
-    spider.shared = shared
     queue = LeasedPriorityQueue(server=server, spider=spider, key=queue_key)
     dupefilter = RFPDupeFilter(server, key=settings.get("SCHEDULER_DUPEFILTER_KEY"))
     count = 0

@@ -79,10 +79,10 @@ def run_worker(settings: Any, site: str | None = None) -> tuple[dict[str, Any], 
     """Run one worker to the end of the crawl; (its stats, whether it closed the crawl)."""
     from scrapy.crawler import CrawlerProcess
 
-    from danvan_crawler.distributed import DistributedPortalSpider
+    from danvan_crawler.spiders.portal import PortalSpider
 
     process = CrawlerProcess(settings)
-    crawler = process.create_crawler(DistributedPortalSpider)
+    crawler = process.create_crawler(PortalSpider)
     failures: list[BaseException] = []
     done = process.crawl(crawler, **({"site": site} if site else {}))
 

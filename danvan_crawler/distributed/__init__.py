@@ -26,8 +26,9 @@ So no request is ever lost; a request in flight when its worker died is fetched 
 its requests done twice. Without a death, each request is fetched once (the shared
 dupefilter).
 
-**Per-run state across workers.** :class:`DistributedPortalSpider` keeps what the
-``portal`` spider keeps in memory in Redis instead: categories
+**Per-run state across workers.** With ``DANVAN_CRAWL_STATE = "redis"`` (part of
+:func:`redis_settings`) the ``portal`` spider's state is :class:`RedisCrawl`: what a
+single-process crawl keeps in memory is kept in Redis instead: categories
 (``<prefix>:categories``), which categories listed each article
 (``<prefix>:listed:<id>``), each article's URL (``<prefix>:article_urls``); articles
 listed and categories claimed go through ``shared.SharedListings``, the spider's
@@ -36,10 +37,10 @@ queue is empty and no worker holds a lease (one Lua script reads both, atomicall
 exactly one worker (compare-and-set on ``<prefix>:phase``: ``listing`` ->
 ``scheduling:<worker>`` -> ``articles``) schedules one request per article, so every
 article carries all its categories, as in a single-process crawl. When the articles
-phase drains, one worker sets ``done`` (:attr:`DistributedPortalSpider.finished_crawl`:
+phase drains, one worker sets ``done`` (:attr:`RedisCrawl.finished_crawl`:
 the one process that may publish) and every worker exits. Incremental, partly: every
 listing page is walked (conditional requests and stop rules are per-process bookkeeping
-in ``spiders/portal.py`` and are off), but only new articles and those whose listing
+of ``spiders.state.LocalCrawl`` and are off), but only new articles and those whose listing
 entry changed are fetched (listing signatures in ``<prefix>:signatures`` against the
 store's); known, unchanged ones get the categories this crawl saw merged in.
 ``DANVAN_REFRESH`` fetches all.
@@ -53,11 +54,11 @@ from typing import Any
 
 from danvan_crawler.distributed.scheduler import LeasedPriorityQueue, RedisScheduler
 from danvan_crawler.distributed.shared import SharedCrawl, shared_crawl
-from danvan_crawler.distributed.spider import DistributedPortalSpider
+from danvan_crawler.distributed.state import RedisCrawl
 
 __all__ = [
-    "DistributedPortalSpider",
     "LeasedPriorityQueue",
+    "RedisCrawl",
     "RedisScheduler",
     "SharedCrawl",
     "default_prefix",
@@ -75,6 +76,7 @@ def redis_settings(redis_url: str, prefix: str) -> dict[str, Any]:
     return {
         "DANVAN_REDIS_URL": redis_url,
         "DANVAN_REDIS_PREFIX": prefix,
+        "DANVAN_CRAWL_STATE": "redis",
         "REDIS_URL": redis_url,
         "SCHEDULER": "danvan_crawler.distributed.RedisScheduler",
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",

@@ -8,7 +8,7 @@ run finished: per article once its item went through the store (``item_scraped``
 ``item_dropped``), pending writes when the spider goes idle (``spider_idle``), the
 categories walked completely and the home page's validators when the spider closes
 (``spider_closed``). It stays inert until a spider :meth:`~IncrementalExtension.attach`\\ es
-to it (the distributed spider keeps its own state in Redis and does not).
+to it (a distributed crawl keeps its own state in Redis and does not).
 """
 
 from __future__ import annotations

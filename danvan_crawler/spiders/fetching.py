@@ -1,15 +1,19 @@
-"""How the spider asks for a page (conditional requests) and what a failed one tells."""
+"""How the spider asks for a page (conditional requests), what a failed one tells and
+whether a listing page came cut short."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from scrapy.http import Request
+from scrapy.http import Request, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from danvan_crawler.extract import ListingPage
 from danvan_crawler.extract.navigation import category_page_number
+from danvan_crawler.extract.truncation import listing_cut_evidence, listing_layout_fits
 from danvan_crawler.profile import SiteProfile
+from danvan_crawler.resilience import LENGTH_META
 from danvan_crawler.urls import set_query
 
 #: ``request.meta`` key of a listing page requested by its number after an earlier page
@@ -48,3 +52,23 @@ def guessed_pages(failed: Request, category_url: str, profile: SiteProfile) -> l
         set_query(category_url, **{profile.page_param: str(later)})
         for later in (number + 1, number + 2)
     ]
+
+
+class ListingLayout:
+    """Whether a listing page came cut short (``extract.truncation``). Once listing pages
+    of this site were seen to show the profile's list and an end marker, a page showing
+    neither is judged cut short too."""
+
+    def __init__(self) -> None:
+        self.known = False
+
+    def cut_evidence(self, listing: ListingPage, response: TextResponse) -> list[str]:
+        cut = listing_cut_evidence(
+            listing,
+            response.text,
+            length_mismatch=bool(response.meta.get(LENGTH_META)),
+            layout_known=self.known,
+        )
+        if not cut and not self.known:
+            self.known = listing_layout_fits(listing)
+        return cut

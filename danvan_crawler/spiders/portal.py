@@ -16,6 +16,9 @@ known article pages are not fetched again unless their listing entry changed;
 ``DANVAN_FULL`` walks every listing page, ``DANVAN_REFRESH`` refetches every article,
 ``DANVAN_INCREMENTAL = False`` turns it all off (no store reads).
 
+What is listed, which articles to fetch and when the crawl is over are its ``state``'s
+(``spiders.state``, ``DANVAN_CRAWL_STATE``): this process, or Redis shared by workers.
+
 Extraction is the page objects' business (``danvan_crawler.extract``); fallbacks they
 use are counted in stats as ``danvan/extract/fallback/<field>``.
 """
@@ -32,7 +35,7 @@ from zoneinfo import ZoneInfo
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response, TextResponse
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
@@ -40,14 +43,13 @@ from twisted.python.failure import Failure
 from danvan_crawler.extensions.incremental import IncrementalExtension
 from danvan_crawler.extract import ListingPage, find_categories, find_subsites
 from danvan_crawler.extract.navigation import CategoryLink, SubSiteLink
-from danvan_crawler.extract.truncation import ListingHint, listing_cut_evidence, listing_layout_fits
+from danvan_crawler.extract.truncation import ListingHint
 from danvan_crawler.items import Article
 from danvan_crawler.profile import DEFAULT_PROFILE, SiteProfile, load_profile
 from danvan_crawler.resilience import (
     CATEGORY_META,
     CUT_META,
     DIAGNOSTICS_META,
-    LENGTH_META,
     LISTING_IDS_META,
     LISTING_META,
     Diagnostics,
@@ -55,15 +57,16 @@ from danvan_crawler.resilience import (
 )
 from danvan_crawler.spiders.articles import ArticleReader
 from danvan_crawler.spiders.categories import CategoryInfo, CategoryRules
-from danvan_crawler.spiders.feed import ARTICLE_WINDOW, ArticleFeed
 from danvan_crawler.spiders.fetching import (
     GUESSED_META,
+    ListingLayout,
     conditional,
     failed_status,
     failure_reason,
     guessed_pages,
 )
 from danvan_crawler.spiders.listings import CrawlListings, Listings
+from danvan_crawler.spiders.state import CrawlState, crawl_state
 from danvan_crawler.urls import is_loopback_url
 
 logger = logging.getLogger(__name__)
@@ -90,46 +93,20 @@ class PortalSpider(scrapy.Spider):
         self.listing_pages_seen: set[str] = set()
         #: what the listings showed of each article, until its request is built
         self.listings: CrawlListings = Listings()
-        self.listing_done = False
-        #: the article requests, handed to the scheduler a window at a time
-        self.feed: ArticleFeed
+        #: the per-run state: local or shared (``DANVAN_CRAWL_STATE``)
+        self.state: CrawlState
         #: the incremental bookkeeping (None: off; ``DANVAN_INCREMENTAL``)
         self.inc: IncrementalExtension | None = None
-        #: listing pages of this site were seen to show the profile's list and an end
-        #: marker: a page showing neither is judged cut short (``extract.truncation``)
-        self.listing_layout_known = False
+        self.listing_layout = ListingLayout()
 
     # -- set-up ---------------------------------------------------------------------------
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.configure(crawler.settings)
-        window = max(2, crawler.settings.getint("DANVAN_ARTICLE_WINDOW", ARTICLE_WINDOW))
-        spider.feed = ArticleFeed(crawler, window)
         crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
-        for signal in (signals.request_reached_downloader, signals.request_dropped):
-            crawler.signals.connect(spider.feed.left_scheduler, signal=signal)
-        spider.setup_incremental(crawler)
+        spider.state = crawl_state(spider, crawler)
         return spider
-
-    def setup_incremental(self, crawler: Crawler) -> None:
-        """Use the incremental bookkeeping (``DANVAN_INCREMENTAL``, default on) once the
-        spider opens (the extensions exist then)."""
-        if not crawler.settings.getbool("DANVAN_INCREMENTAL", True):
-            logger.info("incremental crawling off: every page is fetched")
-            return
-        crawler.signals.connect(self.open_incremental, signal=signals.spider_opened)
-
-    def open_incremental(self) -> None:
-        extension = self.crawler.get_extension(IncrementalExtension)
-        if extension is None:
-            raise NotConfigured(
-                "incremental crawling needs danvan_crawler.extensions.IncrementalExtension "
-                "in EXTENSIONS (or DANVAN_INCREMENTAL = False)"
-            )
-        self.inc = extension.attach()
-        for signal in (signals.item_scraped, signals.item_dropped):
-            self.crawler.signals.connect(self.article_finished, signal=signal)
 
     def configure(self, settings: BaseSettings) -> None:
         """Read settings (politeness and the User-Agent are the add-on's:
@@ -155,11 +132,17 @@ class PortalSpider(scrapy.Spider):
 
     # -- helpers ----------------------------------------------------------------------------
     def _stat(self, key: str, count: int = 1) -> None:
-        if self.crawler.stats is not None:
-            self.crawler.stats.inc_value(STATS_PREFIX + key, count)
+        stats = getattr(getattr(self, "crawler", None), "stats", None)
+        if stats is not None:  # `danvan seed` runs without a crawler
+            stats.inc_value(STATS_PREFIX + key, count)
 
     # -- what to fetch next -----------------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
+        for request in self.state.first_requests():
+            yield request
+
+    def seed_requests(self) -> Iterator[Request]:
+        """The home page and the categories the overrides name."""
         yield self.home_request()
         for link in self.rules.named_links():
             request = self.follow_category(link)
@@ -183,13 +166,6 @@ class PortalSpider(scrapy.Spider):
         if not self.inc.should_continue(listing.page_url):
             return False
         return page_url == listing.category_page(listing.page_number + 1)
-
-    def should_fetch_article(self, article_id: str, url: str) -> bool:
-        """Whether to fetch an article page: incremental, only unknown ones and those
-        whose listing entry changed (``--refresh``: all)."""
-        if self.inc is None:
-            return True
-        return self.inc.should_fetch(article_id)
 
     def follow_category(self, link: CategoryLink) -> Request | None:
         """The request for page 1 of a category, or None (restricted, or already known)."""
@@ -252,24 +228,6 @@ class PortalSpider(scrapy.Spider):
             if self.rules.visit_subsite(sub):
                 yield self.subsite_request(sub)
 
-    def article_requests(self) -> Iterator[Request]:
-        """The article requests, once the listing phase is over: one per article id,
-        newest first. Handed to the scheduler a window at a time (``spiders.feed``), in
-        chunks of one priority each, decreasing: the scheduler keeps the order."""
-        chunk = max(1, self.feed.window // 2)
-        for rank, article_id, url, hint in self.listings.take():
-            if self.should_fetch_article(article_id, url):
-                self._stat("articles/requested")
-                request = self.article_request(article_id, url, -(rank // chunk), hint)
-                # one request per article id by construction: no fingerprint to compute
-                # and keep (for the whole crawl) in the duplicate filter
-                request.dont_filter = True
-                yield request
-            else:
-                self._stat("articles/skipped")
-                if self.inc is not None and self.inc.needs_merge(article_id):
-                    self.inc.merge_known(article_id, self.categories_of(article_id))
-
     # -- callbacks ------------------------------------------------------------------------
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         yield from self.parse_home(response)
@@ -280,27 +238,12 @@ class PortalSpider(scrapy.Spider):
         is_home = bool(response.meta.get("danvan_home"))
         if is_home and self.inc is not None:
             if response.status == 304:
-                yield from self.saved_category_requests(self.inc.home_not_modified())
+                yield from self.state.home_not_modified()
                 return
             self.inc.home_answered(response)
         yield from self.discover(response)
         if is_home and self.inc is not None:
             self.inc.home_read()
-
-    def saved_category_requests(self, urls: list[str]) -> Iterator[Request]:
-        """Page 1 of each category of the last finished run (the home page is unchanged)."""
-        assert self.inc is not None
-        stored = self.inc.stored_categories()
-        for url in urls:
-            known = stored.get(url) or {}
-            slug = known.get("slug") or self.rules.slug_of(url)
-            link = CategoryLink(url, slug, known.get("name") or "")
-            request = self.follow_category(link)
-            if request is not None:
-                info = self.categories[url]
-                if info.sub_site is None and known.get("subSite"):
-                    info.sub_site = known["subSite"]
-                yield request
 
     def parse_listing(self, response: Response, category_url: str) -> Iterator[Any]:
         if self.inc is not None:
@@ -313,14 +256,8 @@ class PortalSpider(scrapy.Spider):
             return
         info = self.listed_category(category_url)
         listing = ListingPage(response.text, response.url, self.profile)
-        cut = listing_cut_evidence(
-            listing,
-            response.text,
-            length_mismatch=bool(response.meta.get(LENGTH_META)),
-            layout_known=self.listing_layout_known,
-        )
-        if not cut and not self.listing_layout_known:
-            self.listing_layout_known = listing_layout_fits(listing)
+        self.state.listing_seen(listing)
+        cut = self.listing_layout.cut_evidence(listing, response)
         if cut and response.request is not None:
             response.meta[CUT_META] = cut  # the layout alarm does not judge it
             retry = retry_cut_page(self.crawler, response.request, cut)
@@ -350,7 +287,8 @@ class PortalSpider(scrapy.Spider):
             info.sub_site = listing.site_name
         self.listings.save_category(info)
         for entry in listing.entries:
-            self.note_listed(entry.article_id, entry.url, info)
+            if self.listings.note(entry.article_id, entry.url, info.url):
+                self._stat("articles/listed")
             hint = ListingHint.from_entry(entry).pack()
             self.listings.note_hint(entry.article_id, hint, self.timezone)
         for page_url in listing.page_urls:
@@ -376,10 +314,6 @@ class PortalSpider(scrapy.Spider):
             )
             self.categories[url] = info
         return info
-
-    def note_listed(self, article_id: str, url: str, info: CategoryInfo) -> None:
-        if self.listings.note(article_id, url, info.url):
-            self._stat("articles/listed")
 
     def home_failed(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)
@@ -437,30 +371,6 @@ class PortalSpider(scrapy.Spider):
             return
         logger.warning("article page failed: %s (%s)", url, failure.value)
 
-    def article_finished(self, item: Any, response: Response | None = None) -> None:
-        """``item_scraped`` / ``item_dropped``: the item took the article's categories."""
-        article_id = response.meta.get("danvan_article_id") if response is not None else None
-        if article_id:
-            self.listings.forget(article_id)
-
-    def spider_idle(self) -> None:
-        """The listing phase is over when the spider first goes idle: request articles
-        (lazily, see ``spiders.feed``). Idle again with articles left: feed more."""
-        if not self.listing_done:
-            self.listing_done = True
-            logger.info(
-                "listing phase done: %d categories, %d listing pages, %d articles listed",
-                len(self.categories),
-                len(self.listing_pages_seen),
-                len(self.listings),
-            )
-            self.feed.requests = self.article_requests()
-        # Idle: nothing waits in the scheduler (a request dropped unseen, e.g. by
-        # robots.txt, may have left the count behind).
-        self.feed.waiting = 0
-        if self.feed.feed():
-            raise DontCloseSpider
-
     def parse_article(self, response: Response, article_id: str) -> Iterator[Article]:
         if response.status == 304 and self.inc is not None:
             # Listed with a new signature, but the page did not change.
@@ -483,13 +393,18 @@ class PortalSpider(scrapy.Spider):
         """The site's time zone (its profile's)."""
         return ZoneInfo(self.profile.timezone)
 
+    def spider_idle(self) -> None:
+        self.state.idle()
+
+    @property
+    def finished_crawl(self) -> bool:
+        """This process finished the crawl (it may publish)."""
+        return self.state.finished_crawl
+
     def cut_after_retries(self, item: Any, response: Response) -> bool:
         """The article page still looked cut short when its retries were spent (see
-        ``ArticleCompleteness``): True holds the item back (the incremental bookkeeping
-        decides). Without it every run fetches every page: the item goes on."""
-        if self.inc is None:
-            return False
-        return self.inc.cut_after_retries(item, response)
+        ``ArticleCompleteness``): True holds the item back (the crawl state decides)."""
+        return self.state.cut_after_retries(item, response)
 
     def categories_of(self, *article_ids: str) -> list[dict[str, Any]]:
         """Every category whose listing showed the article, sorted by URL."""

@@ -1,15 +1,16 @@
-"""The ``portal`` spider of a distributed crawl: its per-run state in Redis."""
+"""The per-run state of a distributed crawl, in Redis (``DANVAN_CRAWL_STATE = "redis"``;
+see the package doc)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from typing import Any, NoReturn, cast
+from typing import Any, NoReturn
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, NotConfigured
-from scrapy.http import Request, Response, TextResponse
+from scrapy.http import Request, Response
 
 from danvan_crawler.distributed.scheduler import RedisScheduler
 from danvan_crawler.distributed.shared import (
@@ -17,7 +18,6 @@ from danvan_crawler.distributed.shared import (
     DONE,
     LISTING,
     SCHEDULING,
-    SharedCrawl,
     SharedListings,
     shared_crawl,
 )
@@ -37,11 +37,9 @@ ARTICLE_PRIORITY_BANDS = 20
 IDLE_POLL = 0.25
 
 
-class DistributedPortalSpider(PortalSpider):
-    """The ``portal`` spider with its per-run state in Redis (see the module doc)."""
-
-    name = "portal"
-    shared: SharedCrawl
+class RedisCrawl:
+    """The ``portal`` spider's :class:`~danvan_crawler.spiders.state.CrawlState` in
+    Redis, shared by every worker of the crawl."""
 
     #: True in the one worker that moved the crawl to ``done`` (it may publish).
     finished_crawl = False
@@ -51,14 +49,14 @@ class DistributedPortalSpider(PortalSpider):
     #: next seed instead of exiting at once).
     took_part = False
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> DistributedPortalSpider:
-        spider = cast(DistributedPortalSpider, super().from_crawler(crawler, *args, **kwargs))
-        spider.shared = shared_crawl(crawler.settings)
-        spider.listings = SharedListings(spider.shared, spider.rules.slug_of)
-        crawler.signals.connect(spider.log_phase, signal=signals.spider_opened)
-        crawler.signals.connect(spider.worked, signal=signals.response_received)
-        return spider
+    def __init__(self, spider: PortalSpider, crawler: Crawler) -> None:
+        self.spider = spider
+        self.crawler = crawler
+        self.shared = shared_crawl(crawler.settings)
+        spider.listings = self.listings = SharedListings(self.shared, spider.rules.slug_of)
+        self.setup_incremental(crawler)
+        crawler.signals.connect(self.log_phase, signal=signals.spider_opened)
+        crawler.signals.connect(self.worked, signal=signals.response_received)
 
     def worked(self) -> None:
         self.took_part = True
@@ -69,7 +67,6 @@ class DistributedPortalSpider(PortalSpider):
         they fetch only articles that are new or whose listing entry changed (the
         listing signatures of ``danvan_crawler.incremental``, kept in the store), and
         merge new categories into known, unchanged ones. ``DANVAN_REFRESH``: fetch all."""
-        self.inc = None
         settings = crawler.settings
         self.skip_known = settings.getbool("DANVAN_INCREMENTAL", True) and not settings.getbool(
             "DANVAN_REFRESH"
@@ -116,7 +113,7 @@ class DistributedPortalSpider(PortalSpider):
         seen = self.shared.signature(article_id)
         if seen is not None:
             store.set_listing_signatures({article_id: self.cut_signature(article_id, seen)})
-        self._stat("fault/cut_kept_stored")
+        self.spider._stat("fault/cut_kept_stored")
         return True
 
     def log_phase(self, spider: Any) -> None:
@@ -129,36 +126,22 @@ class DistributedPortalSpider(PortalSpider):
         engine = self.crawler.engine
         scheduler = engine.scheduler if engine is not None else None
         if not isinstance(scheduler, RedisScheduler):
-            raise NotConfigured("DistributedPortalSpider needs the RedisScheduler (--redis URL)")
+            raise NotConfigured("a distributed crawl needs the RedisScheduler (--redis URL)")
         return scheduler
 
-    def _stat(self, key: str, count: int = 1) -> None:
-        if getattr(self, "crawler", None) is not None:  # `danvan seed` runs without one
-            super()._stat(key, count)
-
     # -- what to fetch ---------------------------------------------------------------------
-    async def start(self) -> Any:
-        """Nothing: ``danvan seed`` pushes the first requests (:meth:`seed_requests`)."""
-        return
-        yield  # an async generator
+    def first_requests(self) -> Iterator[Request]:
+        """Nothing: ``danvan seed`` pushes the first requests (the spider's
+        ``seed_requests``)."""
+        return iter(())
 
-    def seed_requests(self) -> list[Request]:
-        """The home page and the categories the overrides name (what ``start`` yields in
-        a single-process crawl)."""
-        requests: list[Request] = [self.home_request()]
-        for link in self.rules.named_links():
-            request = self.follow_category(link)
-            if request is not None:
-                requests.append(request)
-        return requests
+    def home_not_modified(self) -> Iterator[Request]:
+        """Nothing: a distributed crawl makes no conditional requests."""
+        return iter(())
 
-    def parse_listing(self, response: Response, category_url: str) -> Iterator[Any]:
-        yield from super().parse_listing(response, category_url)
-        if isinstance(response, TextResponse):  # what each entry says of its article
-            listing = ListingPage(response.text, response.url, self.profile)
-            self.shared.note_signatures(
-                {e.article_id: listing_signature(e) for e in listing.entries}
-            )
+    def listing_seen(self, listing: ListingPage) -> None:
+        """What each entry says of its article (``remember_signature``)."""
+        self.shared.note_signatures({e.article_id: listing_signature(e) for e in listing.entries})
 
     def article_requests(self) -> Iterator[Request]:
         # all at once, newest first, in priority bands (``SharedListings.take``)
@@ -170,26 +153,27 @@ class DistributedPortalSpider(PortalSpider):
             stored = store.listing_signatures(known)
             seen = self.shared.signatures(sorted(known))
             unchanged = {a for a in known if a in stored and stored[a] == seen.get(a)}
+        spider = self.spider
         for rank, article_id, url, hint in listed:
             if article_id in unchanged:
-                self._stat("articles/skipped")
+                spider._stat("articles/skipped")
                 self.merge_known_categories(article_id)
                 continue
-            self._stat("articles/requested")
+            spider._stat("articles/requested")
             priority = -(rank * ARTICLE_PRIORITY_BANDS // len(listed))
-            yield self.article_request(article_id, url, priority, hint)
+            yield spider.article_request(article_id, url, priority, hint)
 
     def merge_known_categories(self, article_id: str) -> None:
         """A known, unchanged article: add the categories this crawl saw it in."""
         store = self.store()
-        cats = self.categories_of(article_id)
+        cats = self.spider.categories_of(article_id)
         record = store.get(article_id) or {}
         have = {c.get("url") for c in record.get("categories") or ()}
         if {c["url"] for c in cats} - have and store.merge_categories(article_id, cats):
-            self._stat("incremental/categories_merged")
+            self.spider._stat("incremental/categories_merged")
 
     # -- phases ----------------------------------------------------------------------------
-    def spider_idle(self) -> None:
+    def idle(self) -> None:
         """This worker has nothing to do: move the shared crawl on, or wait for it."""
         scheduler = self.scheduler
         scheduler.reap()
