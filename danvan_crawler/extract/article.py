@@ -23,7 +23,6 @@ from danvan_crawler.extract.article_html import _escape, _inner_html, _sanitize,
 from danvan_crawler.extract.article_tree import (
     _CANONICAL_XPATH,
     _HREFS_XPATH,
-    _drop,
     _drop_matches,
     _relative_path,
     is_web_url,
@@ -40,6 +39,7 @@ from danvan_crawler.extract.common import (
     page_property,
     string_content,
 )
+from danvan_crawler.extract.ladder_body import drop_element
 from danvan_crawler.extract.parse import parse_html
 from danvan_crawler.extract.selectors import Scope, attribute_names, compiled_xpath, first_match
 from danvan_crawler.profile import SiteProfile
@@ -151,7 +151,7 @@ class ArticlePage(_HeadlineFields, _BodyFields, _DateFields, _AuthorFields):
         if node is not None:
             body = copy.deepcopy(node)
             for sig in self._signature_nodes_in(body, node):
-                _drop(sig)
+                drop_element(sig)
             for el in body.iter("a", "img"):
                 attr = "href" if el.tag == "a" else "src"
                 if el.get(attr):

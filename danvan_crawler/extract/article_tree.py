@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
+from danvan_crawler.extract.ladder_body import drop_element
 from danvan_crawler.extract.selectors import compiled_xpath, may_match, select
 
 #: Elements that hold one paragraph of text (when they hold no other block).
@@ -89,7 +90,7 @@ def _drop_matches(
     for group in _selector_groups(selectors):
         for bad in select(root, group):
             if bad is not root and isinstance(bad, etree._Element):
-                _drop(bad)
+                drop_element(bad)
 
 
 @lru_cache(maxsize=256)
@@ -98,20 +99,6 @@ def _selector_groups(selectors: tuple[str, ...]) -> tuple[str, ...]:
     has a sibling combinator or a pseudo-class, else one after the other."""
     simple = not any(ch in css for css in selectors for ch in "+~:")
     return (", ".join(selectors),) if simple and selectors else selectors
-
-
-def _drop(el: etree._Element) -> None:
-    """Remove ``el`` from its tree, keeping its tail text in place."""
-    parent = el.getparent()
-    if parent is None:
-        return
-    if el.tail:
-        prev = el.getprevious()
-        if prev is not None:
-            prev.tail = (prev.tail or "") + el.tail
-        else:
-            parent.text = (parent.text or "") + el.tail
-    parent.remove(el)
 
 
 def _is_under(el: etree._Element, ancestor: etree._Element) -> bool:
