@@ -128,26 +128,25 @@ def _distinct(el: etree._Element) -> str | None:
     return tag if tag in _SEMANTIC or tag == "body" else None
 
 
+def _same_tag(el: etree._Element) -> tuple[str, list[etree._Element]]:
+    """``el``'s tag and the siblings sharing it, ``el`` included (none at the root)."""
+    parent = el.getparent()
+    same = [] if parent is None else [c for c in parent if c.tag == el.tag]
+    return str(el.tag).lower(), same
+
+
 def _positional(el: etree._Element) -> str:
     """``el``'s tag with ``:nth-of-type(k)`` when siblings share its tag."""
-    tag = str(el.tag).lower()
-    parent = el.getparent()
-    if parent is None:
-        return tag
-    same = [c for c in parent if c.tag == el.tag]
-    if len(same) == 1:
+    tag, same = _same_tag(el)
+    if len(same) <= 1:
         return tag
     return f"{tag}:nth-of-type({same.index(el) + 1})"
 
 
 def _from_end(el: etree._Element) -> str:
     """``el``'s tag with its position counted from the end among same-tag siblings."""
-    tag = str(el.tag).lower()
-    parent = el.getparent()
-    if parent is None:
-        return tag
-    same = [c for c in parent if c.tag == el.tag]
-    if len(same) == 1:
+    tag, same = _same_tag(el)
+    if len(same) <= 1:
         return tag
     k = len(same) - same.index(el)
     return f"{tag}:last-of-type" if k == 1 else f"{tag}:nth-last-of-type({k})"
