@@ -193,6 +193,8 @@ ITEM_PIPELINES = {
 # LayoutWatch records per page what the alarm needs and keeps stored articles from being
 # overwritten by versions a fallback degraded; `danvan run` exits 3 when a threshold is crossed.
 SPIDER_MIDDLEWARES = {
+    # outermost: with a shared queue, ends each leased request once its output is processed
+    "danvan_crawler.middlewares.leases.LeaseAcks": 0,
     "danvan_crawler.middlewares.layout.LayoutWatch": 950,
     # pagination trap / page limit, article pages missing required fields re-fetched
     "danvan_crawler.middlewares.spider.PaginationGuard": 900,

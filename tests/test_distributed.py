@@ -258,3 +258,34 @@ def test_a_killed_worker_loses_nothing(
     stored = comparable(pg_url)
     assert set(stored) == truth
     assert client.zcard(f"{redis_prefix}:requests") == 0
+
+
+def test_a_request_is_acknowledged_once_its_item_is_stored(
+    redis_prefix: str, replica_factory: Callable[..., Any], tmp_path: Path
+) -> None:
+    """A worker whose pipelines end, after the store, with a slow check
+    (``tests/support/leasecheck.py``): each article's request is still leased to it then;
+    the crawl ends with nothing leased and nothing queued."""
+    import json
+
+    import redis
+
+    from danvan_crawler.settings import ITEM_PIPELINES
+
+    client = redis.Redis.from_url(REDIS_URL)
+    replica = replica_factory(articles=8, seed=7)
+    seed = cli(
+        tmp_path, "seed", "--redis", REDIS_URL, "--prefix", redis_prefix, "--site", replica.url
+    )
+    assert seed.returncode == 0, seed.stderr
+    pipelines = json.dumps({**ITEM_PIPELINES, "tests.support.leasecheck.LeaseCheck": 900})
+    log = tmp_path / "worker.log"
+    worker = start_worker(
+        tmp_path, log, replica.url, redis_prefix, "w.db", "-s", f"ITEM_PIPELINES={pipelines}"
+    )
+    assert worker.wait(timeout=300) == 0, log.read_text("utf-8")[-3000:]
+    text = log.read_text("utf-8")
+    assert "lease lost" not in text, text[-3000:]
+    assert len(re.findall(r"lease held: ", text)) == 8
+    assert not [k for k in client.keys(f"{redis_prefix}:inflight:*") if client.zcard(k)]
+    assert client.zcard(f"{redis_prefix}:requests") == 0

@@ -7,6 +7,7 @@ import logging
 import os
 import socket
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -16,6 +17,8 @@ from scrapy.utils.misc import load_object
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet.task import LoopingCall
+
+from danvan_crawler.middlewares.leases import LeaseAcks
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +62,8 @@ class LeasedPriorityQueue(PriorityQueue):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.inflight_key: str | None = None
-        self._leases: dict[int, bytes] = {}
+        #: told of each lease: the request and what :meth:`ack` takes
+        self.on_lease: Callable[[Request, bytes], None] | None = None
         self._pop = self.server.register_script(_POP)
         self._push_unseen = self.server.register_script(_PUSH_UNSEEN)
 
@@ -70,7 +74,8 @@ class LeasedPriorityQueue(PriorityQueue):
         if not data:
             return None
         request = self._decode_request(data)
-        self._leases[id(request)] = data
+        if self.on_lease is not None:
+            self.on_lease(request, data)
         return request
 
     def push_unseen(self, request: Request, dupefilter_key: str, fingerprint: str) -> bool:
@@ -82,14 +87,9 @@ class LeasedPriorityQueue(PriorityQueue):
             )
         )
 
-    def ack(self, request: Request) -> None:
-        data = self._leases.pop(id(request), None)
-        if data is not None and self.inflight_key is not None:
+    def ack(self, data: bytes) -> None:
+        if self.inflight_key is not None:
             self.server.zrem(self.inflight_key, data)
-
-    def forget(self, request: Request) -> None:
-        """Drop the local lease record, leave the request leased in Redis."""
-        self._leases.pop(id(request), None)
 
 
 class RedisScheduler(Scheduler):
@@ -102,6 +102,8 @@ class RedisScheduler(Scheduler):
     timeout: float
     #: ``<host>-<pid>-<random>``
     worker_id: str
+    #: when each leased request is done (set when the scheduler opens)
+    acks: LeaseAcks | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RedisScheduler:
@@ -146,14 +148,19 @@ class RedisScheduler(Scheduler):
     def enqueue_request(self, request: Request) -> bool:
         """Dupefilter check and push in one Lua script (scrapy-redis does two calls: a
         worker killed between them would leave a request marked seen but never queued)."""
+        acks = self.acks
+        replaced = acks.unlease(request) if acks is not None else None
+        queued = True
         if request.dont_filter:
             self.queue.push(request)
         elif not self.queue.push_unseen(request, self.df.key, self.df.request_fingerprint(request)):
             self.df.log(request, self.spider)
-            return False
-        if self.stats is not None:
+            queued = False
+        if acks is not None and replaced is not None:
+            acks.drained(replaced)  # a retry or redirect of a leased request, now queued
+        if queued and self.stats is not None:
             self.stats.inc_value("scheduler/enqueued/redis")
-        return True
+        return queued
 
     def next_request(self) -> Request | None:
         request = self.queue.pop(self.idle_before_close)
@@ -171,7 +178,7 @@ class RedisScheduler(Scheduler):
         self.beat()
         self._heartbeat = LoopingCall(self.beat)
         self._heartbeat.start(max(self.timeout / 3, 0.1), now=False)
-        self._hook_request_done()
+        self._attach_acks()
         logger.info(
             "worker %s joined crawl %s (%d requests queued)",
             self.worker_id,
@@ -179,25 +186,19 @@ class RedisScheduler(Scheduler):
             len(self.queue),
         )
 
-    def _hook_request_done(self) -> None:
-        """Acknowledge each request when the engine is done with it. Scrapy has no public
-        signal for "request fully processed"; the engine's slot ``remove_request`` is the
-        one place every popped request leaves through (after its callback output and
-        items were processed, or after a retry/redirect was scheduled)."""
-        engine = self.crawler.engine
-        slot = getattr(engine, "_slot", None)
-        if slot is None or not hasattr(slot, "remove_request"):
-            raise NotConfigured("RedisScheduler: this Scrapy version has no engine slot hook")
-        original = slot.remove_request
+    def _attach_acks(self) -> None:
+        """Acknowledge each request when Scrapy is done with it (``LeaseAcks``)."""
+        acks = self.crawler.get_spider_middleware(LeaseAcks)
+        if acks is None:
+            raise NotConfigured("RedisScheduler needs the LeaseAcks spider middleware")
+        acks.settle = self.settle
+        self.queue.on_lease = acks.lease
+        self.acks = acks
 
-        def remove_request(request: Request) -> None:
-            if slot.closing:  # shutting down: keep it leased, close() puts it back
-                self.queue.forget(request)
-            else:
-                self.queue.ack(request)
-            original(request)
-
-        slot.remove_request = remove_request
+    def settle(self, data: bytes, ack: bool) -> None:
+        """A leased request is done; ack False: leave it leased (``close`` puts it back)."""
+        if ack:
+            self.queue.ack(data)
 
     def beat(self) -> None:
         pipe = self.server.pipeline()

@@ -11,6 +11,8 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.http import Request, Response
+from scrapy.utils.asyncio import call_later
+from scrapy.utils.defer import deferred_from_coro
 
 from danvan_crawler.distributed.scheduler import RedisScheduler
 from danvan_crawler.distributed.shared import (
@@ -48,6 +50,8 @@ class RedisCrawl:
     #: This worker saw the crawl running (a worker started after ``done`` waits for the
     #: next seed instead of exiting at once).
     took_part = False
+    #: an idle worker's next look at the shared crawl is due
+    _polling = False
 
     def __init__(self, spider: PortalSpider, crawler: Crawler) -> None:
         self.spider = spider
@@ -207,8 +211,22 @@ class RedisCrawl:
     def _wait(self, why: str) -> NoReturn:
         if why:
             logger.debug("waiting: %s", why)
-        slot = getattr(self.crawler.engine, "_slot", None)
-        nextcall = getattr(slot, "nextcall", None)
-        if nextcall is not None:
-            nextcall.schedule(IDLE_POLL)  # look again soon (the engine's own beat is 5 s)
+        if not self._polling:
+            self._polling = True
+            call_later(IDLE_POLL, self._look_again)
         raise DontCloseSpider
+
+    def _look_again(self) -> None:
+        """The idle worker looks at the shared crawl again (the engine's own idle beat is
+        5 s); a worker that went busy meanwhile is left alone (it goes idle again)."""
+        self._polling = False
+        engine = self.crawler.engine
+        if engine is None or not engine.running or engine.spider is None:
+            return
+        if not engine.spider_is_idle():
+            return
+        try:
+            self.idle()
+        except DontCloseSpider:
+            return
+        deferred_from_coro(engine.close_spider_async(reason="finished"))

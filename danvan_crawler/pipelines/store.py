@@ -17,6 +17,11 @@ from danvan_crawler.stream import date_flags
 logger = logging.getLogger(__name__)
 
 
+class StoreStopped(DropItem):
+    """An item dropped because the store stopped the crawl (a full disk, a damaged store):
+    it was not stored."""
+
+
 class StorePipeline:
     """Upsert into the store; only ``new`` and ``updated`` articles go on, with ``change``.
 
@@ -77,7 +82,7 @@ class StorePipeline:
             engine = self.crawler.engine
             if engine is not None and engine.spider is not None:
                 deferred_from_coro(engine.close_spider_async(reason=STORE_FAILED))
-        raise DropItem(message, log_level="DEBUG") from None
+        raise StoreStopped(message, log_level="DEBUG") from None
 
     async def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
