@@ -46,8 +46,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 from itemadapter import ItemAdapter
-from scrapy import Request, signals
+from scrapy import Request, Spider, signals
 from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 from scrapy.utils.response import get_base_url
 
 from danvan_crawler.pipelines.validate import InvalidArticle
@@ -103,10 +104,12 @@ def alarm_setting(settings: BaseSettings | Mapping[str, Any], name: str) -> Any:
     return DEFAULTS[name] if value is None else value
 
 
-class LayoutWatch:
-    """Spider middleware recording, per parsed page, what the alarm needs (see module)."""
+class LayoutWatch(BaseSpiderMiddleware):
+    """Spider middleware recording, per parsed page, what the alarm needs (see module);
+    a page's outputs are watched whole (it is judged once its callback is done)."""
 
     def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
         assert crawler.stats is not None
         self.stats: StatsCollector = crawler.stats
         settings = crawler.settings
@@ -122,7 +125,6 @@ class LayoutWatch:
             article_re = article_re or profile.article_re.pattern
         self.listing_re = re.compile(listing_re)
         self.article_re = re.compile(article_re)
-        self.crawler = crawler
         protect = settings.get("DANVAN_ALARM_PROTECT_FIELDS")
         self.protect: set[str] = set(
             DEFAULTS["DANVAN_ALARM_PROTECT_FIELDS"]
@@ -302,7 +304,12 @@ class LayoutWatch:
         self._diagnose(page, response)
         return not self._protected(output, page)
 
-    def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
+    def process_spider_output(
+        self, response: Response | None, result: Iterable[Any], spider: Spider | None = None
+    ) -> Iterator[Any]:
+        if response is None:
+            yield from result
+            return
         kind, page = self._start(response)
         if kind is None:
             yield from result
@@ -313,8 +320,12 @@ class LayoutWatch:
         self._finish_page(response, kind, page)
 
     async def process_spider_output_async(
-        self, response: Response, result: AsyncIterator[Any]
+        self, response: Response | None, result: AsyncIterator[Any], spider: Spider | None = None
     ) -> AsyncIterator[Any]:
+        if response is None:
+            async for output in result:
+                yield output
+            return
         kind, page = self._start(response)
         if kind is None:
             async for output in result:

@@ -24,6 +24,7 @@ from typing import Any
 from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.http import Request, Response
+from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
 from danvan_crawler.items import Article
 from danvan_crawler.resilience import (
@@ -37,24 +38,21 @@ from danvan_crawler.resilience import (
 logger = logging.getLogger(__name__)
 
 
-class PaginationGuard:
-    """Stops following a category's pages at a trap page or at the page limit."""
+class PaginationGuard(BaseSpiderMiddleware):
+    """Stops following a category's pages at a trap page or at the page limit: a listing
+    page's outputs are judged together, once its callback has read it."""
 
     def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
+        super().__init__(crawler)
         self.max_pages = crawler.settings.getint("DANVAN_MAX_PAGES_PER_CATEGORY", 1000)
         self.seen_ids: dict[str, set[str]] = {}
         self.pages: dict[str, int] = {}
         self.limited: set[str] = set()
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> PaginationGuard:
-        return cls(crawler)
-
     def process_spider_output(
-        self, response: Response, result: Iterable[Any], spider: Spider | None = None
+        self, response: Response | None, result: Iterable[Any], spider: Spider | None = None
     ) -> Iterator[Any]:
-        if self._is_listing(response.request) is None:
+        if response is None or self._is_listing(response.request) is None:
             yield from result
             return
         # a listing page: its few outputs are judged once its callback has read it
@@ -63,9 +61,9 @@ class PaginationGuard:
         yield from (item for item in items if self._keep(item, response, follow))
 
     async def process_spider_output_async(
-        self, response: Response, result: AsyncIterator[Any], spider: Spider | None = None
+        self, response: Response | None, result: AsyncIterator[Any], spider: Spider | None = None
     ) -> AsyncIterator[Any]:
-        if self._is_listing(response.request) is None:
+        if response is None or self._is_listing(response.request) is None:
             async for item in result:
                 yield item
             return
@@ -148,32 +146,12 @@ class PaginationGuard:
         return True
 
 
-class ArticleCompleteness:
+class ArticleCompleteness(BaseSpiderMiddleware):
     """Fetches an article page again when it looks cut short (the reasons the spider put
     in ``response.meta[CUT_META]``), never for a field the extraction could not find."""
 
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> ArticleCompleteness:
-        return cls(crawler)
-
-    def process_spider_output(
-        self, response: Response, result: Iterable[Any], spider: Spider | None = None
-    ) -> Iterator[Any]:
-        for item in result:
-            checked = self._check(item, response)
-            if checked is not None:
-                yield checked
-
-    async def process_spider_output_async(
-        self, response: Response, result: AsyncIterator[Any], spider: Spider | None = None
-    ) -> AsyncIterator[Any]:
-        async for item in result:
-            checked = self._check(item, response)
-            if checked is not None:
-                yield checked
+    def get_processed_item(self, item: Any, response: Response | None) -> Any:
+        return item if response is None else self._check(item, response)
 
     def _check(self, item: Any, response: Response) -> Any:
         if not isinstance(item, Article) or response.request is None:
@@ -190,18 +168,11 @@ class ArticleCompleteness:
         return item
 
 
-class CallbackErrors:
+class CallbackErrors(BaseSpiderMiddleware):
     """A page the spider's callback cannot handle is a counted drop with a reason, not a
     crash: ``danvan/fault/parse_error`` and ``danvan/validate/dropped/parse_error``, and a
     warning naming the URL (with the traceback). What the callback yielded before the
     error goes on."""
-
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> CallbackErrors:
-        return cls(crawler)
 
     def process_spider_exception(
         self, response: Response, exception: Exception, spider: Spider | None = None
