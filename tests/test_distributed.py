@@ -260,20 +260,15 @@ def test_a_killed_worker_loses_nothing(
     assert client.zcard(f"{redis_prefix}:requests") == 0
 
 
-def test_a_request_is_acknowledged_once_its_item_is_stored(
-    redis_prefix: str, replica_factory: Callable[..., Any], tmp_path: Path
-) -> None:
-    """A worker whose pipelines end, after the store, with a slow check
-    (``tests/support/leasecheck.py``): each article's request is still leased to it then;
-    the crawl ends with nothing leased and nothing queued."""
+def lease_checked_crawl(
+    redis_prefix: str, replica: Any, tmp_path: Path
+) -> tuple[str, subprocess.Popen[bytes]]:
+    """Seed, then one worker whose pipelines end, after the store, with a slow check
+    (``tests/support/leasecheck.py``); its log and process, once it exited."""
     import json
-
-    import redis
 
     from danvan_crawler.settings import ITEM_PIPELINES
 
-    client = redis.Redis.from_url(REDIS_URL)
-    replica = replica_factory(articles=8, seed=7)
     seed = cli(
         tmp_path, "seed", "--redis", REDIS_URL, "--prefix", redis_prefix, "--site", replica.url
     )
@@ -283,9 +278,45 @@ def test_a_request_is_acknowledged_once_its_item_is_stored(
     worker = start_worker(
         tmp_path, log, replica.url, redis_prefix, "w.db", "-s", f"ITEM_PIPELINES={pipelines}"
     )
-    assert worker.wait(timeout=300) == 0, log.read_text("utf-8")[-3000:]
-    text = log.read_text("utf-8")
+    try:
+        worker.wait(timeout=120)
+    except subprocess.TimeoutExpired:  # a lease never settled: the crawl never ends
+        worker.kill()
+        worker.wait()
+    return log.read_text("utf-8"), worker
+
+
+def nothing_left(redis_prefix: str) -> bool:
+    """No request queued, none leased by any worker."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    leased = [k for k in client.keys(f"{redis_prefix}:inflight:*") if client.zcard(k)]
+    return not leased and client.zcard(f"{redis_prefix}:requests") == 0
+
+
+def test_a_request_is_acknowledged_once_its_item_is_stored(
+    redis_prefix: str, replica_factory: Callable[..., Any], tmp_path: Path
+) -> None:
+    """Each article's request is still leased when its item has been through the store;
+    the crawl ends with nothing leased and nothing queued."""
+    text, worker = lease_checked_crawl(redis_prefix, replica_factory(articles=8, seed=7), tmp_path)
+    assert worker.returncode == 0, text[-3000:]
     assert "lease lost" not in text, text[-3000:]
     assert len(re.findall(r"lease held: ", text)) == 8
-    assert not [k for k in client.keys(f"{redis_prefix}:inflight:*") if client.zcard(k)]
-    assert client.zcard(f"{redis_prefix}:requests") == 0
+    assert nothing_left(redis_prefix)
+
+
+def test_every_way_a_request_ends_acknowledges_it(
+    redis_prefix: str, replica_factory: Callable[..., Any], tmp_path: Path
+) -> None:
+    """Retries (5xx, pages cut short), redirects, a redirect loop and an offsite redirect
+    (failures whose errback yields requests, or nothing): the crawl ends, so every lease
+    was settled, and none before its item was stored."""
+    replica = replica_factory(articles=12, seed=8, faults="5xx=0.15,truncate=0.1,loop,offsite")
+    text, worker = lease_checked_crawl(redis_prefix, replica, tmp_path)
+    assert worker.returncode == 0, text[-3000:]
+    assert "lease lost" not in text, text[-3000:]
+    assert re.search(r"lease held: ", text)
+    assert "redirect loop" in text and "retry" in text.lower()
+    assert nothing_left(redis_prefix)
