@@ -15,7 +15,6 @@ alarm, 75 another run holds the lock.
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import os
 import sys
 import time
@@ -29,8 +28,9 @@ from danvan_crawler.config import Config, ConfigError, check_store_folder
 from danvan_crawler.crawling import nothing_crawled
 from danvan_crawler.errors import STORE_FAILED, STORE_FAILURE_STAT, describe, store_stopper
 from danvan_crawler.locking import LockHeld, RunLock, lock_path_for
+from danvan_crawler.runlog import setup_logging, suppressed
 from danvan_crawler.stream import after_crawl, before_crawl
-from danvan_crawler.summary import RunSummary, get_console, summarize
+from danvan_crawler.summary import RunSummary, summarize
 
 if TYPE_CHECKING:
     from scrapy.settings import Settings
@@ -44,7 +44,6 @@ EXIT_ALARM = 3
 EXIT_LOCKED = 75
 
 SPIDER_NAME = "portal"
-LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
 
 
 @dataclass
@@ -108,93 +107,11 @@ def preflight(config: Config) -> None:
             _check_writable_dir(target.resolve().parent, f"folder of the {what}")
 
 
-# --- logging --------------------------------------------------------------------
-
-
-class OneLineFormatter(logging.Formatter):
-    """Console format: one line per record; a traceback becomes ``(Type: message)``
-    there and stays whole in the log file."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        saved = record.exc_info, record.exc_text, record.stack_info
-        record.exc_info = record.exc_text = record.stack_info = None
-        try:
-            text = super().format(record)
-        finally:
-            record.exc_info, record.exc_text, record.stack_info = saved
-        exc = saved[0][1] if saved[0] else None
-        if exc is not None:
-            text += f" ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
-        return text
-
-
-class RepeatFilter(logging.Filter):
-    """Console filter: at most ``limit`` records per (logger, level, message template);
-    the rest are counted (the log file keeps them all) and told once at the end."""
-
-    def __init__(self, limit: int = 5) -> None:
-        super().__init__()
-        self.limit = limit
-        self.seen: dict[tuple[str, int, str], int] = {}
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        key = (record.name, record.levelno, str(record.msg))
-        self.seen[key] = self.seen.get(key, 0) + 1
-        return self.seen[key] <= self.limit
-
-    def suppressed(self) -> list[tuple[str, int, int]]:
-        """(template, level, how many were not shown), most frequent first."""
-        rows = [(msg, level, n - self.limit) for (_, level, msg), n in self.seen.items()]
-        return sorted((row for row in rows if row[2] > 0), key=lambda row: -row[2])
-
-
-_repeats = RepeatFilter()
-
-
-def report_suppressed(console_level: int, log_file: str | None) -> None:
-    where = f" (all in {log_file})" if log_file else ""
-    for template, level, count in _repeats.suppressed():
-        if level >= console_level:
-            kind = logging.getLevelName(level).lower()
-            _say(f"{count} more {kind}s like {template!r} not shown{where}")
-
-
 def _console_level(options: RunOptions) -> int:
+    """Warnings and errors; errors only with --quiet; info with --verbose."""
     if options.quiet:
         return logging.ERROR
     return logging.INFO if options.verbose else logging.WARNING
-
-
-def setup_logging(config: Config, options: RunOptions, tty: bool) -> int:
-    """Console handler (warnings and errors; errors only with --quiet; info with
-    --verbose) and, with ``log_file``, a file handler at INFO. Returns the lowest level."""
-    console_level = _console_level(options)
-    root = logging.getLogger()
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-    console: logging.Handler
-    if tty:
-        from rich.logging import RichHandler
-
-        console = RichHandler(console=get_console(), show_path=False, markup=False)
-        console.setFormatter(OneLineFormatter("[%(name)s] %(message)s"))
-    else:
-        console = logging.StreamHandler(sys.stderr)
-        console.setFormatter(OneLineFormatter(LOG_FORMAT))
-    console.setLevel(console_level)
-    _repeats.seen.clear()
-    console.addFilter(_repeats)
-    root.addHandler(console)
-    level = console_level
-    if config["log_file"]:
-        Path(config["log_file"]).parent.mkdir(parents=True, exist_ok=True)
-        file_handler = logging.handlers.WatchedFileHandler(config["log_file"], encoding="utf-8")
-        file_handler.setFormatter(logging.Formatter(LOG_FORMAT))
-        file_handler.setLevel(logging.INFO)
-        root.addHandler(file_handler)
-        level = min(level, logging.INFO)
-    root.setLevel(level)
-    return level
 
 
 # --- the crawl ---------------------------------------------------------------------
@@ -319,7 +236,7 @@ def run(config: Config, options: RunOptions) -> RunResult:
 def _run_locked(config: Config, options: RunOptions) -> RunResult:
     tty = sys.stderr.isatty() if options.progress is None else options.progress
     progress = tty and not options.quiet
-    level = setup_logging(config, options, tty)
+    level = setup_logging(config["log_file"], _console_level(options), tty)
     started = datetime.now(UTC)
     clock = time.monotonic()
     result = RunResult(EXIT_OK)
@@ -399,7 +316,8 @@ def _run_locked(config: Config, options: RunOptions) -> RunResult:
     }
     finish_run(config, run_id, status, history)
 
-    report_suppressed(_console_level(options), config["log_file"])
+    for line in suppressed(_console_level(options), config["log_file"]):
+        _say(line)
     for failure in result.failures:
         _say(f"error: {failure}")
     if result.alarm is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import logging
 
-from danvan_crawler.runner import OneLineFormatter, RepeatFilter
+from danvan_crawler.runlog import OneLineFormatter, RepeatFilter
 
 
 def make_logger(name: str, filt: RepeatFilter | None = None) -> tuple[logging.Logger, io.StringIO]:
