@@ -11,6 +11,7 @@ from typing import Any
 from danvan_crawler.replica import sites as S
 from danvan_crawler.replica.layouts import RandomLayout, page_facts
 from danvan_crawler.replica.state import Replica
+from danvan_crawler.replica.truth import truth
 
 
 class ControlHandler(BaseHTTPRequestHandler):
@@ -79,7 +80,7 @@ class ControlHandler(BaseHTTPRequestHandler):
         self.close_connection = True
         buf: list[bytes] = []
         for meta in metas:
-            buf.append(json.dumps(w.truth(meta, rep.base), ensure_ascii=False).encode() + b"\n")
+            buf.append(json.dumps(truth(w, meta, rep.base), ensure_ascii=False).encode() + b"\n")
             if len(buf) >= 200:
                 self.wfile.write(b"".join(buf))
                 buf.clear()

@@ -1,5 +1,5 @@
-"""The replica's world: light per-article metadata, listings, publishing and editing, truth
-(the sites and categories are :mod:`sites`).
+"""The replica's world: light per-article metadata, listings, publishing and editing
+(the sites and categories are :mod:`sites`; what a crawl should extract, :mod:`truth`).
 
 Only light metadata is kept per article (:class:`Meta`); text is generated on demand by
 :mod:`danvan_crawler.replica.generator` and cached in a small LRU.
@@ -12,18 +12,13 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from danvan_crawler.replica import generator as G
 from danvan_crawler.replica.sites import (
     CATEGORIES,
     DATE_FORMATS,
-    MAIN,
     TZ,
     Site,
-    format_modified,
-    format_published,
-    iso,
 )
 from danvan_crawler.replica.style import printed, style_for
 from danvan_crawler.replica.text import clean, slugify
@@ -346,66 +341,3 @@ class World:
                 self._sort(c)
             self.generation += 1
             return chosen
-
-    # -- truth --------------------------------------------------------------------------
-    def truth(self, meta: Meta, base_url: str) -> dict[str, Any]:
-        art = self.article(meta)
-        c = art.content
-        site = self.site_of(meta)
-        cat = CATEGORIES[meta.cat]
-        body = [clean(c.lead)] + [clean(p.text) for p in c.paragraphs]
-        url = base_url + art.path
-        breadcrumbs = [{"name": "Trang chủ", "url": base_url + "/"}]
-        if site is not MAIN:
-            breadcrumbs.append({"name": site.name, "url": base_url + site.home})
-        breadcrumbs.append({"name": cat.name, "url": base_url + cat.path})
-        images = [
-            {"url": base_url + img.src, "caption": clean(img.caption) if img.caption else None}
-            for _, img in c.images
-        ]
-        categories = sorted(
-            (
-                {
-                    "name": CATEGORIES[k].name,
-                    "url": base_url + CATEGORIES[k].path,
-                    "slug": CATEGORIES[k].slug,
-                    "subSite": CATEGORIES[k].site.name,
-                }
-                for k in meta.categories
-            ),
-            key=lambda d: d["url"],
-        )
-        authors = []
-        if c.author:
-            authors.append(
-                {
-                    "name": clean(c.author_name or c.author),
-                    "nameRaw": clean(c.author),
-                    "role": clean(c.role) if c.role else None,
-                }
-            )
-        row: dict[str, Any] = {
-            "articleId": str(meta.id),
-            "url": url,
-            "canonicalUrl": url,
-            "headline": clean(c.title),
-            "description": clean(c.lead),
-            "articleBody": "\n".join(body),
-            "datePublished": iso(meta.pub),
-            "datePublishedRaw": format_published(meta.pub, meta.fmt),
-            "dateModified": iso(meta.mod) if meta.mod else None,
-            "dateModifiedRaw": format_modified(meta.mod) if meta.mod else None,
-            "authors": authors,
-            "breadcrumbs": breadcrumbs,
-            "inLanguage": "vi",
-            "mainImage": {"url": images[0]["url"]} if images else None,
-            "images": images,
-            "categories": categories,
-            "subSite": site.name,
-            "attachments": [{"url": base_url + p, "name": name} for p, name in c.attachments],
-            "documentRefs": [r.as_truth() for r in art.refs],
-            "duplicateOf": str(self.metas[meta.copy_of].id) if meta.copy_of is not None else None,
-        }
-        if meta.xss:
-            row["xss"] = True
-        return row
