@@ -38,7 +38,6 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response, TextResponse
 from scrapy.settings import BaseSettings
-from twisted.python.failure import Failure
 
 from danvan_crawler.extensions.incremental import IncrementalExtension
 from danvan_crawler.extract import ListingPage, find_categories, find_subsites
@@ -57,13 +56,10 @@ from danvan_crawler.resilience import (
 )
 from danvan_crawler.spiders.articles import ArticleReader
 from danvan_crawler.spiders.categories import CategoryInfo, CategoryRules
+from danvan_crawler.spiders.failures import PageFailures
 from danvan_crawler.spiders.fetching import (
-    GUESSED_META,
     ListingLayout,
     conditional,
-    failed_status,
-    failure_reason,
-    guessed_pages,
 )
 from danvan_crawler.spiders.listings import CrawlListings, Listings
 from danvan_crawler.spiders.state import CrawlState, crawl_state
@@ -76,7 +72,7 @@ __all__ = ["CategoryInfo", "PortalSpider", "is_loopback_url"]
 STATS_PREFIX = "danvan/"
 
 
-class PortalSpider(scrapy.Spider):
+class PortalSpider(PageFailures, scrapy.Spider):
     name = "portal"
 
     def __init__(self, site: str | None = None, profile: str | None = None, **kwargs: Any) -> None:
@@ -314,62 +310,6 @@ class PortalSpider(scrapy.Spider):
             )
             self.categories[url] = info
         return info
-
-    def home_failed(self, failure: Failure) -> None:
-        request = getattr(failure, "request", None)
-        why = failure_reason(failure)
-        logger.error(
-            "home page failed, nothing to crawl: %s (%s)", getattr(request, "url", "?"), why
-        )
-        self._stat("home/failed")
-        if self.crawler.stats is not None:  # for the command's one-line reason
-            self.crawler.stats.set_value(STATS_PREFIX + "home/failure", why)
-
-    def listing_failed(self, failure: Failure) -> Iterator[Request]:
-        request = getattr(failure, "request", None)
-        category_url = request.cb_kwargs.get("category_url") if request is not None else None
-        if self.inc is not None and category_url:
-            self.inc.listing_answered(category_url)
-        status = failed_status(failure)
-        if request is not None and request.meta.get(GUESSED_META) and status in (404, 410):
-            self._stat("listing/guessed_absent")  # a guess past the last page: nothing lost
-            return
-        logger.warning("listing page failed: %s (%s)", getattr(request, "url", "?"), failure.value)
-        self._stat("listing/failed")
-        if self.inc is not None and category_url:
-            self.inc.listing_incomplete(category_url)
-        if request is not None and category_url:
-            yield from self.pages_after_failure(request, category_url)
-
-    def pages_after_failure(self, failed: Request, category_url: str) -> Iterator[Request]:
-        """The two pages a failed listing page hid (``fetching.guessed_pages``). Not after
-        a guessed page, nor in a category walked with the stop rule (its failure already
-        has it walked again, whole, next run)."""
-        info = self.categories.get(category_url)
-        if info is None or failed.meta.get(GUESSED_META):
-            return
-        if self.inc is not None and self.inc.walked_before(category_url):
-            return
-        for url in guessed_pages(failed, category_url, self.profile):
-            request = self.listing_request(url, info)
-            if request is not None:
-                request.meta[GUESSED_META] = True
-                self._stat("listing/guessed")
-                yield request
-
-    def article_failed(self, failure: Failure) -> None:
-        """An article request failed: a 404/410 page is gone (resolved), anything else
-        stays unresolved (its categories are walked again next run)."""
-        request = getattr(failure, "request", None)
-        url = getattr(request, "url", "?")
-        self._stat("articles/failed")
-        status = failed_status(failure)
-        if status in (404, 410) and request is not None:
-            if self.inc is not None:
-                self.inc.article_gone(request.meta.get("danvan_article_id", ""))
-            logger.warning("article page gone (%d): %s", status, url)
-            return
-        logger.warning("article page failed: %s (%s)", url, failure.value)
 
     def parse_article(self, response: Response, article_id: str) -> Iterator[Article]:
         if response.status == 304 and self.inc is not None:
