@@ -116,7 +116,7 @@ class LeaseAcks(BaseSpiderMiddleware):
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> LeaseAcks:
         if not crawler.settings.get("DANVAN_REDIS_URL"):
-            raise NotConfigured("no shared queue")
+            raise NotConfigured  # without a message: Scrapy would warn of it in every crawl
         return cls(crawler)
 
     # -- the scheduler's side ---------------------------------------------------------------
