@@ -15,6 +15,7 @@ from benchmarks.fidelity import FIELDS, judge, same_date
 from danvan_crawler.replica import render as R
 from danvan_crawler.replica import world as Wd
 from danvan_crawler.replica.layouts import make_layout, page_facts
+from danvan_crawler.replica.truth import truth as truth_of
 from tests.conftest import ROOT
 
 BASE = "http://127.0.0.1:8080"
@@ -28,7 +29,9 @@ def world() -> Wd.World:
 def cases(world: Wd.World, name: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     layout = make_layout(name)
     ctx = R.Ctx(world, BASE, layout.name)
-    return [(world.truth(m, BASE), page_facts(layout, ctx, world.article(m))) for m in world.metas]
+    return [
+        (truth_of(world, m, BASE), page_facts(layout, ctx, world.article(m))) for m in world.metas
+    ]
 
 
 def perfect(truth: dict[str, Any]) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from danvan_crawler.profile import SiteProfile, load_profile
 from danvan_crawler.replica import render as R
 from danvan_crawler.replica import world as Wd
 from danvan_crawler.replica.layouts import make_layout, page_facts
+from danvan_crawler.replica.truth import truth as truth_of
 
 BASE = "http://127.0.0.1:8080"
 SEEDS = range(2000, 2060)
@@ -48,7 +49,7 @@ def extract_layout(seed: int, profile: SiteProfile) -> list[dict[str, Any]]:
         fields = dict(
             ArticlePage(layout.article(ctx, art), BASE + art.path, profile).extract().fields
         )
-        truth = world.truth(meta, BASE)
+        truth = truth_of(world, meta, BASE)
         record = dict(fields)
         listing_only = facts["date"]["where"] == "listing"
         if listing_only and not record.get("datePublished"):

@@ -30,6 +30,7 @@ from danvan_crawler.replica.pagetext import text_nodes
 from danvan_crawler.replica.server import make_server
 from danvan_crawler.replica.spec import FAMILIES, spec_for
 from danvan_crawler.replica.text import clean
+from danvan_crawler.replica.truth import truth as truth_of
 from tests.conftest import ROOT, ReplicaClient
 
 SEEDS = range(60)
@@ -152,7 +153,7 @@ def test_random_layout_renders_every_page_valid_and_holding_the_truth(
         if cat.site is S.SUB:
             assert f'href="{cat.path}"' in pages["subsite"]
     for meta in world.metas:
-        truth = world.truth(meta, BASE)
+        truth = truth_of(world, meta, BASE)
         page = pages[f"article {meta.id}"]
         shown, glued = visible(page), tight(page)
         assert truth["headline"] in shown
@@ -317,7 +318,7 @@ def test_facts_name_furniture_and_never_the_article_s_own_text(world: Wd.World) 
         ctx = ctx_for(world, layout)
         meta = world.metas[4]
         facts = page_facts(layout, ctx, world.article(meta))
-        truth = world.truth(meta, BASE)
+        truth = truth_of(world, meta, BASE)
         own = "\n".join([truth["headline"], truth["articleBody"]])
         furniture = facts["furniture"]
         assert all(f not in own for f in furniture if len(f) > 30)

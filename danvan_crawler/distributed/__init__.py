@@ -18,7 +18,8 @@ worker's in-flight set ``<prefix>:inflight:<worker>`` in one Lua script; the req
 acknowledged (removed from that set) only when Scrapy is completely done with it: its
 callback or errback ran, the requests it yielded are in the queue, its items went
 through the pipelines (the store); the spider middleware
-``danvan_crawler.middlewares.leases.LeaseAcks`` follows each lease to that point. Each worker refreshes ``<prefix>:worker:<id>`` every
+``danvan_crawler.middlewares.leases.LeaseAcks`` follows each lease to that point. Each
+worker refreshes ``<prefix>:worker:<id>`` every
 ``DANVAN_WORKER_TIMEOUT / 3`` seconds; a worker whose key expired (killed, machine lost)
 is reaped by any live worker: its in-flight requests go back to the queue, with their
 priority. A worker that shuts down (SIGTERM, Ctrl-C) puts back what it did not finish.

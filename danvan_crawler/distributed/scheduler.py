@@ -148,19 +148,16 @@ class RedisScheduler(Scheduler):
     def enqueue_request(self, request: Request) -> bool:
         """Dupefilter check and push in one Lua script (scrapy-redis does two calls: a
         worker killed between them would leave a request marked seen but never queued)."""
-        acks = self.acks
-        replaced = acks.unlease(request) if acks is not None else None
-        queued = True
+        if self.acks is not None:
+            self.acks.unlease(request)
         if request.dont_filter:
             self.queue.push(request)
         elif not self.queue.push_unseen(request, self.df.key, self.df.request_fingerprint(request)):
             self.df.log(request, self.spider)
-            queued = False
-        if acks is not None and replaced is not None:
-            acks.drained(replaced)  # a retry or redirect of a leased request, now queued
-        if queued and self.stats is not None:
+            return False
+        if self.stats is not None:
             self.stats.inc_value("scheduler/enqueued/redis")
-        return queued
+        return True
 
     def next_request(self) -> Request | None:
         request = self.queue.pop(self.idle_before_close)

@@ -3,8 +3,9 @@
 
 A leased request ends in one of three ways, each followed here:
 
-- the downloader middlewares turn it into another request (a retry, a redirect): done
-  once that one is in the queue (the scheduler calls :meth:`LeaseAcks.unlease`);
+- the downloader middlewares turn it into another request (a retry, a redirect), which
+  carries its token: done once the engine has queued (or dropped) that one
+  (``request_scheduled``, then the next turn of the loop);
 - a response: its callback's output, as the spider middlewares leave it, passes through
   :meth:`LeaseAcks.process_spider_output_async`; an error no middleware recovers from
   ends it too (``spider_error``);
@@ -32,6 +33,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
+from scrapy.utils.asyncio import call_later
 from scrapy.utils.spider import iterate_spider_output
 from twisted.python.failure import Failure
 
@@ -107,6 +109,7 @@ class LeaseAcks(BaseSpiderMiddleware):
         self._tokens = itertools.count(1)
         #: the scheduler's: ``settle(data, ack)``; ack False leaves the request leased
         self.settle: Callable[[bytes, bool], None] | None = None
+        crawler.signals.connect(self.scheduled, signal=signals.request_scheduled)
         crawler.signals.connect(self.answered, signal=signals.response_received)
         crawler.signals.connect(self.spider_error, signal=signals.spider_error)
         crawler.signals.connect(self.item_done, signal=signals.item_scraped)
@@ -127,24 +130,28 @@ class LeaseAcks(BaseSpiderMiddleware):
         request.meta[LEASE_META] = token
         request.errback = LeasedErrback(self, token, request.errback)
 
-    def unlease(self, request: Request) -> int | None:
-        """``request`` goes to the queue: take the lease's marks off it (copies carry
-        them). The token of a lease it replaces (a retry, a redirect: the downloader
-        never answered the leased one), to :meth:`drained` once it is queued."""
-        token = request.meta.pop(LEASE_META, None)
+    def unlease(self, request: Request) -> None:
+        """``request`` goes to the queue: take the lease's marks off it (copies of a
+        leased request carry them)."""
+        request.meta.pop(LEASE_META, None)
         if isinstance(request.errback, LeasedErrback):
             request.errback = request.errback.original
-        lease = self.leases.get(token) if isinstance(token, int) else None
-        if lease is None or lease.stage != FETCHING:
-            return None
-        lease.stage = OUTPUT
-        return token
 
     # -- following a lease ----------------------------------------------------------------
     def _token(self, response: Response | Failure | None) -> int | None:
         request = getattr(response, "request", None)
         token = request.meta.get(LEASE_META) if isinstance(request, Request) else None
         return token if isinstance(token, int) and token in self.leases else None
+
+    def scheduled(self, request: Request) -> None:
+        """A request with the token of a lease the downloader has not answered replaces
+        it (a retry, a redirect); the engine queues it, or a handler of this signal drops
+        it (an offsite redirect), before the loop turns: the lease is done then."""
+        token = request.meta.get(LEASE_META)
+        lease = self.leases.get(token) if isinstance(token, int) else None
+        if isinstance(token, int) and lease is not None and lease.stage == FETCHING:
+            lease.stage = OUTPUT
+            call_later(0, self.drained, token)
 
     def answered(self, response: Response, request: Request) -> None:
         token = self._token(response)
