@@ -17,13 +17,14 @@ would a moment later), so they are in the queue before the lease ends; items are
 until ``item_scraped``, ``item_dropped`` or ``item_error`` says each went through the
 pipelines. The output that a spider middleware's ``process_spider_exception`` returns for
 an error is not waited for: the project's (``CallbackErrors``) and Scrapy's
-(``HttpErrorMiddleware``) return none.
+(``HttpErrorMiddleware``) return none; one that did would be warned of.
 """
 
 from __future__ import annotations
 
 import inspect
 import itertools
+import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +39,8 @@ from scrapy.utils.spider import iterate_spider_output
 from twisted.python.failure import Failure
 
 from danvan_crawler.pipelines.store import StoreStopped
+
+logger = logging.getLogger(__name__)
 
 #: ``request.meta`` key of a leased request's token (taken off before it is queued again)
 LEASE_META = "danvan_lease"
@@ -184,7 +187,10 @@ class LeaseAcks(BaseSpiderMiddleware):
     ) -> AsyncIterator[Any]:
         token = self._token(response)
         if token is None:
+            late = self._settled(response)
             async for o in result:
+                if late and o is not None:
+                    late = self._warn_late(response)
                 yield o
             return
         async for o in self.follow_async(token, result):
@@ -194,7 +200,31 @@ class LeaseAcks(BaseSpiderMiddleware):
         self, response: Response | None, result: Iterable[Any], spider: Spider | None = None
     ) -> Iterable[Any]:
         token = self._token(response)
-        return result if token is None else self.follow(token, result)
+        if token is not None:
+            return self.follow(token, result)
+        if self._settled(response):
+            return self._late(response, result)
+        return result
+
+    def _late(self, response: Response | None, result: Iterable[Any]) -> Iterator[Any]:
+        late = True
+        for o in result:
+            if late and o is not None:
+                late = self._warn_late(response)
+            yield o
+
+    def _settled(self, response: Response | None) -> bool:
+        """Whether ``response`` answers a request whose lease already ended."""
+        request = getattr(response, "request", None)
+        return isinstance(request, Request) and isinstance(request.meta.get(LEASE_META), int)
+
+    def _warn_late(self, response: Response | None) -> bool:
+        logger.warning(
+            "output after its request was acknowledged (a spider middleware recovering from "
+            "an error with output?): %s",
+            getattr(response, "url", "?"),
+        )
+        return False
 
     def _reading(self, token: int) -> Lease:
         lease = self.leases[token]
