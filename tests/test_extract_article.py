@@ -395,3 +395,22 @@ def test_selectors_needing_an_absent_class_are_skipped_only_when_they_match_noth
             assert may_match(css, names), css
     assert not may_match("div.news-detail div.news-updated", names)
     assert not may_match("#header img.banner::attr(alt)", names)
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("vi", "vi"),
+        ("vi-VN", "vi"),
+        ("VI_vn", "vi"),
+        (" en ", "en"),
+        ("", "vi"),
+        # a page cut and pasted into itself: the attribute holds markup, not a language
+        ('<!DOCTYPE html>\n<html lang="vi', "vi"),
+        ("vietnamese", "vi"),
+    ],
+)
+def test_in_language_is_a_language_subtag_or_the_profiles(lang: str, expected: str) -> None:
+    html = f'<html lang="{lang}"><head><title>T</title></head><body><h1>T</h1></body></html>'
+    result = ArticlePage(html, "https://nghean.dcs.vn/vi-vn/tin/a/1-2-3", profile()).extract()
+    assert result.fields["inLanguage"] == expected

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +46,8 @@ from danvan_crawler.extract.selectors import Scope, attribute_names, compiled_xp
 from danvan_crawler.profile import SiteProfile
 from danvan_crawler.text import clean_text
 from danvan_crawler.urls import article_id
+
+_LANGUAGE_RE = re.compile(r"([a-z]{2,3})(?:[-_][a-z0-9]{1,8})*\Z")
 
 logger = logging.getLogger(__name__)
 
@@ -192,8 +195,9 @@ class ArticlePage(_HeadlineFields, _BodyFields, _DateFields, _AuthorFields):
     @page_property
     def in_language(self) -> str:
         langs = compiled_xpath("/html/@lang")(self.root)
-        lang = (langs[0] if langs else "").strip().lower()
-        return lang.split("-")[0] if lang else self.profile.language
+        # Only a language subtag (vi, vi-VN, vi_VN): a broken attribute is no language.
+        primary = _LANGUAGE_RE.match((langs[0] if langs else "").strip().lower())
+        return primary.group(1) if primary else self.profile.language
 
     @page_property
     def images(self) -> list[dict[str, str | None]]:
