@@ -305,7 +305,8 @@ def test_the_body_after_the_date_line_where_a_byline_comes_and_goes() -> None:
     result = learn_profile(pages, [], BASE)
     art = result.profile.article
     assert "nth-of-type" not in art.content[0]
-    assert art.byline == ('article > div:contains("Bài:")',)
+    # (named by the headline's block before it: its label may change on other pages)
+    assert len(art.byline) == 1 and "Bài" not in art.byline[0]
     for n, got in enumerate(_extract_all(pages, result.profile), 1):
         assert got.fields["articleBody"].split("\n") == PARAS
         want = [NAMES[n - 1]] if n % 3 else []

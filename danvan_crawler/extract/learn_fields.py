@@ -204,14 +204,15 @@ def _discover_byline(data: dict[str, Any], arts: list[_Art]) -> None:
         found[id(art)] = outer
         for el, _, label in outer[:4]:
             # (by its place first: a label names only the pages printing that label)
+            # (the place where, on pages with no byline, a block of links stands: a share
+            # bar, the headline's link; no byline is mostly links, see _name_bearer)
             placed = _neighbour_candidates(art_data, art.root, el) + before_candidates(el)
             own = selector_candidates(el)
             cands.extend(placed)
+            cands.extend(f"{css}:not(:has(a))" for css in placed)
             cands.extend(_label_candidates(el, label))
             cands.extend(own)
-            # the place where, on pages with no byline, a block of links stands (a share
-            # bar, the headline's link): no byline is mostly links (see _name_bearer)
-            cands.extend(f"{css}:not(:has(a))" for css in placed + own)
+            cands.extend(f"{css}:not(:has(a))" for css in own)
     labels = {label for hits in found.values() for _, _, label in hits if label}
     if labels:
         alts = "|".join(re.escape(x) for x in sorted(labels))
