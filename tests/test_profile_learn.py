@@ -406,8 +406,9 @@ def test_a_date_labelled_updated_when_the_page_prints_no_other() -> None:
 def test_a_byline_with_no_name_of_its_own_that_comes_and_goes_above_the_headline() -> None:
     # "Name - Role" in a block with only a generated class, on two pages of three, right
     # before the headline, an unnamed block right before the body: no position holds
+    names = [*NAMES, "Hồ Văn Hải", "Đinh Thị Lan", "Cao Văn Minh"]
     pages = []
-    for n, name in enumerate(NAMES + ["Hồ Văn Hải", "Đinh Thị Lan", "Cao Văn Minh"], 1):
+    for n, name in enumerate(names, 1):
         byline = f'<div class="xk8zhwk">{name} - Chuyên viên Ban Dân vận</div>' if n % 3 else ""
         title = f"Tin số {n} về công tác dân vận ở cơ sở"
         html = (
@@ -422,14 +423,14 @@ def test_a_byline_with_no_name_of_its_own_that_comes_and_goes_above_the_headline
     assert_no_generated_names(result.profile)
     for n, got in enumerate(_extract_all(pages, result.profile), 1):
         assert got.fields["headline"] == f"Tin số {n} về công tác dân vận ở cơ sở"
-        want = [(NAMES + ["Hồ Văn Hải", "Đinh Thị Lan", "Cao Văn Minh"])[n - 1]] if n % 3 else []
+        want = [names[n - 1]] if n % 3 else []
         assert [a["name"] for a in got.fields["authors"]] == want, n
         assert not got.fallbacks.keys() & {"authors", "headline"}
 
 
 def test_a_byline_after_the_body_whose_label_changes_on_pages_not_learned_from() -> None:
     # the held-out pages (the last third) print "Tin, ảnh:" where the others print "Bài:"
-    names = NAMES + ["Hồ Văn Hải", "Đinh Thị Lan", "Cao Văn Minh"]
+    names = [*NAMES, "Hồ Văn Hải", "Đinh Thị Lan", "Cao Văn Minh"]
     pages = []
     for n, name in enumerate(names, 1):
         label = "Bài" if n <= 6 else "Tin, ảnh"
@@ -450,12 +451,13 @@ def test_a_byline_after_the_body_whose_label_changes_on_pages_not_learned_from()
         assert "authors" not in got.fallbacks, n
 
 
-@pytest.mark.parametrize("layout", ["random:29", "random:28", "random:25", "random:17", "random:7", "random:30"])
+@pytest.mark.parametrize("layout", ["random:29", "random:17", "random:30"])
 def test_learned_headline_and_authors_hold_on_pages_not_learned_from(
     layout: str, replica_factory: Callable[..., ReplicaClient]
 ) -> None:
     # random:29: a byline above the headline with only a generated class, on some pages;
-    # random:28: a byline after the body, its label ("Bài:", "Tin, ảnh:") page by page
+    # random:17: a byline after the body, its label ("Bài:", "Tin, ảnh:") page by page;
+    # random:30: a byline after the date line, the headline's link there when it is not
     seed = int(layout.split(":")[1])
     rep = replica_factory(articles=20, seed=seed, layout=layout)
     truth = rep.truth()
