@@ -25,6 +25,7 @@ from danvan_crawler.extract.learn_select import (
     _distinct,
     _element_sibling,
     _quote,
+    _steps,
     before_candidates,
     selector_candidates,
 )
@@ -208,6 +209,7 @@ def _discover_byline(data: dict[str, Any], arts: list[_Art]) -> None:
             # bar, the headline's link; no byline is mostly links, see _name_bearer)
             placed = _neighbour_candidates(art_data, art.root, el) + before_candidates(el)
             own = selector_candidates(el)
+            cands.extend(_steps(el)[:-1])  # its own meaningful name before any place
             cands.extend(placed)
             cands.extend(f"{css}:not(:has(a))" for css in placed)
             cands.extend(_label_candidates(el, label))
