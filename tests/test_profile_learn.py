@@ -469,3 +469,20 @@ def test_learned_headline_and_authors_hold_on_pages_not_learned_from(
         names = sorted(a["name"] for a in got.fields["authors"])
         assert names == sorted(a["name"] for a in row["authors"]), page.url
         assert not got.fallbacks.keys() & {"authors", "headline"}, page.url
+
+
+def test_no_byline_in_the_body_where_the_signature_rules_read_the_name() -> None:
+    # a name in bold and its role ending the body on the pages learned from; the pages
+    # held out (the last third) have no signature: nothing there is an author
+    names = [*NAMES, "Hồ Văn Hải", "Đinh Thị Lan", "Cao Văn Minh"]
+    pages = []
+    for n, name in enumerate(names, 1):
+        sign = f"<p><strong>{name}</strong></p><p><em>Chuyên viên Ban Dân vận</em></p>"
+        inner = "".join(f"<p>{p}</p>" for p in PARAS) + (sign if n <= 6 else "")
+        pages.append(_plain_article(n, f"Tin số {n} về công tác dân vận", inner))
+    result = learn_profile(pages, [], BASE)
+    assert result.profile.article.byline == ()
+    for n, got in enumerate(_extract_all(pages, result.profile), 1):
+        want = [names[n - 1]] if n <= 6 else []
+        assert [a["name"] for a in got.fields["authors"]] == want, n
+        assert got.fields["articleBody"].split("\n") == PARAS

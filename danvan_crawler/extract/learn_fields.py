@@ -193,12 +193,17 @@ def _discover_byline(data: dict[str, Any], arts: list[_Art]) -> None:
     art_data, sig = data["article"], data["signature"]
     found: dict[int, list[tuple[etree._Element, str, str | None]]] = {}
     cands: list[str] = []
+    learned = _profile(data)
     for art in arts:
+        # a name the content's signature rules already read is no byline to find: its
+        # place (the body's last paragraphs) holds body text on pages with no signature
+        page = _learned_page(learned, art)
+        read = set() if "authors" in page.fallbacks else set(_authors_key(page))
         hits = []
         for el in art.root.iter():
             if isinstance(el.tag, str):
                 got = _name_bearer(el)
-                if got:
+                if got and _keyed(got[0]) not in read:
                     hits.append((el, *got))
         # the outermost element printing the name (the label and role with it)
         outer = [h for h in hits if not any(o[0] in h[0].iterancestors() for o in hits)]
