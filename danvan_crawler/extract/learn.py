@@ -51,7 +51,7 @@ from danvan_crawler.extract.learn_pages import (
     _text_elements,
 )
 from danvan_crawler.extract.learn_report import _article_coverage, _listing_coverage, dump_profile
-from danvan_crawler.extract.learn_select import _choose, selector_candidates
+from danvan_crawler.extract.learn_select import _choose, before_candidates, selector_candidates
 from danvan_crawler.extract.parse import parse_html
 from danvan_crawler.extract.selectors import select
 from danvan_crawler.profile import normalize_base_url, profile_from_dict
@@ -107,6 +107,7 @@ def learn_profile(
         want = art.ladder.fields.get("headline")
         for el in _text_elements(art.root, want or "")[:3]:
             cands.extend(selector_candidates(el))
+            cands.extend(before_candidates(el))
     css, _ = _choose(learn_arts, dict.fromkeys(cands), headline_judge)
     art_data["headline"] = [css] if css else []
 

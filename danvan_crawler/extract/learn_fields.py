@@ -20,7 +20,15 @@ from danvan_crawler.extract.learn_pages import (
     _profile,
     _text_elements,
 )
-from danvan_crawler.extract.learn_select import _choose, _distinct, _quote, selector_candidates
+from danvan_crawler.extract.learn_select import (
+    _choose,
+    _distinct,
+    _element_sibling,
+    _quote,
+    _steps,
+    before_candidates,
+    selector_candidates,
+)
 from danvan_crawler.extract.selectors import select
 from danvan_crawler.profile import SiteProfile
 from danvan_crawler.text import clean_text
@@ -147,6 +155,36 @@ def _label_candidates(el: etree._Element, label: str | None) -> list[str]:
     return [f"{a} > {named}" for a in anchors]
 
 
+def _compound(css: str) -> bool:
+    """Whether ``css`` names one element by itself, no combinator outside ``:has()``."""
+    while True:
+        inner = re.sub(r"\([^()]*\)", "", css)
+        if inner == css:
+            return not re.search(r"[\s>+~,]", css)
+        css = inner
+
+
+def _neighbour_candidates(
+    art_data: dict[str, Any], root: etree._Element, el: etree._Element
+) -> list[str]:
+    """``el`` named by the learned field printed next to it: ``H + p`` right after the
+    headline, date or body (``H`` its selector), ``div:has(+ H)`` right before one. A
+    byline's label changes from page to page ("Bài:", "Tin, ảnh:"), its place does not."""
+    tag = str(el.tag).lower()
+    prev, after = _element_sibling(el, -1), _element_sibling(el, 1)
+    out: list[str] = []
+    for key in ("headline", "date_published", "description", "content"):
+        for css in art_data.get(key) or []:
+            found = select(root, css)
+            if not found or not isinstance(found[0], etree._Element):
+                continue
+            if found[0] is prev:
+                out.append(f"{css} + {tag}")
+            if found[0] is after and _compound(css):
+                out.append(f"{tag}:has(+ {css})")
+    return out
+
+
 def _discover_byline(data: dict[str, Any], arts: list[_Art]) -> None:
     """A byline the ladder did not read (below the body, in an author box): elements
     printing a name (:func:`_name_bearer`) at the same selector on several pages, never
@@ -155,19 +193,33 @@ def _discover_byline(data: dict[str, Any], arts: list[_Art]) -> None:
     art_data, sig = data["article"], data["signature"]
     found: dict[int, list[tuple[etree._Element, str, str | None]]] = {}
     cands: list[str] = []
+    learned = _profile(data)
     for art in arts:
+        # a name the content's signature rules already read is no byline to find: its
+        # place (the body's last paragraphs) holds body text on pages with no signature
+        page = _learned_page(learned, art)
+        read = set() if "authors" in page.fallbacks else set(_authors_key(page))
         hits = []
         for el in art.root.iter():
             if isinstance(el.tag, str):
                 got = _name_bearer(el)
-                if got:
+                if got and _keyed(got[0]) not in read:
                     hits.append((el, *got))
         # the outermost element printing the name (the label and role with it)
         outer = [h for h in hits if not any(o[0] in h[0].iterancestors() for o in hits)]
         found[id(art)] = outer
         for el, _, label in outer[:4]:
+            # (by its place first: a label names only the pages printing that label)
+            # (the place where, on pages with no byline, a block of links stands: a share
+            # bar, the headline's link; no byline is mostly links, see _name_bearer)
+            placed = _neighbour_candidates(art_data, art.root, el) + before_candidates(el)
+            own = selector_candidates(el)
+            cands.extend(_steps(el)[:-1])  # its own meaningful name before any place
+            cands.extend(placed)
+            cands.extend(f"{css}:not(:has(a))" for css in placed)
             cands.extend(_label_candidates(el, label))
-            cands.extend(selector_candidates(el))
+            cands.extend(own)
+            cands.extend(f"{css}:not(:has(a))" for css in own)
     labels = {label for hits in found.values() for _, _, label in hits if label}
     if labels:
         alts = "|".join(re.escape(x) for x in sorted(labels))

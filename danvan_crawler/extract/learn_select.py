@@ -13,7 +13,7 @@ from lxml import etree
 from danvan_crawler.extract.learn_pages import _Art
 from danvan_crawler.extract.selectors import select
 
-__all__ = ["generated_name", "selector_candidates"]
+__all__ = ["before_candidates", "generated_name", "selector_candidates"]
 
 # --------------------------------------------------------------------------- names
 
@@ -240,6 +240,32 @@ def selector_candidates(
     return list(dict.fromkeys(out))
 
 
+def _element_sibling(el: etree._Element, step: int) -> etree._Element | None:
+    """``el``'s next (``step`` 1) or previous (-1) element sibling, comments skipped."""
+    sib = el.getnext() if step > 0 else el.getprevious()
+    while sib is not None and not isinstance(sib.tag, str):
+        sib = sib.getnext() if step > 0 else sib.getprevious()
+    return sib
+
+
+def before_candidates(el: etree._Element) -> list[str]:
+    """``el`` named by the named sibling after it (``div:has(+ div.noidung)``, the block
+    two before it: ``div:has(+ div + div.noidung)``): a headline or byline just before
+    the body, where blocks before them come and go so that no position holds."""
+    tag = str(el.tag).lower()
+    out: list[str] = []
+    path: list[str] = []
+    sib = _element_sibling(el, 1)
+    while sib is not None and len(path) < 2:
+        name = _distinct(sib)
+        if name and name != "body":
+            out.append(f"{tag}:has(+ {' + '.join([*path, name])})")
+            break
+        path.append(str(sib.tag).lower())
+        sib = _element_sibling(sib, 1)
+    return out
+
+
 def _choose(
     pages: Sequence[Any],
     candidates: Iterable[str],
@@ -291,4 +317,5 @@ def _cost(css: str) -> int:
         + 15 * css.count("nth-of-type")
         + 10 * css.count("last-of-type")
         + 10 * css.count(" + ")
+        + 10 * css.count(":has(")
     )
