@@ -66,6 +66,17 @@ def test_last_edited_label_marks_the_modified_date_on_the_date_line() -> None:
     assert got.fields["datePublished"].startswith("2021-03-17")
 
 
+def test_a_published_date_after_the_modified_one_on_the_date_line() -> None:
+    # the modified date first, the published one after it, inline on one line
+    html = (
+        "<body><div><h1>Tỉnh ủy Nghệ An</h1><em>Cập nhật: 27/06/2023 02:27</em> "
+        "<em>Thứ Bảy, 24/06/2023, 12:41</em><p>Tin số 1 về công tác dân vận ở cơ sở</p>"
+        f"<div>{_paras(1)}</div></div></body>"
+    )
+    got = _extract(_page(1, html))
+    assert got.fields["datePublished"].startswith("2023-06-24T12:41")
+
+
 # --------------------------------------------------------------------------- articles
 
 

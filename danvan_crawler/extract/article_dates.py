@@ -321,7 +321,15 @@ class _DateFields:
             if label is not None:
                 head = line.text[: label.start()].strip(_SEGMENT_TRIM)
                 segments = [(head, False)] if head else []
-                segments.append((line.text[label.start() :], True))
+                rest = line.text[label.start() :]
+                # "Sửa lần cuối: 27/06/2023 02:27 Thứ Bảy, 24/06/2023, 12:41": the
+                # label's date, then the published one after it
+                own = find_date(rest, patterns, tz)
+                end = own[1][1] if own else len(rest)
+                tail = rest[end:].strip(_SEGMENT_TRIM)
+                segments.append((rest[:end], True))
+                if tail:
+                    segments.append((tail, False))
             for segment, modified in segments:
                 found = find_date(segment, patterns, tz)
                 if found is None or not date_line(segment, found[1]):

@@ -148,7 +148,12 @@ def learn_profile(
         # (htmldate's day, when an element prints it, is a printed date; a guessed day
         # matches no element's text)
         for el in printed_at[id(art)][:3] or heads[id(art)][:2]:
-            cands.extend(selector_candidates(el))
+            for c in selector_candidates(el):
+                cands.append(c)
+                if " + " in c:
+                    # any later sibling, not the next one only: a modified date may
+                    # come between (the first date line no label marks is the date)
+                    cands.append(" ~ ".join(c.rsplit(" + ", 1)))
             # the blocks around the date by their parent, unnumbered: the date is the
             # first date line among them wherever blocks before it come and go
             parent = el.getparent()
