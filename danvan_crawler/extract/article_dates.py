@@ -73,6 +73,37 @@ def _period(text: str, end: int, patterns: Sequence[re.Pattern[str]], tz: str) -
     return found is not None and found[1][0] == 0
 
 
+#: The longest text a selector's match other than the first is read as a date line from.
+MAX_DATE_LINE = 80
+
+
+def selected_date(
+    found: Sequence[Any],
+    patterns: Sequence[re.Pattern[str]],
+    tz: str,
+    marker: re.Pattern[str] | None,
+) -> tuple[int, ParsedDate] | None:
+    """The date a date selector's matches ``found`` print, and the index of the match
+    giving it: the first match when it reads as a date ``marker`` (the modified date's
+    label) does not mark; else the first later date line it does not mark (a selector
+    naming the blocks after the body, the date line among them, finds the date whatever
+    blocks come and go before it: a byline, a modified date); else the first match's."""
+    first = parse_date(node_text(found[0]), patterns, tz) if found else None
+    if first is not None and (marker is None or not marker.search(node_text(found[0]))):
+        return 0, first
+    if marker is not None:
+        for k, el in enumerate(found[1:], 1):
+            if not isinstance(el, etree._Element):
+                continue
+            text = node_text(el)
+            if not text or len(text) > MAX_DATE_LINE or marker.search(text):
+                continue
+            hit = find_date(text, patterns, tz)
+            if hit is not None and date_line(text, hit[1]):
+                return k, hit[0]
+    return (0, first) if first is not None else None
+
+
 class _DateFields:
     """ArticlePage's dates."""
 
@@ -97,9 +128,12 @@ class _DateFields:
         patterns, tz = self.profile.date_patterns, self.profile.timezone
         found = first_match(self.root, selectors, self._names, self._scope)
         if found:
-            parsed = parse_date(node_text(found[0]), patterns, tz)
-            if parsed:
-                return parsed
+            marker = (
+                self.profile.fallback.modified_marker if field_name == "datePublished" else None
+            )
+            picked = selected_date(found, patterns, tz, marker)
+            if picked:
+                return picked[1]
         published = field_name == "datePublished"
         if published and not self.profile.article.date_on_page:
             return None  # nothing on the page to guess from: the listing's date is taken
@@ -287,7 +321,15 @@ class _DateFields:
             if label is not None:
                 head = line.text[: label.start()].strip(_SEGMENT_TRIM)
                 segments = [(head, False)] if head else []
-                segments.append((line.text[label.start() :], True))
+                rest = line.text[label.start() :]
+                # "Sửa lần cuối: 27/06/2023 02:27 Thứ Bảy, 24/06/2023, 12:41": the
+                # label's date, then the published one after it
+                own = find_date(rest, patterns, tz)
+                end = own[1][1] if own else len(rest)
+                tail = rest[end:].strip(_SEGMENT_TRIM)
+                segments.append((rest[:end], True))
+                if tail:
+                    segments.append((tail, False))
             for segment, modified in segments:
                 found = find_date(segment, patterns, tz)
                 if found is None or not date_line(segment, found[1]):

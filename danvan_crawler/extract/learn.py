@@ -19,9 +19,13 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from danvan_crawler.dates import parse_date
+from lxml import etree
+
+from danvan_crawler.dates import find_date
 from danvan_crawler.extract.article import ArticlePage
+from danvan_crawler.extract.article_dates import selected_date
 from danvan_crawler.extract.common import node_text
+from danvan_crawler.extract.ladder_signature import date_line
 from danvan_crawler.extract.learn_body import _learn_content, _learn_images, _learn_remove
 from danvan_crawler.extract.learn_fields import (
     _discover_byline,
@@ -125,18 +129,40 @@ def learn_profile(
         if not printed_at[id(art)] and art.ladder.fallbacks["datePublished"] != "htmldate":
             return None  # (the ladder read a modified date: no judge)
         found = select(art.root, css)
-        if not found:
-            return False
-        parsed = parse_date(node_text(found[0]), generic.date_patterns, generic.timezone)
-        return parsed is not None and _date_key(parsed.isoformat()) == want
+        picked = selected_date(found, generic.date_patterns, generic.timezone, marker)
+        if not picked or len(node_text(found[picked[0]])) > 120:
+            return False  # (a wrapper's text read whole: whichever date comes first)
+        return _date_key(picked[1].value.isoformat()) == want
 
+    def date_lines(art: _Art, css: str) -> int:
+        """The matches printing a date line: fewer, the more precise."""
+        n = 0
+        for el in select(art.root, css):
+            text = node_text(el) if isinstance(el, etree._Element) else ""
+            hit = find_date(text, generic.date_patterns, generic.timezone) if text else None
+            n += hit is not None and len(text) <= 120 and date_line(text, hit[1])
+        return n
+
+    marker = generic.fallback.modified_marker
     cands = []
     for art in learn_arts:
         # (htmldate's day, when an element prints it, is a printed date; a guessed day
         # matches no element's text)
         for el in printed_at[id(art)][:3] or heads[id(art)][:2]:
-            cands.extend(selector_candidates(el))
-    css, _ = _choose(learn_arts, dict.fromkeys(cands), date_judge)
+            for c in selector_candidates(el):
+                cands.append(c)
+                if " + " in c:
+                    # any later sibling, not the next one only: a modified date may
+                    # come between (the first date line no label marks is the date)
+                    cands.append(" ~ ".join(c.rsplit(" + ", 1)))
+            # the blocks around the date by their parent, unnumbered: the date is the
+            # first date line among them wherever blocks before it come and go
+            parent = el.getparent()
+            if parent is not None and parent.tag not in ("body", "html"):
+                tag = str(el.tag).lower()
+                named = [c for c in selector_candidates(parent)[:6] if not c.isalnum()]
+                cands.extend(f"{c} > {tag}" for c in named)
+    css, _ = _choose(learn_arts, dict.fromkeys(cands), date_judge, date_lines)
     art_data["date_published"] = [css] if css else []
     printed = ("region-text", "meta", "json-ld", "time", "time-text")
     if not css and not any(

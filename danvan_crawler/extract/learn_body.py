@@ -58,6 +58,7 @@ def _learn_content(data: dict[str, Any], arts: list[_Art]) -> None:
             dense = max(parents, key=lambda el: parents[el])
             if dense is not holder and parents[dense] * 2 > len(lines):
                 cands.extend(selector_candidates(dense))
+        cands.extend(_by_paragraphs(holder))
         node = holder
         for _ in range(3):
             if node is None or not isinstance(node.tag, str) or node.tag in ("body", "html"):
@@ -96,7 +97,10 @@ def _learn_content(data: dict[str, Any], arts: list[_Art]) -> None:
             present = extra = 0
             for art in arts:
                 want = _body_lines(art.ladder)
-                p, e = _content_score(_learned_page(profile, art), want)
+                got = _learned_page(profile, art)
+                p, e = _content_score(got, want)
+                if "articleBody" in got.fallbacks:
+                    p = 0  # the selector missed: the generic rules read the body
                 present += p
                 extra += e
             key = (present - extra, mode == "blocks", not bold, -_cost(css))
@@ -105,6 +109,25 @@ def _learn_content(data: dict[str, Any], arts: list[_Art]) -> None:
     art_data["content"] = [best[1]] if best else []
     art_data["body_lines"] = best[2] if best else "blocks"
     data["signature"] = dict(sig, bold=best[3] if best else False)
+
+
+def _by_paragraphs(holder: etree._Element | None) -> list[str]:
+    """``holder`` among its unnamed siblings named by the paragraphs it holds (``... >
+    div:has(> p)``), not by its position: blocks before the body come and go from page
+    to page (a modified date, a lead)."""
+    parent = holder.getparent() if holder is not None else None
+    if holder is None or parent is None or parent.tag in ("body", "html"):
+        return []
+    kids: dict[str, int] = {}
+    for child in holder:
+        if isinstance(child.tag, str) and node_text(child):
+            kids[str(child.tag).lower()] = kids.get(str(child.tag).lower(), 0) + 1
+    if not kids:
+        return []
+    para = max(kids, key=lambda tag: kids[tag])
+    tag = str(holder.tag).lower()
+    anchors = [c for c in selector_candidates(parent)[:6] if not c.isalnum()]
+    return [f"{c} > {tag}:has(> {para})" for c in anchors]
 
 
 def _learn_images(data: dict[str, Any], arts: list[_Art]) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from lxml import etree
@@ -77,6 +77,10 @@ def _learn_listing(data: dict[str, Any], pages: Sequence[Page], generic: SitePro
     if not score:
         return
     main_path = max(score, key=lambda path: (score[path][1], score[path][0], score[path][2]))
+    for page, _root in trees:
+        by_path = groups_by_page[page.url]
+        if main_path in by_path:
+            by_path[main_path] = _one_list(by_path[main_path], page.url, climb, seen_on)
     # how far an item reaches above its link, from pages listing several articles (on a
     # page listing one, the climb would reach the list's container)
     reach = [
@@ -95,6 +99,12 @@ def _learn_listing(data: dict[str, Any], pages: Sequence[Page], generic: SitePro
         items_by_page[page.url] = list(dict.fromkeys(items))
         for item in items_by_page[page.url][:2]:
             cands.extend(selector_candidates(item))
+        # the items as the children of their list, named apart from the item: unnamed
+        # items of an unnamed list placed among unnamed columns ("h1 + div > div")
+        holder = items_by_page[page.url][0].getparent()
+        if holder is not None and holder.tag not in ("body", "html"):
+            tag = str(items_by_page[page.url][0].tag).lower()
+            cands.extend(f"{c} > {tag}" for c in selector_candidates(holder)[:12])
 
     def item_judge(pr: tuple[Page, etree._Element], css: str) -> bool | None:
         want = items_by_page.get(pr[0].url)
@@ -204,6 +214,28 @@ def _learn_listing(data: dict[str, Any], pages: Sequence[Page], generic: SitePro
 
     sel, _ = _choose(trees, dict.fromkeys(title_c), title_judge)
     lst["title"] = [sel] if sel else []
+
+
+def _one_list(
+    group: list[tuple[etree._Element, str]],
+    url: str,
+    climb: Callable[..., tuple[Any, int]],
+    seen_on: dict[str, int],
+) -> list[tuple[etree._Element, str]]:
+    """The links of ``group`` (links at one tag path) in one list: the same tag path may
+    run through two lists (a "latest news" column beside the category's own list, both
+    ``div > div > a``), told apart by the element holding their items; the list linking
+    most articles no other listing page shows, then the longer."""
+    lists: dict[etree._Element, list[tuple[etree._Element, str]]] = {}
+    for a, aid in group:
+        item, _ = climb(a, aid, url, None)
+        lists.setdefault(item.getparent(), []).append((a, aid))
+    if len(lists) <= 1:
+        return group
+    return max(
+        lists.values(),
+        key=lambda links: (sum(1 for _, aid in links if seen_on.get(aid, 0) == 1), len(links)),
+    )
 
 
 #: Elements that are a list's row, and a list's containers (an item learned from pages

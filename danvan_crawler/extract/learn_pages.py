@@ -124,12 +124,15 @@ def _text_elements(root: etree._Element, want: str, limit: int = 400) -> list[et
 
 
 def _lead_match(text: str, want: str) -> bool:
-    """Whether ``text`` is the ladder's lead ``want``, or its start when the ladder read
-    the lead on one line with a short inline block after it (the date line)."""
+    """Whether ``text`` is the ladder's lead ``want``, or its start (its end) when the
+    ladder read the lead on one line with a short inline block after (before) it: the
+    date line."""
     got, key = _keyed(text), _keyed(want)
     if got == key:
         return True
-    return len(got) >= 40 and key.startswith(got) and len(key) - len(got) <= 40
+    return (
+        len(got) >= 40 and (key.startswith(got) or key.endswith(got)) and len(key) - len(got) <= 40
+    )
 
 
 def _lead_elements(root: etree._Element, want: str) -> list[etree._Element]:

@@ -270,12 +270,14 @@ def _choose(
     pages: Sequence[Any],
     candidates: Iterable[str],
     judge: Callable[[Any, str], bool | None],
+    count: Callable[[Any, str], int] | None = None,
 ) -> tuple[str | None, int]:
     """The candidate right on most ``pages`` (``judge``: True right, False wrong, None no
     value to check there); among equals the most precise (fewest elements matched on
     the pages: ``p.Normal`` may match a modified date first on a page not learned from,
     ``p[id$="_lblDate"]`` only the date), then the cheapest (:func:`_cost`), then the
-    earlier; and how many it got right."""
+    earlier; and how many it got right. ``count``: how many of a page's matches count
+    against precision (default: all)."""
     best: tuple[Any, ...] | None = None
     for order, css in enumerate(candidates):
         right = wrong = 0
@@ -287,7 +289,9 @@ def _choose(
                 wrong += 1
         if not right:
             continue
-        matched = sum(len(select(_root_of(page), css)) for page in pages)
+        matched = sum(
+            count(page, css) if count else len(select(_root_of(page), css)) for page in pages
+        )
         key = (right - 2 * wrong, -matched, -_cost(css), -order, css)
         if best is None or key > best:
             best = key
