@@ -39,6 +39,7 @@ from danvan_crawler.store.search import (
     search,
     words_of,
 )
+from danvan_crawler.store.search.query import folded_words
 from danvan_crawler.vietnamese import search_fold
 from tests.test_feeds_validity import PUBLIC
 from tests.test_feeds_validity import test_atom_strict as atom_strict
@@ -302,6 +303,34 @@ def test_fold_is_one_character_for_one() -> None:
             c.isalpha() for c in unicodedata.normalize("NFC", text)
         ]
     assert search_fold("Tỉnh uỷ") == search_fold("Tỉnh ủy") == search_fold("tinh uy") == "tinh uy"
+
+
+FOLD_TEXTS = [
+    "Dân vận khéo, “Tỉnh uỷ” – 25-NQ/TW",
+    "ĐẢNG\u00a0BỘ\u2003tỉnh\tNghệ\nAn",
+    "De\u0301 combining e\u0302\u0301 and \u0301 a lone mark after a space",
+    "snake_case under_score __ 1_000 x\ue002y",
+    "Σίσυφος İstanbul ß ǅ ﬁ Ⅻ ²³ ١٢٣ 中文字",
+    "",
+    "   ",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60))
+def test_folded_words_is_words_of_the_fold(text: str) -> None:
+    assert folded_words(text) == words_of(search_fold(text))
+    assert folded_words(text) == words_of(search_fold(text))  # read from the cache
+
+
+def test_folded_words_on_articles_and_odd_texts() -> None:
+    texts = [*FOLD_TEXTS]
+    for n in range(40):
+        article = synthetic_article(n, synthetic_categories("http://x/")[:1], "http://x/")
+        texts += [str(article.get(name) or "") for name in ("headline", "description")]
+        texts.append(str(article.get("articleBody") or ""))
+    for text in texts:
+        assert folded_words(text) == words_of(search_fold(text)), text
 
 
 # -- danvan search ---------------------------------------------------------------------

@@ -15,8 +15,7 @@ from sqlalchemy import Connection, text
 
 from danvan_crawler.store.search import ranking
 from danvan_crawler.store.search.marking import Hit, field_text, snippet, title
-from danvan_crawler.store.search.query import FIELDS, Query, pairs_of, words_of
-from danvan_crawler.vietnamese import search_fold
+from danvan_crawler.store.search.query import FIELDS, Query, folded_words, pairs_of
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +34,7 @@ def index_values(data: Mapping[str, Any] | None) -> tuple[str, ...]:
     then their pair tokens."""
     if data is None:
         return ("",) * 6
-    words = [words_of(search_fold(field_text(data.get(name)))) for name in FIELDS]
+    words = [folded_words(field_text(data.get(name))) for name in FIELDS]
     return (*(" ".join(w) for w in words), *(" ".join(pairs_of(w)) for w in words))
 
 
