@@ -57,10 +57,13 @@ def folded_words(text: str) -> list[str]:
         pass
     if len(cache) > CHUNK_CACHE_SIZE:
         cache.clear()
+    words: list[str] = []
     for chunk in chunks:
-        if chunk not in cache:
-            cache[chunk] = tuple(_WORD_RE.findall(search_fold(chunk)))
-    return list(chain.from_iterable(map(cache.__getitem__, chunks)))
+        found = cache.get(chunk)
+        if found is None:
+            found = cache[chunk] = tuple(_WORD_RE.findall(search_fold(chunk)))
+        words.extend(found)
+    return words
 
 
 def pairs_of(words: Sequence[str]) -> list[str]:
