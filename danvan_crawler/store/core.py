@@ -52,8 +52,6 @@ logger = logging.getLogger(__name__)
 
 #: Default database (relative to the working folder), setting ``DANVAN_DB``.
 DEFAULT_DB = "danvan.db"
-#: SQLite page cache of each connection (KiB).
-CACHE_KIB = 16000
 
 
 def _engine_for(url_or_path: str | os.PathLike[str]) -> Engine:
@@ -77,10 +75,6 @@ def _engine_for(url_or_path: str | os.PathLike[str]) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
-            # 16 MB of page cache (SQLite's default: 2 MB): a batch's upsert dirties
-            # more pages than 2 MB hold (article bands, URLs, the search index, spread
-            # over the file), and each spilled or evicted page is written or read again
-            cur.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
             cur.close()
 
         @event.listens_for(engine, "begin")
