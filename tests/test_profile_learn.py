@@ -486,3 +486,37 @@ def test_no_byline_in_the_body_where_the_signature_rules_read_the_name() -> None
         want = [names[n - 1]] if n <= 6 else []
         assert [a["name"] for a in got.fields["authors"]] == want, n
         assert got.fields["articleBody"].split("\n") == PARAS
+
+
+def test_a_byline_label_printed_on_one_page_at_the_place_of_another_label() -> None:
+    # "Người viết: Name<br>Role" above the headline, "Bài, ảnh:" on one page only; the
+    # date block's class is generated, the byline's block has no name of its own, a
+    # block of attachments comes and goes after the body
+    names = [*NAMES, "Hồ Văn Hải", "Đinh Thị Lan", "Cao Văn Minh"]
+    pages = []
+    for n, name in enumerate(names, 1):
+        label = "Bài, ảnh" if n == 3 else "Người viết"
+        byline = f"<div>{label}: {name}<br>Trưởng ban Dân vận Huyện ủy</div>" if n % 5 else ""
+        title = f"Tin số {n} về công tác dân vận ở cơ sở"
+        html = (
+            f"<html><head><title>{title} | Cổng thông tin</title></head><body><main><article>"
+            '<div><a href="/">Trang chủ</a> / <a href="/c">Thời sự</a></div>'
+            f"{byline}<div><strong>{title}</strong></div>"
+            f'<div class="x6tlk49">Thứ Tư, {n:02d}/09/2022 07:45</div>'
+            "<div>"
+            + "".join(f"<div>{p}</div>" for p in PARAS)
+            + "</div>"
+            + (
+                '<div>Tài liệu kèm theo: <a href="/f.pdf">Báo cáo.pdf</a></div>'
+                if n % 2 == 0
+                else ""
+            )
+            + "</article></main></body></html>"
+        )
+        pages.append(Page(f"{BASE}/vi-vn/tin/bai-{n}/1-2-{n}", html))
+    result = learn_profile(pages, [], BASE)
+    assert_no_generated_names(result.profile)
+    for n, got in enumerate(_extract_all(pages, result.profile), 1):
+        want = [names[n - 1]] if n % 5 else []
+        assert [a["name"] for a in got.fields["authors"]] == want, n
+        assert "authors" not in got.fallbacks, n
