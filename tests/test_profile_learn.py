@@ -177,7 +177,9 @@ def _records(path: Path) -> dict[str, dict[str, Any]]:
     return {r["articleId"]: r for r in map(json.loads, lines)}
 
 
-@pytest.mark.parametrize("layout", ["classic", "random:3", "random:6"])
+@pytest.mark.parametrize(
+    "layout", ["classic", "random:3", "random:6", "random:1027", "random:1025"]
+)
 def test_learn_then_crawl_with_the_profile(
     layout: str, tmp_path: Path, replica_factory: Callable[..., ReplicaClient]
 ) -> None:
@@ -188,6 +190,14 @@ def test_learn_then_crawl_with_the_profile(
     assert done.returncode == 0, done.stderr
     assert re.search(r"^headline\s+\d+/\d+\s+\d+/\d+\s+\S", done.stdout, re.M)
     assert f"--profile {out}" in done.stdout
+    # politely bounded: the home page, listings, 12 article pages and up to 12 more (from
+    # up to 4 more listings) while an optional field is on too few of them (random:1025,
+    # random:1027: attachments on the held-out pages only)
+    requests = int(re.search(r"\((\d+) requests\)", done.stdout).group(1))  # type: ignore[union-attr]
+    assert requests <= 1 + 8 + 4 + 24
+    if layout in ("random:1025", "random:1027"):
+        assert "more for attachments" in done.stdout
+        assert re.search(r"^attachments\s+[1-9]\d*/\d+ .*more pages sampled", done.stdout, re.M)
     profile = load_profile(str(out))
     assert_no_generated_names(profile)
     assert profile.article.headline and profile.article.content and profile.listing.item

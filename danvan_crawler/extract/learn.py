@@ -58,9 +58,55 @@ from danvan_crawler.extract.learn_report import _article_coverage, _listing_cove
 from danvan_crawler.extract.learn_select import _choose, before_candidates, selector_candidates
 from danvan_crawler.extract.parse import parse_html
 from danvan_crawler.extract.selectors import select
-from danvan_crawler.profile import normalize_base_url, profile_from_dict
+from danvan_crawler.profile import SiteProfile, normalize_base_url, profile_from_dict
 
-__all__ = ["learn_profile"]
+__all__ = ["OPTIONAL_FIELDS", "fields_wanting_pages", "learn_profile", "optional_fields_seen"]
+
+#: Fields many articles do not print (a lead, attachments, breadcrumbs), with the generic
+#: rules' sources a selector is learned from: read on too few of the sampled pages, they
+#: are worth a few more pages (:func:`fields_wanting_pages`).
+OPTIONAL_FIELDS: dict[str, tuple[str, ...] | None] = {
+    "description": ("class", "region-text"),
+    "attachments": None,  # (any source)
+    "breadcrumbs": None,
+}
+
+#: Pages learned from that print an optional field, below which more are worth fetching.
+MIN_OPTIONAL_PAGES = 2
+
+
+def _generic(base_url: str, name: str = "learned") -> tuple[dict[str, Any], SiteProfile]:
+    """The profile dict the learner fills in, and the generic profile (every site
+    selector emptied) its values come from."""
+    data = _base_dict(base_url)
+    data["name"] = name
+    data["layout"] = "learned"
+    data["hosts"] = [urlsplit(normalize_base_url(base_url)).hostname or ""]
+    _empty_selectors(data)
+    return data, _profile(data)
+
+
+def optional_fields_seen(page: Page, base_url: str) -> set[str]:
+    """The optional fields the generic rules read on ``page`` from a source a selector
+    can be learned from."""
+    result = ArticlePage(page.html, page.url, _generic(base_url)[1]).extract()
+    return {
+        fld
+        for fld, sources in OPTIONAL_FIELDS.items()
+        if fld in result.fallbacks and (sources is None or result.fallbacks[fld] in sources)
+    }
+
+
+def fields_wanting_pages(learned: Sequence[set[str]], held: Sequence[set[str]]) -> list[str]:
+    """The optional fields the site prints (seen on some page, learned from or held out)
+    but fewer than :data:`MIN_OPTIONAL_PAGES` pages to learn from print: nothing, or a
+    selector checked on one page, would be learned for them."""
+    return [
+        fld
+        for fld in OPTIONAL_FIELDS
+        if any(fld in seen for seen in (*learned, *held))
+        and sum(fld in seen for seen in learned) < MIN_OPTIONAL_PAGES
+    ]
 
 
 def learn_profile(
@@ -75,13 +121,7 @@ def learn_profile(
     are three or more) are not learned from, only checked."""
     if len(articles) < 2:
         raise LearnError(f"need at least 2 article pages, got {len(articles)}")
-    data = _base_dict(base_url)
-    data["name"] = name
-    data["layout"] = "learned"
-
-    data["hosts"] = [urlsplit(normalize_base_url(base_url)).hostname or ""]
-    _empty_selectors(data)
-    generic = _profile(data)
+    data, generic = _generic(base_url, name)
     arts = []
     for page in articles:
         extracted = ArticlePage(page.html, page.url, generic).extract()
