@@ -104,7 +104,7 @@ def main_learn(args: argparse.Namespace) -> int:
     articles, held, fetched_for = more_pages(articles, more, base, args.pages)
     name = args.name or _default_name(base)
     try:
-        result = learn_profile(articles, listings, base, name=name, hold_out=held)
+        result = learn_profile(articles, listings, base, name=name, articles_held=held)
     except LearnError as exc:
         return _fail(str(exc))
     missing = [

@@ -115,10 +115,12 @@ def learn_profile(
     base_url: str,
     name: str = "learned",
     hold_out: int | None = None,
+    articles_held: int | None = None,
 ) -> LearnResult:
     """Learn a profile from ``articles`` and ``listings`` of the site at ``base_url``.
     The last ``hold_out`` pages of each kind (default: a third, at least one when there
-    are three or more) are not learned from, only checked."""
+    are three or more) are not learned from, only checked; ``articles_held``: of the
+    article pages, this many instead."""
     if len(articles) < 2:
         raise LearnError(f"need at least 2 article pages, got {len(articles)}")
     data, generic = _generic(base_url, name)
@@ -129,12 +131,12 @@ def learn_profile(
     if not any(a.ladder.fields.get("headline") for a in arts):
         raise LearnError("the generic rules found no headline on any article page")
 
-    def split(items: Sequence[Any]) -> tuple[list[Any], list[Any]]:
-        k = hold_out if hold_out is not None else (len(items) // 3 if len(items) >= 3 else 0)
+    def split(items: Sequence[Any], held: int | None = hold_out) -> tuple[list[Any], list[Any]]:
+        k = held if held is not None else (len(items) // 3 if len(items) >= 3 else 0)
         k = min(k, max(0, len(items) - 2)) if len(items) >= 2 else 0
         return list(items[: len(items) - k]), list(items[len(items) - k :])
 
-    learn_arts, held_arts = split(arts)
+    learn_arts, held_arts = split(arts, hold_out if articles_held is None else articles_held)
     coverage: dict[str, Coverage] = {}
     art_data = data["article"]
 
