@@ -71,8 +71,9 @@ OPTIONAL_FIELDS: dict[str, tuple[str, ...] | None] = {
     "breadcrumbs": None,
 }
 
-#: Pages learned from that print an optional field, below which more are worth fetching.
-MIN_OPTIONAL_PAGES = 2
+#: Pages learned from that print an optional field, below which more are worth fetching
+#: (more pages than needed move other fields' selectors: a positional block removed).
+MIN_OPTIONAL_PAGES = 1
 
 
 def _generic(base_url: str, name: str = "learned") -> tuple[dict[str, Any], SiteProfile]:
@@ -99,8 +100,8 @@ def optional_fields_seen(page: Page, base_url: str) -> set[str]:
 
 def fields_wanting_pages(learned: Sequence[set[str]], held: Sequence[set[str]]) -> list[str]:
     """The optional fields the site prints (seen on some page, learned from or held out)
-    but fewer than :data:`MIN_OPTIONAL_PAGES` pages to learn from print: nothing, or a
-    selector checked on one page, would be learned for them."""
+    but fewer than :data:`MIN_OPTIONAL_PAGES` pages to learn from print: nothing would be
+    learned for them."""
     return [
         fld
         for fld in OPTIONAL_FIELDS
