@@ -452,6 +452,16 @@ def test_body_and_lead_without_class_names_chrome_left_out() -> None:
         assert chrome not in result.fields["articleBodyHtml"]
 
 
+def test_the_role_under_a_labelled_byline_is_no_lead() -> None:
+    # "Tác giả: Name<br>Role" between the headline and the body, a role of 40 characters
+    # or more, no lead printed
+    role = "Phòng Dân tộc - Tôn giáo, Ban Dân vận Tỉnh uỷ"
+    after = f"<i>14/05/2024 - 09:34</i><div>Tác giả: Bùi Xuân Sơn<br>{role}</div>"
+    result = extract(page(after=after))
+    assert result.fields["description"] != role
+    assert result.fallbacks.get("description") != "region-text"
+
+
 def test_body_cut_by_pictures_and_ads_is_joined() -> None:
     body = (
         f'<div class="doan">{"".join(f"<p>{p}</p>" for p in PARAGRAPHS[:2])}</div>'

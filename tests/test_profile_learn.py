@@ -177,7 +177,9 @@ def _records(path: Path) -> dict[str, dict[str, Any]]:
     return {r["articleId"]: r for r in map(json.loads, lines)}
 
 
-@pytest.mark.parametrize("layout", ["classic", "random:3", "random:6"])
+@pytest.mark.parametrize(
+    "layout", ["classic", "random:3", "random:6", "random:1027", "random:1025"]
+)
 def test_learn_then_crawl_with_the_profile(
     layout: str, tmp_path: Path, replica_factory: Callable[..., ReplicaClient]
 ) -> None:
@@ -188,6 +190,14 @@ def test_learn_then_crawl_with_the_profile(
     assert done.returncode == 0, done.stderr
     assert re.search(r"^headline\s+\d+/\d+\s+\d+/\d+\s+\S", done.stdout, re.M)
     assert f"--profile {out}" in done.stdout
+    # politely bounded: the home page, listings, 12 article pages and up to 12 more (from
+    # up to 4 more listings) while an optional field is on too few of them (random:1025,
+    # random:1027: attachments on the held-out pages only)
+    requests = int(re.search(r"\((\d+) requests\)", done.stdout).group(1))  # type: ignore[union-attr]
+    assert requests <= 1 + 8 + 4 + 24
+    if layout in ("random:1025", "random:1027"):
+        assert "more for attachments" in done.stdout
+        assert re.search(r"^attachments\s+[1-9]\d*/\d+ .*more pages sampled", done.stdout, re.M)
     profile = load_profile(str(out))
     assert_no_generated_names(profile)
     assert profile.article.headline and profile.article.content and profile.listing.item
@@ -486,3 +496,37 @@ def test_no_byline_in_the_body_where_the_signature_rules_read_the_name() -> None
         want = [names[n - 1]] if n <= 6 else []
         assert [a["name"] for a in got.fields["authors"]] == want, n
         assert got.fields["articleBody"].split("\n") == PARAS
+
+
+def test_a_byline_label_printed_on_one_page_at_the_place_of_another_label() -> None:
+    # "Người viết: Name<br>Role" above the headline, "Bài, ảnh:" on one page only; the
+    # date block's class is generated, the byline's block has no name of its own, a
+    # block of attachments comes and goes after the body
+    names = [*NAMES, "Hồ Văn Hải", "Đinh Thị Lan", "Cao Văn Minh"]
+    pages = []
+    for n, name in enumerate(names, 1):
+        label = "Bài, ảnh" if n == 3 else "Người viết"
+        byline = f"<div>{label}: {name}<br>Trưởng ban Dân vận Huyện ủy</div>" if n % 5 else ""
+        title = f"Tin số {n} về công tác dân vận ở cơ sở"
+        html = (
+            f"<html><head><title>{title} | Cổng thông tin</title></head><body><main><article>"
+            '<div><a href="/">Trang chủ</a> / <a href="/c">Thời sự</a></div>'
+            f"{byline}<div><strong>{title}</strong></div>"
+            f'<div class="x6tlk49">Thứ Tư, {n:02d}/09/2022 07:45</div>'
+            "<div>"
+            + "".join(f"<div>{p}</div>" for p in PARAS)
+            + "</div>"
+            + (
+                '<div>Tài liệu kèm theo: <a href="/f.pdf">Báo cáo.pdf</a></div>'
+                if n % 2 == 0
+                else ""
+            )
+            + "</article></main></body></html>"
+        )
+        pages.append(Page(f"{BASE}/vi-vn/tin/bai-{n}/1-2-{n}", html))
+    result = learn_profile(pages, [], BASE)
+    assert_no_generated_names(result.profile)
+    for n, got in enumerate(_extract_all(pages, result.profile), 1):
+        want = [names[n - 1]] if n % 5 else []
+        assert [a["name"] for a in got.fields["authors"]] == want, n
+        assert "authors" not in got.fallbacks, n

@@ -143,11 +143,15 @@ class _HeadlineFields:
         patterns, tz = self.profile.date_patterns, self.profile.timezone
         prefix = self.profile.signature.name_prefix
         out: list[str] = []
+        # (a block starting "Tác giả: Name": its next lines are the author's role)
+        bylines = {id(x.element) for x in self._region_lines if prefix.match(x.text)}
         for line in self._region_lines:
             if line.where != "after":
                 continue
             text = line.text
             if len(text) < 40 or line.links * 4 > len(text) or prefix.match(text):
+                continue
+            if id(line.element) in bylines:
                 continue
             if in_link_list(line.element, region):
                 continue

@@ -58,9 +58,56 @@ from danvan_crawler.extract.learn_report import _article_coverage, _listing_cove
 from danvan_crawler.extract.learn_select import _choose, before_candidates, selector_candidates
 from danvan_crawler.extract.parse import parse_html
 from danvan_crawler.extract.selectors import select
-from danvan_crawler.profile import normalize_base_url, profile_from_dict
+from danvan_crawler.profile import SiteProfile, normalize_base_url, profile_from_dict
 
-__all__ = ["learn_profile"]
+__all__ = ["OPTIONAL_FIELDS", "fields_wanting_pages", "learn_profile", "optional_fields_seen"]
+
+#: Fields many articles do not print (a lead, attachments, breadcrumbs), with the generic
+#: rules' sources a selector is learned from: read on too few of the sampled pages, they
+#: are worth a few more pages (:func:`fields_wanting_pages`).
+OPTIONAL_FIELDS: dict[str, tuple[str, ...] | None] = {
+    "description": ("class", "region-text"),
+    "attachments": None,  # (any source)
+    "breadcrumbs": None,
+}
+
+#: Pages learned from that print an optional field, below which more are worth fetching
+#: (more pages than needed move other fields' selectors: a positional block removed).
+MIN_OPTIONAL_PAGES = 1
+
+
+def _generic(base_url: str, name: str = "learned") -> tuple[dict[str, Any], SiteProfile]:
+    """The profile dict the learner fills in, and the generic profile (every site
+    selector emptied) its values come from."""
+    data = _base_dict(base_url)
+    data["name"] = name
+    data["layout"] = "learned"
+    data["hosts"] = [urlsplit(normalize_base_url(base_url)).hostname or ""]
+    _empty_selectors(data)
+    return data, _profile(data)
+
+
+def optional_fields_seen(page: Page, base_url: str) -> set[str]:
+    """The optional fields the generic rules read on ``page`` from a source a selector
+    can be learned from."""
+    result = ArticlePage(page.html, page.url, _generic(base_url)[1]).extract()
+    return {
+        fld
+        for fld, sources in OPTIONAL_FIELDS.items()
+        if fld in result.fallbacks and (sources is None or result.fallbacks[fld] in sources)
+    }
+
+
+def fields_wanting_pages(learned: Sequence[set[str]], held: Sequence[set[str]]) -> list[str]:
+    """The optional fields the site prints (seen on some page, learned from or held out)
+    but fewer than :data:`MIN_OPTIONAL_PAGES` pages to learn from print: nothing would be
+    learned for them."""
+    return [
+        fld
+        for fld in OPTIONAL_FIELDS
+        if any(fld in seen for seen in (*learned, *held))
+        and sum(fld in seen for seen in learned) < MIN_OPTIONAL_PAGES
+    ]
 
 
 def learn_profile(
@@ -69,19 +116,15 @@ def learn_profile(
     base_url: str,
     name: str = "learned",
     hold_out: int | None = None,
+    articles_held: int | None = None,
 ) -> LearnResult:
     """Learn a profile from ``articles`` and ``listings`` of the site at ``base_url``.
     The last ``hold_out`` pages of each kind (default: a third, at least one when there
-    are three or more) are not learned from, only checked."""
+    are three or more) are not learned from, only checked; ``articles_held``: of the
+    article pages, this many instead."""
     if len(articles) < 2:
         raise LearnError(f"need at least 2 article pages, got {len(articles)}")
-    data = _base_dict(base_url)
-    data["name"] = name
-    data["layout"] = "learned"
-
-    data["hosts"] = [urlsplit(normalize_base_url(base_url)).hostname or ""]
-    _empty_selectors(data)
-    generic = _profile(data)
+    data, generic = _generic(base_url, name)
     arts = []
     for page in articles:
         extracted = ArticlePage(page.html, page.url, generic).extract()
@@ -89,12 +132,12 @@ def learn_profile(
     if not any(a.ladder.fields.get("headline") for a in arts):
         raise LearnError("the generic rules found no headline on any article page")
 
-    def split(items: Sequence[Any]) -> tuple[list[Any], list[Any]]:
-        k = hold_out if hold_out is not None else (len(items) // 3 if len(items) >= 3 else 0)
+    def split(items: Sequence[Any], held: int | None = hold_out) -> tuple[list[Any], list[Any]]:
+        k = held if held is not None else (len(items) // 3 if len(items) >= 3 else 0)
         k = min(k, max(0, len(items) - 2)) if len(items) >= 2 else 0
         return list(items[: len(items) - k]), list(items[len(items) - k :])
 
-    learn_arts, held_arts = split(arts)
+    learn_arts, held_arts = split(arts, hold_out if articles_held is None else articles_held)
     coverage: dict[str, Coverage] = {}
     art_data = data["article"]
 

@@ -225,6 +225,7 @@ def _discover_byline(data: dict[str, Any], arts: list[_Art]) -> None:
         alts = "|".join(re.escape(x) for x in sorted(labels))
         sig = dict(sig, name_prefix=f"{sig['name_prefix']}|(?i:^(?:{alts})\\s*:\\s*)")
     valid: list[tuple[str, set[int]]] = []
+    single: list[tuple[str, set[int]]] = []
     for css in dict.fromkeys(cands):
         named: set[int] = set()
         ok = True
@@ -244,6 +245,12 @@ def _discover_byline(data: dict[str, Any], arts: list[_Art]) -> None:
         # label of the page ("Chia sẻ: Facebook Zalo")
         if ok and len(distinct) >= 2:
             valid.append((css, named))
+        elif ok and named and ":contains(" in css:
+            single.append((css, named))
+    # a label printed on one page only ("Bài, ảnh:") at the place where another label
+    # names several authors is the same byline
+    places = {css.rsplit(":contains(", 1)[0] for css, _ in valid if ":contains(" in css}
+    valid.extend(v for v in single if v[0].rsplit(":contains(", 1)[0] in places)
     # the selector naming most pages, then one for the pages it misses (another label)
     chosen: list[str] = []
     covered: set[int] = set()
