@@ -202,3 +202,38 @@ def test_a_listing_whose_items_share_a_tag_path_with_a_column(own: str) -> None:
         want = [k for k in range(10, 50) if _url(k) in page.html]
         assert [e.url for e in got.entries] == [_url(k) for k in want]
         assert not got.fallbacks
+
+
+# --------------------------------------------------------------------------- content
+
+
+def _lines_signed(n: int, signed: bool) -> Page:
+    """Unnamed blocks: breadcrumbs, headline, the date line, the content: body lines
+    between ``<br>``s, and on some pages only a signature in ``<p>``s after them."""
+    sign = (
+        f"<p align='right'><strong>Bài, ảnh: {NAMES[n % 8]}</strong></p>"
+        "<p align='right'><em>Ban Dân vận Tỉnh ủy</em></p>"
+        if signed
+        else ""
+    )
+    lines = "<br>\n".join(f"{p} Bài số {n}." for p in PARAS)
+    return _page(
+        n,
+        "<body><div class='row'><div><div>"
+        "<div><a href='/'>Trang chủ</a> » <a href='/vi-vn/chuyen-muc/thoi-su/1-2'>Thời sự</a>"
+        f"</div><h2><a href='{_url(n)}'>Tin số {n} về công tác dân vận ở cơ sở</a></h2>"
+        f"<div>{n}/11/2020 10:52 SA</div><div>{lines}{sign}</div>"
+        "<div><a href='javascript:void(0)'>In trang</a></div>"
+        "</div></div></div></body>",
+    )
+
+
+def test_a_content_of_lines_named_by_its_breaks_not_by_a_signature() -> None:
+    # learned from signed pages: the content's only ``<p>``s are the signature's, so
+    # naming it by them misses on the unsigned pages
+    learn = [_lines_signed(n, signed=True) for n in range(1, 7)]
+    result = learn_profile(learn, [], BASE)
+    for n in range(7, 11):
+        got = _extract(_lines_signed(n, signed=False), result.profile)
+        assert got.fields["articleBody"].split("\n") == [f"{p} Bài số {n}." for p in PARAS]
+        assert "articleBody" not in got.fallbacks

@@ -120,7 +120,9 @@ def _by_paragraphs(holder: etree._Element | None) -> list[str]:
         return []
     kids: dict[str, int] = {}
     for child in holder:
-        if isinstance(child.tag, str) and node_text(child):
+        # lines printed as text between ``<br>``s count for the ``br`` before them: a
+        # signature's few ``<p>`` would name a body of such lines, and miss where unsigned
+        if isinstance(child.tag, str) and (node_text(child) or clean_text(child.tail or "")):
             kids[str(child.tag).lower()] = kids.get(str(child.tag).lower(), 0) + 1
     if not kids:
         return []
