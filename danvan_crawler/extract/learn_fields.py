@@ -320,8 +320,9 @@ def _learn_links(data: dict[str, Any], arts: list[_Art], generic: SiteProfile) -
                         break
             if holder is None:
                 continue
-            tail = " a[href]" if key == "attachments" else " a"
-            cands.extend(f"{c}{tail}" for c in selector_candidates(holder)[:6])
+            # (an attachments block's place may count from the end only: all candidates)
+            tail, keep = (" a[href]", None) if key == "attachments" else (" a", 6)
+            cands.extend(f"{c}{tail}" for c in selector_candidates(holder)[:keep])
 
         def judge(
             art: _Art, css: str, names: dict[int, list[str]] = wanted, kind: str = field_name
