@@ -237,3 +237,69 @@ def test_a_content_of_lines_named_by_its_breaks_not_by_a_signature() -> None:
         got = _extract(_lines_signed(n, signed=False), result.profile)
         assert got.fields["articleBody"].split("\n") == [f"{p} Bài số {n}." for p in PARAS]
         assert "articleBody" not in got.fallbacks
+
+
+def _listing_beside_most_read(k: int, ids: list[int], most_read: list[int]) -> Page:
+    """A category page whose every article is also in a "most read" column, the same on
+    every page (so each is shown by other listing pages too, in the column)."""
+    items = "".join(
+        f"<div><span>{i:02d}-5-2024 17:19</span><h3><a href='{_url(i)}'>Tin số {i} của "
+        "chuyên mục</a></h3><div>Thực hiện Chỉ thị về công tác dân vận ở cơ sở.</div></div>"
+        for i in ids
+    )
+    column = "".join(f"<li><a href='{_url(i)}'>Tin đọc nhiều số {i}</a></li>" for i in most_read)
+    return Page(
+        f"{BASE}/vi-vn/chuyen-muc/muc-{k}/1-{k}",
+        f'<html lang="vi"><head><title>Mục {k}</title></head><body>'
+        f"<main><h1>Mục {k}</h1><div>{items}</div></main>"
+        f"<aside><section><h3>Đọc nhiều nhất</h3><ul>{column}</ul></section></aside>"
+        "</body></html>",
+    )
+
+
+def test_a_listing_whose_articles_a_column_shows_on_the_other_pages() -> None:
+    articles = [_after_body(n, modified=False) for n in range(1, 7)]
+    ids = {k: [10 * k + j for j in range(1, 2 + k % 3)] for k in range(1, 5)}
+    most_read = [i for k in ids for i in ids[k]]
+    listings = [_listing_beside_most_read(k, ids[k], most_read) for k in ids]
+    result = learn_profile(articles, listings, BASE)
+    assert result.profile.listing.item
+    for k, page in zip(ids, listings, strict=True):
+        got = ListingPage(page.html, page.url, result.profile)
+        assert [e.url for e in got.entries] == [_url(i) for i in ids[k]]
+        assert not got.fallbacks
+
+
+# --------------------------------------------------------------------------- attachments
+
+
+def _with_files(n: int, author: bool, files: bool) -> Page:
+    """An article whose blocks are unnamed siblings: a byline that comes and goes before
+    the body, then the attachments block, the tags and the share bar, always last."""
+    byline = f"<div>Tác giả: {NAMES[n % len(NAMES)]}</div>" if author else ""
+    attached = (
+        f"<div>Tệp đính kèm: <a href='/Uploads/files/2024/{n}-1.pdf'>Kế hoạch số {n}</a> "
+        f"<a href='/Uploads/files/2024/{n}-2.doc'>Phụ lục số {n}</a></div>"
+        if files
+        else ""
+    )
+    return _page(
+        n,
+        "<body><div class='container'><div class='row'><div class='content-area'><div>"
+        "<div><a href='/'>Trang chủ</a> &gt; <a href='/vi-vn/chuyen-muc/thoi-su/1-2'>Thời sự"
+        f"</a></div><div>03/0{n % 9 + 1}/2024 08:15</div><h3>Tin số {n} về công tác dân vận</h3>"
+        f"{byline}<strong>Theo đồng chí số {n}, công tác dân vận có nhiều chuyển biến.</strong>"
+        f"<div>{_paras(n)}</div>{attached}<div>Từ khóa: dân vận, cơ sở</div>"
+        "<div>Chia sẻ Facebook Zalo</div></div></div></div></div></body>",
+    )
+
+
+def test_attachments_placed_from_the_end_of_blocks_that_come_and_go() -> None:
+    pages = [_with_files(n, author=n % 2 == 0, files=n in (1, 2, 7)) for n in range(1, 10)]
+    result = learn_profile(pages, [], BASE)
+    assert result.profile.article.attachments
+    for n, page in enumerate(pages, 1):
+        got = _extract(page, result.profile)
+        names = [x["name"] for x in got.fields.get("attachments") or []]
+        assert names == ([f"Kế hoạch số {n}", f"Phụ lục số {n}"] if n in (1, 2, 7) else [])
+        assert "attachments" not in got.fallbacks

@@ -165,10 +165,11 @@ def gather(
     if not listing_pages:
         raise FetchError("no category listing could be fetched")
     stream = ArticleStream(fetcher, queues, generic)
-    article_pages = list(itertools.islice(iter(stream.next, None), pages))
     # (further pages, once these listings' articles are all taken, from up to as many
-    # other categories)
+    # other categories: listings short of ``pages`` articles would leave rarer optional
+    # fields unseen)
     stream.later = [c.url for c in categories[tried : tried + listings]]
+    article_pages = list(itertools.islice(iter(stream.next, None), pages))
     return article_pages, listing_pages, stream
 
 

@@ -320,8 +320,12 @@ def _learn_links(data: dict[str, Any], arts: list[_Art], generic: SiteProfile) -
                         break
             if holder is None:
                 continue
+            # (an attachments block among siblings that come and go may be placed only
+            # counting from the end: those candidates too, past the first six)
             tail = " a[href]" if key == "attachments" else " a"
-            cands.extend(f"{c}{tail}" for c in selector_candidates(holder)[:6])
+            every = selector_candidates(holder)
+            kept = every[:6] + [c for c in every[6:] if key == "attachments" and "nth-last" in c]
+            cands.extend(f"{c}{tail}" for c in kept)
 
         def judge(
             art: _Art, css: str, names: dict[int, list[str]] = wanted, kind: str = field_name

@@ -33,6 +33,7 @@ def _learn_listing(data: dict[str, Any], pages: Sequence[Page], generic: SitePro
     items_by_page: dict[str, list[etree._Element]] = {}
     groups_by_page: dict[str, dict[str, list[tuple[etree._Element, str]]]] = {}
     seen_on: dict[str, int] = {}  # article id -> listing pages linking it
+    seen_at: dict[tuple[str, str], int] = {}  # (tag path, article id) -> pages
     for page, root in trees:
         by_path: dict[str, list[tuple[etree._Element, str]]] = {}
         for a in root.iter("a"):
@@ -42,6 +43,9 @@ def _learn_listing(data: dict[str, Any], pages: Sequence[Page], generic: SitePro
                 by_path.setdefault(path, []).append((a, entry[0].article_id))
         for aid in {aid for group in by_path.values() for _, aid in group}:
             seen_on[aid] = seen_on.get(aid, 0) + 1
+        for path, group in by_path.items():
+            for aid in {aid for _, aid in group}:
+                seen_at[path, aid] = seen_at.get((path, aid), 0) + 1
         groups_by_page[page.url] = by_path
 
     def climb(
@@ -66,17 +70,21 @@ def _learn_listing(data: dict[str, Any], pages: Sequence[Page], generic: SitePro
 
     # the site's own list: the links (grouped by their path in the page) no other listing
     # page shows (columns of latest or most read news repeat on every page), summed over
-    # the pages, then the longest
-    score: dict[str, tuple[bool, int, int]] = {}
+    # the pages; then those no other page shows at the same place (a column may show the
+    # few articles a category lists, elsewhere on the other pages); then the longest
+    score: dict[str, tuple[bool, int, int, int]] = {}
     for by_path in groups_by_page.values():
         for path, group in by_path.items():
-            multi, own, size = score.get(path, (False, 0, 0))
+            multi, own, here, size = score.get(path, (False, 0, 0, 0))
             aids = {aid for _, aid in group}
             own += sum(1 for aid in aids if seen_on.get(aid, 0) == 1)
-            score[path] = (multi or len(aids) > 1, own, size + len(aids))
+            here += sum(1 for aid in aids if seen_at.get((path, aid), 0) == 1)
+            score[path] = (multi or len(aids) > 1, own, here, size + len(aids))
     if not score:
         return
-    main_path = max(score, key=lambda path: (score[path][1], score[path][0], score[path][2]))
+    main_path = max(
+        score, key=lambda path: (score[path][1], score[path][2], score[path][0], score[path][3])
+    )
     for page, _root in trees:
         by_path = groups_by_page[page.url]
         if main_path in by_path:
