@@ -303,3 +303,39 @@ def test_attachments_placed_from_the_end_of_blocks_that_come_and_go() -> None:
         names = [x["name"] for x in got.fields.get("attachments") or []]
         assert names == ([f"Kế hoạch số {n}", f"Phụ lục số {n}"] if n in (1, 2, 7) else [])
         assert "attachments" not in got.fallbacks
+
+
+def _related_inside(n: int, nested: bool) -> Page:
+    """The content: body lines between ``<br>``s (or ``<p>``s, most in a wrapper) with a "Tin
+    liên quan:" block of links among them, a bold signature last."""
+    links = "".join(
+        f"<li><a href='{_url(k)}'>Tin số {k} về công tác dân vận ở cơ sở</a></li>"
+        for k in (n + 20, n + 21, 40)
+    )
+    related = f"<div><strong>Tin liên quan:</strong><ul>{links}</ul></div>"
+    lines = [f"{p} Bài số {n}." for p in PARAS]
+    if nested:
+        # (the first line outside the wrapper: the content is the element above it)
+        rest = "".join(f"<p>{line}</p>" for line in lines[2:])
+        body = f"<p>{lines[0]}</p><div><p>{lines[1]}</p>{related}{rest}</div>"
+    else:
+        body = "<br><br>".join(lines[:2]) + related + "<br>" + "<br><br>".join(lines[2:])
+    sign = f"<p><strong>{NAMES[n % 8]}</strong></p><p>Ban Dân vận Tỉnh ủy</p>"
+    return _page(
+        n,
+        f"<body><main><h2>Tin số {n} về công tác dân vận</h2>"
+        f"<p class='time'>Cập nhật: {n}/11/2020 10:52</p>"
+        f"<article class='entry'>{body}{sign}</article></main></body>",
+    )
+
+
+@pytest.mark.parametrize("nested", [False, True])
+def test_a_related_block_inside_the_content_is_removed_on_its_own(nested: bool) -> None:
+    # the block is learned for removal whether or not a byline is learned, and the
+    # signature after a body of loose lines is still read once it goes
+    learn = [_related_inside(n, nested) for n in range(1, 7)]
+    result = learn_profile(learn, [], BASE)
+    for n in range(7, 11):
+        got = _extract(_related_inside(n, nested), result.profile)
+        assert got.fields["articleBody"].split("\n") == [f"{p} Bài số {n}." for p in PARAS]
+        assert [a["name"] for a in got.fields["authors"]] == [NAMES[n % 8]]

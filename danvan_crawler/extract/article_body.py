@@ -48,6 +48,15 @@ SHORT = 200
 #: no body: the next rung (trafilatura) is tried.
 MIN_BODY = 100
 
+#: Letters of the content outside its blocks from which they are a body printed as loose
+#: lines (see ``ArticlePage._bold_signature``).
+_LOOSE_BODY = 100
+
+
+def _letters(el: etree._Element) -> int:
+    """How many non-space characters ``el`` holds."""
+    return sum(len(part) for text in el.itertext() for part in text.split())
+
 
 class _BodyFields:
     """ArticlePage's body."""
@@ -271,7 +280,12 @@ class _BodyFields:
         rules = self.profile.signature
         texts = [(b, clean_block(self._block_text(b))) for b in blocks]
         texts = [(b, t) for b, t in texts if t]
-        for count in range(min(rules.max_lines, len(texts) - 1), 0, -1):
+        # a body printed as loose lines (text and <br>s in the content itself) is body
+        # before the signature too, though no block holds it
+        node = self._content_node
+        own = sum(_letters(b) for b in blocks)
+        loose = node is not None and _letters(node) - own >= _LOOSE_BODY
+        for count in range(min(rules.max_lines, len(texts) - (0 if loose else 1)), 0, -1):
             tail = texts[-count:]
             first_block, first_text = tail[0]
             first = first_text.split("\n")[0]

@@ -284,8 +284,14 @@ def _learn_remove(data: dict[str, Any], arts: list[_Art]) -> list[str]:
                     # ``:root >``, the content being the root of the copy cleaned, so
                     # that no wrapper holding the label with the body goes with it)
                     named = f"{str(node.tag).lower()}:contains({_quote(label)})"
-                    if node.getparent() is content:
-                        cands.append(f":root > {named}")
+                    # (deeper, by the tags of its wrappers: a bare ``div:contains`` also
+                    # takes the wrappers, which hold the body)
+                    path: list[str] = []
+                    for up in node.iterancestors():
+                        if up is content:
+                            cands.append(" > ".join([":root", *reversed(path), named]))
+                            break
+                        path.append(str(up.tag).lower())
                     cands.append(named)
                 cands.extend(selector_candidates(node, stop=content, depth=3))
 
