@@ -7,7 +7,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import chain, pairwise
+from itertools import pairwise
 
 from danvan_crawler.vietnamese import search_fold
 
@@ -49,16 +49,11 @@ def folded_words(text: str) -> list[str]:
     The same list: :func:`search_fold` maps a letter to a letter and leaves every other
     character as it is, so no character changes from word (:data:`_WORD_RE`) to non-word, and
     whitespace, never part of a word, splits no word."""
-    chunks = unicodedata.normalize("NFC", text).split()
     cache = _chunk_words
-    try:
-        return list(chain.from_iterable(map(cache.__getitem__, chunks)))
-    except KeyError:  # a chunk not seen yet
-        pass
     if len(cache) > CHUNK_CACHE_SIZE:
         cache.clear()
     words: list[str] = []
-    for chunk in chunks:
+    for chunk in unicodedata.normalize("NFC", text).split():
         found = cache.get(chunk)
         if found is None:
             found = cache[chunk] = tuple(_WORD_RE.findall(search_fold(chunk)))
